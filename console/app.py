@@ -1,0 +1,126 @@
+"""Starts the window: QApplication, translations, style, the application context and the main window.
+
+``--quit-after`` and ``--screenshot`` exist for documentation, support and tests: the PNG is a grab of the main
+window taken just before quitting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtGui import QFont, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from console.bootstrap import Environment
+from console.context import AppContext, SourceOptions
+from console.i18n import Translations, resolve_language
+from console.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+def headless() -> bool:
+    """True when no one can see a dialog (offscreen or minimal Qt platform): never block on a modal box then."""
+    return os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal")
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Branch Lobby Console")
+    app.setOrganizationName("branch-lobby-console")
+    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "console.svg")))
+    style = RESOURCES / "styles" / "console.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    font = app.font()
+    font.setFamilies([font.family(), "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC"])
+    app.setFont(QFont(font))
+    return app
+
+
+class ConsoleApp(QObject):
+    """Owns the window and rebuilds it when the language changes; the context keeps running meanwhile."""
+
+    def __init__(self, env: Environment, context: AppContext, translations: Translations) -> None:
+        super().__init__()
+        self.env = env
+        self.context = context
+        self.translations = translations
+        self.window: MainWindow | None = None
+
+    def show_window(self) -> MainWindow:
+        old = self.window
+        window = MainWindow(self.context)
+        window.sig_language_requested.connect(self.switch_language)
+        if old is not None:
+            old.save_layout()
+            window.restoreGeometry(old.saveGeometry())
+            window.restoreState(old.saveState(1), 1)
+            old.hide()
+            old.deleteLater()
+        self.window = window
+        window.show()
+        return window
+
+    @Slot(str)
+    def switch_language(self, setting: str) -> None:
+        self.translations.install(resolve_language(setting))
+        self.show_window()
+
+    @Slot()
+    def finish(self, screenshot: Path | None) -> None:
+        if screenshot is not None and self.window is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            if not self.window.grab().save(str(screenshot), "PNG"):
+                log.error("could not write the screenshot to %s", screenshot)
+                print(f"error: could not write the screenshot to {screenshot}", file=sys.stderr)
+                self._exit_code = 1
+        if self.window is not None:
+            self.window.close()
+        QApplication.instance().quit()
+
+    _exit_code = 0
+
+
+def show_startup_error(message: str) -> None:
+    """A start-up problem as a dialog where someone can see it (stderr already has it)."""
+    if headless():
+        return
+    make_application()
+    QMessageBox.critical(None, "Branch Lobby Console", message)
+
+
+def run_gui(env: Environment, args: argparse.Namespace) -> int:
+    app = make_application()
+    translations = Translations()
+    translations.install(resolve_language(env.settings.ui.language))
+    options = SourceOptions(
+        force_demo=bool(args.demo),
+        speed=args.speed if args.speed is not None else env.settings.demo.speed,
+        seed=args.seed if args.seed is not None else env.settings.demo.seed,
+        sim_date=args.sim_date,
+        sim_start=args.sim_start,
+    )
+    context = AppContext(env, options)
+    console = ConsoleApp(env, context, translations)
+    try:
+        context.start()
+        console.show_window()
+        if args.quit_after is not None:
+            QTimer.singleShot(int(args.quit_after * 1000), lambda: console.finish(args.screenshot))
+        code = app.exec()
+    finally:
+        context.stop()
+        env.close()
+    if context.runner is not None and context.runner.error:
+        print(f"error: the demo simulation stopped: {context.runner.error}", file=sys.stderr)
+        return 1
+    return code or console._exit_code

@@ -1,0 +1,105 @@
+"""Start-up shared by the window and the command line: data directory, settings, logging, database.
+
+Each step fails with a ``StartupError`` whose message names the input (directory, file, URL) and what is wrong;
+nothing is written to a database that could not be opened and migrated completely.
+No Qt imports here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from console.settings import Settings, SettingsError, load_settings, save_settings, validate_language
+from storage.database import Database, DatabaseError, default_data_dir, open_database, resolve_database_url
+
+log = logging.getLogger(__name__)
+
+LOG_FILE = "console.log"
+
+
+class StartupError(Exception):
+    """The console cannot start with the given input; the message says which input and why."""
+
+
+@dataclass
+class Environment:
+    """Everything start-up resolved: where data lives, the settings and the open database."""
+
+    data_dir: Path
+    settings: Settings
+    db: Database
+    log_path: Path | None
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def prepare_data_dir(path: Path) -> Path:
+    """Create ``path`` if needed and prove it is writable by writing and removing a file in it."""
+    path = path.expanduser()
+    if path.exists() and not path.is_dir():
+        raise StartupError(f"data directory {path} is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise StartupError(f"data directory {path} is not writable: {exc.strerror or exc}") from None
+    return path.resolve()
+
+
+def setup_logging(data_dir: Path, level: str) -> Path:
+    """Log to ``console.log`` in the data directory (rotated at 5 MB, 5 files kept) and warnings to stderr."""
+    path = data_dir / LOG_FILE
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_branch_console", False):
+            root.removeHandler(handler)
+            handler.close()
+    file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+    file_handler.setLevel(level)
+    file_handler._branch_console = True  # type: ignore[attr-defined]
+    err_handler = logging.StreamHandler()
+    err_handler.setLevel(logging.WARNING)
+    err_handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    err_handler._branch_console = True  # type: ignore[attr-defined]
+    root.addHandler(file_handler)
+    root.addHandler(err_handler)
+    root.setLevel(min(logging.getLevelName(level), logging.WARNING))
+    return path
+
+
+def prepare(args: argparse.Namespace) -> Environment:
+    """Resolve the data directory, settings, language override and database for one run of the console."""
+    data_dir = prepare_data_dir(args.data_dir if args.data_dir is not None else default_data_dir())
+    log_path = setup_logging(data_dir, getattr(args, "log_level", "INFO"))
+    try:
+        settings = load_settings(data_dir)
+        if getattr(args, "lang", None) is not None:
+            validate_language(args.lang, "--lang")
+            if args.lang != settings.ui.language:
+                settings = settings.with_language(args.lang)
+                save_settings(data_dir, settings)
+    except SettingsError as exc:
+        raise StartupError(str(exc)) from None
+    except OSError as exc:
+        raise StartupError(f"settings in {data_dir} cannot be written: {exc}") from None
+
+    # Precedence: --db, then the environment variable BRANCH_CONSOLE_DB, then settings, then the default file.
+    cli_url = args.db or (None if os.environ.get("BRANCH_CONSOLE_DB") else settings.database.url or None)
+    try:
+        url = resolve_database_url(cli_url, data_dir)
+        db = open_database(url)
+    except DatabaseError as exc:
+        raise StartupError(str(exc)) from None
+    if db.migration is not None and db.migration.backup_path is not None:
+        log.info("database backed up to %s before migrating", db.migration.backup_path)
+    log.info("console started: data %s, database %s, pid %s", data_dir, db.describe(), os.getpid())
+    return Environment(data_dir=data_dir, settings=settings, db=db, log_path=log_path)

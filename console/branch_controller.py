@@ -1,0 +1,139 @@
+"""GUI-thread controller between a branch source (the demo runner) and the panels.
+
+The source's worker thread calls ``submit_snapshot`` (a Qt signal's emit): because the controller lives in the GUI
+thread, the connected bound slot ``_on_snapshot`` runs in the GUI thread as a queued call. There the controller
+derives the figures every panel shows (plain domain functions) and emits one ``BranchView`` to the widgets, so all
+panels show the same instant. Widgets never see the source, the simulator or ORM rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from console.domain.alert_rules import AlertChange, AlertTracker, crowding_conditions, long_wait_conditions
+from console.domain.day_report import DayReport, build_day_report
+from console.domain.presence import StaffPresence, staff_presence
+from console.domain.queue_metrics import (
+    CounterFigures,
+    ServiceQueue,
+    counter_figures,
+    longest_wait_s,
+    service_level,
+    service_queues,
+)
+from console.snapshot import BranchSnapshot
+
+log = logging.getLogger(__name__)
+
+#: Service-level target used on the live panels until thresholds become editable: called within 10 minutes.
+SERVICE_TARGET = timedelta(minutes=10)
+
+#: The day report is recomputed at most this often (seconds of wall time), and always on a paused snapshot.
+REPORT_PERIOD_S = 1.0
+
+
+@dataclass
+class OccupancySeries:
+    """The day's occupancy samples for the chart: epoch seconds and counts, lobby total and per zone."""
+
+    day: date | None = None
+    times: list[float] = field(default_factory=list)
+    lobby: list[int] = field(default_factory=list)
+    zones: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+
+    def reset(self, day: date) -> None:
+        self.day = day
+        self.times.clear()
+        self.lobby.clear()
+        self.zones.clear()
+
+
+@dataclass(frozen=True)
+class BranchView:
+    """What every panel shows at one instant (all figures derived from ``snapshot``)."""
+
+    snapshot: BranchSnapshot
+    queues: tuple[ServiceQueue, ...]
+    counters: dict[str, CounterFigures]
+    longest_wait_s: float
+    waiting_total: int
+    service_level_today: float | None
+    presence: tuple[StaffPresence, ...]
+    report: DayReport | None
+    occupancy: OccupancySeries
+    alerts: tuple[AlertChange, ...]  # changes caused by this snapshot
+    alert_tracker: AlertTracker
+
+
+class BranchController(QObject):
+    """Receives snapshots from a worker thread and publishes ``BranchView``s in the GUI thread."""
+
+    sig_snapshot = Signal(object)  # BranchSnapshot, emitted from the source's thread
+    sig_view = Signal(object)  # BranchView, in the GUI thread
+    sig_alert = Signal(object)  # AlertChange, in the GUI thread
+    sig_day_changed = Signal(object)  # date
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.series = OccupancySeries()
+        self.alerts = AlertTracker()
+        self.latest: BranchView | None = None
+        self._report: DayReport | None = None
+        self._report_at = 0.0
+        self.snapshots_received = 0
+        self.sig_snapshot.connect(self._on_snapshot)
+
+    def submit_snapshot(self, snapshot: BranchSnapshot) -> None:
+        """Thread-safe entry point for sources."""
+        self.sig_snapshot.emit(snapshot)
+
+    @Slot(object)
+    def _on_snapshot(self, snapshot: BranchSnapshot) -> None:
+        self.snapshots_received += 1
+        if self.series.day != snapshot.day:
+            self.series.reset(snapshot.day)
+            self.alerts.reset()
+            self._report = None
+            self.sig_day_changed.emit(snapshot.day)
+        for point in snapshot.new_samples:
+            stamp = point.at.timestamp()
+            if point.zone is None:
+                self.series.times.append(stamp)
+                self.series.lobby.append(point.count)
+            else:
+                self.series.zones.setdefault(point.zone, []).append((stamp, point.count))
+        self.sig_view.emit(self._build_view(snapshot))
+
+    def _build_view(self, snap: BranchSnapshot) -> BranchView:
+        at = snap.at
+        tickets = snap.tickets
+        queues = tuple(service_queues(tickets, snap.counters, at))
+        figures = counter_figures(tickets, [c.counter_id for c in snap.counters])
+        now = time.monotonic()
+        if self._report is None or snap.paused or now - self._report_at >= REPORT_PERIOD_S:
+            self._report = build_day_report(tickets, snap.day, at.tzinfo, SERVICE_TARGET.total_seconds() / 60)  # type: ignore[arg-type]
+            self._report_at = now
+        conditions = long_wait_conditions(tickets, at) + crowding_conditions(snap.lobby_count, snap.branch.lobby_capacity)
+        changes = tuple(self.alerts.update(conditions, at))
+        for change in changes:
+            self.sig_alert.emit(change)
+        view = BranchView(
+            snapshot=snap,
+            queues=queues,
+            counters=figures,
+            longest_wait_s=longest_wait_s(tickets, at),
+            waiting_total=sum(q.waiting for q in queues),
+            service_level_today=service_level(tickets, SERVICE_TARGET),
+            presence=tuple(staff_presence(snap.staff, snap.roster, snap.counters, at)),
+            report=self._report,
+            occupancy=self.series,
+            alerts=changes,
+            alert_tracker=self.alerts,
+        )
+        self.latest = view
+        return view

@@ -1,0 +1,131 @@
+"""Subcommands of ``main.py`` that run without a window: report, simulate, db.
+
+Output is English plain text (or JSON with ``--json``) on stdout; problems go to stderr with a non-zero exit.
+No Qt imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime, timedelta
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from console.bootstrap import Environment
+from console.demo import DemoDay, DemoRecorder, seed_for_day
+from console.domain.day_report import DayReport, build_day_report
+from storage import repository
+from storage.migrate import head_revision
+from storage.writer import apply_now
+
+
+class CommandError(Exception):
+    """A subcommand cannot do what was asked; the message names the input."""
+
+
+def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    if args.command == "report":
+        return _report(env, args, out)
+    if args.command == "simulate":
+        return _simulate(env, args, out)
+    if args.command == "db":
+        return _db_info(env, out)
+    raise CommandError(f"unknown command {args.command!r}")
+
+
+def _pick_branch(env: Environment, code: str | None) -> str:
+    branches = repository.list_branches(env.db)
+    codes = [b.code for b in branches]
+    if code is not None:
+        if code not in codes:
+            known = ", ".join(codes) or "none yet (run 'simulate' or start the console once)"
+            raise CommandError(f"--branch {code!r} is not in the database {env.db.describe()}; branches: {known}")
+        return code
+    real = [b.code for b in branches if not b.is_demo]
+    if len(real) == 1:
+        return real[0]
+    if len(real) > 1:
+        raise CommandError(f"several branches in the database ({', '.join(real)}): choose one with --branch")
+    if codes:
+        return codes[0]
+    raise CommandError(f"the database {env.db.describe()} holds no branch yet (run 'simulate' or start the console once)")
+
+
+def _fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _report(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
+    code = _pick_branch(env, args.branch)
+    branch = repository.load_branch(env.db, code)
+    assert branch is not None
+    zone = ZoneInfo(branch.timezone)
+    start = datetime.combine(args.date, datetime.min.time(), tzinfo=zone)
+    tickets = repository.load_tickets(env.db, code, start, start + timedelta(days=1))
+    report = build_day_report(tickets, args.date, zone, args.target_wait_minutes)
+    if args.json:
+        json.dump(report.to_json(), out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+    else:
+        _print_report(report, branch.name, code, out)
+    return 0
+
+
+def _print_report(r: DayReport, name: str, code: str, out: TextIO) -> None:
+    w = out.write
+    w(f"Day report {r.date.isoformat()} - {name} ({code})\n")
+    w(f"  arrived {r.arrived}   served {r.served}   no-show {r.no_show}   abandoned {r.abandoned}   "
+      f"still open {r.waiting}\n")
+    w(f"  wait (min): average {_fmt(r.avg_wait_min)}   90th percentile {_fmt(r.p90_wait_min)}   "
+      f"maximum {_fmt(r.max_wait_min)}\n")
+    w(f"  service level (called within {r.target_wait_min:g} min): {_share(r.service_level)}\n")
+    w(f"  transaction (min): average {_fmt(r.avg_transaction_min)}   maximum {_fmt(r.max_transaction_min)}\n")
+    if r.per_service_type:
+        w("  per service type:       arrived  served  avg wait (min)\n")
+        for name_, t in r.per_service_type.items():
+            w(f"    {name_:<20}{t.arrived:>9}{t.served:>8}{_fmt(t.avg_wait_min):>16}\n")
+    if r.per_counter:
+        w("  per counter:            served  avg transaction (min)  busy (min)\n")
+        for cid, c in r.per_counter.items():
+            w(f"    {cid:<20}{c.served:>8}{_fmt(c.avg_transaction_min):>23}{c.busy_min:>12.1f}\n")
+    if r.intervals:
+        w("  30-minute intervals:    arrived  served  avg wait (min)\n")
+        for i in r.intervals:
+            w(f"    {i.start.strftime('%H:%M'):<20}{i.arrived:>9}{i.served:>8}{_fmt(i.avg_wait_min):>16}\n")
+
+
+def _simulate(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
+    first: date = args.date
+    for offset in range(args.days):
+        day = first + timedelta(days=offset)
+        demo = DemoDay(day, seed_for_day(args.seed, first, day))
+        recorder = DemoRecorder(lambda task: apply_now(env.db, task))
+        recorder.begin_day(demo)
+        events = samples = 0
+        for result in demo.run_to_end():
+            recorder.record(demo, result)
+            events += len(result.events)
+            samples += len(result.samples)
+        tickets = demo.sim.tickets()
+        out.write(f"{day.isoformat()}: {len(tickets)} tickets, {events} events, {samples} occupancy samples "
+                  f"stored in {env.db.describe()}\n")
+    return 0
+
+
+def _db_info(env: Environment, out: TextIO) -> int:
+    db = env.db
+    out.write(f"database: {db.describe()}\n")
+    revision = db.migration.to_revision if db.migration is not None else "?"
+    out.write(f"schema revision: {revision} (this console's head: {head_revision()})\n")
+    if db.migration is not None and db.migration.backup_path is not None:
+        out.write(f"backup made before migrating: {db.migration.backup_path}\n")
+    for table in ("branch", "counter", "staff", "shift", "ticket", "ticket_event", "occupancy_sample", "alert"):
+        out.write(f"  {table:<18}{repository.count_rows(db, table):>10} rows\n")
+    return 0

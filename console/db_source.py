@@ -1,0 +1,91 @@
+"""A configured (real) branch as a source: polls its stored state and publishes ``BranchSnapshot``s.
+
+Whatever writes the branch's data (the ticket feed, camera workers) writes it to the database; this worker thread
+reads it back every ``period_s`` seconds, so the window shows the same live state whoever wrote it. No Qt imports.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from console.snapshot import BranchSnapshot
+from storage import repository
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseSource:
+    def __init__(
+        self, db: Database, branch_code: str, publish: Callable[[BranchSnapshot], None], period_s: float = 2.0
+    ) -> None:
+        self._db = db
+        self._code = branch_code
+        self._publish = publish
+        self._period_s = period_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_sample: datetime | None = None
+        self.error: str | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="db-source", daemon=False)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._publish(self.read())
+                self.error = None
+            except Exception as exc:  # the database may be briefly unreachable; keep polling
+                if self.error is None:
+                    log.exception("reading branch %s from the database failed", self._code)
+                self.error = f"{type(exc).__name__}: {exc}"
+            self._stop.wait(self._period_s)
+
+    def read(self) -> BranchSnapshot:
+        """One snapshot of the branch as stored now (today in the branch's time zone)."""
+        branch = repository.load_branch(self._db, self._code)
+        if branch is None:
+            raise LookupError(f"branch {self._code} is no longer in the database")
+        zone = ZoneInfo(branch.timezone)
+        now = datetime.now(zone)
+        day = now.date()
+        start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+        since = self._last_sample if self._last_sample is not None and self._last_sample >= start else start
+        samples = repository.load_occupancy(self._db, self._code, since + timedelta(microseconds=1), now + timedelta(seconds=1))
+        zone_samples = []
+        zones = repository.load_zones(self._db, self._code)
+        for z in zones:
+            zone_samples += repository.load_occupancy(
+                self._db, self._code, since + timedelta(microseconds=1), now + timedelta(seconds=1), zone=z.name
+            )
+        all_samples = sorted(samples + zone_samples, key=lambda p: p.at)
+        if all_samples:
+            self._last_sample = all_samples[-1].at
+        latest_total = samples[-1].count if samples else 0
+        latest_zone = {z.name: next((p.count for p in reversed(zone_samples) if p.zone == z.name), 0) for z in zones}
+        return BranchSnapshot(
+            at=now,
+            day=day,
+            branch=branch,
+            simulated=False,
+            counters=tuple(repository.load_counters(self._db, self._code)),
+            tickets=tuple(repository.load_tickets(self._db, self._code, start, start + timedelta(days=1))),
+            staff=tuple(repository.load_staff(self._db, self._code)),
+            roster=tuple(repository.load_roster(self._db, self._code, day)),
+            zones=tuple(zones),
+            lobby_count=latest_total,
+            zone_counts=latest_zone,
+            new_samples=tuple(all_samples),
+        )

@@ -1,0 +1,177 @@
+"""A day's service figures from the day's tickets: the Reports panel and ``main.py report`` print the same numbers.
+
+Definitions, all durations in minutes:
+- arrived: tickets issued that day; served / no_show / abandoned: tickets with that final status;
+- wait = called_at − issued_at for tickets that were called (average, 90th percentile, maximum);
+- service level = tickets called within the target ÷ (tickets called + tickets abandoned), None when both are 0;
+- transaction time = finished_at − started_at for served tickets (average, maximum);
+- per counter: served tickets, their average transaction time, and busy minutes (sum of their transaction times);
+- intervals: 30-minute buckets in the branch's local time, from the bucket of the first ticket to that of the last,
+  with tickets issued (arrived) and served (finished) in the bucket and the average wait of tickets called in it.
+The 90th percentile uses the nearest-rank method (the smallest wait with at least 90% of waits at or below it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from statistics import fmean
+
+from console.domain.queue_metrics import handling_s, service_level, wait_s
+from console.domain.records import TicketRecord
+from console.domain.vocabulary import ServiceType, TicketStatus
+
+INTERVAL = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class CounterDay:
+    served: int
+    avg_transaction_min: float | None
+    busy_min: float
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTypeDay:
+    arrived: int
+    served: int
+    avg_wait_min: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalFigures:
+    start: datetime  # local time of the bucket start
+    arrived: int
+    served: int
+    avg_wait_min: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DayReport:
+    date: date
+    target_wait_min: float
+    arrived: int
+    served: int
+    no_show: int
+    abandoned: int
+    waiting: int  # tickets not final yet (a report asked for during the day)
+    avg_wait_min: float | None
+    p90_wait_min: float | None
+    max_wait_min: float | None
+    service_level: float | None
+    avg_transaction_min: float | None
+    max_transaction_min: float | None
+    per_counter: dict[str, CounterDay]
+    per_service_type: dict[str, ServiceTypeDay]
+    intervals: tuple[IntervalFigures, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready dict with the keys documented for ``main.py report --json``."""
+        data = asdict(self)
+        data["date"] = self.date.isoformat()
+        data["intervals"] = [
+            {**asdict(i), "start": i.start.isoformat(timespec="minutes")} for i in self.intervals
+        ]
+        return data
+
+
+def percentile_nearest_rank(values: Sequence[float], share: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least ``share`` of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _mean_or_none(values: Sequence[float]) -> float | None:
+    return fmean(values) if values else None
+
+
+def _bucket(at: datetime, zone: tzinfo) -> datetime:
+    local = at.astimezone(zone)
+    return local.replace(minute=(local.minute // 30) * 30, second=0, microsecond=0)
+
+
+def build_day_report(
+    tickets: Sequence[TicketRecord], day: date, zone: tzinfo, target_wait_min: float = 10.0
+) -> DayReport:
+    """Figures of ``day`` (branch-local) from the tickets issued that day; other tickets are ignored."""
+    todays = [t for t in tickets if t.issued_at.astimezone(zone).date() == day]
+    waits_min = [w / 60 for t in todays if (w := wait_s(t)) is not None]
+    handling_min = [h / 60 for t in todays if (h := handling_s(t)) is not None]
+
+    per_counter_handling: dict[str, list[float]] = {}
+    for t in todays:
+        h = handling_s(t)
+        if h is not None and t.counter_id is not None:
+            per_counter_handling.setdefault(t.counter_id, []).append(h / 60)
+    per_counter = {
+        cid: CounterDay(served=len(hs), avg_transaction_min=_mean_or_none(hs), busy_min=sum(hs))
+        for cid, hs in sorted(per_counter_handling.items(), key=lambda kv: _natural_key(kv[0]))
+    }
+
+    per_type: dict[str, ServiceTypeDay] = {}
+    for service_type in ServiceType:
+        of_type = [t for t in todays if t.service_type is service_type]
+        if not of_type:
+            continue
+        type_waits = [w / 60 for t in of_type if (w := wait_s(t)) is not None]
+        per_type[service_type.value] = ServiceTypeDay(
+            arrived=len(of_type),
+            served=sum(1 for t in of_type if t.status is TicketStatus.SERVED),
+            avg_wait_min=_mean_or_none(type_waits),
+        )
+
+    intervals: list[IntervalFigures] = []
+    if todays:
+        first = _bucket(min(t.issued_at for t in todays), zone)
+        last_at = max(max(t.issued_at, t.finished_at or t.issued_at) for t in todays)
+        last = _bucket(last_at, zone)
+        start = first
+        while start <= last:
+            end = start + INTERVAL
+            called_here = [
+                w / 60
+                for t in todays
+                if t.called_at is not None and start <= t.called_at < end and (w := wait_s(t)) is not None
+            ]
+            intervals.append(
+                IntervalFigures(
+                    start=start,
+                    arrived=sum(1 for t in todays if start <= t.issued_at < end),
+                    served=sum(
+                        1
+                        for t in todays
+                        if t.status is TicketStatus.SERVED and t.finished_at is not None and start <= t.finished_at < end
+                    ),
+                    avg_wait_min=_mean_or_none(called_here),
+                )
+            )
+            start = end
+
+    return DayReport(
+        date=day,
+        target_wait_min=target_wait_min,
+        arrived=len(todays),
+        served=sum(1 for t in todays if t.status is TicketStatus.SERVED),
+        no_show=sum(1 for t in todays if t.status is TicketStatus.NO_SHOW),
+        abandoned=sum(1 for t in todays if t.status is TicketStatus.ABANDONED),
+        waiting=sum(1 for t in todays if not t.status.is_final),
+        avg_wait_min=_mean_or_none(waits_min),
+        p90_wait_min=percentile_nearest_rank(waits_min, 0.9),
+        max_wait_min=max(waits_min, default=None),
+        service_level=service_level(todays, timedelta(minutes=target_wait_min)),
+        avg_transaction_min=_mean_or_none(handling_min),
+        max_transaction_min=max(handling_min, default=None),
+        per_counter=per_counter,
+        per_service_type=per_type,
+        intervals=tuple(intervals),
+    )
+
+
+def _natural_key(text: str) -> tuple[int, str]:
+    """Sort "2" before "10" while keeping non-numeric ids in text order after the numeric ones."""
+    return (int(text), "") if text.isdigit() else (10**9, text)

@@ -1,0 +1,174 @@
+"""Plain, frozen records that cross layers and threads: simulator → controllers, storage → widgets and CLI.
+
+Every datetime here is timezone-aware. Storage keeps UTC; the simulator and the GUI work in the branch's local
+time zone; comparisons between aware datetimes are correct whatever zone each carries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from console.domain.vocabulary import (
+    AlertSeverity,
+    AlertState,
+    CounterState,
+    ServiceType,
+    ShiftKind,
+    StaffRole,
+    TicketEventType,
+    TicketStatus,
+    ZoneKind,
+)
+
+
+def _require_aware(name: str, value: datetime | None) -> None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError(f"{name} must be timezone-aware, got naive {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRecord:
+    """One ticket as the queue system knows it at some moment.
+
+    ``ticket_id`` is unique per branch (the demo prefixes the business date: ``20261128-A023``); ``number`` is what
+    the customer holds and the board shows (``A023``).
+    """
+
+    ticket_id: str
+    number: str
+    service_type: ServiceType
+    priority: bool
+    issued_at: datetime
+    status: TicketStatus
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    counter_id: str | None = None
+    staff_id: str | None = None
+    transfers: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("issued_at", "called_at", "started_at", "finished_at"):
+            _require_aware(name, getattr(self, name))
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvent:
+    """One event of the ticketing feed (HTTP API, CSV import or the demo simulator).
+
+    ``state`` is set only for ``counter_state`` events; ``service_type`` of a ``transferred`` event is the new type.
+    """
+
+    event_id: str
+    type: TicketEventType
+    at: datetime
+    ticket_id: str | None = None
+    number: str | None = None
+    service_type: ServiceType | None = None
+    priority: bool = False
+    counter_id: str | None = None
+    staff_id: str | None = None
+    state: CounterState | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware("at", self.at)
+
+
+@dataclass(frozen=True, slots=True)
+class CounterStatus:
+    """A counter (窗口) right now: what it takes, who is at it, what it serves and since when."""
+
+    counter_id: str
+    name: str
+    service_types: tuple[ServiceType, ...]
+    state: CounterState
+    state_since: datetime
+    staff_id: str | None = None
+    ticket_id: str | None = None
+    ticket_number: str | None = None
+    ticket_since: datetime | None = None  # when the current ticket was called (open) or started (serving)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """A person on the branch's staff directory; ``staff_id`` is the employee number."""
+
+    staff_id: str
+    name: str
+    role: StaffRole
+    skills: tuple[ServiceType, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BreakSpan:
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftRecord:
+    """One roster entry for one person: a working shift with its breaks, or a span of leave."""
+
+    staff_id: str
+    start: datetime
+    end: datetime
+    kind: ShiftKind = ShiftKind.WORK
+    counter_id: str | None = None
+    breaks: tuple[BreakSpan, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_aware("start", self.start)
+        _require_aware("end", self.end)
+        if self.end <= self.start:
+            raise ValueError(f"shift of {self.staff_id} ends ({self.end}) before it starts ({self.start})")
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneSpec:
+    """A zone polygon in a camera's image coordinates (pixels, y down), with an optional capacity in people."""
+
+    name: str
+    kind: ZoneKind
+    polygon: tuple[tuple[float, float], ...]
+    capacity: int | None = None
+    in_lobby: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OccupancyPoint:
+    """People counted at one instant: ``zone`` is a zone name, or ``None`` for the whole lobby."""
+
+    at: datetime
+    count: int
+    zone: str | None = None
+    camera_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    alert_id: int | None
+    rule: str
+    severity: AlertSeverity
+    state: AlertState
+    subject: str
+    message: str
+    raised_at: datetime
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    note: str | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BranchInfo:
+    """A branch (网点): name, IANA time zone, opening hours and lobby capacity in people."""
+
+    code: str
+    name: str
+    timezone: str
+    opens: time
+    closes: time
+    lobby_capacity: int
+    is_demo: bool = False
+    counters: tuple[str, ...] = field(default=())

@@ -1,0 +1,104 @@
+"""Translatable names of the domain's values (service types, counter states, ticket statuses, zones, roles).
+
+The vocabulary itself (``console/domain/vocabulary.py``) stays Qt-free; the words users read are here.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from console.domain.vocabulary import (
+    AlertSeverity,
+    AlertState,
+    CounterState,
+    ServiceType,
+    StaffRole,
+    TicketStatus,
+    ZoneKind,
+)
+
+
+def service_type(value: ServiceType) -> str:
+    return {
+        ServiceType.CASH: QCoreApplication.translate("labels", "Cash"),
+        ServiceType.NON_CASH: QCoreApplication.translate("labels", "Non-cash"),
+        ServiceType.CORPORATE: QCoreApplication.translate("labels", "Corporate"),
+        ServiceType.VIP: QCoreApplication.translate("labels", "VIP / priority"),
+        ServiceType.SELF_SERVICE: QCoreApplication.translate("labels", "Self-service"),
+    }[value]
+
+
+def counter_state(value: CounterState) -> str:
+    return {
+        CounterState.OPEN: QCoreApplication.translate("labels", "Calling"),
+        CounterState.SERVING: QCoreApplication.translate("labels", "Serving"),
+        CounterState.IDLE: QCoreApplication.translate("labels", "Idle"),
+        CounterState.PAUSED: QCoreApplication.translate("labels", "Paused"),
+        CounterState.CLOSED: QCoreApplication.translate("labels", "Closed"),
+        CounterState.OFFLINE: QCoreApplication.translate("labels", "Offline"),
+    }[value]
+
+
+def ticket_status(value: TicketStatus) -> str:
+    return {
+        TicketStatus.WAITING: QCoreApplication.translate("labels", "Waiting"),
+        TicketStatus.CALLED: QCoreApplication.translate("labels", "Called"),
+        TicketStatus.SERVING: QCoreApplication.translate("labels", "Being served"),
+        TicketStatus.SERVED: QCoreApplication.translate("labels", "Served"),
+        TicketStatus.NO_SHOW: QCoreApplication.translate("labels", "No-show"),
+        TicketStatus.ABANDONED: QCoreApplication.translate("labels", "Abandoned"),
+    }[value]
+
+
+def zone_kind(value: ZoneKind) -> str:
+    return {
+        ZoneKind.ENTRANCE: QCoreApplication.translate("labels", "Entrance"),
+        ZoneKind.WAITING: QCoreApplication.translate("labels", "Waiting area"),
+        ZoneKind.COUNTER: QCoreApplication.translate("labels", "Counter area"),
+        ZoneKind.SELF_SERVICE: QCoreApplication.translate("labels", "Self-service area"),
+    }[value]
+
+
+def staff_role(value: StaffRole) -> str:
+    return {
+        StaffRole.TELLER: QCoreApplication.translate("labels", "Teller"),
+        StaffRole.SENIOR_TELLER: QCoreApplication.translate("labels", "Senior teller"),
+        StaffRole.CORPORATE_OFFICER: QCoreApplication.translate("labels", "Corporate officer"),
+        StaffRole.VIP_MANAGER: QCoreApplication.translate("labels", "VIP relationship manager"),
+        StaffRole.LOBBY_MANAGER: QCoreApplication.translate("labels", "Lobby manager"),
+        StaffRole.BRANCH_MANAGER: QCoreApplication.translate("labels", "Branch manager"),
+    }[value]
+
+
+def alert_severity(value: AlertSeverity) -> str:
+    return {
+        AlertSeverity.INFO: QCoreApplication.translate("labels", "Info"),
+        AlertSeverity.WARNING: QCoreApplication.translate("labels", "Warning"),
+        AlertSeverity.CRITICAL: QCoreApplication.translate("labels", "Critical"),
+    }[value]
+
+
+def alert_state(value: AlertState) -> str:
+    return {
+        AlertState.RAISED: QCoreApplication.translate("labels", "Raised"),
+        AlertState.ACKNOWLEDGED: QCoreApplication.translate("labels", "Acknowledged"),
+        AlertState.RESOLVED: QCoreApplication.translate("labels", "Resolved"),
+    }[value]
+
+
+def counter_name(counter_id: str) -> str:
+    """A counter's display name from its id ("Counter 3" / "3号窗口")."""
+    return QCoreApplication.translate("labels", "Counter %1").replace("%1", counter_id)
+
+
+def minutes(seconds: float | None) -> str:
+    """A duration in whole minutes for tables ("12 min" / "12 分钟"); an em dash for no value."""
+    if seconds is None:
+        return "—"
+    return QCoreApplication.translate("labels", "%1 min").replace("%1", str(int(round(seconds / 60))))
+
+
+def mm_ss(seconds: float) -> str:
+    """A running duration as m:ss (for "serving for 4:05")."""
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -1,0 +1,137 @@
+"""Typed console settings stored as TOML in the data directory (``settings.toml``).
+
+Decisions:
+- The file is small and hand-editable; unknown sections or keys are rejected with a message naming the key and
+  the file, so a typo never silently does nothing.
+- ``schema_version`` is 1. Rule for bumping it: a key is renamed, removed or changes meaning; adding a key with a
+  default does not bump it. ``_migrate`` upgrades older files in memory and they are rewritten on the next save.
+- Window layout is not here: it lives in QSettings next to it (``layout.ini``), as Qt saves it.
+No Qt imports: the CLI reads the same settings.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+SCHEMA_VERSION = 1
+SETTINGS_FILE = "settings.toml"
+
+#: Interface languages shipped; "system" follows the operating system's locale (Chinese → zh_CN, else en).
+LANGUAGES = ("system", "zh_CN", "en")
+
+
+class SettingsError(Exception):
+    """A settings file or value that cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    language: str = "system"
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    seed: int = 1
+    speed: float = 1.0
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = ""  # empty: the SQLite file console.db in the data directory
+
+
+@dataclass(frozen=True)
+class Settings:
+    ui: UiSettings = field(default_factory=UiSettings)
+    demo: DemoSettings = field(default_factory=DemoSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+
+    def with_language(self, language: str) -> Settings:
+        validate_language(language, "ui.language")
+        return replace(self, ui=replace(self.ui, language=language))
+
+
+_SECTIONS: dict[str, type] = {"ui": UiSettings, "demo": DemoSettings, "database": DatabaseSettings}
+
+
+def validate_language(value: str, where: str) -> str:
+    if value not in LANGUAGES:
+        raise SettingsError(f"{where}: unknown language {value!r}; choose one of {', '.join(LANGUAGES)}")
+    return value
+
+
+def validate_speed(value: float, where: str) -> float:
+    if not (0 < value <= 3600):
+        raise SettingsError(f"{where}: speed must be above 0 and at most 3600 (times real time), got {value}")
+    return value
+
+
+def _migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    version = data.pop("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or version < 1:
+        raise SettingsError(f"{path}: schema_version must be a positive whole number, got {version!r}")
+    if version > SCHEMA_VERSION:
+        raise SettingsError(
+            f"{path}: schema_version {version} was written by a newer console (this one reads up to {SCHEMA_VERSION})"
+        )
+    return data
+
+
+def _section(name: str, cls: type, raw: object, path: Path) -> Any:
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{path}: [{name}] must be a table")
+    defaults = cls()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if not hasattr(defaults, key):
+            known = ", ".join(asdict(defaults))
+            raise SettingsError(f"{path}: unknown key '{name}.{key}' (known keys in [{name}]: {known})")
+        expected = type(getattr(defaults, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
+            raise SettingsError(
+                f"{path}: '{name}.{key}' must be a {expected.__name__}, got {type(value).__name__} {value!r}"
+            )
+        values[key] = value
+    return cls(**values)
+
+
+def load_settings(data_dir: Path) -> Settings:
+    """Read ``settings.toml`` from ``data_dir``; a missing file gives the defaults."""
+    path = data_dir / SETTINGS_FILE
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot be read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+    data = _migrate(data, path)
+    sections: dict[str, Any] = {}
+    for name, raw in data.items():
+        cls = _SECTIONS.get(name)
+        if cls is None:
+            raise SettingsError(f"{path}: unknown section or key '{name}' (known: {', '.join(_SECTIONS)})")
+        sections[name] = _section(name, cls, raw, path)
+    settings = Settings(**sections)
+    validate_language(settings.ui.language, f"{path}: ui.language")
+    validate_speed(settings.demo.speed, f"{path}: demo.speed")
+    return settings
+
+
+def save_settings(data_dir: Path, settings: Settings) -> Path:
+    """Write the settings atomically (temporary file, then rename), so a crash never leaves half a file."""
+    path = data_dir / SETTINGS_FILE
+    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **asdict(settings)}
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+    return path

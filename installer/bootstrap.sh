@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Set up the Branch Lobby Console from a source checkout on Debian 12 (or a similar Linux), then start it or test it.
+#
+#   bash installer/bootstrap.sh start [console options...]   install, then start the console (demo branch when
+#                                                            nothing is configured)
+#   bash installer/bootstrap.sh test [pytest options...]     install with the test extras, then run the whole suite
+#
+# What it installs:
+#   - Debian packages the Qt runtime and the test suite need (only those missing; via sudo when not root):
+#     Qt's xcb/EGL/font libraries, a CJK font so Chinese text renders, python3-venv.
+#   - A virtual environment in .venv/ with the project and its Python dependencies from PyPI
+#     (re-installed only when pyproject.toml changes).
+# Environment: PYTHON=python3.11 picks the interpreter; BRANCH_CONSOLE_SKIP_APT=1 skips the Debian packages
+# (for machines where IT installs them).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+mode="${1:-start}"
+shift || true
+
+say() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+# Runtime libraries of PySide6 (xcb platform and offscreen), fonts for Latin and CJK text, venv support.
+apt_packages=(
+  python3-venv
+  libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
+  libxcb-render-util0 libxcb-image0 libxcb-xkb1
+  fonts-dejavu-core fonts-wqy-microhei
+)
+
+install_apt_packages() {
+  [ "${BRANCH_CONSOLE_SKIP_APT:-0}" = "1" ] && return 0
+  command -v dpkg-query >/dev/null 2>&1 || { say "not a Debian system: install Qt's runtime libraries and a CJK font yourself"; return 0; }
+  local missing=()
+  for p in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=()
+  if [ "$(id -u)" != "0" ]; then
+    command -v sudo >/dev/null 2>&1 || { say "need root or sudo to install: ${missing[*]}"; exit 1; }
+    sudo=(sudo)
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+pick_python() {
+  local candidates=("${PYTHON:-}" python3.11 python3.12 python3.13 python3)
+  for c in "${candidates[@]}"; do
+    [ -n "$c" ] || continue
+    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+      echo "$c"; return 0
+    fi
+  done
+  say "Python 3.11 or newer is required (set PYTHON=/path/to/python3.11)"
+  exit 1
+}
+
+install_python_packages() {
+  local extras="$1" py stamp want
+  py="$(pick_python)"
+  if [ ! -x .venv/bin/python ]; then
+    say "creating the virtual environment in .venv with $py"
+    "$py" -m venv .venv
+  fi
+  stamp=.venv/.install-stamp
+  want="$(sha256sum pyproject.toml | cut -d' ' -f1)-$extras"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing Python packages (first run takes a few minutes)"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e ".$extras"
+    echo "$want" > "$stamp"
+  fi
+}
+
+case "$mode" in
+  start)
+    install_apt_packages
+    install_python_packages ""
+    exec .venv/bin/python main.py "$@"
+    ;;
+  test)
+    install_apt_packages
+    install_python_packages "[test]"
+    export QT_QPA_PLATFORM=offscreen
+    .venv/bin/lint-imports --config pyproject.toml
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  *)
+    say "unknown mode '$mode': use 'start' or 'test'"
+    exit 2
+    ;;
+esac

@@ -1,0 +1,166 @@
+"""Branch Lobby Console (网点厅堂监控台) — composition root and command line.
+
+    python main.py [--db URL] [--data-dir DIR] [--lang L] [--demo] [--speed N] [--seed N]
+                   [--quit-after SECONDS] [--screenshot PATH]          start the console
+    python main.py [--db URL] [--data-dir DIR] report --date YYYY-MM-DD [--json]
+    python main.py [--db URL] [--data-dir DIR] simulate --date YYYY-MM-DD [--days N] [--seed N]
+    python main.py [--db URL] [--data-dir DIR] db info
+
+Global options come before the subcommand. Command-line output is in English on purpose (it is read by scripts and
+support staff); the window follows the chosen language. Qt is imported only when the window starts, so the
+subcommands run on machines without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date, time
+from pathlib import Path
+
+__version__ = "0.1.0"
+
+log = logging.getLogger("console")
+
+
+class UsageError(Exception):
+    """Bad input on the command line; the message names the input and what is wrong."""
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text!r}")
+    return value
+
+
+def _speed(text: str) -> float:
+    value = _positive_float(text)
+    if value > 3600:
+        raise argparse.ArgumentTypeError(f"at most 3600 times real time, got {text!r}")
+    return value
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _clock_time(text: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a time of day as HH:MM, got {text!r}") from None
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}") from None
+    if not 1 <= value <= 366:
+        raise argparse.ArgumentTypeError(f"between 1 and 366 days, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line; later features add subcommands to the same parser."""
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="Branch Lobby Console (网点厅堂监控台): lobby occupancy, counters, queue, staff and alerts.",
+        epilog="Without a subcommand the console window starts; on the demo branch when no branch is configured.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    glob = parser.add_argument_group("global options (before any subcommand)")
+    glob.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: env BRANCH_CONSOLE_DB, "
+                      "else the SQLite file console.db in the data directory)")
+    glob.add_argument("--data-dir", metavar="DIR", type=Path,
+                      help="folder for the database, settings and logs (default: env BRANCH_CONSOLE_DATA_DIR, "
+                      "else the user's data directory)")
+    glob.add_argument("--lang", metavar="LANG", help="interface language: system, zh_CN or en (saved in settings)")
+    glob.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                      help="log detail in console.log (default INFO)")
+
+    gui = parser.add_argument_group("window options")
+    gui.add_argument("--demo", action="store_true", help="open the simulated demo branch even if a branch is configured")
+    gui.add_argument("--speed", type=_speed, metavar="N",
+                     help="demo clock speed in times real time, e.g. 60 = one simulated minute per second")
+    gui.add_argument("--seed", type=int, metavar="N", help="demo random seed (the same seed gives the same day)")
+    gui.add_argument("--sim-start", type=_clock_time, metavar="HH:MM",
+                     help="demo: fast-forward the simulated day to this time of day before showing it")
+    gui.add_argument("--sim-date", type=_iso_date, metavar="YYYY-MM-DD", help="demo: the day to simulate (default today)")
+    gui.add_argument("--quit-after", type=_positive_float, metavar="SECONDS", help="close the window after SECONDS")
+    gui.add_argument("--screenshot", type=Path, metavar="PATH",
+                     help="write a PNG of the main window just before quitting (with --quit-after)")
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    report = sub.add_parser("report", help="print a day's queue and service figures",
+                            description="A day's figures from the stored tickets (definitions in the README).")
+    report.add_argument("--date", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="branch-local day")
+    report.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
+    report.add_argument("--target-wait-minutes", type=_positive_float, default=10.0, metavar="M",
+                        help="service-level target: called within M minutes (default 10)")
+    report.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+    simulate = sub.add_parser("simulate", help="run simulated demo days into the database, without a window",
+                              description="Simulate whole demo-branch days and store their tickets, counter "
+                              "states and occupancy, as the demo window would.")
+    simulate.add_argument("--date", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="first day")
+    simulate.add_argument("--days", type=_days, default=1, metavar="N", help="number of consecutive days (default 1)")
+    simulate.add_argument("--seed", type=int, default=1, metavar="N", help="random seed of the first day (default 1)")
+
+    db = sub.add_parser("db", help="database information and maintenance")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("info", help="print the database location, schema revision and row counts")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.screenshot is not None and args.quit_after is None:
+        parser.error("--screenshot needs --quit-after SECONDS (the picture is taken just before quitting)")
+    if args.command is not None:
+        gui_only = [name for name in ("demo", "speed", "seed", "sim_start", "sim_date", "quit_after", "screenshot")
+                    if getattr(args, name) not in (None, False)]
+        if gui_only:
+            flags = ", ".join("--" + n.replace("_", "-") for n in gui_only)
+            parser.error(f"{flags} only apply to the window, not to the '{args.command}' command")
+
+    from console.bootstrap import StartupError, prepare
+
+    try:
+        env = prepare(args)
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if args.command is None:
+            from console.app import show_startup_error
+
+            show_startup_error(str(exc))
+        return 2
+
+    if args.command is None:
+        from console.app import run_gui
+
+        return run_gui(env, args)
+
+    from console import cli
+
+    try:
+        return cli.run(env, args)
+    except cli.CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        env.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Suite-wide set-up: headless Qt, an isolated data directory per test, and no threads or timers left behind."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data directory and no database override from the caller's environment."""
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("BRANCH_CONSOLE_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("BRANCH_CONSOLE_DB", raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    return data_dir
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads_or_timers() -> Iterator[None]:
+    """Fail a test that leaves Python threads running or Qt timers active (shutdown bugs show up early)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 3.0
+    extra: list[threading.Thread] = []
+    while time.monotonic() < deadline:
+        extra = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not extra:
+            break
+        time.sleep(0.05)
+    assert not extra, f"threads left running: {[t.name for t in extra]}"
+    try:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+    except ImportError:  # pragma: no cover
+        return
+    app = QApplication.instance()
+    if app is None:
+        return
+    timers = [t for t in app.findChildren(QTimer) if t.isActive()]
+    for widget in app.topLevelWidgets():
+        if widget.isVisible():
+            timers += [t for t in widget.findChildren(QTimer) if t.isActive()]
+    assert not timers, f"Qt timers left active: {[t.objectName() or repr(t) for t in timers]}"

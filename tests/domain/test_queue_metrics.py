@@ -1,0 +1,134 @@
+"""Live queue figures and presence against hand-computed cases."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from console.domain.alert_rules import AlertTracker, crowding_conditions, long_wait_conditions
+from console.domain.presence import Presence, staff_presence
+from console.domain.queue_metrics import (
+    DEFAULT_HANDLING_S,
+    counter_figures,
+    is_waiting,
+    longest_wait_s,
+    service_level,
+    service_queues,
+)
+from console.domain.records import BreakSpan, CounterStatus, ShiftRecord, StaffMember, TicketRecord
+from console.domain.vocabulary import (
+    AlertSeverity,
+    AlertState,
+    CounterState,
+    ServiceType,
+    ShiftKind,
+    StaffRole,
+    TicketStatus,
+)
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=TZ)
+
+
+def ago(minutes: float) -> datetime:
+    return NOW - timedelta(minutes=minutes)
+
+
+def ticket(i: str, kind: ServiceType, issued_min_ago: float, status: TicketStatus = TicketStatus.WAITING, **kw):
+    return TicketRecord(i, i, kind, False, ago(issued_min_ago), status, **kw)
+
+
+TICKETS = [
+    ticket("a", ServiceType.CASH, 12),
+    ticket("b", ServiceType.CASH, 3),
+    ticket("c", ServiceType.NON_CASH, 20, TicketStatus.CALLED, called_at=ago(1), counter_id="5"),
+    ticket("d", ServiceType.CASH, 40, TicketStatus.SERVED, called_at=ago(35), started_at=ago(34),
+           finished_at=ago(30), counter_id="1"),
+    ticket("e", ServiceType.CASH, 30, TicketStatus.SERVED, called_at=ago(28), started_at=ago(27),
+           finished_at=ago(21), counter_id="1"),
+    ticket("f", ServiceType.CORPORATE, 50, TicketStatus.ABANDONED, finished_at=ago(10)),
+    ticket("g", ServiceType.VIP, -1),  # issued in the future relative to NOW: not waiting yet
+]
+
+COUNTERS = [
+    CounterStatus("1", "Counter 1", (ServiceType.CASH,), CounterState.IDLE, ago(5), staff_id="E1"),
+    CounterStatus("3", "Counter 3", (ServiceType.CASH, ServiceType.NON_CASH), CounterState.PAUSED, ago(5), staff_id="E3"),
+    CounterStatus("5", "Counter 5", (ServiceType.NON_CASH,), CounterState.OPEN, ago(1), staff_id="E5"),
+    CounterStatus("6", "Counter 6", (ServiceType.CORPORATE,), CounterState.CLOSED, ago(60)),
+]
+
+
+def test_waiting_and_longest_wait() -> None:
+    assert [t.ticket_id for t in TICKETS if is_waiting(t, NOW)] == ["a", "b"]
+    assert longest_wait_s(TICKETS, NOW) == pytest.approx(12 * 60)
+    # as of an earlier time, c was still waiting and f had not abandoned yet
+    earlier = ago(15)
+    assert sorted(t.ticket_id for t in TICKETS if is_waiting(t, earlier)) == ["c", "f"]
+
+
+def test_service_queues() -> None:
+    queues = {q.service_type: q for q in service_queues(TICKETS, COUNTERS, NOW)}
+    cash = queues[ServiceType.CASH]
+    assert cash.waiting == 2 and cash.longest_wait_s == pytest.approx(720)
+    assert cash.counters_working == 1  # counter 1; counter 3 is paused
+    assert cash.avg_handling_s == pytest.approx((4 * 60 + 6 * 60) / 2)
+    assert cash.estimated_wait_s == pytest.approx(2 * 300 / 1)
+    non_cash = queues[ServiceType.NON_CASH]
+    assert non_cash.waiting == 0 and non_cash.counters_working == 1 and non_cash.estimated_wait_s == 0
+    corporate = queues[ServiceType.CORPORATE]
+    assert corporate.counters_working == 0 and corporate.estimated_wait_s is None
+    assert corporate.avg_handling_s == DEFAULT_HANDLING_S
+
+
+def test_service_level_and_counter_figures() -> None:
+    # called: c (19 min), d (5), e (2); abandoned: f -> 2 within 10 of 4
+    assert service_level(TICKETS, timedelta(minutes=10)) == pytest.approx(0.5)
+    assert service_level([], timedelta(minutes=10)) is None
+    figures = counter_figures(TICKETS, ["1", "5"])
+    assert figures["1"].served == 2 and figures["1"].avg_handling_s == pytest.approx(300)
+    assert figures["5"].served == 0 and figures["5"].avg_handling_s is None
+
+
+def test_presence() -> None:
+    day = NOW.replace(hour=0)
+    staff = [StaffMember(f"E{i}", f"P{i}", StaffRole.TELLER, (ServiceType.CASH,)) for i in range(1, 6)]
+    roster = [
+        ShiftRecord("E1", day.replace(hour=8), day.replace(hour=17), counter_id="1"),
+        ShiftRecord("E2", day.replace(hour=8), day.replace(hour=17), counter_id="2",
+                    breaks=(BreakSpan(ago(10), ago(-20)),)),
+        ShiftRecord("E3", day.replace(hour=8), day.replace(hour=17), counter_id="3"),
+        ShiftRecord("E4", day.replace(hour=8), day.replace(hour=17), kind=ShiftKind.LEAVE),
+    ]
+    counters = [CounterStatus("1", "1", (ServiceType.CASH,), CounterState.IDLE, NOW, staff_id="E1")]
+    got = {p.staff.staff_id: (p.presence, p.counter_id) for p in staff_presence(staff, roster, counters, NOW)}
+    assert got == {
+        "E1": (Presence.AT_COUNTER, "1"),
+        "E2": (Presence.ON_BREAK, "2"),
+        "E3": (Presence.EXPECTED, "3"),
+        "E4": (Presence.ON_LEAVE, None),
+        "E5": (Presence.OFF, None),
+    }
+
+
+def test_alert_rules_and_tracker() -> None:
+    conditions = long_wait_conditions(TICKETS, NOW)
+    assert conditions == []  # longest wait 12 min < 15
+    later = NOW + timedelta(minutes=5)  # a waits 17 min
+    conditions = long_wait_conditions(TICKETS, later)
+    assert [(c.subject, c.severity) for c in conditions] == [("cash", AlertSeverity.WARNING)]
+    assert crowding_conditions(47, 60) == []
+    assert crowding_conditions(48, 60)[0].severity is AlertSeverity.WARNING
+    assert crowding_conditions(60, 60)[0].severity is AlertSeverity.CRITICAL
+    tracker = AlertTracker()
+    assert [c.kind for c in tracker.update(conditions, later)] == ["raised"]
+    assert tracker.update(conditions, later + timedelta(seconds=1)) == []
+    critical = long_wait_conditions(TICKETS, NOW + timedelta(minutes=20))
+    # cash (a: 32 min) is now critical; the VIP ticket issued a minute after NOW waits 19 min: a new warning
+    changes = tracker.update(critical, NOW + timedelta(minutes=20))
+    assert sorted((c.alert.subject, c.kind, c.alert.severity) for c in changes) == [
+        ("cash", "escalated", AlertSeverity.CRITICAL), ("vip", "raised", AlertSeverity.WARNING)]
+    changes = tracker.update([], NOW + timedelta(minutes=21))
+    assert [c.kind for c in changes] == ["resolved", "resolved"]
+    assert tracker.history[0].state is AlertState.RESOLVED and not tracker.open

@@ -1,0 +1,84 @@
+"""Reports panel: today's figures so far, per service type and per counter (same numbers as ``main.py report``)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from console import labels
+from console.branch_controller import BranchView
+from console.domain.vocabulary import ServiceType
+from widgets.tables import ensure_rows, make_table, set_cell
+
+
+def fmt_min(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+class ReportPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setObjectName("panelTitle")
+        box = QFrame()
+        box.setObjectName("figureBox")
+        grid = QGridLayout(box)
+        self.values: dict[str, QLabel] = {}
+        figures = [
+            ("arrived", self.tr("Arrived")),
+            ("served", self.tr("Served")),
+            ("no_show", self.tr("No-show")),
+            ("abandoned", self.tr("Abandoned")),
+            ("avg_wait", self.tr("Avg wait (min)")),
+            ("p90_wait", self.tr("90% waited under (min)")),
+            ("max_wait", self.tr("Max wait (min)")),
+            ("service_level", self.tr("Service level")),
+            ("avg_txn", self.tr("Avg transaction (min)")),
+            ("max_txn", self.tr("Max transaction (min)")),
+        ]
+        for i, (key, caption) in enumerate(figures):
+            value = QLabel("—")
+            value.setObjectName("mediumNumber")
+            self.values[key] = value
+            grid.addWidget(QLabel(caption), (i // 5) * 2, i % 5)
+            grid.addWidget(value, (i // 5) * 2 + 1, i % 5)
+        self.types = make_table([self.tr("Service type"), self.tr("Arrived"), self.tr("Served"), self.tr("Avg wait (min)")],
+                                stretch_column=0)
+        self.counters = make_table([self.tr("Counter"), self.tr("Served"), self.tr("Avg transaction (min)"),
+                                    self.tr("Busy (min)")], stretch_column=0)
+        tables = QHBoxLayout()
+        tables.addWidget(self.types)
+        tables.addWidget(self.counters)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(box)
+        layout.addLayout(tables)
+
+    @Slot(object)
+    def show_view(self, view: BranchView) -> None:
+        r = view.report
+        if r is None:
+            return
+        self.title.setText(self.tr("Today so far (%1), target: called within %2 min")
+                           .replace("%1", r.date.isoformat()).replace("%2", f"{r.target_wait_min:g}"))
+        level = "—" if r.service_level is None else f"{r.service_level * 100:.1f}%"
+        for key, text in (
+            ("arrived", str(r.arrived)), ("served", str(r.served)), ("no_show", str(r.no_show)),
+            ("abandoned", str(r.abandoned)), ("avg_wait", fmt_min(r.avg_wait_min)),
+            ("p90_wait", fmt_min(r.p90_wait_min)), ("max_wait", fmt_min(r.max_wait_min)), ("service_level", level),
+            ("avg_txn", fmt_min(r.avg_transaction_min)), ("max_txn", fmt_min(r.max_transaction_min)),
+        ):
+            self.values[key].setText(text)
+        ensure_rows(self.types, len(r.per_service_type))
+        for row, (name, t) in enumerate(r.per_service_type.items()):
+            set_cell(self.types, row, 0, labels.service_type(ServiceType(name)))
+            set_cell(self.types, row, 1, str(t.arrived), align_right=True)
+            set_cell(self.types, row, 2, str(t.served), align_right=True)
+            set_cell(self.types, row, 3, fmt_min(t.avg_wait_min), align_right=True)
+        ensure_rows(self.counters, len(r.per_counter))
+        for row, (cid, c) in enumerate(r.per_counter.items()):
+            set_cell(self.counters, row, 0, labels.counter_name(cid))
+            set_cell(self.counters, row, 1, str(c.served), align_right=True)
+            set_cell(self.counters, row, 2, fmt_min(c.avg_transaction_min), align_right=True)
+            set_cell(self.counters, row, 3, f"{c.busy_min:.0f}", align_right=True)

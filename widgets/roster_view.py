@@ -1,0 +1,144 @@
+"""Staff panel: today's roster as a timeline per person (shifts, breaks, leave) with who is where now.
+
+Read-only here; editing the roster comes with the staffing features.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QRectF, QSize, Qt, Slot
+from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+
+from console import labels
+from console.branch_controller import BranchView
+from console.domain.presence import Presence, StaffPresence
+from console.domain.vocabulary import ShiftKind
+
+PRESENCE_COLOURS = {
+    Presence.AT_COUNTER: "#16a34a",
+    Presence.ON_BREAK: "#f59e0b",
+    Presence.EXPECTED: "#2563eb",
+    Presence.ON_LEAVE: "#9ca3af",
+    Presence.OFF: "#d1d5db",
+}
+
+
+class RosterTimeline(QWidget):
+    """Paints one row per person: name and status on the left, the day's shifts on a time axis."""
+
+    ROW_H = 26
+    HEADER_H = 22
+    LEFT_W = 250
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: tuple[StaffPresence, ...] = ()
+        self.now: datetime | None = None
+        self.axis_start: datetime | None = None
+        self.axis_end: datetime | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def presence_text(self, row: StaffPresence) -> str:
+        counter = labels.counter_name(row.counter_id) if row.counter_id else ""
+        if row.presence is Presence.AT_COUNTER:
+            return self.tr("at %1").replace("%1", counter)
+        if row.presence is Presence.ON_BREAK:
+            return self.tr("on break")
+        if row.presence is Presence.EXPECTED:
+            return self.tr("on shift, not at a counter")
+        if row.presence is Presence.ON_LEAVE:
+            return self.tr("on leave")
+        return self.tr("off duty")
+
+    def set_rows(self, rows: tuple[StaffPresence, ...], now: datetime, start: datetime, end: datetime) -> None:
+        self.rows, self.now, self.axis_start, self.axis_end = rows, now, start, end
+        self.setFixedHeight(self.HEADER_H + self.ROW_H * len(rows) + 4)
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(700, self.HEADER_H + self.ROW_H * max(1, len(self.rows)) + 4)
+
+    def _x(self, t: datetime) -> float:
+        assert self.axis_start is not None and self.axis_end is not None
+        span = (self.axis_end - self.axis_start).total_seconds()
+        width = max(1, self.width() - self.LEFT_W - 10)
+        return self.LEFT_W + width * (t - self.axis_start).total_seconds() / span
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        p.fillRect(self.rect(), self.palette().base())
+        if self.axis_start is None or self.axis_end is None:
+            p.end()
+            return
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        grid = QPen(QColor("#e5e7eb"))
+        text_pen = QPen(self.palette().text().color())
+        hour = self.axis_start.replace(minute=0, second=0, microsecond=0)
+        while hour <= self.axis_end:
+            if hour >= self.axis_start:
+                x = self._x(hour)
+                p.setPen(grid)
+                p.drawLine(int(x), self.HEADER_H - 4, int(x), self.height())
+                p.setPen(text_pen)
+                p.drawText(QRectF(x - 30, 0, 60, self.HEADER_H), Qt.AlignmentFlag.AlignCenter, hour.strftime("%H:%M"))
+            hour += timedelta(hours=1)
+        for i, row in enumerate(self.rows):
+            top = self.HEADER_H + i * self.ROW_H
+            colour = QColor(PRESENCE_COLOURS[row.presence])
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            p.drawEllipse(QRectF(6, top + 8, 10, 10))
+            p.setPen(text_pen)
+            p.drawText(QRectF(22, top, 90, self.ROW_H), Qt.AlignmentFlag.AlignVCenter, row.staff.name)
+            p.drawText(QRectF(100, top, self.LEFT_W - 104, self.ROW_H), Qt.AlignmentFlag.AlignVCenter,
+                       self.presence_text(row))
+            for shift in row.shifts:
+                x0, x1 = self._x(shift.start), self._x(shift.end)
+                bar = QRectF(x0, top + 5, max(2.0, x1 - x0), self.ROW_H - 10)
+                if shift.kind is ShiftKind.LEAVE:
+                    p.setBrush(QBrush(QColor("#d1d5db"), Qt.BrushStyle.BDiagPattern))
+                    p.setPen(QPen(QColor("#9ca3af")))
+                    p.drawRect(bar)
+                    continue
+                p.setBrush(QColor("#93c5fd"))
+                p.setPen(QPen(QColor("#3b82f6")))
+                p.drawRoundedRect(bar, 3, 3)
+                if shift.counter_id:
+                    p.setPen(QPen(QColor("#1e3a8a")))
+                    p.drawText(bar.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, shift.counter_id)
+                for b in shift.breaks:
+                    bx0, bx1 = self._x(b.start), self._x(b.end)
+                    p.setBrush(QBrush(QColor("#f59e0b"), Qt.BrushStyle.Dense4Pattern))
+                    p.setPen(Qt.PenStyle.NoPen)
+                    p.drawRect(QRectF(bx0, top + 5, max(2.0, bx1 - bx0), self.ROW_H - 10))
+        if self.now is not None and self.axis_start <= self.now <= self.axis_end:
+            x = self._x(self.now)
+            p.setPen(QPen(QColor("#dc2626"), 2))
+            p.drawLine(int(x), self.HEADER_H - 4, int(x), self.height())
+        p.end()
+
+
+class StaffPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.timeline = RosterTimeline()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.timeline)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(scroll)
+
+    @Slot(object)
+    def show_view(self, view: BranchView) -> None:
+        snap = view.snapshot
+        starts = [s.start for s in snap.roster]
+        ends = [s.end for s in snap.roster]
+        tz = snap.at.tzinfo
+        opens = datetime.combine(snap.day, snap.branch.opens, tzinfo=tz)
+        closes = datetime.combine(snap.day, snap.branch.closes, tzinfo=tz)
+        start = min([opens - timedelta(minutes=30), *starts]).replace(minute=0, second=0, microsecond=0)
+        end = max([closes + timedelta(minutes=30), *ends])
+        self.timeline.set_rows(view.presence, snap.at, start, end)
