@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "states and occupancy, as the demo window would.")
     simulate.add_argument("--date", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="first day")
     simulate.add_argument("--days", type=_days, default=1, metavar="N", help="number of consecutive days (default 1)")
-    simulate.add_argument("--seed", type=int, default=1, metavar="N", help="random seed of the first day (default 1)")
+    simulate.add_argument("--seed", dest="first_seed", type=int, default=1, metavar="N", help="random seed of the first day (default 1)")
 
     db = sub.add_parser("db", help="database information and maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -157,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli.run(env, args)
     except cli.CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: one line for the user, the traceback in the log
+        log.exception("command %s failed", args.command)
+        print(f"error: {args.command} failed: {type(exc).__name__}: {exc} (details in {env.log_path})", file=sys.stderr)
         return 1
     finally:
         env.close()

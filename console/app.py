@@ -25,10 +25,30 @@ log = logging.getLogger(__name__)
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
+#: Window size for --screenshot, in pixels: large enough for every panel to show its data.
+SCREENSHOT_SIZE = (1600, 1000)
+
 
 def headless() -> bool:
     """True when no one can see a dialog (offscreen or minimal Qt platform): never block on a modal box then."""
     return os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal")
+
+
+def choose_platform(screenshot_only: bool) -> str | None:
+    """Pick the offscreen Qt platform when there is no display but only a screenshot is wanted.
+
+    Returns a message when the window cannot be shown at all (Linux without X11 or Wayland), instead of letting Qt
+    abort with a message about missing xcb libraries.
+    """
+    if os.environ.get("QT_QPA_PLATFORM") or not sys.platform.startswith("linux"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    if screenshot_only:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return None
+    return ("no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); start the console "
+            "from the desktop session, or use --quit-after with --screenshot PATH to render it without a display")
 
 
 def make_application() -> QApplication:
@@ -99,6 +119,11 @@ def show_startup_error(message: str) -> None:
 
 
 def run_gui(env: Environment, args: argparse.Namespace) -> int:
+    problem = choose_platform(screenshot_only=args.screenshot is not None and args.quit_after is not None)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        env.close()
+        return 2
     app = make_application()
     translations = Translations()
     translations.install(resolve_language(env.settings.ui.language))
@@ -113,7 +138,9 @@ def run_gui(env: Environment, args: argparse.Namespace) -> int:
     console = ConsoleApp(env, context, translations)
     try:
         context.start()
-        console.show_window()
+        window = console.show_window()
+        if args.screenshot is not None:
+            window.resize(SCREENSHOT_SIZE[0], SCREENSHOT_SIZE[1])  # the same picture whatever layout.ini remembers
         if args.quit_after is not None:
             QTimer.singleShot(int(args.quit_after * 1000), lambda: console.finish(args.screenshot))
         code = app.exec()

@@ -105,7 +105,7 @@ def _simulate(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     first: date = args.date
     for offset in range(args.days):
         day = first + timedelta(days=offset)
-        demo = DemoDay(day, seed_for_day(args.seed, first, day))
+        demo = DemoDay(day, seed_for_day(args.first_seed, first, day))
         recorder = DemoRecorder(lambda task: apply_now(env.db, task))
         recorder.begin_day(demo)
         events = samples = 0

@@ -98,6 +98,15 @@ def minutes(seconds: float | None) -> str:
     return QCoreApplication.translate("labels", "%1 min").replace("%1", str(int(round(seconds / 60))))
 
 
+def wait_duration(seconds: float) -> str:
+    """A wait as minutes and seconds in words ("17 min 35 s"), never to be mistaken for a time of day."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return QCoreApplication.translate("labels", "%1 s").replace("%1", str(seconds))
+    return (QCoreApplication.translate("labels", "%1 min %2 s")
+            .replace("%1", str(seconds // 60)).replace("%2", str(seconds % 60)))
+
+
 def mm_ss(seconds: float) -> str:
     """A running duration as m:ss (for "serving for 4:05")."""
     seconds = max(0, int(seconds))

@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(d["staff"], d["alerts"], Qt.Orientation.Horizontal)
         self.resizeDocks([d["lobby"], d["counters"]], [780, 800], Qt.Orientation.Horizontal)
         self.resizeDocks([d["lobby"], d["staff"]], [600, 330], Qt.Orientation.Vertical)
+        self.resizeDocks([d["staff"], d["alerts"]], [430, 350], Qt.Orientation.Horizontal)
         self.resizeDocks([d["counters"], d["queue"], d["reports"]], [300, 260, 370], Qt.Orientation.Vertical)
 
     def _layout_settings(self) -> QSettings:
@@ -216,10 +217,10 @@ class MainWindow(QMainWindow):
         if snap.simulated:
             title += " [" + self.tr("Simulated") + "]"
             self.mode_label.setText(" " + self.tr("Simulated") + " ")
-            self.mode_label.setProperty("simulated", True)
+            self.mode_label.setProperty("mode", "simulated")
         else:
             self.mode_label.setText(" " + self.tr("Live") + " ")
-            self.mode_label.setProperty("simulated", False)
+            self.mode_label.setProperty("mode", "live")
         self.mode_label.style().unpolish(self.mode_label)
         self.mode_label.style().polish(self.mode_label)
         if self.windowTitle() != title:

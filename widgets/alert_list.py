@@ -53,6 +53,7 @@ class AlertList(QWidget):
             set_cell(self.table, row, self.COL_SEVERITY, labels.alert_severity(alert.severity),
                      background=SEVERITY_COLOURS[alert.severity])
             set_cell(self.table, row, self.COL_WHAT, self.describe(alert))
+            self.table.item(row, self.COL_WHAT).setToolTip(self.describe(alert))
             set_cell(self.table, row, self.COL_STATE, labels.alert_state(alert.state))
             ended = alert.resolved_at.strftime("%H:%M:%S") if alert.state is AlertState.RESOLVED and alert.resolved_at else "—"
             set_cell(self.table, row, self.COL_ENDED, ended)

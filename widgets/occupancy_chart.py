@@ -29,7 +29,7 @@ class OccupancyChart(QWidget):
         self.lobby_curve = self.plot.plot([], [], pen=pg.mkPen("#2563eb", width=2), name=self.tr("Lobby"))
         self.waiting_curve = self.plot.plot([], [], pen=pg.mkPen("#16a34a", width=1.5), name=self.tr("Waiting area"))
         self.capacity_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#dc2626", width=1, style=Qt.PenStyle.DashLine),
-                                             label=self.tr("Capacity"), labelOpts={"position": 0.03, "color": "#dc2626"})
+                                             label=self.tr("Capacity"), labelOpts={"position": 0.97, "color": "#dc2626"})
         self.plot.addItem(self.capacity_line)
         self.plot.setLabel("left", self.tr("People"))
         layout = QVBoxLayout(self)

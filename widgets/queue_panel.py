@@ -47,13 +47,13 @@ class QueuePanel(QWidget):
     @Slot(object)
     def show_view(self, view: BranchView) -> None:
         self.waiting_value.setText(str(view.waiting_total))
-        self.longest_value.setText(labels.mm_ss(view.longest_wait_s))
+        self.longest_value.setText(labels.wait_duration(view.longest_wait_s) if view.waiting_total else "—")
         self.level_value.setText(percent(view.service_level_today))
         ensure_rows(self.table, len(view.queues))
         for row, q in enumerate(view.queues):
             set_cell(self.table, row, self.COL_TYPE, labels.service_type(q.service_type))
             set_cell(self.table, row, self.COL_WAITING, str(q.waiting), align_right=True)
-            set_cell(self.table, row, self.COL_LONGEST, labels.mm_ss(q.longest_wait_s) if q.waiting else "—",
+            set_cell(self.table, row, self.COL_LONGEST, labels.wait_duration(q.longest_wait_s) if q.waiting else "—",
                      align_right=True)
             estimate = labels.minutes(q.estimated_wait_s) if q.estimated_wait_s is not None else self.tr("no counter")
             set_cell(self.table, row, self.COL_ESTIMATE, estimate, align_right=True)

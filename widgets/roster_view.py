@@ -30,7 +30,7 @@ class RosterTimeline(QWidget):
 
     ROW_H = 26
     HEADER_H = 22
-    LEFT_W = 250
+    LEFT_W = 230
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,8 +76,12 @@ class RosterTimeline(QWidget):
         grid = QPen(QColor("#e5e7eb"))
         text_pen = QPen(self.palette().text().color())
         hour = self.axis_start.replace(minute=0, second=0, microsecond=0)
+        label_w = self.fontMetrics().horizontalAdvance("00:00") + 12
+        hours = max(1.0, (self.axis_end - self.axis_start).total_seconds() / 3600)
+        per_hour = (self.width() - self.LEFT_W - 10) / hours
+        step = 1 if per_hour >= label_w else 2 if 2 * per_hour >= label_w else 3
         while hour <= self.axis_end:
-            if hour >= self.axis_start:
+            if hour >= self.axis_start and hour.hour % step == 0:
                 x = self._x(hour)
                 p.setPen(grid)
                 p.drawLine(int(x), self.HEADER_H - 4, int(x), self.height())
@@ -91,9 +95,10 @@ class RosterTimeline(QWidget):
             p.setBrush(colour)
             p.drawEllipse(QRectF(6, top + 8, 10, 10))
             p.setPen(text_pen)
-            p.drawText(QRectF(22, top, 90, self.ROW_H), Qt.AlignmentFlag.AlignVCenter, row.staff.name)
-            p.drawText(QRectF(100, top, self.LEFT_W - 104, self.ROW_H), Qt.AlignmentFlag.AlignVCenter,
-                       self.presence_text(row))
+            p.drawText(QRectF(22, top, 64, self.ROW_H), Qt.AlignmentFlag.AlignVCenter, row.staff.name)
+            status = self.fontMetrics().elidedText(self.presence_text(row), Qt.TextElideMode.ElideRight,
+                                                   self.LEFT_W - 96)
+            p.drawText(QRectF(88, top, self.LEFT_W - 92, self.ROW_H), Qt.AlignmentFlag.AlignVCenter, status)
             for shift in row.shifts:
                 x0, x1 = self._x(shift.start), self._x(shift.end)
                 bar = QRectF(x0, top + 5, max(2.0, x1 - x0), self.ROW_H - 10)

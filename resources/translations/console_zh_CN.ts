@@ -1,0 +1,546 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AlertList</name>
+    <message>
+        <source>No alerts today</source>
+        <translation>今日无告警</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>触发</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Ended</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>Long wait for %1: %2 min</source>
+        <translation>%1等候过长：%2 分钟</translation>
+    </message>
+    <message>
+        <source>Lobby crowded: %1 people</source>
+        <translation>大堂拥挤：%1 人</translation>
+    </message>
+    <message>
+        <source>%1 active, %2 today</source>
+        <translation>%1 条进行中，今日共 %2 条</translation>
+    </message>
+</context>
+<context>
+    <name>CameraTile</name>
+    <message>
+        <source>No picture yet</source>
+        <translation>暂无画面</translation>
+    </message>
+</context>
+<context>
+    <name>CounterBoard</name>
+    <message>
+        <source>Counter</source>
+        <extracomment>Background colours of the state column; the state is also written as a word (colour is never the only cue).</extracomment>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Service types</source>
+        <translation>业务类型</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>号票</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>已用时</translation>
+    </message>
+    <message>
+        <source>Served today</source>
+        <translation>今日办理</translation>
+    </message>
+    <message>
+        <source>Avg handling</source>
+        <translation>平均办理时长</translation>
+    </message>
+</context>
+<context>
+    <name>LobbyPanel</name>
+    <message>
+        <source>in the lobby now</source>
+        <translation>当前大堂在场人数</translation>
+    </message>
+    <message>
+        <source>Simulated</source>
+        <translation>模拟</translation>
+    </message>
+    <message>
+        <source>%1 people</source>
+        <translation>%1 人</translation>
+    </message>
+    <message>
+        <source>Lobby camera</source>
+        <translation>大堂摄像头</translation>
+    </message>
+    <message>
+        <source>capacity %1 (%2%)</source>
+        <translation>容量 %1（%2%）</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Lobby</source>
+        <translation>大堂</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>排队</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <source>Branch Lobby Console</source>
+        <translation>网点厅堂监控台</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Reset layout</source>
+        <translation>恢复默认布局(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Demo</source>
+        <translation>演示(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Pause simulation</source>
+        <translation>暂停模拟(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Speed</source>
+        <translation>速度(&amp;S)</translation>
+    </message>
+    <message>
+        <source>%1× real time</source>
+        <translation>%1 倍速</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>关于</translation>
+    </message>
+    <message>
+        <source>Branch Lobby Console %1
+
+Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
+        <translation>网点厅堂监控台 %1
+
+银行网点的大堂在场人数、窗口、排队、人员与告警。</translation>
+    </message>
+    <message>
+        <source>Simulated</source>
+        <translation>模拟</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Database: %1</source>
+        <translation>数据库：%1</translation>
+    </message>
+    <message>
+        <source>Cameras: %1 of %2 online</source>
+        <translation>摄像头：%2 个中 %1 个在线</translation>
+    </message>
+    <message>
+        <source>simulator</source>
+        <translation>模拟器</translation>
+    </message>
+    <message>
+        <source>ticket system</source>
+        <translation>叫号系统</translation>
+    </message>
+    <message>
+        <source>Queue feed: %1, %2 events</source>
+        <translation>叫号数据：%1，%2 条事件</translation>
+    </message>
+</context>
+<context>
+    <name>OccupancyChart</name>
+    <message>
+        <source>Lobby</source>
+        <translation>大堂</translation>
+    </message>
+    <message>
+        <source>Waiting area</source>
+        <translation>等候区</translation>
+    </message>
+    <message>
+        <source>Capacity</source>
+        <translation>容量</translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation>人数</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <source>Waiting</source>
+        <translation>等候</translation>
+    </message>
+    <message>
+        <source>Longest wait</source>
+        <translation>最长等候</translation>
+    </message>
+    <message>
+        <source>Called within %1 min today</source>
+        <translation>今日 %1 分钟内叫号比例</translation>
+    </message>
+    <message>
+        <source>Service type</source>
+        <translation>业务类型</translation>
+    </message>
+    <message>
+        <source>Estimated wait</source>
+        <translation>预计等候</translation>
+    </message>
+    <message>
+        <source>Counters working</source>
+        <translation>工作窗口数</translation>
+    </message>
+    <message>
+        <source>no counter</source>
+        <translation>无窗口</translation>
+    </message>
+</context>
+<context>
+    <name>ReportPanel</name>
+    <message>
+        <source>Arrived</source>
+        <translation>取号</translation>
+    </message>
+    <message>
+        <source>Served</source>
+        <translation>已办理</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>过号未到</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>弃号</translation>
+    </message>
+    <message>
+        <source>Avg wait (min)</source>
+        <translation>平均等候（分钟）</translation>
+    </message>
+    <message>
+        <source>90% waited under (min)</source>
+        <translation>90% 等候低于（分钟）</translation>
+    </message>
+    <message>
+        <source>Max wait (min)</source>
+        <translation>最长等候（分钟）</translation>
+    </message>
+    <message>
+        <source>Service level</source>
+        <translation>服务水平</translation>
+    </message>
+    <message>
+        <source>Avg transaction (min)</source>
+        <translation>平均办理时长（分钟）</translation>
+    </message>
+    <message>
+        <source>Max transaction (min)</source>
+        <translation>最长办理时长（分钟）</translation>
+    </message>
+    <message>
+        <source>Service type</source>
+        <translation>业务类型</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Busy (min)</source>
+        <translation>忙碌（分钟）</translation>
+    </message>
+    <message>
+        <source>Today so far (%1), target: called within %2 min</source>
+        <translation>今日截至目前（%1），目标：%2 分钟内叫号</translation>
+    </message>
+</context>
+<context>
+    <name>RosterTimeline</name>
+    <message>
+        <source>at %1</source>
+        <translation>在%1</translation>
+    </message>
+    <message>
+        <source>on break</source>
+        <translation>休息中</translation>
+    </message>
+    <message>
+        <source>on shift, not at a counter</source>
+        <translation>当班，未在窗口</translation>
+    </message>
+    <message>
+        <source>on leave</source>
+        <translation>请假</translation>
+    </message>
+    <message>
+        <source>off duty</source>
+        <translation>未当班</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Demo speed (next start)</source>
+        <translation>演示速度（下次启动生效）</translation>
+    </message>
+    <message>
+        <source>Demo seed (next start)</source>
+        <translation>演示随机种子（下次启动生效）</translation>
+    </message>
+    <message>
+        <source>Database: %1</source>
+        <translation>数据库：%1</translation>
+    </message>
+    <message>
+        <source>Settings not saved</source>
+        <translation>设置未保存</translation>
+    </message>
+    <message>
+        <source>The settings could not be saved: %1</source>
+        <translation>设置无法保存：%1</translation>
+    </message>
+</context>
+<context>
+    <name>labels</name>
+    <message>
+        <source>Cash</source>
+        <translation>现金业务</translation>
+    </message>
+    <message>
+        <source>Non-cash</source>
+        <translation>非现金业务</translation>
+    </message>
+    <message>
+        <source>Corporate</source>
+        <translation>对公业务</translation>
+    </message>
+    <message>
+        <source>VIP / priority</source>
+        <translation>贵宾 / 绿色通道</translation>
+    </message>
+    <message>
+        <source>Self-service</source>
+        <translation>自助服务</translation>
+    </message>
+    <message>
+        <source>Calling</source>
+        <translation>叫号中</translation>
+    </message>
+    <message>
+        <source>Serving</source>
+        <translation>办理中</translation>
+    </message>
+    <message>
+        <source>Idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等候</translation>
+    </message>
+    <message>
+        <source>Called</source>
+        <translation>已叫号</translation>
+    </message>
+    <message>
+        <source>Being served</source>
+        <translation>办理中</translation>
+    </message>
+    <message>
+        <source>Served</source>
+        <translation>已办理</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>过号未到</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>弃号</translation>
+    </message>
+    <message>
+        <source>Entrance</source>
+        <translation>入口</translation>
+    </message>
+    <message>
+        <source>Waiting area</source>
+        <translation>等候区</translation>
+    </message>
+    <message>
+        <source>Counter area</source>
+        <translation>柜台区</translation>
+    </message>
+    <message>
+        <source>Self-service area</source>
+        <translation>自助服务区</translation>
+    </message>
+    <message>
+        <source>Teller</source>
+        <translation>柜员</translation>
+    </message>
+    <message>
+        <source>Senior teller</source>
+        <translation>高级柜员</translation>
+    </message>
+    <message>
+        <source>Corporate officer</source>
+        <translation>对公客户经理</translation>
+    </message>
+    <message>
+        <source>VIP relationship manager</source>
+        <translation>贵宾理财经理</translation>
+    </message>
+    <message>
+        <source>Lobby manager</source>
+        <translation>大堂经理</translation>
+    </message>
+    <message>
+        <source>Branch manager</source>
+        <translation>网点负责人</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Critical</source>
+        <translation>严重</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>触发</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>已解除</translation>
+    </message>
+    <message>
+        <source>Counter %1</source>
+        <translation>%1号窗口</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,204 @@
+"""Reads: each function opens a short session and returns plain records (never ORM rows).
+
+Datetimes come back aware in UTC; callers convert to the branch's time zone for display.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, table
+from sqlalchemy.orm import selectinload
+
+from console.domain.records import (
+    AlertRecord,
+    BranchInfo,
+    BreakSpan,
+    CounterStatus,
+    OccupancyPoint,
+    ShiftRecord,
+    StaffMember,
+    TicketEvent,
+    TicketRecord,
+    ZoneSpec,
+)
+from console.domain.vocabulary import (
+    AlertSeverity,
+    AlertState,
+    CounterState,
+    ServiceType,
+    ShiftKind,
+    StaffRole,
+    TicketEventType,
+    TicketStatus,
+    ZoneKind,
+)
+from storage import models as m
+from storage.database import Database
+
+
+def natural_key(text: str) -> tuple[int, str]:
+    """Order ids so that "2" comes before "10"; non-numeric ids after numeric ones, alphabetically."""
+    return (int(text), "") if text.isdigit() else (10**9, text)
+
+
+def _branch_info(row: m.Branch, counters: list[str]) -> BranchInfo:
+    return BranchInfo(code=row.code, name=row.name, timezone=row.timezone, opens=row.opens, closes=row.closes,
+                      lobby_capacity=row.lobby_capacity, is_demo=row.is_demo, counters=tuple(counters))
+
+
+def list_branches(db: Database) -> list[BranchInfo]:
+    with db.session() as s:
+        rows = s.scalars(select(m.Branch).order_by(m.Branch.code)).all()
+        return [_branch_info(r, _counter_ids(s, r.id)) for r in rows]
+
+
+def _counter_ids(s, bid: int) -> list[str]:
+    return sorted(s.scalars(select(m.Counter.counter_id).where(m.Counter.branch_id == bid)).all(), key=natural_key)
+
+
+def _bid(s, code: str) -> int | None:
+    return s.scalar(select(m.Branch.id).where(m.Branch.code == code))
+
+
+def load_branch(db: Database, code: str) -> BranchInfo | None:
+    with db.session() as s:
+        row = s.scalar(select(m.Branch).where(m.Branch.code == code))
+        return None if row is None else _branch_info(row, _counter_ids(s, row.id))
+
+
+def load_counters(db: Database, code: str) -> list[CounterStatus]:
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        rows = s.scalars(select(m.Counter).where(m.Counter.branch_id == bid)).all()
+        tickets = {t.ticket_id: t for t in s.scalars(select(m.Ticket).where(
+            m.Ticket.branch_id == bid, m.Ticket.ticket_id.in_([r.current_ticket_id for r in rows if r.current_ticket_id])))}
+        result = []
+        for r in sorted(rows, key=lambda r: natural_key(r.counter_id)):
+            ticket = tickets.get(r.current_ticket_id) if r.current_ticket_id else None
+            since = None
+            if ticket is not None:
+                since = ticket.started_at if ticket.status == TicketStatus.SERVING.value else ticket.called_at
+            result.append(CounterStatus(
+                counter_id=r.counter_id, name=r.name, service_types=tuple(ServiceType(t) for t in r.service_types),
+                state=CounterState(r.state), state_since=r.state_since, staff_id=r.staff_id,
+                ticket_id=r.current_ticket_id, ticket_number=ticket.number if ticket is not None else None,
+                ticket_since=since))
+        return result
+
+
+def load_staff(db: Database, code: str) -> list[StaffMember]:
+    with db.session() as s:
+        bid = _bid(s, code)
+        rows = s.scalars(select(m.Staff).where(m.Staff.branch_id == bid)).all() if bid is not None else []
+        return [StaffMember(staff_id=r.employee_no, name=r.name, role=StaffRole(r.role),
+                            skills=tuple(ServiceType(k) for k in r.skills))
+                for r in sorted(rows, key=lambda r: natural_key(r.employee_no))]
+
+
+def _day_bounds(s, bid: int, day: date) -> tuple[datetime, datetime]:
+    tz = ZoneInfo(s.scalar(select(m.Branch.timezone).where(m.Branch.id == bid)) or "UTC")
+    start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    return start, start + timedelta(days=1)
+
+
+def load_roster(db: Database, code: str, day: date) -> list[ShiftRecord]:
+    """Shifts that start on ``day`` in the branch's time zone, in start order."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        start, end = _day_bounds(s, bid, day)
+        rows = s.execute(
+            select(m.Shift, m.Staff.employee_no).join(m.Staff, m.Shift.staff_ref == m.Staff.id)
+            .where(m.Staff.branch_id == bid, m.Shift.start >= start, m.Shift.start < end)
+            .options(selectinload(m.Shift.breaks)).order_by(m.Shift.start)
+        ).all()
+        return [ShiftRecord(staff_id=no, start=sh.start, end=sh.end, kind=ShiftKind(sh.kind), counter_id=sh.counter_id,
+                            breaks=tuple(BreakSpan(b.start, b.end) for b in sh.breaks)) for sh, no in rows]
+
+
+def _ticket_record(r: m.Ticket) -> TicketRecord:
+    return TicketRecord(ticket_id=r.ticket_id, number=r.number, service_type=ServiceType(r.service_type),
+                        priority=r.priority, issued_at=r.issued_at, status=TicketStatus(r.status),
+                        called_at=r.called_at, started_at=r.started_at, finished_at=r.finished_at,
+                        counter_id=r.counter_id, staff_id=r.staff_id, transfers=r.transfers)
+
+
+def load_tickets(db: Database, code: str, start: datetime, end: datetime) -> list[TicketRecord]:
+    """Tickets issued in [start, end), by issue time."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        rows = s.scalars(select(m.Ticket).where(m.Ticket.branch_id == bid, m.Ticket.issued_at >= start,
+                                                m.Ticket.issued_at < end).order_by(m.Ticket.issued_at, m.Ticket.id))
+        return [_ticket_record(r) for r in rows]
+
+
+def load_ticket_events(db: Database, code: str, start: datetime, end: datetime) -> list[TicketEvent]:
+    """Feed events with ``at`` in [start, end), in the order they happened (then as stored)."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        rows = s.scalars(select(m.TicketEventRow).where(m.TicketEventRow.branch_id == bid, m.TicketEventRow.at >= start,
+                                                        m.TicketEventRow.at < end)
+                         .order_by(m.TicketEventRow.at, m.TicketEventRow.id))
+        result = []
+        for r in rows:
+            p = r.payload or {}
+            result.append(TicketEvent(
+                event_id=r.event_id, type=TicketEventType(r.type), at=r.at, ticket_id=r.ticket_id,
+                number=p.get("number"), service_type=ServiceType(p["service_type"]) if p.get("service_type") else None,
+                priority=bool(p.get("priority")), counter_id=p.get("counter_id"), staff_id=p.get("staff_id"),
+                state=CounterState(p["state"]) if p.get("state") else None))
+        return result
+
+
+def load_occupancy(
+    db: Database, code: str, start: datetime, end: datetime, zone: str | None = None, camera_id: str | None = None
+) -> list[OccupancyPoint]:
+    """Samples with ``at`` in [start, end) for one zone (None: the lobby total), optionally of one camera."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        q = select(m.OccupancySample).where(m.OccupancySample.branch_id == bid, m.OccupancySample.zone == (zone or ""),
+                                            m.OccupancySample.at >= start, m.OccupancySample.at < end)
+        if camera_id is not None:
+            q = q.where(m.OccupancySample.camera_id == camera_id)
+        rows = s.scalars(q.order_by(m.OccupancySample.at))
+        return [OccupancyPoint(at=r.at, count=r.count, zone=r.zone or None, camera_id=r.camera_id or None) for r in rows]
+
+
+def load_zones(db: Database, code: str) -> list[ZoneSpec]:
+    with db.session() as s:
+        bid = _bid(s, code)
+        rows = s.scalars(select(m.Zone).where(m.Zone.branch_id == bid).order_by(m.Zone.id)).all() if bid else []
+        return [ZoneSpec(name=r.name, kind=ZoneKind(r.kind), polygon=tuple((float(x), float(y)) for x, y in r.polygon),
+                         capacity=r.capacity, in_lobby=r.in_lobby) for r in rows]
+
+
+def load_alerts(db: Database, code: str, since: datetime) -> list[AlertRecord]:
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        rows = s.scalars(select(m.Alert).where(m.Alert.branch_id == bid, m.Alert.raised_at >= since)
+                         .order_by(m.Alert.raised_at))
+        return [AlertRecord(alert_id=r.id, rule=r.rule, severity=AlertSeverity(r.severity), state=AlertState(r.state),
+                            subject=r.subject, message=r.message, raised_at=r.raised_at,
+                            acknowledged_at=r.acknowledged_at, acknowledged_by=r.acknowledged_by, note=r.note,
+                            resolved_at=r.resolved_at) for r in rows]
+
+
+def count_rows(db: Database, table_name: str) -> int:
+    """Rows in a table of the console's schema (status displays, ``db info``, tests)."""
+    if table_name not in m.Base.metadata.tables:
+        raise ValueError(f"unknown table {table_name!r}")
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(table(table_name))) or 0)

@@ -1,0 +1,316 @@
+"""Typed write tasks: each one is a frozen record with ``apply(session)``, run by the one writer thread.
+
+The ticket feed is stored as events (``ticket_event``, unique per branch on ``event_id``, so a repeated event changes
+nothing) and projected onto ``ticket`` (one row per ticket, its current state) and ``counter`` (the live board).
+Projection rules, per event type:
+issued → ticket created, waiting; called → called_at, counter, staff, status called; started → started_at, serving;
+finished → finished_at, served; no_show / abandoned → that final status, finished_at; transferred → new service
+type, waiting again (issued_at kept, called/started cleared, transfers + 1); counter_state → the counter's state if
+the event is not older than the state already stored (events may arrive out of order); staff_login / staff_logout →
+the counter's staff member. An event about a ticket not seen yet creates it from what the event carries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from console.domain.records import (
+    AlertRecord,
+    BranchInfo,
+    CounterStatus,
+    OccupancyPoint,
+    ShiftRecord,
+    StaffMember,
+    TicketEvent,
+    ZoneSpec,
+)
+from console.domain.vocabulary import CounterState, TicketEventType, TicketStatus
+from storage import models as m
+from storage.records import CameraSpec
+
+
+def branch_id(session: Session, code: str) -> int:
+    """The surrogate key of branch ``code`` (cached on the session); ValueError names an unknown code."""
+    cache: dict[str, int] = session.info.setdefault("branch_ids", {})
+    if code not in cache:
+        found = session.scalar(select(m.Branch.id).where(m.Branch.code == code))
+        if found is None:
+            raise ValueError(f"unknown branch code {code!r}")
+        cache[code] = found
+    return cache[code]
+
+
+@dataclass(frozen=True)
+class SaveBranchSetup:
+    """Upsert a branch with its counters, staff, cameras and zones (idempotent; live counter state is kept)."""
+
+    branch: BranchInfo
+    counters: tuple[CounterStatus, ...] = ()
+    staff: tuple[StaffMember, ...] = ()
+    zones: tuple[ZoneSpec, ...] = ()
+    cameras: tuple[CameraSpec, ...] = ()
+    zones_camera_id: str | None = None  # the camera the zones belong to (None: branch-level zones)
+
+    def apply(self, session: Session) -> None:
+        b = self.branch
+        row = session.scalar(select(m.Branch).where(m.Branch.code == b.code))
+        if row is None:
+            row = m.Branch(code=b.code)
+            session.add(row)
+        row.name, row.timezone, row.opens, row.closes = b.name, b.timezone, b.opens, b.closes
+        row.lobby_capacity, row.is_demo = b.lobby_capacity, b.is_demo
+        session.flush()
+        bid = row.id
+        for c in self.counters:
+            counter = session.scalar(select(m.Counter).where(m.Counter.branch_id == bid, m.Counter.counter_id == c.counter_id))
+            if counter is None:
+                session.add(m.Counter(branch_id=bid, counter_id=c.counter_id, name=c.name,
+                                      service_types=[t.value for t in c.service_types], state=c.state.value,
+                                      state_since=c.state_since, staff_id=c.staff_id, current_ticket_id=c.ticket_id))
+            else:
+                counter.name = c.name
+                counter.service_types = [t.value for t in c.service_types]
+        for s in self.staff:
+            person = session.scalar(select(m.Staff).where(m.Staff.branch_id == bid, m.Staff.employee_no == s.staff_id))
+            if person is None:
+                person = m.Staff(branch_id=bid, employee_no=s.staff_id)
+                session.add(person)
+            person.name, person.role, person.skills = s.name, s.role.value, [k.value for k in s.skills]
+        camera_refs: dict[str, int] = {}
+        for cam in self.cameras:
+            row_cam = session.scalar(select(m.Camera).where(m.Camera.branch_id == bid, m.Camera.camera_id == cam.camera_id))
+            if row_cam is None:
+                row_cam = m.Camera(branch_id=bid, camera_id=cam.camera_id)
+                session.add(row_cam)
+            row_cam.name, row_cam.source, row_cam.kind = cam.name, cam.source, cam.kind
+            row_cam.enabled, row_cam.model = cam.enabled, cam.model
+            session.flush()
+            camera_refs[cam.camera_id] = row_cam.id
+        camera_ref = None
+        if self.zones_camera_id is not None:
+            camera_ref = camera_refs.get(self.zones_camera_id) or session.scalar(
+                select(m.Camera.id).where(m.Camera.branch_id == bid, m.Camera.camera_id == self.zones_camera_id))
+            if camera_ref is None:
+                raise ValueError(f"zones refer to unknown camera {self.zones_camera_id!r}")
+        for z in self.zones:
+            zone = session.scalar(select(m.Zone).where(m.Zone.branch_id == bid, m.Zone.camera_ref == camera_ref,
+                                                      m.Zone.name == z.name))
+            if zone is None:
+                zone = m.Zone(branch_id=bid, camera_ref=camera_ref, name=z.name)
+                session.add(zone)
+            zone.kind, zone.polygon = z.kind.value, [list(p) for p in z.polygon]
+            zone.capacity, zone.in_lobby = z.capacity, z.in_lobby
+
+
+@dataclass(frozen=True)
+class SaveRoster:
+    """Replace the branch's shifts that start on ``day`` (branch-local) with ``shifts``."""
+
+    branch_code: str
+    day: date
+    shifts: tuple[ShiftRecord, ...]
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        tz = ZoneInfo(session.scalar(select(m.Branch.timezone).where(m.Branch.id == bid)) or "UTC")
+        start = datetime.combine(self.day, datetime.min.time(), tzinfo=tz)
+        end = start + timedelta(days=1)
+        staff = {no: ref for ref, no in session.execute(
+            select(m.Staff.id, m.Staff.employee_no).where(m.Staff.branch_id == bid))}
+        for s in self.shifts:
+            if s.staff_id not in staff:
+                raise ValueError(f"roster for {self.day}: unknown staff member {s.staff_id!r}")
+        old = session.scalars(select(m.Shift).where(m.Shift.staff_ref.in_(staff.values()), m.Shift.start >= start,
+                                                   m.Shift.start < end)).all()
+        for shift in old:
+            session.delete(shift)
+        session.flush()
+        for s in self.shifts:
+            session.add(m.Shift(staff_ref=staff[s.staff_id], start=s.start, end=s.end, kind=s.kind.value,
+                                counter_id=s.counter_id,
+                                breaks=[m.ShiftBreak(start=b.start, end=b.end) for b in s.breaks]))
+
+
+def _event_payload(e: TicketEvent) -> dict[str, Any]:
+    return {
+        "number": e.number,
+        "service_type": e.service_type.value if e.service_type else None,
+        "priority": e.priority,
+        "counter_id": e.counter_id,
+        "staff_id": e.staff_id,
+        "state": e.state.value if e.state else None,
+    }
+
+
+def _ticket_for(session: Session, bid: int, e: TicketEvent) -> m.Ticket:
+    assert e.ticket_id is not None
+    ticket = session.scalar(select(m.Ticket).where(m.Ticket.branch_id == bid, m.Ticket.ticket_id == e.ticket_id))
+    if ticket is None:
+        ticket = m.Ticket(branch_id=bid, ticket_id=e.ticket_id, number=e.number or e.ticket_id,
+                          service_type=(e.service_type.value if e.service_type else "cash"), priority=e.priority,
+                          status=TicketStatus.WAITING.value, issued_at=e.at, transfers=0)
+        session.add(ticket)
+    return ticket
+
+
+def _counter_for(session: Session, bid: int, counter_id: str | None, at: datetime) -> m.Counter | None:
+    if counter_id is None:
+        return None
+    counter = session.scalar(select(m.Counter).where(m.Counter.branch_id == bid, m.Counter.counter_id == counter_id))
+    if counter is None:  # a counter the feed knows before the console's set-up does
+        counter = m.Counter(branch_id=bid, counter_id=counter_id, name=counter_id, service_types=[],
+                            state=CounterState.CLOSED.value, state_since=at)
+        session.add(counter)
+    return counter
+
+
+def apply_ticket_event(session: Session, bid: int, e: TicketEvent) -> bool:
+    """Store one event and project it; False when the event_id was already stored (nothing changes)."""
+    seen = session.scalar(select(m.TicketEventRow.id).where(m.TicketEventRow.branch_id == bid,
+                                                            m.TicketEventRow.event_id == e.event_id))
+    if seen is not None:
+        return False
+    session.add(m.TicketEventRow(branch_id=bid, event_id=e.event_id, type=e.type.value, at=e.at,
+                                 ticket_id=e.ticket_id, payload=_event_payload(e), received_at=datetime.now(UTC)))
+    kind = e.type
+    if kind is TicketEventType.COUNTER_STATE:
+        counter = _counter_for(session, bid, e.counter_id, e.at)
+        if counter is not None and e.state is not None:
+            session.add(m.CounterEventRow(branch_id=bid, counter_id=counter.counter_id, at=e.at, state=e.state.value,
+                                          staff_id=e.staff_id))
+            if counter.state_since is None or e.at >= counter.state_since:
+                counter.state, counter.state_since = e.state.value, e.at
+        return True
+    if kind in (TicketEventType.STAFF_LOGIN, TicketEventType.STAFF_LOGOUT):
+        counter = _counter_for(session, bid, e.counter_id, e.at)
+        if counter is not None:
+            if kind is TicketEventType.STAFF_LOGIN:
+                counter.staff_id = e.staff_id
+            elif counter.staff_id in (None, e.staff_id):
+                counter.staff_id = None
+        return True
+    if e.ticket_id is None:
+        raise ValueError(f"event {e.event_id} of type {kind.value} has no ticket_id")
+    ticket = _ticket_for(session, bid, e)
+    counter = _counter_for(session, bid, e.counter_id, e.at)
+    if kind is TicketEventType.ISSUED:
+        ticket.issued_at = e.at
+        if e.service_type is not None:
+            ticket.service_type = e.service_type.value
+        ticket.priority = e.priority
+        if e.number:
+            ticket.number = e.number
+    elif kind is TicketEventType.CALLED:
+        ticket.called_at, ticket.status = e.at, TicketStatus.CALLED.value
+        ticket.counter_id, ticket.staff_id = e.counter_id, e.staff_id
+        if counter is not None:
+            counter.current_ticket_id = ticket.ticket_id
+    elif kind is TicketEventType.STARTED:
+        ticket.started_at, ticket.status = e.at, TicketStatus.SERVING.value
+        ticket.counter_id = e.counter_id or ticket.counter_id
+        ticket.staff_id = e.staff_id or ticket.staff_id
+        if counter is not None:
+            counter.current_ticket_id = ticket.ticket_id
+    elif kind in (TicketEventType.FINISHED, TicketEventType.NO_SHOW, TicketEventType.ABANDONED):
+        status = {TicketEventType.FINISHED: TicketStatus.SERVED, TicketEventType.NO_SHOW: TicketStatus.NO_SHOW,
+                  TicketEventType.ABANDONED: TicketStatus.ABANDONED}[kind]
+        ticket.finished_at, ticket.status = e.at, status.value
+        if counter is not None and counter.current_ticket_id == ticket.ticket_id:
+            counter.current_ticket_id = None
+    elif kind is TicketEventType.TRANSFERRED:
+        if e.service_type is not None:
+            ticket.service_type = e.service_type.value
+        ticket.status = TicketStatus.WAITING.value
+        ticket.called_at = ticket.started_at = ticket.finished_at = None
+        ticket.counter_id = ticket.staff_id = None
+        ticket.transfers = (ticket.transfers or 0) + 1
+        if counter is not None and counter.current_ticket_id == ticket.ticket_id:
+            counter.current_ticket_id = None
+    return True
+
+
+@dataclass(frozen=True)
+class RecordTicketEvents:
+    branch_code: str
+    events: tuple[TicketEvent, ...]
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        for e in self.events:
+            apply_ticket_event(session, bid, e)
+            session.flush()
+
+
+@dataclass(frozen=True)
+class RecordOccupancy:
+    """Insert occupancy samples; a sample already stored (same camera, zone and time) is skipped."""
+
+    branch_code: str
+    points: tuple[OccupancyPoint, ...]
+
+    def apply(self, session: Session) -> None:
+        if not self.points:
+            return
+        bid = branch_id(session, self.branch_code)
+        rows = [{"branch_id": bid, "camera_id": p.camera_id or "", "zone": p.zone or "",
+                 "at": p.at, "count": p.count} for p in self.points]
+        dialect = session.get_bind().dialect.name
+        table = m.OccupancySample.__table__
+        if dialect == "sqlite":
+            stmt = sqlite.insert(table).on_conflict_do_nothing()
+        elif dialect == "postgresql":
+            stmt = postgresql.insert(table).on_conflict_do_nothing()
+        else:  # other databases: skip duplicates by looking first
+            for row in rows:
+                exists = session.scalar(select(m.OccupancySample.id).where(
+                    m.OccupancySample.branch_id == bid, m.OccupancySample.camera_id == row["camera_id"],
+                    m.OccupancySample.zone == row["zone"], m.OccupancySample.at == row["at"]))
+                if exists is None:
+                    session.execute(table.insert().values(**row))
+            return
+        session.execute(stmt, rows)
+
+
+@dataclass(frozen=True)
+class SaveAlert:
+    """Insert an alert (``alert_id`` None) or update its state, acknowledgement and resolution."""
+
+    branch_code: str
+    alert: AlertRecord
+
+    def apply(self, session: Session) -> None:
+        a = self.alert
+        bid = branch_id(session, self.branch_code)
+        row = session.get(m.Alert, a.alert_id) if a.alert_id is not None else None
+        if row is None:
+            row = session.scalar(select(m.Alert).where(m.Alert.branch_id == bid, m.Alert.rule == a.rule,
+                                                      m.Alert.subject == a.subject, m.Alert.raised_at == a.raised_at))
+        if row is None:
+            row = m.Alert(branch_id=bid, rule=a.rule, subject=a.subject, raised_at=a.raised_at)
+            session.add(row)
+        row.severity, row.state, row.message = a.severity.value, a.state.value, a.message
+        row.acknowledged_at, row.acknowledged_by, row.note = a.acknowledged_at, a.acknowledged_by, a.note
+        row.resolved_at = a.resolved_at
+
+
+@dataclass(frozen=True)
+class RecordAudit:
+    user: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    at: datetime
+
+    def apply(self, session: Session) -> None:
+        session.add(m.AuditEntry(at=self.at, user=self.user, action=self.action, entity=self.entity,
+                                 entity_id=self.entity_id, before=self.before, after=self.after))
+

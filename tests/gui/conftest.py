@@ -1,0 +1,38 @@
+"""A running console on the demo branch for GUI tests: real database file, real writer and simulator threads."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from console.app import make_application
+from console.bootstrap import Environment, prepare
+from console.context import AppContext, SourceOptions
+from console.i18n import Translations
+
+
+def make_env(data_dir: Path, lang: str = "en") -> Environment:
+    args = argparse.Namespace(data_dir=data_dir, db=None, lang=lang, log_level="INFO")
+    return prepare(args)
+
+
+@pytest.fixture
+def demo_context(qapp, isolated_data_dir: Path) -> Iterator[AppContext]:
+    """Demo at 600× from 10:30 on a Friday, seed 3; stopped (threads joined) after the test."""
+    make_application()
+    Translations().install("en")
+    env = make_env(isolated_data_dir)
+    context = AppContext(
+        env,
+        SourceOptions(force_demo=True, speed=600.0, seed=3, sim_date=date(2026, 11, 27), sim_start=time(10, 30)),
+    )
+    context.start()
+    try:
+        yield context
+    finally:
+        context.stop()
+        env.close()

@@ -1,0 +1,140 @@
+"""The main window on the demo branch shows exactly the simulator's own state, and storage agrees with it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from console.app import ConsoleApp
+from console.domain.vocabulary import QUEUED_SERVICE_TYPES, TicketStatus
+from console.i18n import Translations
+from console.labels import counter_state, service_type
+from console.main_window import MainWindow
+from storage import repository
+from widgets.counter_board import CounterBoard
+from widgets.queue_panel import QueuePanel
+from widgets.tables import cell_text
+
+pytestmark = pytest.mark.gui
+
+
+def run_for(qtbot, context, sim_minutes: float) -> None:
+    controller = context.controller
+    qtbot.waitUntil(lambda: controller.latest is not None, timeout=20_000)
+    start = controller.latest.snapshot.at
+    qtbot.waitUntil(
+        lambda: controller.latest.snapshot.at >= start + timedelta(minutes=sim_minutes), timeout=60_000
+    )
+
+
+def pause(qtbot, context) -> None:
+    assert context.runner.pause(), "the demo runner did not acknowledge the pause"
+    qtbot.waitUntil(lambda: context.controller.latest.snapshot.paused, timeout=10_000)
+
+
+def test_panels_show_the_simulator_state(qtbot, demo_context) -> None:
+    window = MainWindow(demo_context)
+    qtbot.addWidget(window)
+    window.show()
+    run_for(qtbot, demo_context, sim_minutes=20)
+    pause(qtbot, demo_context)
+
+    sim = demo_context.runner.day.sim  # the worker is paused: reading the simulator is safe now
+    view = demo_context.controller.latest
+    assert view.snapshot.at == sim.now
+    tickets = sim.tickets()
+    now = sim.now
+    names = {s.staff_id: s.name for s in demo_context.runner.day.profile.staff}
+
+    # Counter board: one row per counter with the simulator's state, staff and ticket
+    board: CounterBoard = window.counters
+    counters = sim.counters()
+    assert board.table.rowCount() == len(counters)
+    served_by_counter = {c.counter_id: 0 for c in counters}
+    for t in tickets:
+        if t.status is TicketStatus.SERVED:
+            served_by_counter[t.counter_id] += 1
+    for row, c in enumerate(counters):
+        assert cell_text(board.table, row, board.COL_STATE) == counter_state(c.state)
+        assert cell_text(board.table, row, board.COL_TICKET) == (c.ticket_number or "—")
+        assert cell_text(board.table, row, board.COL_STAFF) == (names[c.staff_id] if c.staff_id else "—")
+        assert cell_text(board.table, row, board.COL_SERVED) == str(served_by_counter[c.counter_id])
+
+    # Queue panel: tickets waiting per service type and the longest wait, counted here from the tickets
+    queue: QueuePanel = window.queue
+    waiting = [t for t in tickets if t.status is TicketStatus.WAITING]
+    assert queue.waiting_value.text() == str(len(waiting))
+    longest = max(((now - t.issued_at).total_seconds() for t in waiting), default=0)
+    expected = f"{int(longest) // 60} min {int(longest) % 60} s" if waiting else "—"
+    assert queue.longest_value.text() == expected
+    for row, kind in enumerate(QUEUED_SERVICE_TYPES):
+        assert cell_text(queue.table, row, queue.COL_TYPE) == service_type(kind)
+        assert cell_text(queue.table, row, queue.COL_WAITING) == str(sum(t.service_type is kind for t in waiting))
+
+    # Lobby: occupancy now equals the people the simulator has on the floor
+    assert window.lobby.occupancy_value.text() == str(len(sim.people()))
+    assert window.lobby.chart.lobby_curve.getData()[0] is not None
+    assert len(view.occupancy.times) >= 20 * 2  # a sample every 30 simulated seconds
+
+    # Reports: arrived / served / abandoned straight from the tickets
+    values = window.reports.values
+    assert values["arrived"].text() == str(len(tickets))
+    assert values["served"].text() == str(sum(t.status is TicketStatus.SERVED for t in tickets))
+    assert values["abandoned"].text() == str(sum(t.status is TicketStatus.ABANDONED for t in tickets))
+
+    # Staff: one timeline row per staff member
+    assert len(window.staff.timeline.rows) == len(demo_context.runner.day.profile.staff)
+
+    # Title and status bar say the data is simulated
+    assert "Simulated" in window.windowTitle()
+    assert "Simulated" in window.mode_label.text()
+
+    # Storage: everything the simulator produced reached the database through the writer, and agrees
+    assert demo_context.writer.flush(20)
+    stored = {
+        t.ticket_id: t
+        for t in repository.load_tickets(demo_context.env.db, "DEMO", now - timedelta(days=1), now + timedelta(days=1))
+    }
+    assert set(stored) == {t.ticket_id for t in tickets}
+    for t in tickets:
+        s = stored[t.ticket_id]
+        assert (s.status, s.service_type, s.counter_id) == (t.status, t.service_type, t.counter_id), t.ticket_id
+        assert s.issued_at == t.issued_at and s.called_at == t.called_at and s.finished_at == t.finished_at
+    stored_counters = {c.counter_id: c for c in repository.load_counters(demo_context.env.db, "DEMO")}
+    for c in counters:
+        assert stored_counters[c.counter_id].state == c.state
+        assert stored_counters[c.counter_id].staff_id == c.staff_id
+
+
+def test_layout_is_remembered(qtbot, demo_context) -> None:
+    window = MainWindow(demo_context)
+    qtbot.addWidget(window)
+    window.show()
+    window.docks["alerts"].hide()
+    window.close()  # saves the layout
+    again = MainWindow(demo_context)
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.docks["alerts"].isVisible()
+    assert again.docks["counters"].isVisible()
+
+
+def test_language_switch_rebuilds_the_window_in_chinese(qtbot, demo_context) -> None:
+    translations = Translations()
+    translations.install("en")
+    console = ConsoleApp(demo_context.env, demo_context, translations)
+    window = console.show_window()
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: demo_context.controller.latest is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: "Simulated" in console.window.windowTitle(), timeout=10_000)
+    console.switch_language("zh_CN")
+    qtbot.addWidget(console.window)
+    try:
+        qtbot.waitUntil(lambda: "模拟" in console.window.windowTitle(), timeout=10_000)
+        assert "网点厅堂监控台" in console.window.windowTitle()
+        assert console.window.docks["counters"].windowTitle() == "窗口"
+        header = console.window.counters.table.horizontalHeaderItem(CounterBoard.COL_STATE).text()
+        assert header == "状态"
+    finally:
+        translations.install("en")
