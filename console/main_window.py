@@ -230,7 +230,13 @@ class MainWindow(QMainWindow):
             state = self.tr("paused") if snap.paused else self.tr("%1× real time").replace("%1", f"{snap.speed:g}")
             clock += f"  ({state})"
         self.clock_label.setText(clock)
-        self.db_label.setText(self.tr("Database: %1").replace("%1", self.context.env.db.describe()))
+        db_text = self.tr("Database: %1").replace("%1", self.context.env.db.describe())
+        writer = self.context.writer
+        problems = writer.failed + writer.dropped
+        if problems:
+            db_text += " — " + self.tr("%1 writes failed").replace("%1", str(problems))
+            self.db_label.setToolTip(writer.last_error or "")
+        self.db_label.setText(db_text)
         self.camera_label.setText(self.tr("Cameras: %1 of %2 online")
                                   .replace("%1", str(snap.cameras_online)).replace("%2", str(snap.cameras_total)))
         feed = self.tr("simulator") if snap.simulated else self.tr("ticket system")

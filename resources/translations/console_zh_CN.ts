@@ -209,6 +209,10 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
+        <source>%1 writes failed</source>
+        <translation>%1 次写入失败</translation>
+    </message>
+    <message>
         <source>Cameras: %1 of %2 online</source>
         <translation>摄像头：%2 个中 %1 个在线</translation>
     </message>

@@ -22,13 +22,13 @@ def make_env(data_dir: Path, lang: str = "en") -> Environment:
 
 @pytest.fixture
 def demo_context(qapp, isolated_data_dir: Path) -> Iterator[AppContext]:
-    """Demo at 600× from 10:30 on a Friday, seed 3; stopped (threads joined) after the test."""
+    """Demo at 600× from 11:10 (the lunch peak) on a Friday, seed 4 (a long wait around 11:21); stopped (threads joined) after the test."""
     make_application()
     Translations().install("en")
     env = make_env(isolated_data_dir)
     context = AppContext(
         env,
-        SourceOptions(force_demo=True, speed=600.0, seed=3, sim_date=date(2026, 11, 27), sim_start=time(10, 30)),
+        SourceOptions(force_demo=True, speed=600.0, seed=4, sim_date=date(2026, 11, 27), sim_start=time(11, 10)),
     )
     context.start()
     try:

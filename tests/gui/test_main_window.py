@@ -66,7 +66,8 @@ def test_panels_show_the_simulator_state(qtbot, demo_context) -> None:
     waiting = [t for t in tickets if t.status is TicketStatus.WAITING]
     assert queue.waiting_value.text() == str(len(waiting))
     longest = max(((now - t.issued_at).total_seconds() for t in waiting), default=0)
-    expected = f"{int(longest) // 60} min {int(longest) % 60} s" if waiting else "—"
+    whole = int(longest)
+    expected = "—" if not waiting else f"{whole} s" if whole < 60 else f"{whole // 60} min {whole % 60} s"
     assert queue.longest_value.text() == expected
     for row, kind in enumerate(QUEUED_SERVICE_TYPES):
         assert cell_text(queue.table, row, queue.COL_TYPE) == service_type(kind)
@@ -101,6 +102,12 @@ def test_panels_show_the_simulator_state(qtbot, demo_context) -> None:
         s = stored[t.ticket_id]
         assert (s.status, s.service_type, s.counter_id) == (t.status, t.service_type, t.counter_id), t.ticket_id
         assert s.issued_at == t.issued_at and s.called_at == t.called_at and s.finished_at == t.finished_at
+    stored_alerts = repository.load_alerts(demo_context.env.db, "DEMO", now - timedelta(days=1))
+    history = demo_context.controller.alerts.history
+    assert history, "the lunch peak of this seeded day raises at least one alert"
+    assert sorted((a.rule, a.subject, a.raised_at) for a in stored_alerts) == sorted(
+        (a.rule, a.subject, a.raised_at) for a in history)
+    assert window.alerts.table.rowCount() == len(history)
     stored_counters = {c.counter_id: c for c in repository.load_counters(demo_context.env.db, "DEMO")}
     for c in counters:
         assert stored_counters[c.counter_id].state == c.state
