@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, table
 from sqlalchemy.orm import selectinload
 
+from console.domain.ids import natural_key
 from console.domain.records import (
     AlertRecord,
     BranchInfo,
@@ -36,11 +37,6 @@ from console.domain.vocabulary import (
 )
 from storage import models as m
 from storage.database import Database
-
-
-def natural_key(text: str) -> tuple[int, str]:
-    """Order ids so that "2" comes before "10"; non-numeric ids after numeric ones, alphabetically."""
-    return (int(text), "") if text.isdigit() else (10**9, text)
 
 
 def _branch_info(row: m.Branch, counters: list[str]) -> BranchInfo:

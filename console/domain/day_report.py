@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import fmean
 
+from console.domain.ids import natural_key
 from console.domain.queue_metrics import handling_s, service_level, wait_s
 from console.domain.records import TicketRecord
 from console.domain.vocabulary import ServiceType, TicketStatus
@@ -110,7 +111,7 @@ def build_day_report(
             per_counter_handling.setdefault(t.counter_id, []).append(h / 60)
     per_counter = {
         cid: CounterDay(served=len(hs), avg_transaction_min=_mean_or_none(hs), busy_min=sum(hs))
-        for cid, hs in sorted(per_counter_handling.items(), key=lambda kv: _natural_key(kv[0]))
+        for cid, hs in sorted(per_counter_handling.items(), key=lambda kv: natural_key(kv[0]))
     }
 
     per_type: dict[str, ServiceTypeDay] = {}
@@ -171,7 +172,3 @@ def build_day_report(
         intervals=tuple(intervals),
     )
 
-
-def _natural_key(text: str) -> tuple[int, str]:
-    """Sort "2" before "10" while keeping non-numeric ids in text order after the numeric ones."""
-    return (int(text), "") if text.isdigit() else (10**9, text)

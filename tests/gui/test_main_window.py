@@ -145,3 +145,17 @@ def test_language_switch_rebuilds_the_window_in_chinese(qtbot, demo_context) -> 
         assert header == "状态"
     finally:
         translations.install("en")
+
+
+def test_settings_dialog_saves_the_language(qtbot, demo_context) -> None:
+    from console.settings import load_settings
+    from console.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(demo_context.env)
+    qtbot.addWidget(dialog)
+    dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
+    dialog.speed.setValue(30)
+    dialog.accept()
+    assert dialog.language_changed and dialog.chosen_language == "zh_CN"
+    saved = load_settings(demo_context.env.data_dir)
+    assert saved.ui.language == "zh_CN" and saved.demo.speed == 30
