@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QMessageLogContext, QObject, QtMsgType, QTimer, Slot, qInstallMessageHandler
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -49,6 +49,21 @@ def choose_platform(screenshot_only: bool) -> str | None:
         return None
     return ("no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); start the console "
             "from the desktop session, or use --quit-after with --screenshot PATH to render it without a display")
+
+
+#: Qt messages that say nothing useful to a user of the console (the offscreen platform used for screenshots).
+_QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints",)
+
+_qt_log = logging.getLogger("qt")
+
+
+def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's own messages go to the console's log, not to the terminal."""
+    if any(message.startswith(quiet) for quiet in _QUIET_QT_MESSAGES):
+        return
+    level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+             QtMsgType.QtWarningMsg: logging.WARNING}.get(kind, logging.ERROR)
+    _qt_log.log(level, "%s", message)
 
 
 def make_application() -> QApplication:
@@ -124,6 +139,7 @@ def run_gui(env: Environment, args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         env.close()
         return 2
+    qInstallMessageHandler(_qt_message)
     app = make_application()
     translations = Translations()
     translations.install(resolve_language(env.settings.ui.language))

@@ -2,7 +2,8 @@
 
 The source's worker thread calls ``submit_snapshot`` (a Qt signal's emit): because the controller lives in the GUI
 thread, the connected bound slot ``_on_snapshot`` runs in the GUI thread as a queued call. There the controller
-derives the figures every panel shows (plain domain functions) and emits one ``BranchView`` to the widgets, so all
+derives the figures every panel shows (plain domain functions; alert rules are evaluated by the source, in its
+own thread, and arrive with the snapshot) and emits one ``BranchView`` to the widgets, so all
 panels show the same instant. Widgets never see the source, the simulator or ORM rows.
 """
 
@@ -15,7 +16,6 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from console.domain.alert_rules import AlertChange, AlertTracker, crowding_conditions, long_wait_conditions
 from console.domain.day_report import DayReport, build_day_report
 from console.domain.presence import StaffPresence, staff_presence
 from console.domain.queue_metrics import (
@@ -66,8 +66,6 @@ class BranchView:
     presence: tuple[StaffPresence, ...]
     report: DayReport | None
     occupancy: OccupancySeries
-    alerts: tuple[AlertChange, ...]  # changes caused by this snapshot
-    alert_tracker: AlertTracker
 
 
 class BranchController(QObject):
@@ -75,13 +73,11 @@ class BranchController(QObject):
 
     sig_snapshot = Signal(object)  # BranchSnapshot, emitted from the source's thread
     sig_view = Signal(object)  # BranchView, in the GUI thread
-    sig_alert = Signal(object)  # AlertChange, in the GUI thread
     sig_day_changed = Signal(object)  # date
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.series = OccupancySeries()
-        self.alerts = AlertTracker()
         self.latest: BranchView | None = None
         self._report: DayReport | None = None
         self._report_at = 0.0
@@ -97,7 +93,6 @@ class BranchController(QObject):
         self.snapshots_received += 1
         if self.series.day != snapshot.day:
             self.series.reset(snapshot.day)
-            self.alerts.reset()
             self._report = None
             self.sig_day_changed.emit(snapshot.day)
         for point in snapshot.new_samples:
@@ -118,10 +113,6 @@ class BranchController(QObject):
         if self._report is None or snap.paused or now - self._report_at >= REPORT_PERIOD_S:
             self._report = build_day_report(tickets, snap.day, at.tzinfo, SERVICE_TARGET.total_seconds() / 60)  # type: ignore[arg-type]
             self._report_at = now
-        conditions = long_wait_conditions(tickets, at) + crowding_conditions(snap.lobby_count, snap.branch.lobby_capacity)
-        changes = tuple(self.alerts.update(conditions, at))
-        for change in changes:
-            self.sig_alert.emit(change)
         view = BranchView(
             snapshot=snap,
             queues=queues,
@@ -132,8 +123,6 @@ class BranchController(QObject):
             presence=tuple(staff_presence(snap.staff, snap.roster, snap.counters, at)),
             report=self._report,
             occupancy=self.series,
-            alerts=changes,
-            alert_tracker=self.alerts,
         )
         self.latest = view
         return view

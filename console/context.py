@@ -13,18 +13,15 @@ from datetime import date, datetime
 from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject
 
 from console.bootstrap import Environment
 from console.branch_controller import BranchController
-from console.domain.alert_rules import AlertChange
-from console.domain.records import AlertRecord
 from console.db_source import DatabaseSource
 from console.demo import DemoRecorder
 from console.demo_runner import DemoRunner
 from console.sim.profile import demo_profile
 from storage import repository
-from storage.tasks import SaveAlert
 from storage.writer import DatabaseWriter
 
 log = logging.getLogger(__name__)
@@ -54,7 +51,6 @@ class AppContext(QObject):
         self.db_source: DatabaseSource | None = None
         self.branch_code: str | None = None
         self._stopped = False
-        self.controller.sig_alert.connect(self._store_alert)
 
     @property
     def simulated(self) -> bool:
@@ -83,20 +79,10 @@ class AppContext(QObject):
             log.info("demo branch started: %s, seed %s, speed %sx", day, self.options.seed, self.options.speed)
         else:
             self.branch_code = real
-            self.db_source = DatabaseSource(self.env.db, real, publish=self.controller.submit_snapshot)
+            self.db_source = DatabaseSource(self.env.db, real, publish=self.controller.submit_snapshot,
+                                            submit=self.writer.submit)
             self.db_source.start()
             log.info("branch %s started from the database", real)
-
-    @Slot(object)
-    def _store_alert(self, change: AlertChange) -> None:
-        """Raised, escalated and resolved alerts go to the database (one row per alert, updated in place)."""
-        if self.branch_code is None:
-            return
-        a = change.alert
-        record = AlertRecord(alert_id=None, rule=a.rule, severity=a.severity, state=a.state, subject=a.subject,
-                             message=f"{a.rule} {a.subject}: peak {a.peak:g}", raised_at=a.raised_at,
-                             resolved_at=a.resolved_at)
-        self.writer.submit(SaveAlert(self.branch_code, record))
 
     def stop(self) -> None:
         if self._stopped:

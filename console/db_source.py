@@ -12,20 +12,30 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from console.domain.alert_rules import BranchMonitor
 from console.snapshot import BranchSnapshot
 from storage import repository
 from storage.database import Database
+from storage.tasks import SaveAlert
 
 log = logging.getLogger(__name__)
 
 
 class DatabaseSource:
     def __init__(
-        self, db: Database, branch_code: str, publish: Callable[[BranchSnapshot], None], period_s: float = 2.0
+        self,
+        db: Database,
+        branch_code: str,
+        publish: Callable[[BranchSnapshot], None],
+        submit: Callable[[object], object],
+        period_s: float = 2.0,
     ) -> None:
         self._db = db
         self._code = branch_code
         self._publish = publish
+        self._submit = submit
+        self._monitor = BranchMonitor()
+        self._day = None
         self._period_s = period_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -75,17 +85,24 @@ class DatabaseSource:
             self._last_sample = all_samples[-1].at
         latest_total = samples[-1].count if samples else 0
         latest_zone = {z.name: next((p.count for p in reversed(zone_samples) if p.zone == z.name), 0) for z in zones}
+        tickets = tuple(repository.load_tickets(self._db, self._code, start, start + timedelta(days=1)))
+        if self._day != day:
+            self._day = day
+            self._monitor.reset()
+        for alert in self._monitor.evaluate(now, tickets, latest_total, branch.lobby_capacity):
+            self._submit(SaveAlert(self._code, alert))
         return BranchSnapshot(
             at=now,
             day=day,
             branch=branch,
             simulated=False,
             counters=tuple(repository.load_counters(self._db, self._code)),
-            tickets=tuple(repository.load_tickets(self._db, self._code, start, start + timedelta(days=1))),
+            tickets=tickets,
             staff=tuple(repository.load_staff(self._db, self._code)),
             roster=tuple(repository.load_roster(self._db, self._code, day)),
             zones=tuple(zones),
             lobby_count=latest_total,
             zone_counts=latest_zone,
             new_samples=tuple(all_samples),
+            alerts=self._monitor.records(),
         )

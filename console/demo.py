@@ -18,12 +18,13 @@ import numpy as np
 
 from camera.synthetic import SyntheticLobbyCamera
 from camera.zones import count_in_zones, lobby_count
-from console.domain.records import OccupancyPoint, TicketEvent
+from console.domain.alert_rules import BranchMonitor
+from console.domain.records import AlertRecord, OccupancyPoint, TicketEvent
 from console.sim.engine import BranchSimulation
 from console.sim.profile import DemoProfile, demo_profile, demo_roster
 from console.snapshot import BranchSnapshot
 from storage.records import CameraSpec
-from storage.tasks import RecordOccupancy, RecordTicketEvents, SaveBranchSetup, SaveRoster
+from storage.tasks import RecordOccupancy, RecordTicketEvents, SaveAlert, SaveBranchSetup, SaveRoster
 
 #: Occupancy is sampled every 30 simulated seconds: fine enough for a day chart, 960 rows per zone for a day.
 SAMPLE_INTERVAL = timedelta(seconds=30)
@@ -41,6 +42,7 @@ def seed_for_day(first_seed: int, first_day: date, day: date) -> int:
 class StepResult:
     events: tuple[TicketEvent, ...]
     samples: tuple[OccupancyPoint, ...]
+    alerts: tuple[AlertRecord, ...] = ()  # alerts raised, escalated or resolved during the step
 
 
 class DemoDay:
@@ -55,6 +57,7 @@ class DemoDay:
         self.camera = SyntheticLobbyCamera(self.profile.floor)
         self.zones_px = self.camera.zones_px()
         self.events_total = 0
+        self.monitor = BranchMonitor()
         start = self.sim.now
         self._next_sample = start.replace(second=(start.second // 30) * 30, microsecond=0)
         if self._next_sample < start:
@@ -69,24 +72,29 @@ class DemoDay:
         points = self.camera.points_px(self.sim.people())
         return lobby_count(points, self.zones_px), count_in_zones(points, self.zones_px)
 
-    def _sample(self, at: datetime) -> list[OccupancyPoint]:
+    def _sample(self, at: datetime) -> tuple[list[OccupancyPoint], list[AlertRecord]]:
+        """Occupancy samples and alert rule evaluation at one sample instant (every 30 simulated seconds)."""
         total, per_zone = self.counts()
+        alerts = self.monitor.evaluate(at, self.sim.tickets(), total, self.profile.branch.lobby_capacity)
         samples = [OccupancyPoint(at=at, count=total, zone=None, camera_id=DEMO_CAMERA_ID)]
         samples.extend(OccupancyPoint(at=at, count=n, zone=name, camera_id=DEMO_CAMERA_ID) for name, n in per_zone.items())
-        return samples
+        return samples, alerts
 
     def step_to(self, t: datetime) -> StepResult:
         """Advance the day to ``t``, sampling occupancy at every sample instant passed on the way."""
         events: list[TicketEvent] = []
         samples: list[OccupancyPoint] = []
+        alerts: list[AlertRecord] = []
         while self._next_sample <= t:
             events.extend(self.sim.advance_to(self._next_sample))
-            samples.extend(self._sample(self._next_sample))
+            new_samples, new_alerts = self._sample(self._next_sample)
+            samples.extend(new_samples)
+            alerts.extend(new_alerts)
             self._next_sample += SAMPLE_INTERVAL
         if t > self.sim.now:
             events.extend(self.sim.advance_to(t))
         self.events_total += len(events)
-        return StepResult(tuple(events), tuple(samples))
+        return StepResult(tuple(events), tuple(samples), tuple(alerts))
 
     def run_to_end(self, step: timedelta = timedelta(minutes=10)) -> Iterator[StepResult]:
         """Step through the rest of the day until every ticket is final and every counter closed."""
@@ -118,6 +126,7 @@ class DemoDay:
             lobby_count=total,
             zone_counts=per_zone,
             new_samples=new_samples,
+            alerts=self.monitor.records(),
             frame=self.render() if with_frame else None,
             events_total=self.events_total,
             cameras_online=1,
@@ -144,13 +153,14 @@ class DemoDay:
     def roster_task(self) -> SaveRoster:
         return SaveRoster(branch_code=self.profile.branch.code, day=self.day, shifts=tuple(demo_roster(self.profile, self.day)))
 
-    def record_tasks(self, result: StepResult) -> list[RecordTicketEvents | RecordOccupancy]:
+    def record_tasks(self, result: StepResult) -> list[RecordTicketEvents | RecordOccupancy | SaveAlert]:
         code = self.profile.branch.code
-        tasks: list[RecordTicketEvents | RecordOccupancy] = []
+        tasks: list[RecordTicketEvents | RecordOccupancy | SaveAlert] = []
         if result.events:
             tasks.append(RecordTicketEvents(branch_code=code, events=result.events))
         if result.samples:
             tasks.append(RecordOccupancy(branch_code=code, points=result.samples))
+        tasks.extend(SaveAlert(branch_code=code, alert=a) for a in result.alerts)
         return tasks
 
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from console import labels
 from console.branch_controller import BranchView
-from console.domain.alert_rules import TrackedAlert
+from console.domain.records import AlertRecord
 from console.domain.vocabulary import AlertSeverity, AlertState, ServiceType
 from widgets.tables import ensure_rows, make_table, set_cell
 
@@ -30,19 +30,19 @@ class AlertList(QWidget):
         layout.addWidget(self.table)
         self._shown_version: tuple[int, int] | None = None
 
-    def describe(self, alert: TrackedAlert) -> str:
+    def describe(self, alert: AlertRecord) -> str:
+        value = f"{alert.value:.0f}" if alert.value is not None else "?"
         if alert.rule == "long_wait":
             kind = labels.service_type(ServiceType(alert.subject))
-            return self.tr("Long wait for %1: %2 min").replace("%1", kind).replace("%2", f"{alert.peak:.0f}")
+            return self.tr("Long wait for %1: %2 min").replace("%1", kind).replace("%2", value)
         if alert.rule == "crowding":
-            return self.tr("Lobby crowded: %1 people").replace("%1", f"{alert.peak:.0f}")
+            return self.tr("Lobby crowded: %1 people").replace("%1", value)
         return f"{alert.rule}: {alert.subject}"
 
     @Slot(object)
     def show_view(self, view: BranchView) -> None:
-        tracker = view.alert_tracker
-        history = list(reversed(tracker.history))
-        active = len(tracker.open)
+        history = view.snapshot.alerts
+        active = sum(1 for a in history if a.state is not AlertState.RESOLVED)
         if not history:
             self.summary.setText(self.tr("No alerts today"))
         else:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from console.domain.queue_metrics import is_waiting
-from console.domain.records import TicketRecord
+from console.domain.records import AlertRecord, TicketRecord
 from console.domain.vocabulary import AlertSeverity, AlertState, ServiceType
 
 LONG_WAIT_WARNING_MIN = 15.0
@@ -113,6 +113,42 @@ class AlertTracker:
             alert.resolved_at = at
             changes.append(AlertChange(alert, "resolved"))
         return changes
+
+
+def to_record(alert: TrackedAlert) -> AlertRecord:
+    """A frozen copy of a tracked alert, safe to hand to another thread and to storage."""
+    return AlertRecord(
+        alert_id=None,
+        rule=alert.rule,
+        severity=alert.severity,
+        state=alert.state,
+        subject=alert.subject,
+        message=f"{alert.rule} {alert.subject}: {alert.peak:g}",
+        raised_at=alert.raised_at,
+        resolved_at=alert.resolved_at,
+        value=alert.peak,
+    )
+
+
+@dataclass
+class BranchMonitor:
+    """Evaluates the rules on a branch's state at regular instants (the source's thread, never the GUI's)."""
+
+    tracker: AlertTracker = field(default_factory=AlertTracker)
+
+    def evaluate(
+        self, at: datetime, tickets: Sequence[TicketRecord], lobby_occupancy: int, lobby_capacity: int
+    ) -> list[AlertRecord]:
+        """Update the alerts for the state at ``at``; returns the alerts that changed (as records)."""
+        conditions = long_wait_conditions(tickets, at) + crowding_conditions(lobby_occupancy, lobby_capacity)
+        return [to_record(change.alert) for change in self.tracker.update(conditions, at)]
+
+    def records(self) -> tuple[AlertRecord, ...]:
+        """Every alert of the day so far, newest first."""
+        return tuple(to_record(a) for a in reversed(self.tracker.history))
+
+    def reset(self) -> None:
+        self.tracker.reset()
 
 
 def _rank(severity: AlertSeverity) -> int:

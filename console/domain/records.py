@@ -158,6 +158,7 @@ class AlertRecord:
     acknowledged_by: str | None = None
     note: str | None = None
     resolved_at: datetime | None = None
+    value: float | None = None  # the worst figure while the alert lasted (minutes, people), for display
 
 
 @dataclass(frozen=True, slots=True)

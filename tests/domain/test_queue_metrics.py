@@ -132,3 +132,16 @@ def test_alert_rules_and_tracker() -> None:
     changes = tracker.update([], NOW + timedelta(minutes=21))
     assert [c.kind for c in changes] == ["resolved", "resolved"]
     assert tracker.history[0].state is AlertState.RESOLVED and not tracker.open
+
+
+def test_branch_monitor_records_alerts_newest_first() -> None:
+    from console.domain.alert_rules import BranchMonitor
+
+    monitor = BranchMonitor()
+    assert monitor.evaluate(NOW, TICKETS, 50, 60)[0].rule == "crowding"  # 50 of 60 = 83%
+    changed = monitor.evaluate(NOW + timedelta(minutes=5), TICKETS, 10, 60)
+    assert sorted((a.rule, a.state) for a in changed) == [("crowding", AlertState.RESOLVED),
+                                                         ("long_wait", AlertState.RAISED)]
+    records = monitor.records()
+    assert [r.rule for r in records] == ["long_wait", "crowding"]
+    assert records[1].value == 50 and records[0].value == pytest.approx(17)

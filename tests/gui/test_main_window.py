@@ -103,7 +103,7 @@ def test_panels_show_the_simulator_state(qtbot, demo_context) -> None:
         assert (s.status, s.service_type, s.counter_id) == (t.status, t.service_type, t.counter_id), t.ticket_id
         assert s.issued_at == t.issued_at and s.called_at == t.called_at and s.finished_at == t.finished_at
     stored_alerts = repository.load_alerts(demo_context.env.db, "DEMO", now - timedelta(days=1))
-    history = demo_context.controller.alerts.history
+    history = view.snapshot.alerts
     assert history, "the lunch peak of this seeded day raises at least one alert"
     assert sorted((a.rule, a.subject, a.raised_at) for a in stored_alerts) == sorted(
         (a.rule, a.subject, a.raised_at) for a in history)
