@@ -20,7 +20,23 @@ from collections.abc import Sequence
 from datetime import date, time
 from pathlib import Path
 
-__version__ = "0.1.0"
+def _version() -> str:
+    """The version in pyproject.toml (the one place it is written); the installed metadata when bundled."""
+    pyproject = Path(__file__).resolve().parent / "pyproject.toml"
+    try:
+        import tomllib
+
+        return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+    except (OSError, KeyError, ValueError):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("branch-lobby-console")
+        except PackageNotFoundError:
+            return "unknown"
+
+
+__version__ = _version()
 
 log = logging.getLogger("console")
 
@@ -94,8 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="demo clock speed in times real time, e.g. 60 = one simulated minute per second")
     gui.add_argument("--seed", type=int, metavar="N", help="demo random seed (the same seed gives the same day)")
     gui.add_argument("--sim-start", type=_clock_time, metavar="HH:MM",
-                     help="demo: fast-forward the simulated day to this time of day before showing it")
-    gui.add_argument("--sim-date", type=_iso_date, metavar="YYYY-MM-DD", help="demo: the day to simulate (default today)")
+                     help="demo: fast-forward the simulated day to this time of day before showing it (default: the "
+                     "branch's current time during business hours, else 10:00)")
+    gui.add_argument("--sim-date", type=_iso_date, metavar="YYYY-MM-DD", help="demo: the day to simulate (default today); "
+                     "without --sim-start it plays from 15 minutes before opening")
     gui.add_argument("--quit-after", type=_positive_float, metavar="SECONDS", help="close the window after SECONDS")
     gui.add_argument("--screenshot", type=Path, metavar="PATH",
                      help="write a PNG of the main window just before quitting (with --quit-after)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from console.branch_controller import BranchController
 from console.db_source import DatabaseSource
 from console.demo import DemoRecorder
 from console.demo_runner import DemoRunner
+from console.domain.records import BranchInfo
 from console.sim.profile import demo_profile
 from storage import repository
 from storage.writer import DatabaseWriter
@@ -36,6 +37,28 @@ class SourceOptions:
     seed: int = 1
     sim_date: date | None = None
     sim_start: clock_time | None = None
+
+
+#: Where the demo picks up when started outside business hours: a morning in full swing.
+DEMO_OFF_HOURS_START = clock_time(10, 0)
+
+
+def demo_start(options: SourceOptions, branch: BranchInfo, now: datetime) -> tuple[date, clock_time | None]:
+    """The demo's day and the time of day to fast-forward to.
+
+    --sim-start wins; with --sim-date alone the day plays from its start (15 minutes before opening); otherwise the
+    demo shows today as at the branch's current time when that is within business hours, else at 10:00, so a
+    console started in the evening still opens on a lively branch. None means "from the start of the day".
+    """
+    day = options.sim_date or now.date()
+    if options.sim_start is not None:
+        return day, options.sim_start
+    if options.sim_date is not None:
+        return day, None
+    opening = (datetime.combine(day, branch.opens) - timedelta(minutes=15)).time()
+    if opening <= now.time().replace(tzinfo=None) <= branch.closes:
+        return day, now.time().replace(tzinfo=None, microsecond=0)
+    return day, DEMO_OFF_HOURS_START
 
 
 class AppContext(QObject):
@@ -65,7 +88,7 @@ class AppContext(QObject):
         real = None if self.options.force_demo else self._real_branch()
         if real is None:
             profile = demo_profile()
-            day = self.options.sim_date or datetime.now(ZoneInfo(profile.branch.timezone)).date()
+            day, start_at = demo_start(self.options, profile.branch, datetime.now(ZoneInfo(profile.branch.timezone)))
             self.branch_code = profile.branch.code
             self.runner = DemoRunner(
                 day=day,
@@ -73,7 +96,7 @@ class AppContext(QObject):
                 speed=self.options.speed,
                 publish=self.controller.submit_snapshot,
                 recorder=DemoRecorder(self.writer.submit),
-                start_at=self.options.sim_start,
+                start_at=start_at,
             )
             self.runner.start()
             log.info("demo branch started: %s, seed %s, speed %sx", day, self.options.seed, self.options.speed)

@@ -33,3 +33,4 @@ def test_bad_files_name_the_key(tmp_path: Path, text: str, needle: str) -> None:
         load_settings(tmp_path)
     assert needle in str(err.value)
     assert str(tmp_path / "settings.toml") in str(err.value)
+
