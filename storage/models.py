@@ -19,6 +19,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -88,6 +89,24 @@ class Camera(Base):
     kind: Mapped[str] = mapped_column(String(32))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     model: Mapped[str | None] = mapped_column(String(200))
+    roi: Mapped[list[list[float]] | None] = mapped_column(JSON)
+    analysis_fps: Mapped[float] = mapped_column(Float, default=5.0, server_default="5.0")
+    calibration: Mapped[str | None] = mapped_column(Text)
+
+
+class CountingLine(Base):
+    """A counting line on a camera's picture (pixels); "in" is the side where cross(B−A, P−A) > 0."""
+
+    __tablename__ = "counting_line"
+    __table_args__ = (UniqueConstraint("camera_ref", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camera_ref: Mapped[int] = mapped_column(ForeignKey("camera.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    ax: Mapped[float] = mapped_column(Float)
+    ay: Mapped[float] = mapped_column(Float)
+    bx: Mapped[float] = mapped_column(Float)
+    by: Mapped[float] = mapped_column(Float)
 
 
 class Zone(Base):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from console.domain.records import ZoneSpec
+
 
 @dataclass(frozen=True, slots=True)
 class CameraSpec:
@@ -15,3 +17,28 @@ class CameraSpec:
     kind: str  # "simulated", "file", "folder", "rtsp", "http", "usb"
     enabled: bool = True
     model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineRecord:
+    """A counting line of a camera, image pixels; "in" is the side where cross(B−A, P−A) > 0 (y down)."""
+
+    name: str
+    a: tuple[float, float]
+    b: tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class CameraSetup:
+    """Everything configured for one camera: where frames come from, how they are analysed, its zones and lines.
+
+    ``source`` may hold credentials: it is shown and logged only through ``camera.credentials.mask_credentials``.
+    ``calibration`` is a fitted count model as JSON (``camera.calibration.CountModel.to_json``), or None.
+    """
+
+    camera: CameraSpec
+    zones: tuple[ZoneSpec, ...] = ()
+    lines: tuple[LineRecord, ...] = ()
+    roi: tuple[tuple[float, float], ...] | None = None
+    analysis_fps: float = 5.0
+    calibration: str | None = None

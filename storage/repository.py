@@ -37,6 +37,7 @@ from console.domain.vocabulary import (
 )
 from storage import models as m
 from storage.database import Database
+from storage.records import CameraSetup, CameraSpec, LineRecord
 
 
 def _branch_info(row: m.Branch, counters: list[str]) -> BranchInfo:
@@ -198,3 +199,31 @@ def count_rows(db: Database, table_name: str) -> int:
         raise ValueError(f"unknown table {table_name!r}")
     with db.session() as s:
         return int(s.scalar(select(func.count()).select_from(table(table_name))) or 0)
+
+
+def load_cameras(db: Database, code: str, *, include_simulated: bool = False) -> list[CameraSetup]:
+    """The branch's cameras with their zones and lines, in id order."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        q = select(m.Camera).where(m.Camera.branch_id == bid)
+        if not include_simulated:
+            q = q.where(m.Camera.kind != "simulated")
+        result = []
+        for cam in sorted(s.scalars(q).all(), key=lambda c: natural_key(c.camera_id)):
+            zones = s.scalars(select(m.Zone).where(m.Zone.camera_ref == cam.id).order_by(m.Zone.id)).all()
+            lines = s.scalars(select(m.CountingLine).where(m.CountingLine.camera_ref == cam.id)
+                              .order_by(m.CountingLine.id)).all()
+            result.append(CameraSetup(
+                camera=CameraSpec(camera_id=cam.camera_id, name=cam.name, source=cam.source, kind=cam.kind,
+                                  enabled=cam.enabled, model=cam.model),
+                zones=tuple(ZoneSpec(name=z.name, kind=ZoneKind(z.kind),
+                                     polygon=tuple((float(x), float(y)) for x, y in z.polygon),
+                                     capacity=z.capacity, in_lobby=z.in_lobby) for z in zones),
+                lines=tuple(LineRecord(name=ln.name, a=(ln.ax, ln.ay), b=(ln.bx, ln.by)) for ln in lines),
+                roi=tuple((float(x), float(y)) for x, y in cam.roi) if cam.roi else None,
+                analysis_fps=cam.analysis_fps,
+                calibration=cam.calibration,
+            ))
+        return result

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ from console.domain.records import (
 )
 from console.domain.vocabulary import CounterState, TicketEventType, TicketStatus
 from storage import models as m
-from storage.records import CameraSpec
+from storage.records import CameraSetup, CameraSpec
 
 
 def branch_id(session: Session, code: str) -> int:
@@ -314,3 +314,50 @@ class RecordAudit:
         session.add(m.AuditEntry(at=self.at, user=self.user, action=self.action, entity=self.entity,
                                  entity_id=self.entity_id, before=self.before, after=self.after))
 
+
+
+@dataclass(frozen=True)
+class SaveCamera:
+    """Add or change a camera with its zones, counting lines, region of interest and calibration.
+
+    The camera's zones and lines are replaced by the given ones (what the zone editor shows is what is stored).
+    """
+
+    branch_code: str
+    setup: CameraSetup
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        cam = self.setup.camera
+        for zone in self.setup.zones:
+            if len(zone.polygon) < 3:
+                raise ValueError(f"zone {zone.name!r} of camera {cam.camera_id!r} needs at least 3 points")
+        row = session.scalar(select(m.Camera).where(m.Camera.branch_id == bid, m.Camera.camera_id == cam.camera_id))
+        if row is None:
+            row = m.Camera(branch_id=bid, camera_id=cam.camera_id)
+            session.add(row)
+        row.name, row.source, row.kind, row.enabled, row.model = cam.name, cam.source, cam.kind, cam.enabled, cam.model
+        row.roi = [list(p) for p in self.setup.roi] if self.setup.roi else None
+        row.analysis_fps = self.setup.analysis_fps
+        row.calibration = self.setup.calibration
+        session.flush()
+        session.execute(delete(m.Zone).where(m.Zone.camera_ref == row.id))
+        session.execute(delete(m.CountingLine).where(m.CountingLine.camera_ref == row.id))
+        for z in self.setup.zones:
+            session.add(m.Zone(branch_id=bid, camera_ref=row.id, name=z.name, kind=z.kind.value,
+                               polygon=[list(p) for p in z.polygon], capacity=z.capacity, in_lobby=z.in_lobby))
+        for line in self.setup.lines:
+            session.add(m.CountingLine(camera_ref=row.id, name=line.name, ax=line.a[0], ay=line.a[1],
+                                       bx=line.b[0], by=line.b[1]))
+
+
+@dataclass(frozen=True)
+class DeleteCamera:
+    """Remove a camera with its zones and lines (its occupancy samples stay: they are history)."""
+
+    branch_code: str
+    camera_id: str
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        session.execute(delete(m.Camera).where(m.Camera.branch_id == bid, m.Camera.camera_id == self.camera_id))

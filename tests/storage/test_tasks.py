@@ -148,3 +148,26 @@ def test_duplicates_never_change_the_projection(tmp_path_factory, events) -> Non
         finally:
             database.close()
     assert results[0] == results[1]
+
+
+def test_camera_setup_round_trip_and_replacement(db) -> None:
+    from console.domain.records import ZoneSpec
+    from console.domain.vocabulary import ZoneKind
+    from storage.records import CameraSetup, CameraSpec, LineRecord
+    from storage.tasks import DeleteCamera, SaveCamera
+
+    waiting = ZoneSpec("waiting", ZoneKind.WAITING, ((0, 0), (100, 0), (100, 80)), capacity=20)
+    setup = CameraSetup(camera=CameraSpec("C1", "Lobby", "rtsp://u:p@10.0.0.5/stream", "rtsp", model="yolox"),
+                        zones=(waiting,), lines=(LineRecord("door", (0, 50), (200, 50)),),
+                        roi=((0, 0), (300, 0), (300, 200)), analysis_fps=4.0, calibration='{"x": 1}')
+    apply_now(db, SaveCamera("B1", setup))
+    assert repository.load_cameras(db, "B1") == [setup]
+    changed = CameraSetup(camera=setup.camera, zones=(), lines=(LineRecord("exit", (1, 1), (2, 2)),))
+    apply_now(db, SaveCamera("B1", changed))
+    assert repository.load_cameras(db, "B1") == [changed]
+    with pytest.raises(ValueError, match="'bad'"):
+        apply_now(db, SaveCamera("B1", CameraSetup(camera=setup.camera,
+                                                   zones=(ZoneSpec("bad", ZoneKind.WAITING, ((0, 0), (1, 1))),))))
+    assert repository.load_cameras(db, "B1") == [changed]  # nothing lost
+    apply_now(db, DeleteCamera("B1", "C1"))
+    assert repository.load_cameras(db, "B1") == [] and repository.count_rows(db, "counting_line") == 0
