@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+ZONE_COLOURS = ("#22c55e", "#3b82f6", "#a855f7", "#f59e0b", "#ec4899", "#14b8a6")
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """What to draw over a frame, in the frame's own pixel coordinates (``scale`` maps them to the image shown)."""
+
+    boxes_xyxy: np.ndarray | None = None  # (N, 4)
+    track_ids: np.ndarray | None = None  # (N,)
+    zones: Sequence[tuple[str, Sequence[tuple[float, float]]]] = ()
+    lines: Sequence[tuple[str, tuple[float, float], tuple[float, float]]] = ()
+    scale: float = 1.0
 
 
 def frame_to_qimage(frame: np.ndarray) -> QImage:
@@ -26,6 +42,9 @@ class CameraTile(QWidget):
         self._title = ""
         self._status = ""
         self._badge = ""
+        self._overlay: Overlay | None = None
+        self.show_boxes = True
+        self.show_zones = True
         self.frames_shown = 0
         self.setMinimumSize(240, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -37,20 +56,60 @@ class CameraTile(QWidget):
         self._title, self._status, self._badge = title, status, badge
         self.update()
 
-    def set_frame(self, frame: np.ndarray) -> None:
+    def set_frame(self, frame: np.ndarray, overlay: Overlay | None = None) -> None:
         self._image = frame_to_qimage(frame)
+        self._overlay = overlay
         self.frames_shown += 1
         self.update()
+
+    def image_rect(self) -> QRectF:
+        """Where the frame is drawn inside the tile (aspect kept, centred)."""
+        if self._image is None or self._image.isNull():
+            return QRectF()
+        size = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        return QRectF((self.width() - size.width()) / 2, (self.height() - size.height()) / 2,
+                      size.width(), size.height())
+
+    def _paint_overlay(self, p: QPainter, target: QRectF) -> None:
+        o = self._overlay
+        if o is None or self._image is None:
+            return
+        k = o.scale * target.width() / self._image.width()
+
+        def pt(x: float, y: float) -> QPointF:
+            return QPointF(target.x() + x * k, target.y() + y * k)
+
+        if self.show_zones:
+            for i, (name, polygon) in enumerate(o.zones):
+                colour = QColor(ZONE_COLOURS[i % len(ZONE_COLOURS)])
+                p.setPen(QPen(colour, 2))
+                fill = QColor(colour)
+                fill.setAlpha(40)
+                p.setBrush(fill)
+                p.drawPolygon(QPolygonF([pt(x, y) for x, y in polygon]))
+                if polygon:
+                    p.drawText(pt(*polygon[0]) + QPointF(4, 14), name)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            for name, a, b in o.lines:
+                p.setPen(QPen(QColor("#ef4444"), 3))
+                p.drawLine(pt(*a), pt(*b))
+                p.drawText(pt(*b) + QPointF(4, -4), name)
+        if self.show_boxes and o.boxes_xyxy is not None:
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            for j, (x1, y1, x2, y2) in enumerate(o.boxes_xyxy):
+                p.setPen(QPen(QColor("#facc15"), 2))
+                p.drawRect(QRectF(pt(x1, y1), pt(x2, y2)))
+                if o.track_ids is not None and j < len(o.track_ids) and o.track_ids[j] >= 0:
+                    p.drawText(pt(x1, y1) + QPointF(2, -3), str(int(o.track_ids[j])))
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("#1e1f22"))
         if self._image is not None and not self._image.isNull():
-            img_size = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            x = (self.width() - img_size.width()) / 2
-            y = (self.height() - img_size.height()) / 2
+            target = self.image_rect()
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            p.drawImage(QRectF(x, y, img_size.width(), img_size.height()), self._image)
+            p.drawImage(target, self._image)
+            self._paint_overlay(p, target)
         else:
             p.setPen(QColor("#c8c8c8"))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No picture yet"))
