@@ -134,6 +134,30 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--days", type=_days, default=1, metavar="N", help="number of consecutive days (default 1)")
     simulate.add_argument("--seed", dest="first_seed", type=int, default=1, metavar="N", help="random seed of the first day (default 1)")
 
+    evaluate = sub.add_parser(
+        "evaluate", help="measure people counting on a recorded dataset with ground truth",
+        description="Run the camera pipeline (detector, tracker, zones, lines) over a dataset folder laid out as "
+        "../shared/datasets/README.md describes and print the counting errors. Progress goes to stderr.")
+    evaluate.add_argument("dataset", type=Path, metavar="DATASET_DIR")
+    evaluate.add_argument("--model", type=Path, metavar="PATH",
+                          help="ONNX detector (default: the installed default model, else OpenCV HOG)")
+    evaluate.add_argument("--calibrate", metavar="A:B[:S]",
+                          help="fit the count calibration on frames A..B-1 (every S-th) and their true counts")
+    evaluate.add_argument("--frames", metavar="A:B",
+                          help="evaluate frames A..B-1 (default: every frame not used for calibration)")
+    evaluate.add_argument("--detect-every", type=int, default=1, metavar="N",
+                          help="run the detector on every N-th frame, the tracker predicts between (default 1)")
+    evaluate.add_argument("--tiles", metavar="CxR", help="detect on C×R overlapping tiles too (dense scenes), e.g. 2x2")
+    evaluate.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+    models = sub.add_parser("models", help="install and list person-detector models")
+    models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    install = models_sub.add_parser("install", help="check and install an ONNX detector into the data directory")
+    install.add_argument("source", metavar="SOURCE", help="a file path or an https:// URL")
+    install.add_argument("--name", help="name to install it under (default: from the file name)")
+    install.add_argument("--sha256", help="expected SHA-256 of the file; installation fails on a mismatch")
+    models_sub.add_parser("list", help="list the installed models")
+
     db = sub.add_parser("db", help="database information and maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("info", help="print the database location, schema revision and row counts")

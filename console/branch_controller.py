@@ -26,6 +26,8 @@ from console.domain.queue_metrics import (
     service_level,
     service_queues,
 )
+from console.domain.records import OccupancyPoint
+from console.domain.vocabulary import ZoneKind
 from console.snapshot import BranchSnapshot
 
 log = logging.getLogger(__name__)
@@ -44,13 +46,13 @@ class OccupancySeries:
     day: date | None = None
     times: list[float] = field(default_factory=list)
     lobby: list[int] = field(default_factory=list)
-    zones: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+    waiting: list[tuple[float, int]] = field(default_factory=list)  # people in waiting-area zones
 
     def reset(self, day: date) -> None:
         self.day = day
         self.times.clear()
         self.lobby.clear()
-        self.zones.clear()
+        self.waiting.clear()
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ class BranchView:
     presence: tuple[StaffPresence, ...]
     report: DayReport | None
     occupancy: OccupancySeries
+    lobby_count: int  # from the real cameras when there are any, else from the source (the simulated camera)
+    zone_counts: dict[ZoneKind, int]  # people per kind of zone, summed over cameras
+    cameras_live: bool  # real cameras feed the lobby figures
 
 
 class BranchController(QObject):
@@ -78,11 +83,43 @@ class BranchController(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.series = OccupancySeries()
+        self.camera_series = OccupancySeries()
+        self.cameras = None  # console.camera_manager.CameraManager, when the branch has real cameras
+        self._camera_lobby: dict[str, int] = {}
+        self._camera_waiting: dict[str, int] = {}
         self.latest: BranchView | None = None
         self._report: DayReport | None = None
         self._report_at = 0.0
         self.snapshots_received = 0
         self.sig_snapshot.connect(self._on_snapshot)
+
+    def attach_cameras(self, manager) -> None:
+        """Real cameras: their samples feed the lobby chart and their counts the lobby figures."""
+        self.cameras = manager
+        manager.sig_samples.connect(self._on_camera_samples)
+
+    @Slot(object)
+    def _on_camera_samples(self, points: list[OccupancyPoint]) -> None:
+        """Samples of one camera (queued from its thread): the chart plots the sum over cameras."""
+        if not points or self.cameras is None:
+            return
+        camera_id = points[0].camera_id or ""
+        kinds = self.cameras.zone_kinds(camera_id)
+        at = points[0].at
+        local_day = at.astimezone(self.latest.snapshot.at.tzinfo).date() if self.latest else at.date()
+        if self.camera_series.day != local_day:
+            self.camera_series.reset(local_day)
+            self._camera_lobby.clear()
+            self._camera_waiting.clear()
+        for p in points:
+            if p.zone is None:
+                self._camera_lobby[camera_id] = p.count
+        self._camera_waiting[camera_id] = sum(p.count for p in points
+                                              if p.zone is not None and kinds.get(p.zone) is ZoneKind.WAITING)
+        stamp = at.timestamp()
+        self.camera_series.times.append(stamp)
+        self.camera_series.lobby.append(sum(self._camera_lobby.values()))
+        self.camera_series.waiting.append((stamp, sum(self._camera_waiting.values())))
 
     def submit_snapshot(self, snapshot: BranchSnapshot) -> None:
         """Thread-safe entry point for sources."""
@@ -95,13 +132,14 @@ class BranchController(QObject):
             self.series.reset(snapshot.day)
             self._report = None
             self.sig_day_changed.emit(snapshot.day)
+        waiting_zones = {z.name for z in snapshot.zones if z.kind is ZoneKind.WAITING}
         for point in snapshot.new_samples:
             stamp = point.at.timestamp()
             if point.zone is None:
                 self.series.times.append(stamp)
                 self.series.lobby.append(point.count)
-            else:
-                self.series.zones.setdefault(point.zone, []).append((stamp, point.count))
+            elif point.zone in waiting_zones:
+                self.series.waiting.append((stamp, point.count))
         self.sig_view.emit(self._build_view(snapshot))
 
     def _build_view(self, snap: BranchSnapshot) -> BranchView:
@@ -122,7 +160,22 @@ class BranchController(QObject):
             service_level_today=service_level(tickets, SERVICE_TARGET),
             presence=tuple(staff_presence(snap.staff, snap.roster, snap.counters, at)),
             report=self._report,
-            occupancy=self.series,
+            **self._lobby_figures(snap),
         )
         self.latest = view
         return view
+
+    def _lobby_figures(self, snap: BranchSnapshot) -> dict[str, object]:
+        manager = self.cameras
+        if manager is not None and manager.has_cameras:
+            return {
+                "occupancy": self.camera_series,
+                "lobby_count": manager.lobby_count(),
+                "zone_counts": manager.zone_counts_by_kind(),
+                "cameras_live": True,
+            }
+        by_kind: dict[ZoneKind, int] = {}
+        for zone in snap.zones:
+            by_kind[zone.kind] = by_kind.get(zone.kind, 0) + snap.zone_counts.get(zone.name, 0)
+        return {"occupancy": self.series, "lobby_count": snap.lobby_count, "zone_counts": by_kind,
+                "cameras_live": False}

@@ -33,6 +33,14 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
         return _simulate(env, args, out)
     if args.command == "db":
         return _db_info(env, out)
+    if args.command == "evaluate":
+        from console.cli_camera import run_evaluate
+
+        return run_evaluate(env, args, out)
+    if args.command == "models":
+        from console.cli_camera import run_models
+
+        return run_models(env, args, out)
     raise CommandError(f"unknown command {args.command!r}")
 
 

@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject
 
 from console.bootstrap import Environment
+from camera.model_store import ModelStore
 from console.branch_controller import BranchController
+from console.camera_manager import CameraManager
 from console.db_source import DatabaseSource
 from console.demo import DemoRecorder
 from console.demo_runner import DemoRunner
@@ -72,6 +74,7 @@ class AppContext(QObject):
         self.writer = DatabaseWriter(env.db)
         self.runner: DemoRunner | None = None
         self.db_source: DatabaseSource | None = None
+        self.cameras: CameraManager | None = None
         self.branch_code: str | None = None
         self._stopped = False
 
@@ -106,11 +109,21 @@ class AppContext(QObject):
                                             submit=self.writer.submit)
             self.db_source.start()
             log.info("branch %s started from the database", real)
+        self.start_cameras()
+
+    def start_cameras(self) -> None:
+        """The branch's real cameras (none in a fresh demo); each runs in its own threads."""
+        assert self.branch_code is not None
+        self.cameras = CameraManager(self.branch_code, ModelStore(self.env.data_dir), self.writer.submit, self)
+        self.controller.attach_cameras(self.cameras)
+        self.cameras.start(repository.load_cameras(self.env.db, self.branch_code))
 
     def stop(self) -> None:
         if self._stopped:
             return
         self._stopped = True
+        if self.cameras is not None:
+            self.cameras.stop()
         if self.runner is not None:
             self.runner.stop()
         if self.db_source is not None:

@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         self.resize(1600, 1000)
         self._restore_layout()
 
+        if context.cameras is not None:
+            self.lobby.attach_cameras(context.cameras)
         controller = context.controller
         for panel in (self.lobby, self.counters, self.queue, self.staff, self.alerts, self.reports):
             controller.sig_view.connect(panel.show_view)
@@ -138,6 +140,10 @@ class MainWindow(QMainWindow):
         settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(settings_action)
+        cameras_action = QAction(self.tr("&Cameras…"), self)
+        cameras_action.triggered.connect(self.open_cameras)
+        cameras_action.setEnabled(self.context.cameras is not None)
+        file_menu.addAction(cameras_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -196,6 +202,13 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.context.env, self)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted and dialog.language_changed:
             self.sig_language_requested.emit(dialog.chosen_language)
+
+    @Slot()
+    def open_cameras(self) -> None:
+        from console.camera_dialogs import CameraListDialog
+
+        if self.context.cameras is not None:
+            CameraListDialog(self.context.cameras, self).exec()
 
     @Slot()
     def _about(self) -> None:

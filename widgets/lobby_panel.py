@@ -11,7 +11,7 @@ from console import labels
 from console.branch_controller import BranchView
 from console.domain.vocabulary import ZoneKind
 from widgets.occupancy_chart import OccupancyChart
-from widgets.video_tile import CameraTile
+from widgets.video_tile import CameraTile, Overlay
 
 
 class LobbyPanel(QWidget):
@@ -27,7 +27,7 @@ class LobbyPanel(QWidget):
         self.capacity_label = QLabel("")
         self.capacity_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.zone_grid = QGridLayout()
-        self.zone_labels: dict[str, QLabel] = {}
+        self.zone_labels: dict[ZoneKind, QLabel] = {}
 
         side = QFrame()
         side.setObjectName("figureBox")
@@ -39,10 +39,16 @@ class LobbyPanel(QWidget):
         side_layout.addLayout(self.zone_grid)
         side_layout.addStretch(1)
 
+        self.tiles_box = QWidget()
+        self.tiles_grid = QGridLayout(self.tiles_box)
+        self.tiles_grid.setContentsMargins(0, 0, 0, 0)
+        self.tiles_grid.addWidget(self.tile, 0, 0)
+        self.camera_tiles: dict[str, CameraTile] = {}
+        self.cameras = None  # console.camera_manager.CameraManager
         top = QWidget()
         top_layout = QHBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.tile, 3)
+        top_layout.addWidget(self.tiles_box, 3)
         top_layout.addWidget(side, 1)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -55,6 +61,78 @@ class LobbyPanel(QWidget):
         layout.addWidget(splitter)
         self._day = None
 
+    def attach_cameras(self, manager) -> None:
+        self.cameras = manager
+        manager.sig_camera.connect(self.show_camera)
+        manager.sig_changed.connect(self.rebuild_tiles)
+        self.rebuild_tiles()
+
+    @Slot()
+    def rebuild_tiles(self) -> None:
+        """One tile per enabled real camera in a grid; the simulated camera's tile when there is none."""
+        manager = self.cameras
+        ids = [cid for cid, s in manager.setups.items() if s.camera.enabled] if manager is not None else []
+        for cid in list(self.camera_tiles):
+            if cid not in ids:
+                tile = self.camera_tiles.pop(cid)
+                self.tiles_grid.removeWidget(tile)
+                tile.deleteLater()
+        self.tiles_grid.removeWidget(self.tile)
+        self.tile.setVisible(not ids)
+        if not ids:
+            self.tiles_grid.addWidget(self.tile, 0, 0)
+            return
+        columns = 1 if len(ids) == 1 else 2 if len(ids) <= 4 else 3
+        for i, cid in enumerate(ids):
+            tile = self.camera_tiles.get(cid)
+            if tile is None:
+                tile = CameraTile()
+                tile.setObjectName(f"camera_{cid}")
+                self.camera_tiles[cid] = tile
+                tile.set_caption(manager.setups[cid].camera.name, self.tr("connecting…"))
+            self.tiles_grid.addWidget(tile, i // columns, i % columns)
+
+    def camera_status_text(self, snap) -> tuple[str, str]:
+        """(status line, badge) of a camera tile."""
+        status = snap.status
+        state = status.state if status is not None else "connecting"
+        words = {"online": self.tr("online"), "offline": self.tr("offline"), "connecting": self.tr("connecting…"),
+                 "ended": self.tr("ended"), "failed": self.tr("failed")}
+        parts = [words.get(state, state)]
+        if state == "online":
+            parts.append(self.tr("%1 people").replace("%1", f"{snap.count:.0f}"))
+            parts.append(self.tr("%1 fps").replace("%1", f"{snap.analysed_fps:.1f}"))
+        if status is not None and status.frames_dropped:
+            parts.append(self.tr("%1 dropped").replace("%1", str(status.frames_dropped)))
+        parts.append(snap.detector)
+        badge = ""
+        if snap.error:
+            badge = self.tr("Analysis error")
+        elif state in ("offline", "failed"):
+            badge = self.tr("Offline")
+        elif snap.low_accuracy:
+            badge = self.tr("Low accuracy — no detector model installed")
+        return " · ".join(parts), badge
+
+    @Slot(object)
+    def show_camera(self, snap) -> None:
+        tile = self.camera_tiles.get(snap.camera_id)
+        if tile is None or self.cameras is None:
+            return
+        setup = self.cameras.setups.get(snap.camera_id)
+        status, badge = self.camera_status_text(snap)
+        tile.set_caption(snap.name, status, badge)
+        if tile.toolTip() != (snap.status.message if snap.status else ""):
+            tile.setToolTip(snap.status.message if snap.status else "")
+        if snap.preview is not None:
+            overlay = Overlay(
+                boxes_xyxy=snap.tracks.xyxy, track_ids=snap.tracks.track_ids,
+                zones=[(z.name, z.polygon) for z in setup.zones] if setup else (),
+                lines=[(ln.name, ln.a, ln.b) for ln in setup.lines] if setup else (),
+                scale=snap.preview_scale,
+            )
+            tile.set_frame(snap.preview, overlay)
+
     @Slot(object)
     def show_view(self, view: BranchView) -> None:
         snap = view.snapshot
@@ -64,21 +142,22 @@ class LobbyPanel(QWidget):
         badge = self.tr("Simulated") if snap.simulated else ""
         status = self.tr("%1 people").replace("%1", str(snap.lobby_count))
         self.tile.set_caption(self.tr("Lobby camera"), status, badge)
-        self.occupancy_value.setText(str(snap.lobby_count))
-        share = snap.lobby_count / branch.lobby_capacity * 100 if branch.lobby_capacity else 0
+        self.occupancy_value.setText(str(view.lobby_count))
+        share = view.lobby_count / branch.lobby_capacity * 100 if branch.lobby_capacity else 0
         self.capacity_label.setText(
             self.tr("capacity %1 (%2%)").replace("%1", str(branch.lobby_capacity)).replace("%2", f"{share:.0f}")
         )
-        for row, zone in enumerate(snap.zones):
-            label = self.zone_labels.get(zone.name)
+        for kind, count in view.zone_counts.items():
+            label = self.zone_labels.get(kind)
             if label is None:
-                name = QLabel(labels.zone_kind(zone.kind))
+                row = len(self.zone_labels)
+                name = QLabel(labels.zone_kind(kind))
                 label = QLabel()
                 label.setAlignment(Qt.AlignmentFlag.AlignRight)
                 self.zone_grid.addWidget(name, row, 0)
                 self.zone_grid.addWidget(label, row, 1)
-                self.zone_labels[zone.name] = label
-            label.setText(str(snap.zone_counts.get(zone.name, 0)))
+                self.zone_labels[kind] = label
+            label.setText(str(count))
         if self._day != snap.day:
             self._day = snap.day
             tz = snap.at.tzinfo
@@ -86,6 +165,5 @@ class LobbyPanel(QWidget):
             end = datetime.combine(snap.day, branch.closes, tzinfo=tz) + timedelta(minutes=60)
             self.chart.set_day(start, end)
             self.chart.set_capacity(branch.lobby_capacity)
-        waiting_zone = next((z.name for z in snap.zones if z.kind is ZoneKind.WAITING), None)
         series = view.occupancy
-        self.chart.set_data(series.times, series.lobby, series.zones.get(waiting_zone, []) if waiting_zone else [])
+        self.chart.set_data(series.times, series.lobby, series.waiting)

@@ -1,8 +1,8 @@
 """Zone and line editor: draw a camera's zones (polygons) and counting lines on its live picture with the mouse.
 
 Drawing: "New zone", then click the corners and finish with a double-click or Enter (at least three points);
-"New line", then click its two ends — people stepping across it towards the side on your left as you look from the
-first end to the second count as "in". Shapes are stored in the camera's full-frame pixels, whatever the size of the
+"New line", then click its two ends — people stepping across it towards the right-hand side, as seen from the
+first end looking at the second, count as "in" (the side where cross(B−A, P−A) > 0 in image coordinates). Shapes are stored in the camera's full-frame pixels, whatever the size of the
 picture on screen.
 """
 
@@ -252,8 +252,8 @@ class ZoneEditorDialog(QDialog):
     def start_line(self) -> None:
         self.canvas.finish()
         self.canvas.start(Shape("line", self._unique("line")))
-        self.hint.setText(self.tr("Click the line's two ends. People crossing towards the left of the direction "
-                                  "from the first end to the second count as in."))
+        self.hint.setText(self.tr("Click the line's two ends. People crossing to the right-hand side, seen from "
+                                  "the first end looking at the second, count as in."))
         self._refresh_list()
 
     @Slot()

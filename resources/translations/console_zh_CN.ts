@@ -41,6 +41,199 @@
     </message>
 </context>
 <context>
+    <name>CalibrationDialog</name>
+    <message>
+        <source>Count calibration — %1</source>
+        <translation>人数校准 — %1</translation>
+    </message>
+    <message>
+        <source>Use this count</source>
+        <translation>采用此人数</translation>
+    </message>
+    <message>
+        <source>◀ Previous</source>
+        <translation>◀ 上一帧</translation>
+    </message>
+    <message>
+        <source>Next ▶</source>
+        <translation>下一帧 ▶</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>拟合</translation>
+    </message>
+    <message>
+        <source>Remove calibration</source>
+        <translation>取消校准</translation>
+    </message>
+    <message>
+        <source>People in this frame</source>
+        <translation>本帧人数</translation>
+    </message>
+    <message>
+        <source>Click on every person's head (right-click removes a mark), or type the count; then 'Use this count'. Label at least 4 frames, better 10 or more.</source>
+        <translation>点击画面中每个人的头部（右键删除标记），或直接输入人数，然后点“采用此人数”。至少标注 4 帧，最好 10 帧以上。</translation>
+    </message>
+    <message>
+        <source>This camera has no frames to label yet: it keeps one every 10 seconds while it runs.</source>
+        <translation>该摄像头暂无可标注的画面：运行时每 10 秒保留一帧。</translation>
+    </message>
+    <message>
+        <source>frame %1 of %2</source>
+        <translation>第 %1 帧，共 %2 帧</translation>
+    </message>
+    <message>
+        <source>%1 frames labelled.</source>
+        <translation>已标注 %1 帧。</translation>
+    </message>
+    <message>
+        <source>On %1 labelled frames: error %2 people per frame without calibration, %3 with it (each frame predicted by a model fitted without it).</source>
+        <translation>在 %1 个已标注帧上：未校准时每帧误差 %2 人，校准后 %3 人（每帧均由未使用该帧拟合的模型预测）。</translation>
+    </message>
+</context>
+<context>
+    <name>CameraEditDialog</name>
+    <message>
+        <source>Add camera</source>
+        <translation>添加摄像头</translation>
+    </message>
+    <message>
+        <source>Camera settings</source>
+        <translation>摄像头设置</translation>
+    </message>
+    <message>
+        <source>e.g. CAM1</source>
+        <translation>例如 CAM1</translation>
+    </message>
+    <message>
+        <source>rtsp://user:password@nvr/stream, http://…, a video file, a folder of frames, or usb:0</source>
+        <translation>rtsp://用户:密码@录像机/码流、http://…、视频文件、图片文件夹或 usb:0</translation>
+    </message>
+    <message>
+        <source>Best installed model</source>
+        <translation>已安装的最佳模型</translation>
+    </message>
+    <message>
+        <source>OpenCV HOG (low accuracy)</source>
+        <translation>OpenCV HOG（精度低）</translation>
+    </message>
+    <message>
+        <source> frames/s</source>
+        <translation> 帧/秒</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Camera id</source>
+        <translation>摄像头编号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>视频源</translation>
+    </message>
+    <message>
+        <source>Detector model</source>
+        <translation>检测模型</translation>
+    </message>
+    <message>
+        <source>Analysis rate</source>
+        <translation>分析帧率</translation>
+    </message>
+    <message>
+        <source>Camera id: 1 to 32 letters, digits, '-' or '_'.</source>
+        <translation>摄像头编号：1 到 32 个字母、数字、“-”或“_”。</translation>
+    </message>
+    <message>
+        <source>Camera id %1 is already used.</source>
+        <translation>摄像头编号 %1 已被使用。</translation>
+    </message>
+    <message>
+        <source>Source: %1</source>
+        <translation>视频源：%1</translation>
+    </message>
+</context>
+<context>
+    <name>CameraListDialog</name>
+    <message>
+        <source>Cameras</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>视频源</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>Zones and lines…</source>
+        <translation>区域与计数线…</translation>
+    </message>
+    <message>
+        <source>Calibrate count…</source>
+        <translation>人数校准…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>best installed</source>
+        <translation>已安装的最佳模型</translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation>已启用</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Zones and lines</source>
+        <translation>区域与计数线</translation>
+    </message>
+    <message>
+        <source>Camera %1 has not delivered a picture yet; zones are drawn on the live picture.</source>
+        <translation>摄像头 %1 尚未传来画面；区域需在实时画面上绘制。</translation>
+    </message>
+    <message>
+        <source>Remove camera</source>
+        <translation>删除摄像头</translation>
+    </message>
+    <message>
+        <source>Remove camera %1 with its zones and lines? Its counts so far stay in the history.</source>
+        <translation>删除摄像头 %1 及其区域和计数线？已记录的人数保留在历史中。</translation>
+    </message>
+</context>
+<context>
     <name>CameraTile</name>
     <message>
         <source>No picture yet</source>
@@ -98,6 +291,46 @@
         <translation>%1 人</translation>
     </message>
     <message>
+        <source>connecting…</source>
+        <translation>连接中…</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>ended</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>%1 fps</source>
+        <translation>%1 帧/秒</translation>
+    </message>
+    <message>
+        <source>%1 dropped</source>
+        <translation>丢弃 %1 帧</translation>
+    </message>
+    <message>
+        <source>Analysis error</source>
+        <translation>分析出错</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Low accuracy — no detector model installed</source>
+        <translation>精度低 — 未安装检测模型</translation>
+    </message>
+    <message>
         <source>Lobby camera</source>
         <translation>大堂摄像头</translation>
     </message>
@@ -143,6 +376,10 @@
     <message>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Cameras…</source>
+        <translation>摄像头(&amp;C)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -394,6 +631,81 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>The settings could not be saved: %1</source>
         <translation>设置无法保存：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ZoneEditorDialog</name>
+    <message>
+        <source>Zones and lines — %1</source>
+        <translation>区域与计数线 — %1</translation>
+    </message>
+    <message>
+        <source>New zone</source>
+        <translation>新建区域</translation>
+    </message>
+    <message>
+        <source>New line</source>
+        <translation>新建计数线</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>未设置</translation>
+    </message>
+    <message>
+        <source>Part of the lobby</source>
+        <translation>属于大堂</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Capacity</source>
+        <translation>容量</translation>
+    </message>
+    <message>
+        <source>Choose New zone or New line, then click on the picture.</source>
+        <translation>选择“新建区域”或“新建计数线”，然后在画面上点击。</translation>
+    </message>
+    <message>
+        <source>Click the zone's corners; double-click or press Enter to close it.</source>
+        <translation>依次点击区域的各个角点；双击或按回车闭合。</translation>
+    </message>
+    <message>
+        <source>Click the line's two ends. People crossing to the right-hand side, seen from the first end looking at the second, count as in.</source>
+        <translation>点击计数线的两个端点。从第一个端点望向第二个端点，走向右侧的人计为进入。</translation>
+    </message>
+    <message>
+        <source>zone</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>line</source>
+        <translation>计数线</translation>
+    </message>
+    <message>
+        <source>Every zone and line needs a name.</source>
+        <translation>每个区域和计数线都需要名称。</translation>
+    </message>
+    <message>
+        <source>The name %1 is used twice.</source>
+        <translation>名称 %1 重复。</translation>
+    </message>
+    <message>
+        <source>Zone %1 needs at least three points.</source>
+        <translation>区域 %1 至少需要三个点。</translation>
+    </message>
+    <message>
+        <source>Line %1 needs two different ends.</source>
+        <translation>计数线 %1 需要两个不同的端点。</translation>
     </message>
 </context>
 <context>

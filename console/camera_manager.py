@@ -1,0 +1,159 @@
+"""Runs the branch's real cameras (one ``CameraWorker`` each) and hands their snapshots to the GUI thread.
+
+Camera workers publish from their own threads through ``sig_snapshot`` (queued to the bound slot ``_on_snapshot``
+in the GUI thread); occupancy samples go straight to the database writer. Changing a camera restarts only that
+camera's worker, from the setup the dialog produced; the database write happens in the writer thread.
+
+Lobby occupancy from cameras is the sum of the cameras' lobby counts: cameras are expected to see separate parts of
+the lobby (an overlap would count people twice; the zone editor is where a camera's lobby area is drawn).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from camera.calibration import CountModel
+from camera.detectors import load_detector
+from camera.detectors.base import Detector
+from camera.model_store import ModelStore, ModelStoreError
+from camera.pipeline import LineSpec, PipelineConfig
+from camera.worker import CameraSnapshot, CameraWorker
+from console.domain.records import OccupancyPoint
+from console.domain.vocabulary import ZoneKind
+from storage.records import CameraSetup
+from storage.tasks import DeleteCamera, RecordOccupancy, SaveCamera
+
+log = logging.getLogger(__name__)
+
+#: A camera's model setting that asks for OpenCV's HOG people detector explicitly.
+HOG_MODEL = "hog"
+
+
+def pipeline_config(setup: CameraSetup) -> PipelineConfig:
+    return PipelineConfig(
+        zones=setup.zones,
+        lines=tuple(LineSpec(name=ln.name, a=ln.a, b=ln.b) for ln in setup.lines),
+        roi=setup.roi,
+    )
+
+
+class CameraManager(QObject):
+    sig_snapshot = Signal(object)  # CameraSnapshot, emitted from camera threads
+    sig_samples = Signal(object)  # list[OccupancyPoint] of one camera, emitted from its thread
+    sig_camera = Signal(object)  # CameraSnapshot, re-emitted in the GUI thread for the widgets
+    sig_changed = Signal()  # the set of cameras changed (GUI thread)
+
+    def __init__(self, branch_code: str, model_store: ModelStore, submit: Callable[[object], object],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.branch_code = branch_code
+        self.model_store = model_store
+        self._submit = submit
+        self.setups: dict[str, CameraSetup] = {}
+        self.workers: dict[str, CameraWorker] = {}
+        self.latest: dict[str, CameraSnapshot] = {}
+        self.sig_snapshot.connect(self._on_snapshot)
+
+    # --- lifetime ------------------------------------------------------------------------------------------
+
+    def start(self, setups: list[CameraSetup]) -> None:
+        for setup in setups:
+            self.setups[setup.camera.camera_id] = setup
+            if setup.camera.enabled:
+                self._start_worker(setup)
+        self.sig_changed.emit()
+
+    def stop(self) -> None:
+        for worker in list(self.workers.values()):
+            worker.stop()
+        self.workers.clear()
+
+    # --- changes from the GUI ------------------------------------------------------------------------------
+
+    def save(self, setup: CameraSetup) -> None:
+        """Store a camera's new setup and restart its worker with it."""
+        camera_id = setup.camera.camera_id
+        self._submit(SaveCamera(self.branch_code, setup))
+        old = self.workers.pop(camera_id, None)
+        if old is not None:
+            old.stop()
+        self.latest.pop(camera_id, None)
+        self.setups[camera_id] = setup
+        if setup.camera.enabled:
+            self._start_worker(setup)
+        self.sig_changed.emit()
+
+    def remove(self, camera_id: str) -> None:
+        self._submit(DeleteCamera(self.branch_code, camera_id))
+        worker = self.workers.pop(camera_id, None)
+        if worker is not None:
+            worker.stop()
+        self.setups.pop(camera_id, None)
+        self.latest.pop(camera_id, None)
+        self.sig_changed.emit()
+
+    # --- internals -----------------------------------------------------------------------------------------
+
+    def detector_factory(self, model_name: str | None) -> Callable[[], Detector]:
+        """Loads the camera's model in the camera's own thread (a slow or broken model never blocks the GUI)."""
+        store = self.model_store
+
+        def make() -> Detector:
+            if model_name == HOG_MODEL:
+                return load_detector(None)
+            installed = None
+            try:
+                installed = store.get(model_name) if model_name else store.default()
+            except ModelStoreError as exc:
+                log.warning("%s; falling back to the HOG detector", exc)
+            return load_detector(installed.path if installed is not None else None)
+
+        return make
+
+    def _start_worker(self, setup: CameraSetup) -> None:
+        calibration = CountModel.from_json(setup.calibration) if setup.calibration else None
+        worker = CameraWorker(
+            setup.camera.camera_id,
+            setup.camera.name,
+            setup.camera.source,
+            self.detector_factory(setup.camera.model),
+            pipeline_config(setup),
+            publish=self.sig_snapshot.emit,
+            on_sample=self._store_samples,
+            analysis_fps=setup.analysis_fps,
+            calibration=calibration,
+        )
+        self.workers[setup.camera.camera_id] = worker
+        worker.start()
+
+    def _store_samples(self, points: list[OccupancyPoint]) -> None:
+        """Called from a camera thread: the writer's queue is thread-safe."""
+        self._submit(RecordOccupancy(self.branch_code, tuple(points)))
+        self.sig_samples.emit(points)
+
+    @Slot(object)
+    def _on_snapshot(self, snapshot: CameraSnapshot) -> None:
+        if snapshot.camera_id in self.setups:
+            self.latest[snapshot.camera_id] = snapshot
+            self.sig_camera.emit(snapshot)
+
+    @property
+    def has_cameras(self) -> bool:
+        return any(s.camera.enabled for s in self.setups.values())
+
+    def lobby_count(self) -> int:
+        return sum(s.lobby_count for s in self.latest.values())
+
+    def zone_kinds(self, camera_id: str) -> dict[str, ZoneKind]:
+        setup = self.setups.get(camera_id)
+        return {z.name: z.kind for z in setup.zones} if setup is not None else {}
+
+    def zone_counts_by_kind(self) -> dict[ZoneKind, int]:
+        result: dict[ZoneKind, int] = {}
+        for camera_id, snap in self.latest.items():
+            for name, kind in self.zone_kinds(camera_id).items():
+                result[kind] = result.get(kind, 0) + snap.zone_counts.get(name, 0)
+        return result

@@ -1,0 +1,106 @@
+"""Camera subcommands of ``main.py``: ``evaluate`` and ``models install|list``. No Qt imports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from camera.detectors import load_detector
+from camera.detectors.base import DetectorError
+from camera.model_store import ModelStore, ModelStoreError
+from camera.pipeline import PipelineConfig
+from console.bootstrap import Environment
+from console.cli import CommandError
+from console.evaluation import DatasetError, evaluate, load_dataset, parse_range, stderr_progress
+
+
+def _tiles(text: str | None) -> tuple[int, int]:
+    if text is None:
+        return (1, 1)
+    try:
+        cols, rows = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise CommandError(f"--tiles {text!r}: expected CxR, for example 2x2") from None
+    if not (1 <= cols <= 6 and 1 <= rows <= 6):
+        raise CommandError(f"--tiles {text!r}: columns and rows between 1 and 6")
+    return (cols, rows)
+
+
+def resolve_model(env: Environment, model: Path | None) -> Path | None:
+    """The model to use: the one given, else the store's default, else None (HOG fallback)."""
+    if model is not None:
+        if not model.is_file():
+            raise CommandError(f"--model {model}: no such file")
+        return model
+    try:
+        installed = ModelStore(env.data_dir).default()
+    except ModelStoreError as exc:
+        raise CommandError(str(exc)) from None
+    return installed.path if installed is not None else None
+
+
+def run_evaluate(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
+    if args.detect_every < 1:
+        raise CommandError(f"--detect-every must be at least 1, got {args.detect_every}")
+    try:
+        dataset = load_dataset(args.dataset)
+        frames = parse_range(args.frames, "--frames", allow_step=False) if args.frames else None
+        calibrate = parse_range(args.calibrate, "--calibrate", allow_step=True) if args.calibrate else None
+    except DatasetError as exc:
+        raise CommandError(str(exc)) from None
+    model = resolve_model(env, args.model)
+    tiles = _tiles(args.tiles)
+    try:
+        detector = load_detector(model, tiles=tiles) if model is not None else load_detector(None)
+    except DetectorError as exc:
+        raise CommandError(str(exc)) from None
+    if model is None:
+        print("warning: no detector model installed, using OpenCV's HOG people detector (low accuracy); "
+              "install one with 'main.py models install PATH'", file=sys.stderr)
+    try:
+        result = evaluate(dataset, detector, frames=frames, calibrate=calibrate,
+                          config=PipelineConfig(detect_every=args.detect_every), progress=stderr_progress)
+    except DatasetError as exc:
+        raise CommandError(str(exc)) from None
+    if args.json:
+        json.dump(result.to_json(), out, indent=2)
+        out.write("\n")
+        return 0
+    out.write(f"dataset {dataset.path} — detector {detector.name}, {result.frames} frames evaluated\n")
+    if result.calibration is not None:
+        c = result.calibration
+        out.write(f"  calibration on {c.frames} frames: MAE {c.mae_before:.2f} before, "
+                  f"{c.mae_after:.2f} after (leave-one-out)\n")
+    out.write(f"  frame count: MAE {result.count_mae:.2f}  RMSE {result.count_rmse:.2f}  "
+              f"(mean true {result.mean_true:.2f}, mean counted {result.mean_predicted:.2f})\n")
+    for name, mae in result.zones.items():
+        out.write(f"  zone {name}: MAE {mae:.2f}\n")
+    for name, t in result.lines.items():
+        out.write(f"  line {name}: in {t['in']} (truth {t['in_truth']}), out {t['out']} (truth {t['out_truth']})\n")
+    out.write(f"  speed: {result.fps:.1f} frames/s analysed, decoding included\n")
+    return 0
+
+
+def run_models(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
+    store = ModelStore(env.data_dir)
+    try:
+        if args.models_command == "install":
+            model = store.install(args.source, name=args.name, expected_sha256=args.sha256)
+            out.write(f"installed {model.name}: {model.format}, input {model.input_wh[0]}x{model.input_wh[1]}, "
+                      f"sha256 {model.sha256}\n  {model.path}\n")
+            return 0
+        models = store.list()
+        default = store.default()
+        if not models:
+            out.write("no detector model installed; cameras use OpenCV's HOG people detector (low accuracy)\n")
+            return 0
+        for m in models:
+            mark = "*" if default is not None and m.name == default.name else " "
+            out.write(f"{mark} {m.name:<24} {m.format:<11} {m.input_wh[0]}x{m.input_wh[1]}  sha256 {m.sha256[:16]}…  "
+                      f"installed {m.installed_at}\n")
+        return 0
+    except (ModelStoreError, DetectorError) as exc:
+        raise CommandError(str(exc)) from None
