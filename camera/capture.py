@@ -153,7 +153,8 @@ class CaptureWorker:
             return
         while not self._stop.is_set():
             try:
-                self._source = self._open()
+                source = self._open()
+                self._source = source
             except SourceError as exc:
                 if not live:
                     self._set(state="failed", message=str(exc))
@@ -173,14 +174,19 @@ class CaptureWorker:
                 backoff = min(backoff * 2, self.backoff_max_s)
                 continue
             try:
-                ended = self._read_loop(self._source)
+                ended = self._read_loop(source)
             except SourceError as exc:
                 ended = False
-                self._set(message=f"{exc}; reconnecting in {backoff:.0f} s")
-                log.warning("camera %s: %s", self.name, mask_credentials(str(exc)))
+                if not self._stop.is_set():
+                    self._set(message=f"{exc}; reconnecting in {backoff:.0f} s")
+                    log.warning("camera %s: %s", self.name, mask_credentials(str(exc)))
+            except Exception as exc:  # a decoder or network error of any kind: reconnect
+                ended = False
+                self._set(message=f"{type(exc).__name__}: {exc}; reconnecting in {backoff:.0f} s")
+                log.warning("camera %s: %s: %s", self.name, type(exc).__name__, mask_credentials(str(exc)))
             finally:
-                self._source.close()
                 self._source = None
+                source.close()
             if ended:
                 self._set(state="ended", message=f"{self.masked}: end of the recording")
                 return

@@ -9,6 +9,7 @@ Every message names the source with its credentials masked.
 
 from __future__ import annotations
 
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -258,6 +259,12 @@ class MjpegHttpSource:
             return frame
 
     def close(self) -> None:
+        """Also safe from another thread: shutting the socket down wakes a read blocked on it."""
+        try:
+            sock = self.response.fp.raw._sock  # http.client keeps the socket behind its buffered reader
+            sock.shutdown(socket.SHUT_RDWR)
+        except (AttributeError, OSError):
+            pass
         try:
             self.response.close()
         except OSError:

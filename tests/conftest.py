@@ -52,3 +52,11 @@ def no_leftover_threads_or_timers() -> Iterator[None]:
         if widget.isVisible():
             timers += [t for t in widget.findChildren(QTimer) if t.isActive()]
     assert not timers, f"Qt timers left active: {[t.objectName() or repr(t) for t in timers]}"
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """../shared (datasets and models); tests that need it are skipped with a reason when it is absent."""
+    if not (SHARED / "datasets").is_dir():
+        pytest.skip(f"{SHARED} with datasets/ and models/ is not next to the repository")
+    return SHARED

@@ -1,0 +1,53 @@
+"""``main.py evaluate`` and ``main.py models`` as a user runs them, on real footage and the shared models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_cli import run
+
+
+def test_models_install_list_and_evaluate(shared: Path, tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    installed = run("models", "install", str(shared / "models" / "yolox-nano" / "yolox_nano.onnx"), "--name", "yolox",
+                    data_dir=data)
+    assert installed.returncode == 0, installed.stderr
+    assert "695e750a5d5754bb5a8d5325643b59282191a7e7a564e435a415fd3c578eab14" in installed.stdout
+    listed = run("models", "list", data_dir=data)
+    assert "yolox" in listed.stdout and listed.stdout.startswith("*")
+    result = run("evaluate", str(shared / "datasets" / "pets09-s2l1"), "--frames", "0:60", "--json", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)  # stdout is only the JSON; progress went to stderr
+    assert set(report) >= {"frames", "count_mae", "count_rmse", "fps", "zones", "lines"}
+    assert report["frames"] == 60 and report["count_mae"] < 2.0 and report["fps"] > 0
+    assert set(report["lines"]) == {"walkway", "path"} and set(report["zones"]) == {"plaza"}
+    assert set(report["lines"]["walkway"]) == {"in", "out", "in_truth", "out_truth"}
+    assert "frames" in result.stderr  # the progress bar
+
+
+def test_evaluate_with_calibration(shared: Path, tmp_path: Path) -> None:
+    model = shared / "models" / "yolox-nano" / "yolox_nano.onnx"
+    result = run("evaluate", str(shared / "datasets" / "mall-train"), "--model", str(model), "--calibrate", "0:40:4",
+                 "--frames", "40:60", "--json", data_dir=tmp_path / "d")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["frames"] == 20 and report["calibration"]["frames"] == 10
+
+
+def test_evaluate_bad_input(shared: Path, tmp_path: Path) -> None:
+    no_counts = tmp_path / "ds"
+    no_counts.mkdir()
+    (no_counts / "frames").mkdir()
+    cases = [
+        (("evaluate", str(no_counts)), "counts.csv"),
+        (("evaluate", str(tmp_path / "nowhere")), "does not exist"),
+        (("evaluate", str(shared / "datasets" / "tud-campus"), "--frames", "10:5"), "--frames"),
+        (("evaluate", str(shared / "datasets" / "tud-campus"), "--calibrate", "0:2"), "at least 4"),
+        (("evaluate", str(shared / "datasets" / "tud-campus"), "--model", str(tmp_path / "x.onnx")), "x.onnx"),
+        (("models", "install", str(tmp_path / "nothing.onnx")), "nothing.onnx"),
+    ]
+    for args, needle in cases:
+        result = run(*args, data_dir=tmp_path / "d")
+        assert result.returncode != 0, args
+        assert needle in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
