@@ -250,8 +250,13 @@ class MainWindow(QMainWindow):
             db_text += " — " + self.tr("%1 writes failed").replace("%1", str(problems))
             self.db_label.setToolTip(writer.last_error or "")
         self.db_label.setText(db_text)
-        self.camera_label.setText(self.tr("Cameras: %1 of %2 online")
-                                  .replace("%1", str(snap.cameras_online)).replace("%2", str(snap.cameras_total)))
+        online, total = snap.cameras_online, snap.cameras_total
+        manager = self.context.cameras
+        if manager is not None and manager.has_cameras:
+            total = sum(1 for s in manager.setups.values() if s.camera.enabled)
+            online = sum(1 for c in manager.latest.values() if c.status is not None and c.status.state == "online")
+        self.camera_label.setText(self.tr("Cameras: %1 of %2 online").replace("%1", str(online))
+                                  .replace("%2", str(total)))
         feed = self.tr("simulator") if snap.simulated else self.tr("ticket system")
         self.feed_label.setText(self.tr("Queue feed: %1, %2 events").replace("%1", feed)
                                 .replace("%2", str(snap.events_total)))

@@ -158,12 +158,18 @@ class LobbyPanel(QWidget):
                 self.zone_grid.addWidget(label, row, 1)
                 self.zone_labels[kind] = label
             label.setText(str(count))
-        if self._day != snap.day:
-            self._day = snap.day
-            tz = snap.at.tzinfo
-            start = datetime.combine(snap.day, branch.opens, tzinfo=tz) - timedelta(minutes=30)
-            end = datetime.combine(snap.day, branch.closes, tzinfo=tz) + timedelta(minutes=60)
+        series = view.occupancy
+        # the chart spans the business day of its own samples (real cameras run on the wall clock even when the
+        # queue is the simulated demo), widened to include samples taken outside business hours
+        day = series.day or snap.day
+        tz = snap.at.tzinfo
+        start = datetime.combine(day, branch.opens, tzinfo=tz) - timedelta(minutes=30)
+        end = datetime.combine(day, branch.closes, tzinfo=tz) + timedelta(minutes=60)
+        if series.times:
+            start = min(start, datetime.fromtimestamp(series.times[0], tz) - timedelta(minutes=15))
+            end = max(end, datetime.fromtimestamp(series.times[-1], tz) + timedelta(minutes=15))
+        if self._day != (start, end):
+            self._day = (start, end)
             self.chart.set_day(start, end)
             self.chart.set_capacity(branch.lobby_capacity)
-        series = view.occupancy
         self.chart.set_data(series.times, series.lobby, series.waiting)

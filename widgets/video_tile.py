@@ -116,10 +116,14 @@ class CameraTile(QWidget):
         bar_h = self.fontMetrics().height() + 6
         p.fillRect(0, self.height() - bar_h, self.width(), bar_h, QColor(0, 0, 0, 150))
         p.setPen(QColor("#ffffff"))
+        fm = self.fontMetrics()
+        status = fm.elidedText(self._status, Qt.TextElideMode.ElideLeft, max(40, self.width() * 2 // 3))
+        title_w = max(0, self.width() - 24 - fm.horizontalAdvance(status))
+        title = fm.elidedText(self._title, Qt.TextElideMode.ElideRight, title_w)
         p.drawText(8, self.height() - bar_h, self.width() - 16, bar_h,
-                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self._title)
+                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title)
         p.drawText(8, self.height() - bar_h, self.width() - 16, bar_h,
-                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self._status)
+                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, status)
         if self._badge:
             fm = self.fontMetrics()
             w = fm.horizontalAdvance(self._badge) + 14
