@@ -109,7 +109,11 @@ class CameraManager(QObject):
                 installed = store.get(model_name) if model_name else store.default()
             except ModelStoreError as exc:
                 log.warning("%s; falling back to the HOG detector", exc)
-            return load_detector(installed.path if installed is not None else None)
+            if installed is None:
+                return load_detector(None)
+            # onnxruntime threads: two for a single camera, one each when cameras share the two cores
+            cameras = sum(1 for s in self.setups.values() if s.camera.enabled)
+            return load_detector(installed.path, threads=2 if cameras <= 1 else 1)
 
         return make
 
