@@ -73,7 +73,10 @@ class CameraPipeline:
         *,
         calibration: CountModel | None = None,
         collect_features: bool = False,
+        feature_period_s: float | None = None,
     ) -> None:
+        """``collect_features``: calibration features on every frame (evaluation); ``feature_period_s``: at most
+        that often otherwise (a live camera keeps frames to label); a calibrated camera needs them every frame."""
         if config.detect_every < 1:
             raise ValueError(f"detect_every must be at least 1, got {config.detect_every}")
         self.detector = detector
@@ -86,6 +89,8 @@ class CameraPipeline:
         self.zones = ZoneOccupancy(config.zones, enter_frames=config.enter_frames, leave_frames=config.leave_frames)
         self.lines = [CountingLine(spec.name, spec.a, spec.b) for spec in config.lines]
         self._collect = collect_features or calibration is not None
+        self._feature_period_s = feature_period_s
+        self._last_features_s: float | None = None
         self._features: FeatureExtractor | None = None
         self._frames = 0
         self._last_detections = Detections.empty()
@@ -116,7 +121,11 @@ class CameraPipeline:
         counted = self._in_roi(tracks)
         raw = len(counted)
         features = None
-        if self._collect:
+        due = self._collect or (
+            self._feature_period_s is not None
+            and (self._last_features_s is None or frame.t_s - self._last_features_s >= self._feature_period_s))
+        if due:
+            self._last_features_s = frame.t_s
             if self._features is None:
                 h, w = frame.image.shape[:2]
                 self._features = FeatureExtractor(self.config.roi, (w, h))

@@ -114,7 +114,7 @@ class CameraWorker:
     def _run(self) -> None:
         try:
             detector = self._factory()
-            pipeline = CameraPipeline(detector, self._config, calibration=self._calibration, collect_features=True)
+            pipeline = CameraPipeline(detector, self._config, calibration=self._calibration, feature_period_s=1.0)
         except Exception as exc:
             self.error = mask_credentials(f"{type(exc).__name__}: {exc}")
             log.error("camera %s cannot start its analysis: %s", self.camera_id, self.error)
