@@ -1,87 +1,147 @@
 """Counting lines: people crossing a line segment, in and out, from their tracks.
 
-A crossing is a step of a track's anchor (bottom centre) from its previous position to the current one that
-intersects the segment A→B. Its direction is the side the anchor ends on: "in" where cross(B−A, P−A) > 0 in image
-coordinates (y down) — on screen, the right-hand side as seen from A looking at B — else "out". This is the
-convention of the ground truth in ../shared/datasets. A point exactly on the line belongs to neither side: the
-crossing is counted when the anchor leaves the line, on the side it leaves to, and only if it came from the other
-side (so standing on the line counts nothing).
+A crossing is a step of a track's anchor — the bottom centre of its box, where the person stands — from its
+previous position to its current one that intersects the segment A→B (ends A and B included). Its direction is the
+side the anchor ends on: "in" where cross(B−A, P−A) > 0 in image coordinates (y down) — on screen, the right-hand
+side as seen from A looking towards B — else "out". This is the convention of the ground truth in
+../shared/datasets, and it reproduces the totals of its truth.json files from the annotated tracks.
+
+A point exactly on the line (cross = 0) is on neither side: the track's side is remembered from before, and the
+crossing is counted once, when the anchor leaves the line — on the side it leaves to, provided it came from the
+other side and leaves from a point within the segment. Standing on the line, or touching it and going back,
+counts nothing.
+
+``min_step_px`` suppresses box jitter: a move shorter than that (pixels) from the last position used is ignored
+(the position is not advanced, so slow walking still adds up to a step). 0 tests every step.
+
+A track absent from an update keeps its last position, so a person missed for a few frames who reappears on the
+other side is still counted; a track absent for ``forget_after_updates`` consecutive updates, or not in the ids
+given to ``forget``, is forgotten.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from camera.detections import Detections
 
+Direction = Literal["in", "out"]
+
 
 @dataclass(frozen=True)
 class Crossing:
     track_id: int
-    direction: str  # "in" or "out"
+    direction: Direction  # "in" or "out"
 
 
-def _side(a: np.ndarray, b: np.ndarray, p: np.ndarray) -> float:
-    d = b - a
-    return float(d[0] * (p[1] - a[1]) - d[1] * (p[0] - a[0]))
+@dataclass
+class _TrackState:
+    x: float  # last position used, pixels
+    y: float
+    side: int  # last strict side, +1 ("in" side) or −1; 0 while the track has only been seen on the line
+    absent_updates: int = 0
+
+
+def _cross(ax: float, ay: float, bx: float, by: float, px: float, py: float) -> float:
+    """cross(B−A, P−A): > 0 on the "in" side (image coordinates, y down)."""
+    return (bx - ax) * (py - ay) - (by - ay) * (px - ax)
+
+
+def _sign(v: float) -> int:
+    return 1 if v > 0 else -1 if v < 0 else 0
 
 
 class CountingLine:
-    """State per track: the last side (±1) the track's anchor was strictly on, and its last position."""
+    """One counting line's state machine; ``update`` once per frame with that frame's tracks."""
 
-    def __init__(self, name: str, a_xy: tuple[float, float], b_xy: tuple[float, float], *,
-                 forget_after_updates: int = 50) -> None:
+    def __init__(
+        self,
+        name: str,
+        a_xy: Sequence[float],
+        b_xy: Sequence[float],
+        *,
+        min_step_px: float = 0.0,
+        forget_after_updates: int = 50,
+    ) -> None:
+        try:
+            a = np.asarray(a_xy, dtype=np.float64).reshape(-1)
+            b = np.asarray(b_xy, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError):
+            raise ValueError(f"counting line {name!r}: ends must be (x, y) points, got {a_xy!r}, {b_xy!r}") from None
+        if a.shape != (2,) or b.shape != (2,) or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            raise ValueError(f"counting line {name!r}: ends must be two finite (x, y) points, got {a_xy}, {b_xy}")
+        if np.array_equal(a, b):
+            raise ValueError(f"counting line {name!r} has both ends at {tuple(float(v) for v in a)}: not a line")
+        if not min_step_px >= 0:
+            raise ValueError(f"counting line {name!r}: min_step_px must be ≥ 0 pixels, got {min_step_px}")
+        if forget_after_updates < 1:
+            raise ValueError(f"counting line {name!r}: forget_after_updates must be ≥ 1, got {forget_after_updates}")
         self.name = name
-        self.a = np.asarray(a_xy, dtype=np.float64)
-        self.b = np.asarray(b_xy, dtype=np.float64)
-        if np.allclose(self.a, self.b):
-            raise ValueError(f"counting line {name!r} has both ends at {tuple(a_xy)}")
+        self.a_xy = (float(a[0]), float(a[1]))
+        self.b_xy = (float(b[0]), float(b[1]))
+        self.min_step_px = float(min_step_px)
+        self.forget_after_updates = forget_after_updates
         self.in_count = 0
         self.out_count = 0
-        self._last: dict[int, tuple[np.ndarray, int, int]] = {}  # id → (position, last strict side, updates ago)
-        self._forget = forget_after_updates
+        self._tracks: dict[int, _TrackState] = {}
 
     def reset(self) -> None:
+        """Totals back to zero and every track forgotten."""
         self.in_count = self.out_count = 0
-        self._last.clear()
+        self._tracks.clear()
+
+    def forget(self, track_ids_alive: Iterable[int]) -> None:
+        """Drop the state of every track not in ``track_ids_alive`` (e.g. ``ByteTracker.active_ids``)."""
+        alive = {int(i) for i in track_ids_alive}
+        for tid in [t for t in self._tracks if t not in alive]:
+            del self._tracks[tid]
+
+    @property
+    def tracked_ids(self) -> frozenset[int]:
+        """Ids whose last position the line remembers."""
+        return frozenset(self._tracks)
 
     def update(self, tracks: Detections) -> list[Crossing]:
+        """The crossings of this frame (at most one per track); the totals are updated. Ids < 0 are ignored."""
         crossings: list[Crossing] = []
-        seen = set()
-        for track_id, anchor in zip(tracks.track_ids, tracks.anchors_xy, strict=True):
-            tid = int(track_id)
-            if tid < 0:
+        seen: set[int] = set()
+        anchors = tracks.anchors_xy.astype(np.float64).tolist()
+        for track_id, (px, py) in zip(tracks.track_ids.tolist(), anchors, strict=True):
+            if track_id < 0 or track_id in seen:
                 continue
-            seen.add(tid)
-            p = anchor.astype(np.float64)
-            s = _side(self.a, self.b, p)
-            side = 1 if s > 0 else -1 if s < 0 else 0
-            previous = self._last.get(tid)
-            if previous is None:
-                self._last[tid] = (p, side, 0)
+            seen.add(track_id)
+            state = self._tracks.get(track_id)
+            side = _sign(_cross(*self.a_xy, *self.b_xy, px, py))
+            if state is None:
+                self._tracks[track_id] = _TrackState(px, py, side)
                 continue
-            last_pos, last_side, _ = previous
-            if side != 0 and last_side != 0 and side != last_side and self._step_meets(last_pos, p):
-                direction = "in" if side > 0 else "out"
-                if direction == "in":
+            state.absent_updates = 0
+            if self.min_step_px > 0 and np.hypot(px - state.x, py - state.y) < self.min_step_px:
+                continue
+            if side != 0 and state.side == -side and self._step_meets_segment(state.x, state.y, px, py):
+                direction: Direction = "in" if side > 0 else "out"
+                if side > 0:
                     self.in_count += 1
                 else:
                     self.out_count += 1
-                crossings.append(Crossing(tid, direction))
-            self._last[tid] = (p, side if side != 0 else last_side, 0)
-        for tid in list(self._last):
-            if tid not in seen:
-                pos, side, age = self._last[tid]
-                if age + 1 > self._forget:
-                    del self._last[tid]
-                else:
-                    self._last[tid] = (pos, side, age + 1)
+                crossings.append(Crossing(track_id, direction))
+            state.x, state.y = px, py
+            if side != 0:
+                state.side = side
+        for tid in [t for t in self._tracks if t not in seen]:
+            state = self._tracks[tid]
+            state.absent_updates += 1
+            if state.absent_updates >= self.forget_after_updates:
+                del self._tracks[tid]
         return crossings
 
-    def _step_meets(self, p: np.ndarray, q: np.ndarray) -> bool:
-        """Whether the path from p to q passes through the segment (the line between its ends, not beyond)."""
-        d3 = _side(p, q, self.a)
-        d4 = _side(p, q, self.b)
-        return (d3 >= 0 >= d4) or (d4 >= 0 >= d3)
+    def _step_meets_segment(self, x0: float, y0: float, x1: float, y1: float) -> bool:
+        """Whether the step (x0, y0)→(x1, y1), which ends strictly on the other side of line AB than the track last
+        was, meets the segment: A and B must not lie strictly on the same side of the step's own line."""
+        da = _sign(_cross(x0, y0, x1, y1, *self.a_xy))
+        db = _sign(_cross(x0, y0, x1, y1, *self.b_xy))
+        return da * db <= 0
