@@ -1,17 +1,29 @@
 """Where frames come from: a video file, a folder of frames, an RTSP/HTTP stream or a USB camera.
 
-Times (``Frame.t_s``): media time for files and folders (frame index ÷ fps), so evaluation is independent of how
-fast the machine decodes; the monotonic clock for live sources. HTTP MJPEG streams (``multipart/x-mixed-replace``)
-are read by a small reader of our own (urllib + JPEG decoding) with socket timeouts: more robust and easier to
-time out than FFMPEG for MJPEG; other URLs go through OpenCV's FFMPEG backend with open/read timeouts.
+Times (``Frame.t_s``): media time for files and folders (frame index ÷ fps), so evaluation does not depend on how
+fast the machine decodes; ``time.monotonic()`` when the frame was read for live sources. ``Frame.index`` counts the
+frames read from this source, 0-based, skipped corrupt images included (so ``t_s`` stays ``index / fps``).
+
+HTTP streams whose Content-Type is ``multipart/x-mixed-replace`` (MJPEG) are read by ``camera.mjpeg.MjpegHttpSource``, a
+small reader of our own (urllib, boundary parsing, ``cv2.imdecode``): it honours socket timeouts, authenticates
+with Basic or Digest credentials from the URL, skips a part that does not decode, and can be closed from another
+thread to end a blocked read at once. Other URLs and USB cameras go through ``cv2.VideoCapture`` (the FFMPEG
+backend for URLs) with open and read timeouts.
+
+Thread safety: ``read()`` is called by one thread; ``close()`` may be called from any thread to end the source.
+For files, folders and MJPEG a pending ``read()`` then returns promptly. An OpenCV stream cannot be released while
+another thread is inside its ``read()`` (FFMPEG would free the demuxer under the reader), so ``close()`` only marks
+it closed and the reading thread releases it when that read returns — within ``READ_TIMEOUT_S``.
+
 Every message names the source with its credentials masked.
 """
 
 from __future__ import annotations
 
-import socket
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,277 +36,352 @@ from camera.credentials import mask_credentials
 from camera.frames import Frame
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
+KINDS = ("file", "folder", "rtsp", "http", "usb")
+LIVE_KINDS = ("rtsp", "http", "usb")
 
 #: Frames per second assumed for a folder of frames (the Mall dataset's rate is about 2 per second).
 FOLDER_FPS = 2.0
+#: Frames per second assumed for a video whose container does not say.
+FILE_FPS_FALLBACK = 25.0
+#: Seconds allowed to connect to a stream (TCP, HTTP headers, RTSP handshake).
+OPEN_TIMEOUT_S = 10.0
+#: Seconds a read from a stream may wait for data before the stream counts as failed (and is reopened). Below the
+#: capture worker's 5 s stop timeout, so a read blocked inside OpenCV still ends before stop() gives up waiting.
+READ_TIMEOUT_S = 4.0
+#: An MJPEG stream sending this many undecodable parts in a row is treated as failed.
+MAX_CORRUPT_IN_A_ROW = 50
+#: An MJPEG part larger than this (bytes) means we lost the boundary: the stream is treated as failed.
+MAX_PART_BYTES = 32 * 1024 * 1024
 
-#: Seconds to wait when opening a stream and for each read from it.
-STREAM_TIMEOUT_S = 10.0
+ACCEPTED = ("a video file, a folder of images (jpg/png), an rtsp:// or rtsps:// URL, an http:// or https:// URL, "
+            "or a USB camera as usb:N (or just N)")
 
 
 class SourceError(Exception):
     """A source that cannot be opened or read; the message names it (credentials masked) and the problem."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(mask_credentials(message))
+
 
 @dataclass(frozen=True)
 class SourceSpec:
-    kind: str  # "file", "folder", "rtsp", "http", "usb"
+    """A parsed source: ``kind`` is one of :data:`KINDS`; ``target`` the path, URL (credentials kept, for opening)
+    or USB index as text. ``repr`` and ``str`` mask credentials, so a spec is safe in a log line."""
+
+    kind: str
     target: str
+
+    @property
+    def is_live(self) -> bool:
+        return self.kind in LIVE_KINDS
+
+    @property
+    def display(self) -> str:
+        return f"USB camera {self.target}" if self.kind == "usb" else mask_credentials(self.target)
+
+    def __str__(self) -> str:
+        return self.display
+
+    def __repr__(self) -> str:
+        return f"SourceSpec(kind={self.kind!r}, target={mask_credentials(self.target)!r})"
 
 
 def parse_source(spec: str) -> SourceSpec:
+    """Recognise what ``spec`` names; SourceError (naming the input and what is accepted) otherwise."""
     text = spec.strip()
     lower = text.lower()
     if not text:
-        raise SourceError("the camera source is empty: give a video file, a folder of frames, an rtsp:// or "
-                          "http:// URL, or usb:N")
+        raise SourceError(f"the camera source is empty: give {ACCEPTED}")
     if lower.startswith(("rtsp://", "rtsps://")):
+        if not urllib.parse.urlsplit(text).hostname:
+            raise SourceError(f"camera source {text!r}: the URL has no host")
         return SourceSpec("rtsp", text)
     if lower.startswith(("http://", "https://")):
+        if not urllib.parse.urlsplit(text).hostname:
+            raise SourceError(f"camera source {text!r}: the URL has no host")
         return SourceSpec("http", text)
     if lower.startswith("usb:") or text.isdigit():
-        index = text[4:] if lower.startswith("usb:") else text
+        index = text[4:].strip() if lower.startswith("usb:") else text
         if not index.isdigit():
-            raise SourceError(f"camera source {text!r}: a USB camera is usb:N with N a number, e.g. usb:0")
-        return SourceSpec("usb", index)
+            raise SourceError(f"camera source {text!r}: a USB camera is usb:N with N its number, e.g. usb:0")
+        return SourceSpec("usb", str(int(index)))
     if "://" in text:
-        raise SourceError(f"camera source {mask_credentials(text)!r}: unsupported scheme (use rtsp://, http:// or "
-                          "https://)")
+        scheme = text.split("://", 1)[0]
+        raise SourceError(f"camera source {text!r}: unsupported scheme {scheme}://; give {ACCEPTED}")
     path = Path(text).expanduser()
     if path.is_dir():
         return SourceSpec("folder", str(path))
     if path.is_file():
         return SourceSpec("file", str(path))
-    raise SourceError(f"camera source {text!r}: no such file or folder (or write a URL, or usb:N)")
+    raise SourceError(f"camera source {text!r}: no such file or folder; give {ACCEPTED}")
 
 
 class FrameSource(Protocol):
+    """What :func:`open_source` returns. ``read()`` gives the next frame, None at the end of a finite source; a
+    live source raises SourceError when it fails (the caller reopens it). ``size_wh`` is (width, height) in pixels,
+    None until known; ``fps`` is the nominal rate, None when the source does not say."""
+
     is_live: bool
     fps: float | None
+    size_wh: tuple[int, int] | None
     corrupt_frames: int
 
-    def read(self) -> Frame | None:
-        """The next frame; None at the end of a file or folder. Live sources raise SourceError on failure."""
-        ...
+    def read(self) -> Frame | None: ...
 
     def close(self) -> None: ...
 
 
+def _size_of(image: np.ndarray) -> tuple[int, int]:
+    return int(image.shape[1]), int(image.shape[0])
+
+
+class _Pacer:
+    """Sleeps so frame ``index`` is handed out ``index / fps`` seconds after the first (replaying a recording as if
+    it were live). A reader that falls more than a second behind restarts the schedule instead of bursting."""
+
+    def __init__(self, fps: float, wake: threading.Event) -> None:
+        self.fps = fps
+        self.wake = wake
+        self._origin: float | None = None
+        self._origin_index = 0
+
+    def wait_for(self, index: int) -> bool:
+        """False when woken by close()."""
+        now = time.monotonic()
+        if self._origin is None or now - (self._origin + (index - self._origin_index) / self.fps) > 1.0:
+            self._origin, self._origin_index = now, index
+            return not self.wake.is_set()
+        delay = self._origin + (index - self._origin_index) / self.fps - now
+        return not self.wake.wait(delay) if delay > 0 else not self.wake.is_set()
+
+
 class VideoFileSource:
+    """A video file through ``cv2.VideoCapture``. ``fps`` is the container's rate unless given (some files lie:
+    the PETS09 sample's header says 10 fps for footage shot at 7)."""
+
     is_live = False
 
-    def __init__(self, path: str, *, realtime: bool = False, loop: bool = False) -> None:
+    def __init__(self, path: str, *, realtime: bool = False, loop: bool = False, fps: float | None = None) -> None:
         self.path = path
         self.capture = cv2.VideoCapture(path)
-        if not self.capture.isOpened():
-            raise SourceError(f"{path} is not a video OpenCV can read")
-        ok, first = self.capture.read()
-        if not ok or first is None:
+        first = None
+        if self.capture.isOpened():
+            ok, first = self.capture.read()
+            if not ok:
+                first = None
+        if first is None:
             self.capture.release()
-            raise SourceError(f"{path} is not a video OpenCV can read (no frame could be decoded)")
+            raise SourceError(f"{path} is not a video OpenCV can read")
         self._pending: np.ndarray | None = first
-        fps = self.capture.get(cv2.CAP_PROP_FPS)
-        self.fps = fps if fps and fps > 0 else 25.0
-        self.realtime = realtime
+        header_fps = self.capture.get(cv2.CAP_PROP_FPS)
+        self.fps: float = fps if fps else (header_fps if header_fps and 0 < header_fps < 1000 else FILE_FPS_FALLBACK)
+        self.size_wh: tuple[int, int] | None = _size_of(first)
+        count = self.capture.get(cv2.CAP_PROP_FRAME_COUNT)
+        self.frame_count: int | None = int(count) if count and count > 0 else None
         self.loop = loop
         self.corrupt_frames = 0
         self._index = 0
-        self._started: float | None = None
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._pacer = _Pacer(self.fps, self._closed) if realtime else None
 
     def read(self) -> Frame | None:
+        with self._lock:
+            if self._closed.is_set():
+                return None
+            image = self._next_image()
+        if image is None:
+            return None
+        index = self._index
+        self._index += 1
+        if self._pacer is not None and not self._pacer.wait_for(index):
+            return None
+        return Frame(index=index, t_s=index / self.fps, image=image)
+
+    def _next_image(self) -> np.ndarray | None:
         if self._pending is not None:
             image, self._pending = self._pending, None
-        else:
+            return image
+        ok, image = self.capture.read()
+        if ok and image is not None:
+            return image
+        if not self.loop or self._index == 0:
+            return None
+        # index and t_s keep counting up through the restart
+        self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        ok, image = self.capture.read()
+        if not ok:  # a container that cannot seek: open it again
+            self.capture.release()
+            self.capture = cv2.VideoCapture(self.path)
             ok, image = self.capture.read()
-            if not ok or image is None:
-                if not self.loop:
-                    return None
-                self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-                ok, image = self.capture.read()
-                if not ok or image is None:
-                    return None
-        frame = Frame(index=self._index, t_s=self._index / self.fps, image=image)
-        if self.realtime:
-            if self._started is None:
-                self._started = time.monotonic()
-            due = self._started + self._index / self.fps
-            delay = due - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-        self._index += 1
-        return frame
+        return image if ok else None
 
     def close(self) -> None:
-        self.capture.release()
+        self._closed.set()
+        with self._lock:  # waits for a decode in progress (milliseconds)
+            self.capture.release()
 
 
 class FolderSource:
+    """A folder of images read in name order at ``fps`` (default :data:`FOLDER_FPS`). An image that does not decode
+    is skipped and counted in ``corrupt_frames``; its index is kept, so ``t_s`` stays ``index / fps``."""
+
     is_live = False
 
-    def __init__(self, folder: str, *, fps: float = FOLDER_FPS, realtime: bool = False, loop: bool = False) -> None:
+    def __init__(self, folder: str, *, fps: float | None = None, realtime: bool = False, loop: bool = False) -> None:
         self.folder = folder
-        self.files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        try:
+            self.files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        except OSError as exc:
+            raise SourceError(f"folder {folder} cannot be read: {exc.strerror or exc}") from None
         if not self.files:
             raise SourceError(f"folder {folder} holds no images ({', '.join(IMAGE_SUFFIXES)})")
-        self.fps = fps
-        self.realtime = realtime
+        self.fps: float = fps if fps else FOLDER_FPS
         self.loop = loop
         self.corrupt_frames = 0
         self._position = 0
         self._index = 0
-        self._started: float | None = None
+        self._closed = threading.Event()
+        self._pacer = _Pacer(self.fps, self._closed) if realtime else None
+        self._pending: tuple[int, np.ndarray] | None = self._first_image()
+        self.size_wh: tuple[int, int] | None = _size_of(self._pending[1])
+
+    def _first_image(self) -> tuple[int, np.ndarray]:
+        while self._position < len(self.files):
+            item = self._decode_next()
+            if item is not None:
+                return item
+        raise SourceError(f"folder {self.folder}: none of its {len(self.files)} images can be read")
+
+    def _decode_next(self) -> tuple[int, np.ndarray] | None:
+        path = self.files[self._position]
+        self._position += 1
+        index = self._index
+        self._index += 1
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            self.corrupt_frames += 1
+            return None
+        return index, image
 
     def read(self) -> Frame | None:
-        while True:
+        item, self._pending = self._pending, None
+        misses = 0
+        while item is None:
+            if self._closed.is_set() or misses >= len(self.files):  # a whole pass without a readable image
+                return None
             if self._position >= len(self.files):
                 if not self.loop:
                     return None
                 self._position = 0
-            path = self.files[self._position]
-            self._position += 1
-            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-            index = self._index
-            self._index += 1
-            if image is None:
-                self.corrupt_frames += 1
-                continue
-            if self.realtime:
-                if self._started is None:
-                    self._started = time.monotonic()
-                delay = self._started + index / self.fps - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            return Frame(index=index, t_s=index / self.fps, image=image)
+            item = self._decode_next()
+            misses += 1
+        index, image = item
+        if self._pacer is not None and not self._pacer.wait_for(index):
+            return None
+        return Frame(index=index, t_s=index / self.fps, image=image)
 
     def close(self) -> None:
-        pass
+        self._closed.set()
+
+
+def _cv2_timeout_params(open_timeout_s: float, read_timeout_s: float) -> list[int]:
+    params: list[int] = []
+    for name, seconds in (("CAP_PROP_OPEN_TIMEOUT_MSEC", open_timeout_s), ("CAP_PROP_READ_TIMEOUT_MSEC", read_timeout_s)):
+        prop = getattr(cv2, name, None)
+        if prop is not None:
+            params += [prop, int(seconds * 1000)]
+    return params
 
 
 class StreamSource:
-    """RTSP, non-MJPEG HTTP or USB through OpenCV (FFMPEG for URLs)."""
+    """RTSP, non-MJPEG HTTP (FFMPEG backend, with open/read timeouts) or a USB camera (default backend)."""
 
     is_live = True
 
-    def __init__(self, target: str, *, usb: bool = False) -> None:
-        self.name = mask_credentials(target)
+    def __init__(self, target: str, *, usb: bool = False, open_timeout_s: float = OPEN_TIMEOUT_S,
+                 read_timeout_s: float = READ_TIMEOUT_S) -> None:
+        self.name = f"USB camera {target}" if usb else mask_credentials(target)
+        self.read_timeout_s = read_timeout_s
         if usb:
             self.capture = cv2.VideoCapture(int(target))
+            read_timeout = getattr(cv2, "CAP_PROP_READ_TIMEOUT_MSEC", None)
+            if read_timeout is not None and self.capture.isOpened():
+                self.capture.set(read_timeout, read_timeout_s * 1000)  # False where the backend has no such knob
         else:
-            params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(STREAM_TIMEOUT_S * 1000),
-                      cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(STREAM_TIMEOUT_S * 1000)]
-            self.capture = cv2.VideoCapture(target, cv2.CAP_FFMPEG, params)
+            # FFMPEG refuses to open with a parameter it does not know, so only the ones this OpenCV has are passed
+            self.capture = cv2.VideoCapture(target, cv2.CAP_FFMPEG, _cv2_timeout_params(open_timeout_s, read_timeout_s))
         if not self.capture.isOpened():
             self.capture.release()
-            what = f"USB camera {target}" if usb else f"stream {self.name}"
-            raise SourceError(f"{what} cannot be opened (unreachable, wrong address or credentials, or no such device)")
+            problem = ("cannot be opened (no such device, or it is in use)" if usb else
+                       "cannot be opened (unreachable, refused, wrong path or credentials, or not a video stream)")
+            raise SourceError(f"{self.name} {problem}")
         fps = self.capture.get(cv2.CAP_PROP_FPS)
-        self.fps = fps if fps and 0 < fps < 200 else None
+        self.fps: float | None = fps if fps and 0 < fps < 200 else None
+        w, h = int(self.capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(self.capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        self.size_wh: tuple[int, int] | None = (w, h) if w > 0 and h > 0 else None
         self.corrupt_frames = 0
         self._index = 0
+        self._lock = threading.Lock()
+        self._closed = False
+        self._released = False
 
     def read(self) -> Frame | None:
-        ok, image = self.capture.read()
+        with self._lock:
+            if self._closed:
+                self._release_locked()
+                return None
+            ok, image = self.capture.read()
+            if self._closed:  # close() was called during the read: release it here, in the reading thread
+                self._release_locked()
+                return None
         if not ok or image is None:
-            raise SourceError(f"stream {self.name} stopped delivering frames")
+            raise SourceError(f"{self.name} stopped delivering frames (nothing for {self.read_timeout_s:g} s, or the "
+                              "connection dropped)")
+        self.size_wh = _size_of(image)
         frame = Frame(index=self._index, t_s=time.monotonic(), image=image)
         self._index += 1
         return frame
 
+    def _release_locked(self) -> None:
+        if not self._released:
+            self._released = True
+            self.capture.release()
+
     def close(self) -> None:
-        self.capture.release()
-
-
-class MjpegHttpSource:
-    """An HTTP multipart/x-mixed-replace JPEG stream read part by part."""
-
-    is_live = True
-
-    def __init__(self, url: str, response) -> None:
-        self.name = mask_credentials(url)
-        self.response = response
-        content_type = response.headers.get("Content-Type", "")
-        boundary = content_type.split("boundary=")[-1].strip().strip('"') if "boundary=" in content_type else ""
-        self.boundary = ("--" + boundary.lstrip("-")).encode() if boundary else b"--"
-        self.fps = None
-        self.corrupt_frames = 0
-        self._index = 0
-
-    def _read_part(self) -> bytes:
-        headers: dict[str, str] = {}
-        while True:  # skip to the boundary, then read the part's headers
-            line = self.response.readline()
-            if not line:
-                raise SourceError(f"stream {self.name} ended")
-            if line.strip().startswith(self.boundary):
-                break
-        while True:
-            line = self.response.readline()
-            if not line:
-                raise SourceError(f"stream {self.name} ended")
-            line = line.strip()
-            if not line:
-                break
-            key, _, value = line.decode("latin-1").partition(":")
-            headers[key.strip().lower()] = value.strip()
-        length = headers.get("content-length")
-        if length is None or not length.isdigit():
-            raise SourceError(f"stream {self.name}: a part without Content-Length")
-        data = self.response.read(int(length))
-        if len(data) < int(length):
-            raise SourceError(f"stream {self.name} ended in the middle of a frame")
-        return data
-
-    def read(self) -> Frame | None:
-        while True:
+        """Never blocks on a pending read: the reader releases the capture when its read returns."""
+        self._closed = True
+        if self._lock.acquire(blocking=False):
             try:
-                data = self._read_part()
-            except (OSError, TimeoutError) as exc:
-                raise SourceError(f"stream {self.name}: {exc}") from None
-            image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
-            if image is None:
-                self.corrupt_frames += 1
-                continue
-            frame = Frame(index=self._index, t_s=time.monotonic(), image=image)
-            self._index += 1
-            return frame
-
-    def close(self) -> None:
-        """Also safe from another thread: shutting the socket down wakes a read blocked on it."""
-        try:
-            sock = self.response.fp.raw._sock  # http.client keeps the socket behind its buffered reader
-            sock.shutdown(socket.SHUT_RDWR)
-        except (AttributeError, OSError):
-            pass
-        try:
-            self.response.close()
-        except OSError:
-            pass
+                self._release_locked()
+            finally:
+                self._lock.release()
 
 
-def _open_http(url: str) -> FrameSource:
-    name = mask_credentials(url)
-    try:
-        response = urllib.request.urlopen(url, timeout=STREAM_TIMEOUT_S)  # noqa: S310 (http/https checked above)
-    except urllib.error.HTTPError as exc:
-        raise SourceError(f"stream {name}: the server answered {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise SourceError(f"stream {name} cannot be opened: {mask_credentials(str(reason))}") from None
-    if "multipart/x-mixed-replace" in response.headers.get("Content-Type", ""):
-        return MjpegHttpSource(url, response)
-    response.close()
-    return StreamSource(url)
+# --- HTTP MJPEG ----------------------------------------------------------------------------------------------
 
 
-def open_source(spec: str, *, realtime: bool = False, loop: bool = False) -> FrameSource:
-    """Open a camera source; SourceError names the problem."""
-    parsed = parse_source(spec)
+def open_source(spec: str | SourceSpec, *, realtime: bool = False, loop: bool = False,
+                fps: float | None = None) -> FrameSource:
+    """Open a camera source; SourceError names the problem.
+
+    ``realtime`` paces a file or folder to its fps (replaying a recording as if it were live) and ``loop`` restarts
+    it at its end; both are ignored for live sources. ``fps`` overrides a file's container rate and sets a folder's
+    rate (default :data:`FOLDER_FPS`).
+    """
+    parsed = spec if isinstance(spec, SourceSpec) else parse_source(spec)
     if parsed.kind == "file":
-        return VideoFileSource(parsed.target, realtime=realtime, loop=loop)
+        return VideoFileSource(parsed.target, realtime=realtime, loop=loop, fps=fps)
     if parsed.kind == "folder":
-        return FolderSource(parsed.target, realtime=realtime, loop=loop)
+        return FolderSource(parsed.target, fps=fps, realtime=realtime, loop=loop)
     if parsed.kind == "http":
-        return _open_http(parsed.target)
+        from camera.mjpeg import MjpegHttpSource  # imported here: camera.mjpeg builds on this module
+
+        mjpeg = MjpegHttpSource.open(parsed.target)
+        if mjpeg is not None:
+            return mjpeg
+        return StreamSource(parsed.target)
     if parsed.kind == "usb":
         return StreamSource(parsed.target, usb=True)
     return StreamSource(parsed.target)
