@@ -11,6 +11,11 @@ crossing is counted once, when the anchor leaves the line — on the side it lea
 other side and leaves from a point within the segment. Standing on the line, or touching it and going back,
 counts nothing.
 
+``band_per_height`` adds hysteresis against box jitter and truncated boxes at the image edge: an anchor closer to
+the line than that fraction of its box's height counts as on the line, so a crossing needs the person to get clearly
+beyond it on the other side; the segment test then uses the step from the last position clearly on the old side.
+0 (the default) is the plain geometric rule of the ground truth.
+
 ``min_step_px`` suppresses box jitter: a move shorter than that (pixels) from the last position used is ignored
 (the position is not advanced, so slow walking still adds up to a step). 0 tests every step.
 
@@ -43,6 +48,8 @@ class _TrackState:
     x: float  # last position used, pixels
     y: float
     side: int  # last strict side, +1 ("in" side) or −1; 0 while the track has only been seen on the line
+    sx: float = 0.0  # last position strictly on that side (used with a band)
+    sy: float = 0.0
     absent_updates: int = 0
 
 
@@ -66,6 +73,7 @@ class CountingLine:
         *,
         min_step_px: float = 0.0,
         forget_after_updates: int = 50,
+        band_per_height: float = 0.0,
     ) -> None:
         try:
             a = np.asarray(a_xy, dtype=np.float64).reshape(-1)
@@ -78,12 +86,16 @@ class CountingLine:
             raise ValueError(f"counting line {name!r} has both ends at {tuple(float(v) for v in a)}: not a line")
         if not min_step_px >= 0:
             raise ValueError(f"counting line {name!r}: min_step_px must be ≥ 0 pixels, got {min_step_px}")
+        if not band_per_height >= 0:
+            raise ValueError(f"counting line {name!r}: band_per_height must be ≥ 0, got {band_per_height}")
         if forget_after_updates < 1:
             raise ValueError(f"counting line {name!r}: forget_after_updates must be ≥ 1, got {forget_after_updates}")
         self.name = name
         self.a_xy = (float(a[0]), float(a[1]))
         self.b_xy = (float(b[0]), float(b[1]))
         self.min_step_px = float(min_step_px)
+        self.band_per_height = float(band_per_height)
+        self._length = float(np.hypot(b[0] - a[0], b[1] - a[1]))
         self.forget_after_updates = forget_after_updates
         self.in_count = 0
         self.out_count = 0
@@ -110,19 +122,26 @@ class CountingLine:
         crossings: list[Crossing] = []
         seen: set[int] = set()
         anchors = tracks.anchors_xy.astype(np.float64).tolist()
-        for track_id, (px, py) in zip(tracks.track_ids.tolist(), anchors, strict=True):
+        heights = (tracks.xyxy[:, 3] - tracks.xyxy[:, 1]).astype(np.float64).tolist()
+        banded = self.band_per_height > 0
+        for track_id, (px, py), height in zip(tracks.track_ids.tolist(), anchors, heights, strict=True):
             if track_id < 0 or track_id in seen:
                 continue
             seen.add(track_id)
             state = self._tracks.get(track_id)
-            side = _sign(_cross(*self.a_xy, *self.b_xy, px, py))
+            cross = _cross(*self.a_xy, *self.b_xy, px, py)
+            if banded and abs(cross) <= self.band_per_height * max(height, 0.0) * self._length:
+                side = 0
+            else:
+                side = _sign(cross)
             if state is None:
-                self._tracks[track_id] = _TrackState(px, py, side)
+                self._tracks[track_id] = _TrackState(px, py, side, sx=px, sy=py)
                 continue
             state.absent_updates = 0
             if self.min_step_px > 0 and np.hypot(px - state.x, py - state.y) < self.min_step_px:
                 continue
-            if side != 0 and state.side == -side and self._step_meets_segment(state.x, state.y, px, py):
+            x0, y0 = (state.sx, state.sy) if banded else (state.x, state.y)
+            if side != 0 and state.side == -side and self._step_meets_segment(x0, y0, px, py):
                 direction: Direction = "in" if side > 0 else "out"
                 if side > 0:
                     self.in_count += 1
@@ -132,6 +151,7 @@ class CountingLine:
             state.x, state.y = px, py
             if side != 0:
                 state.side = side
+                state.sx, state.sy = px, py
         for tid in [t for t in self._tracks if t not in seen]:
             state = self._tracks[tid]
             state.absent_updates += 1

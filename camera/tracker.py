@@ -10,7 +10,13 @@ optimal one-to-one matching by the Hungarian method, pairs below ``match_iou`` n
 1. confident detections (confidence ≥ ``high_threshold``) with every confirmed track, seen or coasting;
 2. the weak detections (``low_threshold`` ≤ confidence < ``high_threshold``) with the confirmed tracks left over
    that were seen at the previous detector frame — a partly hidden person keeps their track (the ByteTrack idea),
-   while a weak detection never revives a coasting track or starts one;
+   while a weak detection never revives a coasting track or starts one. Weak detections keep a track for at most
+   ``weak_keep_s`` seconds after its last confident one: a partial occlusion is brief, whereas a static thing the
+   detector half-believes is a person (a sign post, a coat stand) would otherwise hold a track for ever once a few
+   confident frames had confirmed it. A weak detection whose height differs from the track's predicted height by
+   more than the factor ``weak_height_ratio`` (either way) is not matched: it is usually the visible half of a
+   person behind something, and correcting the track with it drags the box (and the anchor on the floor) upwards,
+   so the person is lost when they step out from behind the obstacle;
 3. the confident detections left over with the tentative tracks;
 4. confident detections still left with confidence ≥ ``new_track_threshold`` start tentative tracks.
 
@@ -199,6 +205,7 @@ class _Track:
     kalman: BoxKalman
     last_seen_s: float
     confidence: float
+    last_confident_s: float = 0.0  # when a confident detection (≥ high_threshold) last matched it
     hits: int = 1
     track_id: int = 0  # 0 while tentative
     seen_last_run: bool = True
@@ -221,6 +228,8 @@ class ByteTracker:
         max_missed_s: float = 1.0,
         min_hits: int = 2,
         report_missed_s: float = 0.0,
+        weak_keep_s: float = 2.0,
+        weak_height_ratio: float = 0.7,
     ) -> None:
         if not 0.0 <= low_threshold <= high_threshold <= 1.0:
             raise ValueError(
@@ -237,6 +246,12 @@ class ByteTracker:
             raise ValueError(f"report_missed_s must be ≥ 0 seconds, got {report_missed_s}")
         if min_hits < 1:
             raise ValueError(f"min_hits must be at least 1, got {min_hits}")
+        if not weak_keep_s >= 0.0:
+            raise ValueError(f"weak_keep_s must be ≥ 0 seconds, got {weak_keep_s}")
+        if not 0.0 <= weak_height_ratio <= 1.0:
+            raise ValueError(f"weak_height_ratio must be in [0, 1], got {weak_height_ratio}")
+        self.weak_keep_s = weak_keep_s
+        self.weak_height_ratio = weak_height_ratio
         self.high_threshold = high_threshold
         self.low_threshold = low_threshold
         self.new_track_threshold = new_track_threshold
@@ -287,8 +302,15 @@ class ByteTracker:
         pairs, left_t, left_h = self._match(confirmed, boxes[high])
         matched += [(confirmed[ti], int(high[di])) for ti, di in pairs]
         # 2. weak detections with the confirmed tracks left over that were seen at the previous detector frame
-        remaining = [confirmed[i] for i in left_t if confirmed[i].seen_last_run]
+        remaining = [confirmed[i] for i in left_t
+                     if confirmed[i].seen_last_run and now - confirmed[i].last_confident_s <= self.weak_keep_s]
         pairs, _, _ = self._match(remaining, boxes[low])
+        if pairs and self.weak_height_ratio > 0:
+            predicted = self._boxes(remaining)
+            ratio = self.weak_height_ratio
+            pairs = [(ti, di) for ti, di in pairs
+                     if ratio <= (boxes[low[di], 3] - boxes[low[di], 1])
+                     / max(predicted[ti, 3] - predicted[ti, 1], MIN_SIZE_PX) <= 1 / ratio]
         matched += [(remaining[ti], int(low[di])) for ti, di in pairs]
         # 3. confident detections left over with the tentative tracks
         high_left = high[left_h]
@@ -300,6 +322,8 @@ class ByteTracker:
             track.kalman.correct(boxes[di])
             track.last_seen_s = now
             track.confidence = float(conf[di])
+            if conf[di] >= self.high_threshold:
+                track.last_confident_s = now
             track.hits += 1
             matched_now.add(id(track))
 
@@ -322,7 +346,8 @@ class ByteTracker:
         for di in high_left[left_h2]:
             if conf[di] < self.new_track_threshold:
                 continue
-            track = _Track(BoxKalman(boxes[di], now), last_seen_s=now, confidence=float(conf[di]))
+            track = _Track(BoxKalman(boxes[di], now), last_seen_s=now, confidence=float(conf[di]),
+                           last_confident_s=now)
             if self.min_hits <= 1:
                 self._confirm(track)
             survivors.append(track)

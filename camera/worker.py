@@ -3,7 +3,8 @@
 The analysis thread takes the newest frame (older ones are dropped and counted by the mailbox), runs the pipeline at
 most ``analysis_fps`` times a second, and publishes a ``CameraSnapshot`` at most ``publish_hz`` times a second with
 a downscaled copy of the frame and the tracks to draw. Occupancy samples (lobby and per zone, the mean over the
-sample period, rounded) go to ``on_sample`` every ``sample_period_s`` seconds. Neither thread touches Qt; the
+sample period, rounded) go to ``on_sample`` every ``sample_period_s`` seconds, and the counting lines' crossings
+during that period to ``on_crossings``; changes of the capture state (online, offline, failed) go to ``on_health``. Neither thread touches Qt; the
 console connects ``publish`` to a Qt signal. One camera failing never affects another: each has its own threads and
 every error is caught, logged (credentials masked) and shown in its status.
 """
@@ -27,7 +28,7 @@ from camera.credentials import mask_credentials
 from camera.detections import Detections
 from camera.detectors.base import Detector
 from camera.pipeline import CameraPipeline, FrameResult, PipelineConfig
-from console.domain.records import OccupancyPoint
+from console.domain.records import CameraHealthEvent, LineCrossings, OccupancyPoint
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ class CameraWorker:
         *,
         publish: Callable[[CameraSnapshot], None],
         on_sample: Callable[[list[OccupancyPoint]], None] | None = None,
+        on_health: Callable[[CameraHealthEvent], None] | None = None,
+        on_crossings: Callable[[list[LineCrossings]], None] | None = None,
         analysis_fps: float = 5.0,
         publish_hz: float = 5.0,
         sample_period_s: float = 5.0,
@@ -86,7 +89,13 @@ class CameraWorker:
         self._publish_period = 1.0 / publish_hz
         self._sample_period = sample_period_s
         self.mailbox = LatestFrameMailbox()
-        self.capture = CaptureWorker(source, self.mailbox, name=camera_id, offline_after_s=offline_after_s)
+        self._on_health = on_health
+        self._on_crossings = on_crossings
+        self._line_reported: dict[str, tuple[int, int]] = {}
+        self._health_state: str | None = None
+        self._health_lock = threading.Lock()
+        self.capture = CaptureWorker(source, self.mailbox, name=camera_id, offline_after_s=offline_after_s,
+                                     on_state=self._capture_state)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: str | None = None
@@ -111,6 +120,22 @@ class CameraWorker:
     def is_alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def _capture_state(self, status: CaptureStatus) -> None:
+        self._health(status.state, status.message)
+
+    def _health(self, state: str, message: str) -> None:
+        """Report a change of state to ``on_health`` (from the capture or analysis thread; once per change)."""
+        with self._health_lock:
+            if state == self._health_state:
+                return
+            self._health_state = state
+        if self._on_health is not None:
+            try:
+                self._on_health(CameraHealthEvent(self.camera_id, datetime.now(UTC), state,
+                                                  mask_credentials(message)))
+            except Exception:  # a listener's bug must not stop the camera
+                log.exception("camera %s: the health listener failed", self.camera_id)
+
     def _run(self) -> None:
         try:
             detector = self._factory()
@@ -118,6 +143,7 @@ class CameraWorker:
         except Exception as exc:
             self.error = mask_credentials(f"{type(exc).__name__}: {exc}")
             log.error("camera %s cannot start its analysis: %s", self.camera_id, self.error)
+            self._health("failed", self.error)
             self._publish(self._snapshot(None, None, None, 0.0))
             return
         last_analysis = 0.0
@@ -151,6 +177,7 @@ class CameraWorker:
             window.append((result.lobby_count, dict(result.zone_counts)))
             if now - window_start >= self._sample_period and window:
                 self._emit_samples(window)
+                self._emit_crossings(pipeline.line_totals)
                 window, window_start = [], now
             if result.features is not None and now - last_candidate >= self._calibration_every:
                 preview, scale = self._preview(frame.image)
@@ -172,6 +199,18 @@ class CameraWorker:
             mean = sum(zones.get(name, 0) for _, zones in window) / len(window)
             points.append(OccupancyPoint(at=at, count=round(mean), zone=name, camera_id=self.camera_id))
         self._on_sample(points)
+
+    def _emit_crossings(self, totals: dict[str, tuple[int, int]]) -> None:
+        """The crossings of each line since the last sample period (only lines someone crossed)."""
+        at = datetime.now(UTC)
+        batch = []
+        for name, (n_in, n_out) in totals.items():
+            old_in, old_out = self._line_reported.get(name, (0, 0))
+            if (n_in, n_out) != (old_in, old_out):
+                batch.append(LineCrossings(self.camera_id, name, at, n_in - old_in, n_out - old_out))
+                self._line_reported[name] = (n_in, n_out)
+        if batch and self._on_crossings is not None:
+            self._on_crossings(batch)
 
     @staticmethod
     def _preview(image: np.ndarray) -> tuple[np.ndarray, float]:

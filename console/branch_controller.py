@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -26,7 +26,7 @@ from console.domain.queue_metrics import (
     service_level,
     service_queues,
 )
-from console.domain.records import OccupancyPoint
+from console.domain.records import LineCrossings, OccupancyPoint
 from console.domain.vocabulary import ZoneKind
 from console.snapshot import BranchSnapshot
 
@@ -71,6 +71,8 @@ class BranchView:
     lobby_count: int  # from the real cameras when there are any, else from the source (the simulated camera)
     zone_counts: dict[ZoneKind, int]  # people per kind of zone, summed over cameras
     cameras_live: bool  # real cameras feed the lobby figures
+    visitors_today: int | None = None  # "in" crossings of the cameras' counting lines today; None without lines
+    waiting_dwell: tuple[int, float, float] | None = None  # people in waiting zones, mean and longest stay (s)
 
 
 class BranchController(QObject):
@@ -87,6 +89,9 @@ class BranchController(QObject):
         self.cameras = None  # console.camera_manager.CameraManager, when the branch has real cameras
         self._camera_lobby: dict[str, int] = {}
         self._camera_waiting: dict[str, int] = {}
+        self.visitors_day: date | None = None
+        self.visitors = 0  # "in" crossings today (local day of the branch)
+        self.exits = 0
         self.latest: BranchView | None = None
         self._report: DayReport | None = None
         self._report_at = 0.0
@@ -97,6 +102,23 @@ class BranchController(QObject):
         """Real cameras: their samples feed the lobby chart and their counts the lobby figures."""
         self.cameras = manager
         manager.sig_samples.connect(self._on_camera_samples)
+        manager.sig_crossings.connect(self._on_camera_crossings)
+
+    def seed_visitors(self, day: date, visitors: int, exits: int) -> None:
+        """Today's crossings already stored (a restart in the middle of the day keeps the day's total)."""
+        self.visitors_day, self.visitors, self.exits = day, visitors, exits
+
+    @Slot(object)
+    def _on_camera_crossings(self, crossings: list[LineCrossings]) -> None:
+        """Crossings of one camera's lines in one sample period (queued from its thread)."""
+        if not crossings:
+            return
+        tz = self.latest.snapshot.at.tzinfo if self.latest else None
+        day = crossings[0].at.astimezone(tz).date()
+        if self.visitors_day != day:
+            self.visitors_day, self.visitors, self.exits = day, 0, 0
+        self.visitors += sum(c.in_count for c in crossings)
+        self.exits += sum(c.out_count for c in crossings)
 
     @Slot(object)
     def _on_camera_samples(self, points: list[OccupancyPoint]) -> None:
@@ -168,11 +190,15 @@ class BranchController(QObject):
     def _lobby_figures(self, snap: BranchSnapshot) -> dict[str, object]:
         manager = self.cameras
         if manager is not None and manager.has_cameras:
+            has_lines = any(setup.lines for setup in manager.setups.values() if setup.camera.enabled)
+            today = datetime.now(snap.at.tzinfo).date()  # cameras run on the wall clock, even beside the demo queue
             return {
                 "occupancy": self.camera_series,
                 "lobby_count": manager.lobby_count(),
                 "zone_counts": manager.zone_counts_by_kind(),
                 "cameras_live": True,
+                "visitors_today": (self.visitors if self.visitors_day == today else 0) if has_lines else None,
+                "waiting_dwell": manager.dwell_in(ZoneKind.WAITING),
             }
         by_kind: dict[ZoneKind, int] = {}
         for zone in snap.zones:

@@ -1,7 +1,8 @@
 """Runs the branch's real cameras (one ``CameraWorker`` each) and hands their snapshots to the GUI thread.
 
 Camera workers publish from their own threads through ``sig_snapshot`` (queued to the bound slot ``_on_snapshot``
-in the GUI thread); occupancy samples go straight to the database writer. Changing a camera restarts only that
+in the GUI thread); occupancy samples and changes of a camera's state (online, offline after ``offline_after_s``
+seconds without a frame, failed) go straight to the database writer. Changing a camera restarts only that
 camera's worker, from the setup the dialog produced; the database write happens in the writer thread.
 
 Lobby occupancy from cameras is the sum of the cameras' lobby counts: cameras are expected to see separate parts of
@@ -21,10 +22,10 @@ from camera.detectors.base import Detector
 from camera.model_store import ModelStore, ModelStoreError
 from camera.pipeline import LineSpec, PipelineConfig
 from camera.worker import CameraSnapshot, CameraWorker
-from console.domain.records import OccupancyPoint
+from console.domain.records import CameraHealthEvent, LineCrossings, OccupancyPoint
 from console.domain.vocabulary import ZoneKind
 from storage.records import CameraSetup
-from storage.tasks import DeleteCamera, RecordOccupancy, SaveCamera
+from storage.tasks import DeleteCamera, RecordCameraHealth, RecordLineCrossings, RecordOccupancy, SaveCamera
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,15 @@ def pipeline_config(setup: CameraSetup) -> PipelineConfig:
 class CameraManager(QObject):
     sig_snapshot = Signal(object)  # CameraSnapshot, emitted from camera threads
     sig_samples = Signal(object)  # list[OccupancyPoint] of one camera, emitted from its thread
+    sig_crossings = Signal(object)  # list[LineCrossings] of one camera, emitted from its thread
     sig_camera = Signal(object)  # CameraSnapshot, re-emitted in the GUI thread for the widgets
     sig_changed = Signal()  # the set of cameras changed (GUI thread)
 
     def __init__(self, branch_code: str, model_store: ModelStore, submit: Callable[[object], object],
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, offline_after_s: float = 10.0) -> None:
         super().__init__(parent)
         self.branch_code = branch_code
+        self.offline_after_s = offline_after_s
         self.model_store = model_store
         self._submit = submit
         self.setups: dict[str, CameraSetup] = {}
@@ -127,7 +130,10 @@ class CameraManager(QObject):
             pipeline_config(setup),
             publish=self.sig_snapshot.emit,
             on_sample=self._store_samples,
+            on_health=self._store_health,
+            on_crossings=self._store_crossings,
             analysis_fps=setup.analysis_fps,
+            offline_after_s=self.offline_after_s,
             calibration=calibration,
         )
         self.workers[setup.camera.camera_id] = worker
@@ -137,6 +143,29 @@ class CameraManager(QObject):
         """Called from a camera thread: the writer's queue is thread-safe."""
         self._submit(RecordOccupancy(self.branch_code, tuple(points)))
         self.sig_samples.emit(points)
+
+    def _store_crossings(self, crossings: list[LineCrossings]) -> None:
+        """Called from a camera thread."""
+        self._submit(RecordLineCrossings(self.branch_code, tuple(crossings)))
+        self.sig_crossings.emit(crossings)
+
+    def dwell_in(self, kind: ZoneKind) -> tuple[int, float, float]:
+        """(people, mean s, longest s) over every camera's zones of ``kind``: how long the people there now have
+        been in the zone (the cameras' own measure of waiting time)."""
+        people, total, longest = 0, 0.0, 0.0
+        for camera_id, snap in self.latest.items():
+            for name, zone_kind in self.zone_kinds(camera_id).items():
+                if zone_kind is not kind or name not in snap.dwell:
+                    continue
+                n, mean_s, max_s = snap.dwell[name]
+                people += n
+                total += n * mean_s
+                longest = max(longest, max_s)
+        return people, (total / people if people else 0.0), longest
+
+    def _store_health(self, event: CameraHealthEvent) -> None:
+        """Called from a camera thread: every change of a camera's state is kept (offline periods included)."""
+        self._submit(RecordCameraHealth(self.branch_code, event))
 
     @Slot(object)
     def _on_snapshot(self, snapshot: CameraSnapshot) -> None:

@@ -114,9 +114,18 @@ class AppContext(QObject):
     def start_cameras(self) -> None:
         """The branch's real cameras (none in a fresh demo); each runs in its own threads."""
         assert self.branch_code is not None
-        self.cameras = CameraManager(self.branch_code, ModelStore(self.env.data_dir), self.writer.submit, self)
+        self.cameras = CameraManager(self.branch_code, ModelStore(self.env.data_dir), self.writer.submit, self,
+                                     offline_after_s=self.env.settings.cameras.offline_after_s)
         self.controller.attach_cameras(self.cameras)
-        self.cameras.start(repository.load_cameras(self.env.db, self.branch_code))
+        setups = repository.load_cameras(self.env.db, self.branch_code)
+        if any(setup.lines for setup in setups):
+            branch = repository.load_branch(self.env.db, self.branch_code)
+            tz = ZoneInfo(branch.timezone) if branch is not None else None
+            today = datetime.now(tz).date()
+            midnight = datetime.combine(today, clock_time(0), tzinfo=tz)
+            totals = repository.load_line_totals(self.env.db, self.branch_code, midnight)
+            self.controller.seed_visitors(today, sum(i for i, _ in totals.values()), sum(o for _, o in totals.values()))
+        self.cameras.start(setups)
 
     def stop(self) -> None:
         if self._stopped:

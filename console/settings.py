@@ -47,17 +47,24 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True)
+class CameraSettings:
+    offline_after_s: float = 10.0  # a camera with no frame for this many seconds is shown and recorded as offline
+
+
+@dataclass(frozen=True)
 class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    cameras: CameraSettings = field(default_factory=CameraSettings)
 
     def with_language(self, language: str) -> Settings:
         validate_language(language, "ui.language")
         return replace(self, ui=replace(self.ui, language=language))
 
 
-_SECTIONS: dict[str, type] = {"ui": UiSettings, "demo": DemoSettings, "database": DatabaseSettings}
+_SECTIONS: dict[str, type] = {"ui": UiSettings, "demo": DemoSettings, "database": DatabaseSettings,
+                              "cameras": CameraSettings}
 
 
 def validate_language(value: str, where: str) -> str:
@@ -69,6 +76,12 @@ def validate_language(value: str, where: str) -> str:
 def validate_speed(value: float, where: str) -> float:
     if not (0 < value <= 3600):
         raise SettingsError(f"{where}: speed must be above 0 and at most 3600 (times real time), got {value}")
+    return value
+
+
+def validate_offline_after(value: float, where: str) -> float:
+    if not (2 <= value <= 3600):
+        raise SettingsError(f"{where}: offline_after_s must be between 2 and 3600 seconds, got {value}")
     return value
 
 
@@ -124,6 +137,7 @@ def load_settings(data_dir: Path) -> Settings:
     settings = Settings(**sections)
     validate_language(settings.ui.language, f"{path}: ui.language")
     validate_speed(settings.demo.speed, f"{path}: demo.speed")
+    validate_offline_after(settings.cameras.offline_after_s, f"{path}: cameras.offline_after_s")
     return settings
 
 

@@ -245,6 +245,38 @@ class OccupancySample(Base):
     count: Mapped[int] = mapped_column(Integer)
 
 
+class LineCrossingSample(Base):
+    """People who crossed a counting line in one sample period (increments; a day's total is their sum)."""
+
+    __tablename__ = "line_crossing"
+    __table_args__ = (
+        UniqueConstraint("branch_id", "camera_id", "line", "at"),
+        Index("ix_line_crossing_branch_at", "branch_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    camera_id: Mapped[str] = mapped_column(String(64))
+    line: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    in_count: Mapped[int] = mapped_column(Integer)
+    out_count: Mapped[int] = mapped_column(Integer)
+
+
+class CameraHealth(Base):
+    """A camera's capture state changes (online, offline, failed, ...), one row per change."""
+
+    __tablename__ = "camera_health"
+    __table_args__ = (Index("ix_camera_health_branch_at", "branch_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    camera_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
 class Alert(Base):
     __tablename__ = "alert"
     __table_args__ = (Index("ix_alert_branch_raised", "branch_id", "raised_at"),)

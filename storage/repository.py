@@ -15,6 +15,7 @@ from console.domain.ids import natural_key
 from console.domain.records import (
     AlertRecord,
     BranchInfo,
+    CameraHealthEvent,
     BreakSpan,
     CounterStatus,
     OccupancyPoint,
@@ -191,6 +192,35 @@ def load_alerts(db: Database, code: str, since: datetime) -> list[AlertRecord]:
                             subject=r.subject, message=r.message, raised_at=r.raised_at,
                             acknowledged_at=r.acknowledged_at, acknowledged_by=r.acknowledged_by, note=r.note,
                             resolved_at=r.resolved_at) for r in rows]
+
+
+def load_line_totals(db: Database, code: str, since: datetime,
+                     until: datetime | None = None) -> dict[tuple[str, str], tuple[int, int]]:
+    """(in, out) crossings per (camera id, line name) stored with ``at`` in [since, until)."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return {}
+        t = m.LineCrossingSample
+        q = (select(t.camera_id, t.line, func.sum(t.in_count), func.sum(t.out_count))
+             .where(t.branch_id == bid, t.at >= since).group_by(t.camera_id, t.line))
+        if until is not None:
+            q = q.where(t.at < until)
+        return {(cam, line): (int(i or 0), int(o or 0)) for cam, line, i, o in s.execute(q)}
+
+
+def load_camera_health(db: Database, code: str, since: datetime,
+                       until: datetime | None = None) -> list[CameraHealthEvent]:
+    """Changes of the cameras' capture state with ``at`` in [since, until), oldest first."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        q = select(m.CameraHealth).where(m.CameraHealth.branch_id == bid, m.CameraHealth.at >= since)
+        if until is not None:
+            q = q.where(m.CameraHealth.at < until)
+        rows = s.scalars(q.order_by(m.CameraHealth.at, m.CameraHealth.id))
+        return [CameraHealthEvent(camera_id=r.camera_id, at=r.at, state=r.state, message=r.message) for r in rows]
 
 
 def count_rows(db: Database, table_name: str) -> int:

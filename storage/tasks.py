@@ -19,11 +19,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from console.domain.records import (
     AlertRecord,
     BranchInfo,
+    CameraHealthEvent,
+    LineCrossings,
     CounterStatus,
     OccupancyPoint,
     ShiftRecord,
@@ -261,21 +264,52 @@ class RecordOccupancy:
         bid = branch_id(session, self.branch_code)
         rows = [{"branch_id": bid, "camera_id": p.camera_id or "", "zone": p.zone or "",
                  "at": p.at, "count": p.count} for p in self.points]
-        dialect = session.get_bind().dialect.name
-        table = m.OccupancySample.__table__
-        if dialect == "sqlite":
-            stmt = sqlite.insert(table).on_conflict_do_nothing()
-        elif dialect == "postgresql":
-            stmt = postgresql.insert(table).on_conflict_do_nothing()
-        else:  # other databases: skip duplicates by looking first
-            for row in rows:
-                exists = session.scalar(select(m.OccupancySample.id).where(
-                    m.OccupancySample.branch_id == bid, m.OccupancySample.camera_id == row["camera_id"],
-                    m.OccupancySample.zone == row["zone"], m.OccupancySample.at == row["at"]))
-                if exists is None:
+        _insert_ignoring_duplicates(session, m.OccupancySample.__table__, rows)
+
+
+def _insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows; a row whose unique key is already stored is skipped (a retried write changes nothing)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
+    elif dialect == "postgresql":
+        session.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
+    else:
+        for row in rows:
+            with session.begin_nested():
+                try:
                     session.execute(table.insert().values(**row))
+                except IntegrityError:
+                    pass
+
+
+@dataclass(frozen=True)
+class RecordLineCrossings:
+    """Insert counting-line crossings per sample period; a period already stored is skipped."""
+
+    branch_code: str
+    crossings: tuple[LineCrossings, ...]
+
+    def apply(self, session: Session) -> None:
+        if not self.crossings:
             return
-        session.execute(stmt, rows)
+        bid = branch_id(session, self.branch_code)
+        rows = [{"branch_id": bid, "camera_id": c.camera_id, "line": c.line, "at": c.at, "in_count": c.in_count,
+                 "out_count": c.out_count} for c in self.crossings]
+        _insert_ignoring_duplicates(session, m.LineCrossingSample.__table__, rows)
+
+
+@dataclass(frozen=True)
+class RecordCameraHealth:
+    """Store a camera's change of capture state."""
+
+    branch_code: str
+    event: CameraHealthEvent
+
+    def apply(self, session: Session) -> None:
+        e = self.event
+        session.add(m.CameraHealth(branch_id=branch_id(session, self.branch_code), camera_id=e.camera_id, at=e.at,
+                                   state=e.state, message=e.message))
 
 
 @dataclass(frozen=True)

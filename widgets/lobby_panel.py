@@ -28,6 +28,15 @@ class LobbyPanel(QWidget):
         self.capacity_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.zone_grid = QGridLayout()
         self.zone_labels: dict[ZoneKind, QLabel] = {}
+        # from real cameras only: people who came in through the entrance line today, and how long the people in
+        # the waiting area have been there
+        self.visitors_label = QLabel()
+        self.visitors_label.setObjectName("visitorsToday")
+        self.dwell_label = QLabel()
+        self.dwell_label.setObjectName("waitingDwell")
+        self.dwell_label.setWordWrap(True)
+        for label in (self.visitors_label, self.dwell_label):
+            label.setVisible(False)
 
         side = QFrame()
         side.setObjectName("figureBox")
@@ -37,6 +46,9 @@ class LobbyPanel(QWidget):
         side_layout.addWidget(self.capacity_label)
         side_layout.addSpacing(8)
         side_layout.addLayout(self.zone_grid)
+        side_layout.addSpacing(8)
+        side_layout.addWidget(self.visitors_label)
+        side_layout.addWidget(self.dwell_label)
         side_layout.addStretch(1)
 
         self.tiles_box = QWidget()
@@ -133,6 +145,22 @@ class LobbyPanel(QWidget):
             )
             tile.set_frame(snap.preview, overlay)
 
+    def show_camera_figures(self, view: BranchView) -> None:
+        """Visitors today (counting lines) and the waiting area's stay (zone dwell), when cameras measure them."""
+        self.visitors_label.setVisible(view.visitors_today is not None)
+        if view.visitors_today is not None:
+            self.visitors_label.setText(self.tr("Visitors today: %1").replace("%1", str(view.visitors_today)))
+        dwell = view.waiting_dwell
+        self.dwell_label.setVisible(dwell is not None)
+        if dwell is not None:
+            people, mean_s, longest_s = dwell
+            if people:
+                self.dwell_label.setText(
+                    self.tr("Waiting area: %1 people, longest %2 min, average %3 min")
+                    .replace("%1", str(people)).replace("%2", f"{longest_s / 60:.1f}").replace("%3", f"{mean_s / 60:.1f}"))
+            else:
+                self.dwell_label.setText(self.tr("Waiting area: nobody waiting"))
+
     @Slot(object)
     def show_view(self, view: BranchView) -> None:
         snap = view.snapshot
@@ -158,6 +186,7 @@ class LobbyPanel(QWidget):
                 self.zone_grid.addWidget(label, row, 1)
                 self.zone_labels[kind] = label
             label.setText(str(count))
+        self.show_camera_figures(view)
         series = view.occupancy
         # the chart spans the business day of its own samples (real cameras run on the wall clock even when the
         # queue is the simulated demo), widened to include samples taken outside business hours

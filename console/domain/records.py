@@ -146,6 +146,29 @@ class OccupancyPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class LineCrossings:
+    """Crossings of one counting line during the sample period ending at ``at`` (UTC): increments, not totals."""
+
+    camera_id: str
+    line: str
+    at: datetime
+    in_count: int
+    out_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CameraHealthEvent:
+    """A camera's capture state changed at ``at`` (UTC): "online", "offline" (no frame for the configured time),
+    "connecting", "ended" (a recording finished) or "failed" (cannot be opened, or its analysis cannot start).
+    ``message`` is for people and never holds credentials."""
+
+    camera_id: str
+    at: datetime
+    state: str
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class AlertRecord:
     alert_id: int | None
     rule: str

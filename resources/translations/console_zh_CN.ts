@@ -1,4 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
@@ -329,6 +329,18 @@
     <message>
         <source>Low accuracy — no detector model installed</source>
         <translation>精度低 — 未安装检测模型</translation>
+    </message>
+    <message>
+        <source>Visitors today: %1</source>
+        <translation>今日到访：%1 人</translation>
+    </message>
+    <message>
+        <source>Waiting area: %1 people, longest %2 min, average %3 min</source>
+        <translation>等候区：%1 人，最长 %2 分钟，平均 %3 分钟</translation>
+    </message>
+    <message>
+        <source>Waiting area: nobody waiting</source>
+        <translation>等候区：无人等候</translation>
     </message>
     <message>
         <source>Lobby camera</source>

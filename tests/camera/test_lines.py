@@ -78,6 +78,21 @@ def test_min_step_suppresses_jitter_but_not_slow_walking() -> None:
     assert (line.in_count, line.out_count) == (1, 0)
 
 
+def test_band_ignores_jitter_near_the_line_and_counts_real_crossings() -> None:
+    # boxes are 40 px high: a band of 0.15 × 40 = 6 px on either side of the line y = 100
+    line = CountingLine("door", (0, 100), (200, 100), band_per_height=0.15)
+    assert walk(line, 1, [(20, 90), (20, 99), (20, 104), (21, 98), (20, 105), (20, 95)]) == []  # never beyond 6 px
+    assert walk(line, 1, [(20, 103), (20, 107)]) == ["in"]  # from 95 (clearly out) to 107 (clearly in)
+    assert walk(line, 1, [(20, 101), (20, 99), (20, 93)]) == ["out"]
+    # the segment test uses the step from the last position clearly on the old side: (20, 93) → (260, 110)
+    # meets the line at x = 20 + 240 × 7/17 ≈ 119, inside the segment
+    assert walk(line, 1, [(140, 97), (260, 110)]) == ["in"]
+    # starting inside the band, a track has no side yet: leaving it counts nothing
+    assert walk(line, 2, [(50, 102), (50, 120)]) == []
+    with pytest.raises(ValueError, match="band_per_height"):
+        CountingLine("door", (0, 100), (200, 100), band_per_height=-0.1)
+
+
 def test_absent_track_keeps_its_position_until_forgotten() -> None:
     line = CountingLine("door", (0, 100), (200, 100), forget_after_updates=3)
     assert walk(line, 1, [(50, 90)]) == []

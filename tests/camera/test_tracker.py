@@ -118,6 +118,38 @@ def test_low_confidence_second_stage_rescues_a_track() -> None:
         assert len(tracker.update(dets(box(500, 500, conf=0.3)), frame / 10)) == 0
 
 
+def test_weak_detections_keep_a_track_only_briefly_after_its_last_confident_one() -> None:
+    # a sign post the detector believed for three frames, then only half-believes: the track ends
+    tracker = ByteTracker(weak_keep_s=1.0, max_missed_s=0.5)
+    reported = []
+    for frame in range(40):
+        conf = 0.8 if frame < 3 else 0.3
+        reported.append(len(tracker.update(dets(box(30, 110, conf=conf)), frame / 10)))
+    assert reported[1:12] == [1] * 11  # confirmed at the second frame, held by weak detections for 1 s
+    assert reported[-1] == 0 and tracker.active_ids == frozenset()
+    # a confident detection now and then keeps it (a person standing half hidden who is seen clearly at times)
+    tracker = ByteTracker(weak_keep_s=1.0)
+    for frame in range(40):
+        out = tracker.update(dets(box(30, 110, conf=0.8 if frame % 8 == 0 or frame < 3 else 0.3)), frame / 10)
+    assert out.track_ids.tolist() == [1]
+
+
+def test_weak_detections_of_another_height_are_not_matched() -> None:
+    # walking right; then only the upper half is seen weakly (legs hidden behind a bench)
+    def run(weak_height_ratio: float) -> np.ndarray:
+        tracker = ByteTracker(weak_height_ratio=weak_height_ratio, report_missed_s=1.0)
+        for frame in range(6):
+            tracker.update(dets(box(100 + 5 * frame, 100)), frame / 10)
+        for frame in range(6, 9):
+            out = tracker.update(dets(box(100 + 5 * frame, 100, conf=0.3, h=40)), frame / 10)
+        return out.xyxy[0]
+
+    gated = run(0.7)  # the half boxes are ignored: the track coasts on its full-height prediction
+    assert gated[3] - gated[1] == pytest.approx(80, abs=2)
+    ungated = run(0.0)  # matched: the box shrinks towards the half box and the feet point rises
+    assert ungated[3] - ungated[1] < 65
+
+
 def test_one_frame_false_detections_get_no_id_and_ids_are_never_reused() -> None:
     tracker = ByteTracker(max_missed_s=0.3)
     tracker.update(dets(box(600, 50)), 0.0)  # a one-frame false detection: tentative, then dropped
@@ -139,6 +171,10 @@ def test_invalid_settings() -> None:
         ByteTracker(low_threshold=0.6, high_threshold=0.5)
     with pytest.raises(ValueError, match="min_hits"):
         ByteTracker(min_hits=0)
+    with pytest.raises(ValueError, match="weak_keep_s"):
+        ByteTracker(weak_keep_s=-1)
+    with pytest.raises(ValueError, match="weak_height_ratio"):
+        ByteTracker(weak_height_ratio=1.5)
     with pytest.raises(ValueError, match="t_s"):
         ByteTracker().update(dets(), float("nan"))
 

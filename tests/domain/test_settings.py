@@ -23,6 +23,7 @@ def test_defaults_and_round_trip(tmp_path: Path) -> None:
         ("[ui]\nlanguage = 'fr'\n", "unknown language 'fr'"),
         ("[demo]\nspeed = 'fast'\n", "'demo.speed' must be a float"),
         ("[demo]\nspeed = 0\n", "speed must be above 0"),
+        ("[cameras]\noffline_after_s = 1\n", "offline_after_s must be between 2 and 3600 seconds"),
         ("schema_version = 9\n", "newer console"),
         ("[ui\n", "not valid TOML"),
     ],

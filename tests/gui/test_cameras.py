@@ -47,6 +47,19 @@ def test_camera_feeds_the_lobby(qtbot, demo_context, shared: Path) -> None:
     stored = repository.load_occupancy(demo_context.env.db, "DEMO", now - timedelta(minutes=5), now, camera_id="CAM1")
     assert stored and stored[-1].camera_id == "CAM1"
     assert [c.camera.camera_id for c in repository.load_cameras(demo_context.env.db, "DEMO")] == ["CAM1"]
+    # people crossing the walkway line: stored per sample period, summed into "visitors today" on the panel
+    controller = demo_context.controller
+    qtbot.waitUntil(lambda: controller.visitors + controller.exits > 0, timeout=30_000)
+    qtbot.waitUntil(lambda: window.lobby.visitors_label.text().endswith(f": {controller.visitors}"), timeout=5_000)
+    assert window.lobby.visitors_label.isVisible()
+    assert demo_context.writer.flush(10)
+    totals = repository.load_line_totals(demo_context.env.db, "DEMO", now - timedelta(minutes=5))
+    assert totals[("CAM1", "walkway")] == (controller.visitors, controller.exits)
+    # the waiting area's stay, from the camera's own dwell times in its waiting zone
+    snap = manager.latest["CAM1"]
+    people, mean_s, longest_s = snap.dwell["plaza"]
+    assert manager.dwell_in(ZoneKind.WAITING) == (people, mean_s, longest_s)
+    qtbot.waitUntil(lambda: "Waiting area" in window.lobby.dwell_label.text(), timeout=5_000)
     manager.remove("CAM1")
     assert not window.lobby.camera_tiles and window.lobby.tile.isVisible()
     assert "CAM1" not in manager.workers

@@ -8,11 +8,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.domain.records import BreakSpan, OccupancyPoint, ShiftRecord, TicketEvent
+from console.domain.records import BreakSpan, CameraHealthEvent, LineCrossings, OccupancyPoint, ShiftRecord, TicketEvent
 from console.domain.vocabulary import CounterState, ServiceType, TicketEventType, TicketStatus
 from storage import repository
 from storage.database import open_database
-from storage.tasks import RecordOccupancy, RecordTicketEvents, SaveBranchSetup, SaveRoster
+from storage.tasks import (
+    RecordCameraHealth,
+    RecordLineCrossings,
+    RecordOccupancy,
+    RecordTicketEvents,
+    SaveBranchSetup,
+    SaveRoster,
+)
 from storage.writer import apply_now
 from tests.storage.conftest import BRANCH, COUNTERS, STAFF, at
 
@@ -123,6 +130,26 @@ def test_occupancy_duplicates_are_ignored(db) -> None:
     assert [p.count for p in lobby] == list(range(10)) and all(p.zone is None for p in lobby)
     assert len(repository.load_occupancy(db, "B1", at(8), at(10), zone="waiting")) == 10
     assert repository.count_rows(db, "occupancy_sample") == 20
+
+
+def test_line_crossings_sum_per_line_and_duplicates_are_ignored(db) -> None:
+    rows = tuple(LineCrossings(cam, line, at(9, m), m % 3, m % 2) for m in range(12)
+                 for cam, line in (("C1", "door"), ("C2", "door"), ("C1", "side")))
+    apply_now(db, RecordLineCrossings("B1", rows))
+    apply_now(db, RecordLineCrossings("B1", rows[:7]))  # a retried write
+    totals = repository.load_line_totals(db, "B1", at(9, 2), at(9, 10))  # minutes 2..9
+    expected_in = sum(m % 3 for m in range(2, 10))
+    expected_out = sum(m % 2 for m in range(2, 10))
+    assert totals == {("C1", "door"): (expected_in, expected_out), ("C2", "door"): (expected_in, expected_out),
+                      ("C1", "side"): (expected_in, expected_out)}
+    assert repository.count_rows(db, "line_crossing") == 36
+
+
+def test_camera_health_is_kept_in_order(db) -> None:
+    events = [CameraHealthEvent("C1", at(9, m), state) for m, state in enumerate(["online", "offline", "online"])]
+    apply_now(db, *(RecordCameraHealth("B1", e) for e in events))
+    assert repository.load_camera_health(db, "B1", at(9, 1)) == events[1:]
+    assert repository.load_camera_health(db, "B1", at(8), at(9, 1)) == events[:1]
 
 
 lifecycle_events = st.lists(st.sampled_from(LIFECYCLE), min_size=1, max_size=30)
