@@ -209,4 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # cameras run in child processes; needed by a frozen (bundled) console
     sys.exit(main())

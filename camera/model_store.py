@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from camera.detectors.base import DetectorError
+from camera.detectors.base import Detector, DetectorError
 from camera.detectors.onnx import ModelFormat, model_info
 
 REGISTRY = "models.json"
@@ -49,7 +49,8 @@ class InstalledModel:
 
 class ModelStore:
     def __init__(self, data_dir: Path) -> None:
-        self.folder = Path(data_dir) / "models"
+        self.data_dir = Path(data_dir)
+        self.folder = self.data_dir / "models"
         self.registry = self.folder / REGISTRY
 
     def _load(self) -> list[InstalledModel]:
@@ -143,3 +144,38 @@ class ModelStore:
                                source=source, folder=str(self.folder))
         self._save([m for m in models if m.name != name] + [model])
         return model
+
+
+#: A camera's model setting that asks for OpenCV's HOG people detector explicitly.
+HOG_MODEL = "hog"
+
+
+@dataclass(frozen=True)
+class DetectorRecipe:
+    """How to build a camera's detector: picklable, so a camera's analysis process can build it itself.
+
+    ``model_name`` is an installed model's name, None for the data directory's default model, or ``HOG_MODEL``.
+    A model that is missing or cannot be used falls back to the HOG detector (the camera then shows the
+    low-accuracy badge) with a warning in the log. ``threads``: onnxruntime intra-op threads.
+    """
+
+    data_dir: str
+    model_name: str | None = None
+    threads: int = 1
+
+    def __call__(self) -> Detector:
+        import logging
+
+        from camera.detectors import load_detector
+
+        if self.model_name == HOG_MODEL:
+            return load_detector(None)
+        installed = None
+        try:
+            store = ModelStore(Path(self.data_dir))
+            installed = store.get(self.model_name) if self.model_name else store.default()
+        except ModelStoreError as exc:
+            logging.getLogger(__name__).warning("%s; falling back to the HOG detector", exc)
+        if installed is None:
+            return load_detector(None)
+        return load_detector(installed.path, threads=self.threads)

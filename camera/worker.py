@@ -55,6 +55,7 @@ class CameraSnapshot:
     preview_scale: float = 1.0  # preview pixels per frame pixel
     analysed_fps: float = 0.0
     error: str | None = None
+    frames_analysed: int = 0  # since the camera's analysis started
 
 
 class CameraWorker:
@@ -70,6 +71,7 @@ class CameraWorker:
         on_sample: Callable[[list[OccupancyPoint]], None] | None = None,
         on_health: Callable[[CameraHealthEvent], None] | None = None,
         on_crossings: Callable[[list[LineCrossings]], None] | None = None,
+        on_calibration_frame: Callable[[CalibrationFrame], None] | None = None,
         analysis_fps: float = 5.0,
         publish_hz: float = 5.0,
         sample_period_s: float = 5.0,
@@ -91,6 +93,7 @@ class CameraWorker:
         self.mailbox = LatestFrameMailbox()
         self._on_health = on_health
         self._on_crossings = on_crossings
+        self._on_calibration_frame = on_calibration_frame
         self._line_reported: dict[str, tuple[int, int]] = {}
         self._health_state: str | None = None
         self._health_lock = threading.Lock()
@@ -160,9 +163,12 @@ class CameraWorker:
                     self._publish(self._snapshot(pipeline, None, None, fps_ema, detector))
                     last_publish = now
                 continue
-            if now - last_analysis < self._period:
-                self._stop.wait(self._period - (now - last_analysis))
-                continue
+            early_s = self._period - (now - last_analysis)
+            if early_s > 0:  # too soon: wait for the analysis time, then analyse the newest frame there is
+                if self._stop.wait(early_s):
+                    break
+                frame = self.mailbox.take(timeout_s=0) or frame
+                now = time.monotonic()
             try:
                 result = pipeline.process(frame)
             except Exception as exc:  # a bad frame or a detector failure must not end the camera
@@ -181,8 +187,10 @@ class CameraWorker:
                 window, window_start = [], now
             if result.features is not None and now - last_candidate >= self._calibration_every:
                 preview, scale = self._preview(frame.image)
-                self.calibration_frames.append(CalibrationFrame(preview, scale, result.features, result.raw_count,
-                                                                datetime.now(UTC)))
+                candidate = CalibrationFrame(preview, scale, result.features, result.raw_count, datetime.now(UTC))
+                self.calibration_frames.append(candidate)
+                if self._on_calibration_frame is not None:
+                    self._on_calibration_frame(candidate)
                 last_candidate = now
             if now - last_publish >= self._publish_period:
                 self._publish(self._snapshot(pipeline, result, frame.image, fps_ema, detector))
@@ -246,4 +254,5 @@ class CameraWorker:
             preview_scale=scale,
             analysed_fps=fps,
             error=self.error,
+            frames_analysed=self.frames_analysed,
         )

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from camera.credentials import mask_credentials
 from camera.model_store import ModelStoreError
 from camera.sources import SourceError, parse_source
-from console.camera_manager import HOG_MODEL as HOG
+from camera.model_store import HOG_MODEL as HOG
 from console.camera_manager import CameraManager
 from storage.records import CameraSetup, CameraSpec
 from widgets.tables import ensure_rows, make_table, set_cell

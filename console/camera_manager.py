@@ -1,6 +1,7 @@
 """Runs the branch's real cameras (one ``CameraWorker`` each) and hands their snapshots to the GUI thread.
 
-Camera workers publish from their own threads through ``sig_snapshot`` (queued to the bound slot ``_on_snapshot``
+Each camera runs in a child process of its own (``camera.process``: the analysis's Python work never competes
+with the window for the interpreter lock). Camera workers publish from their pump threads through ``sig_snapshot`` (queued to the bound slot ``_on_snapshot``
 in the GUI thread); occupancy samples and changes of a camera's state (online, offline after ``offline_after_s``
 seconds without a frame, failed) go straight to the database writer. Changing a camera restarts only that
 camera's worker, from the setup the dialog produced; the database write happens in the writer thread.
@@ -17,11 +18,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal, Slot
 
 from camera.calibration import CountModel
-from camera.detectors import load_detector
-from camera.detectors.base import Detector
-from camera.model_store import ModelStore, ModelStoreError
+from camera.model_store import DetectorRecipe, ModelStore
 from camera.pipeline import LineSpec, PipelineConfig
-from camera.worker import CameraSnapshot, CameraWorker
+from camera.process import CameraProcess
+from camera.worker import CameraSnapshot
 from console.domain.records import CameraHealthEvent, LineCrossings, OccupancyPoint
 from console.domain.vocabulary import ZoneKind
 from storage.records import CameraSetup
@@ -29,8 +29,7 @@ from storage.tasks import DeleteCamera, RecordCameraHealth, RecordLineCrossings,
 
 log = logging.getLogger(__name__)
 
-#: A camera's model setting that asks for OpenCV's HOG people detector explicitly.
-HOG_MODEL = "hog"
+__all__ = ["CameraManager", "pipeline_config"]
 
 
 def pipeline_config(setup: CameraSetup) -> PipelineConfig:
@@ -56,7 +55,7 @@ class CameraManager(QObject):
         self.model_store = model_store
         self._submit = submit
         self.setups: dict[str, CameraSetup] = {}
-        self.workers: dict[str, CameraWorker] = {}
+        self.workers: dict[str, CameraProcess] = {}
         self.latest: dict[str, CameraSnapshot] = {}
         self.sig_snapshot.connect(self._on_snapshot)
 
@@ -100,33 +99,19 @@ class CameraManager(QObject):
 
     # --- internals -----------------------------------------------------------------------------------------
 
-    def detector_factory(self, model_name: str | None) -> Callable[[], Detector]:
-        """Loads the camera's model in the camera's own thread (a slow or broken model never blocks the GUI)."""
-        store = self.model_store
-
-        def make() -> Detector:
-            if model_name == HOG_MODEL:
-                return load_detector(None)
-            installed = None
-            try:
-                installed = store.get(model_name) if model_name else store.default()
-            except ModelStoreError as exc:
-                log.warning("%s; falling back to the HOG detector", exc)
-            if installed is None:
-                return load_detector(None)
-            # onnxruntime threads: two for a single camera, one each when cameras share the two cores
-            cameras = sum(1 for s in self.setups.values() if s.camera.enabled)
-            return load_detector(installed.path, threads=2 if cameras <= 1 else 1)
-
-        return make
+    def detector_recipe(self, model_name: str | None) -> DetectorRecipe:
+        """What the camera's process builds its detector from (a slow or broken model never blocks the GUI).
+        onnxruntime threads: two for a single camera, one each when cameras share the cores."""
+        cameras = sum(1 for s in self.setups.values() if s.camera.enabled)
+        return DetectorRecipe(str(self.model_store.data_dir), model_name, threads=2 if cameras <= 1 else 1)
 
     def _start_worker(self, setup: CameraSetup) -> None:
         calibration = CountModel.from_json(setup.calibration) if setup.calibration else None
-        worker = CameraWorker(
+        worker = CameraProcess(
             setup.camera.camera_id,
             setup.camera.name,
             setup.camera.source,
-            self.detector_factory(setup.camera.model),
+            self.detector_recipe(setup.camera.model),
             pipeline_config(setup),
             publish=self.sig_snapshot.emit,
             on_sample=self._store_samples,
