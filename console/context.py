@@ -24,7 +24,9 @@ from console.demo import DemoRecorder
 from console.demo_runner import DemoRunner
 from console.domain.records import BranchInfo
 from console.sim.profile import demo_profile
+from console.ticket_api import ApiError, TicketApi
 from storage import repository
+from storage.tasks import StoreFeedEvents
 from storage.writer import DatabaseWriter
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,15 @@ def demo_start(options: SourceOptions, branch: BranchInfo, now: datetime) -> tup
     return day, DEMO_OFF_HOURS_START
 
 
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("branch-lobby-console")
+    except PackageNotFoundError:
+        return "dev"
+
+
 class AppContext(QObject):
     """Created in the GUI thread after the QApplication; ``start`` once, ``stop`` once (idempotent)."""
 
@@ -74,6 +85,8 @@ class AppContext(QObject):
         self.writer = DatabaseWriter(env.db)
         self.runner: DemoRunner | None = None
         self.db_source: DatabaseSource | None = None
+        self.ticket_api: TicketApi | None = None
+        self.api_error: str | None = None  # why the ticket feed could not start, for the status bar
         self.cameras: CameraManager | None = None
         self.branch_code: str | None = None
         self._stopped = False
@@ -109,7 +122,35 @@ class AppContext(QObject):
                                             submit=self.writer.submit)
             self.db_source.start()
             log.info("branch %s started from the database", real)
+            self.start_ticket_api()
         self.start_cameras()
+
+    def start_ticket_api(self) -> None:
+        """The ticketing system's HTTP feed, when enabled in the settings (real branches only: the demo branch's
+        queue is its simulator). A failure to listen is logged and shown; the console runs on without it."""
+        api = self.env.settings.api
+        if not api.enabled:
+            return
+        assert self.branch_code is not None
+        branch = repository.load_branch(self.env.db, self.branch_code)
+        code = self.branch_code
+
+        def store(events: list) -> tuple[int, int]:
+            task = StoreFeedEvents(code, tuple(events))
+            self.writer.submit_and_wait(task, timeout_s=10.0)
+            return task.stored, task.duplicates
+
+        source = self.db_source
+        try:
+            self.ticket_api = TicketApi(host=api.host, port=api.port, token=api.token,
+                                        local_tz=ZoneInfo(branch.timezone) if branch else ZoneInfo("UTC"),
+                                        store=store, version=_package_version(),
+                                        on_stored=source.poke if source is not None else None)
+            self.ticket_api.start()
+        except ApiError as exc:
+            self.ticket_api = None
+            self.api_error = str(exc)
+            log.error("%s", exc)
 
     def start_cameras(self) -> None:
         """The branch's real cameras (none in a fresh demo); each runs in its own threads."""
@@ -135,6 +176,8 @@ class AppContext(QObject):
             self.cameras.stop()
         if self.runner is not None:
             self.runner.stop()
+        if self.ticket_api is not None:
+            self.ticket_api.stop()
         if self.db_source is not None:
             self.db_source.stop()
         self.writer.stop()

@@ -1,7 +1,8 @@
 """A configured (real) branch as a source: polls its stored state and publishes ``BranchSnapshot``s.
 
 Whatever writes the branch's data (the ticket feed, camera workers) writes it to the database; this worker thread
-reads it back every ``period_s`` seconds, so the window shows the same live state whoever wrote it. No Qt imports.
+reads it back every ``period_s`` seconds, or at once when ``poke()``d (the ticket feed stored events), so the
+window shows the same live state whoever wrote it. No Qt imports.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from storage.database import Database
 from storage.tasks import SaveAlert
 
 log = logging.getLogger(__name__)
+
+#: Least time between two reads (seconds): a busy ticket feed pokes many times a second, and each read loads the
+#: day's tickets; reads back to back would take the CPU from the feed itself.
+MIN_GAP_S = 0.2
 
 
 class DatabaseSource:
@@ -38,6 +43,7 @@ class DatabaseSource:
         self._day = None
         self._period_s = period_s
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_sample: datetime | None = None
         self.error: str | None = None
@@ -46,8 +52,13 @@ class DatabaseSource:
         self._thread = threading.Thread(target=self._run, name="db-source", daemon=False)
         self._thread.start()
 
+    def poke(self) -> None:
+        """Read again now rather than at the next period (new events were just stored). Thread-safe."""
+        self._wake.set()
+
     def stop(self, timeout_s: float = 10.0) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
@@ -61,7 +72,10 @@ class DatabaseSource:
                 if self.error is None:
                     log.exception("reading branch %s from the database failed", self._code)
                 self.error = f"{type(exc).__name__}: {exc}"
-            self._stop.wait(self._period_s)
+            if self._stop.wait(MIN_GAP_S):  # under a stream of pokes, reads come at most every MIN_GAP_S
+                break
+            self._wake.wait(max(0.0, self._period_s - MIN_GAP_S))
+            self._wake.clear()
 
     def read(self) -> BranchSnapshot:
         """One snapshot of the branch as stored now (today in the branch's time zone)."""

@@ -23,8 +23,9 @@ from console.domain.records import AlertRecord, OccupancyPoint, TicketEvent
 from console.sim.engine import BranchSimulation
 from console.sim.profile import DemoProfile, demo_profile, demo_roster
 from console.snapshot import BranchSnapshot
+from console.ticket_feed import event_to_json, parse_body
 from storage.records import CameraSpec
-from storage.tasks import RecordOccupancy, RecordTicketEvents, SaveAlert, SaveBranchSetup, SaveRoster
+from storage.tasks import RecordOccupancy, SaveAlert, SaveBranchSetup, SaveRoster, StoreFeedEvents
 
 #: Occupancy is sampled every 30 simulated seconds: fine enough for a day chart, 960 rows per zone for a day.
 SAMPLE_INTERVAL = timedelta(seconds=30)
@@ -153,11 +154,14 @@ class DemoDay:
     def roster_task(self) -> SaveRoster:
         return SaveRoster(branch_code=self.profile.branch.code, day=self.day, shifts=tuple(demo_roster(self.profile, self.day)))
 
-    def record_tasks(self, result: StepResult) -> list[RecordTicketEvents | RecordOccupancy | SaveAlert]:
+    def record_tasks(self, result: StepResult) -> list[StoreFeedEvents | RecordOccupancy | SaveAlert]:
         code = self.profile.branch.code
-        tasks: list[RecordTicketEvents | RecordOccupancy | SaveAlert] = []
+        tasks: list[StoreFeedEvents | RecordOccupancy | SaveAlert] = []
         if result.events:
-            tasks.append(RecordTicketEvents(branch_code=code, events=result.events))
+            # the same path as the ticketing system's HTTP feed: its JSON form, its validation, its storage task
+            local = ZoneInfo(self.profile.branch.timezone)
+            events = tuple(parse_body([event_to_json(e) for e in result.events], local))
+            tasks.append(StoreFeedEvents(branch_code=code, events=events))
         if result.samples:
             tasks.append(RecordOccupancy(branch_code=code, points=result.samples))
         tasks.extend(SaveAlert(branch_code=code, alert=a) for a in result.alerts)
@@ -167,8 +171,8 @@ class DemoDay:
 class DemoRecorder:
     """Stores what a demo day produces through ``submit`` (the database writer's, or a synchronous apply).
 
-    The simulator's ticket events go through the same task as the ticketing system's feed, so stored demo days
-    look exactly like real ones.
+    The simulator's ticket events go through the ticket feed's JSON form, validation and storage task (as a POST to
+    the HTTP API would, in-process), so stored demo days look exactly like real ones.
     """
 
     def __init__(self, submit: Callable[[object], object]) -> None:

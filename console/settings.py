@@ -52,11 +52,22 @@ class CameraSettings:
 
 
 @dataclass(frozen=True)
+class ApiSettings:
+    """The ticket feed's HTTP API (console/ticket_api.py): off until a token is set and it is enabled."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8731
+    token: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     cameras: CameraSettings = field(default_factory=CameraSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
 
     def with_language(self, language: str) -> Settings:
         validate_language(language, "ui.language")
@@ -64,7 +75,7 @@ class Settings:
 
 
 _SECTIONS: dict[str, type] = {"ui": UiSettings, "demo": DemoSettings, "database": DatabaseSettings,
-                              "cameras": CameraSettings}
+                              "cameras": CameraSettings, "api": ApiSettings}
 
 
 def validate_language(value: str, where: str) -> str:
@@ -83,6 +94,15 @@ def validate_offline_after(value: float, where: str) -> float:
     if not (2 <= value <= 3600):
         raise SettingsError(f"{where}: offline_after_s must be between 2 and 3600 seconds, got {value}")
     return value
+
+
+def validate_api(api: ApiSettings, where: str) -> ApiSettings:
+    if not 1 <= api.port <= 65535:
+        raise SettingsError(f"{where}.port must be between 1 and 65535, got {api.port}")
+    if api.enabled and len(api.token) < 16:
+        raise SettingsError(f"{where}.token must be at least 16 characters when the API is enabled "
+                            f"(got {len(api.token)})")
+    return api
 
 
 def _migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -138,6 +158,7 @@ def load_settings(data_dir: Path) -> Settings:
     validate_language(settings.ui.language, f"{path}: ui.language")
     validate_speed(settings.demo.speed, f"{path}: demo.speed")
     validate_offline_after(settings.cameras.offline_after_s, f"{path}: cameras.offline_after_s")
+    validate_api(settings.api, f"{path}: api")
     return settings
 
 

@@ -204,6 +204,7 @@ class TicketEventRow(Base):
     __table_args__ = (
         UniqueConstraint("branch_id", "event_id"),
         Index("ix_ticket_event_branch_at", "branch_id", "at"),
+        Index("ix_ticket_event_branch_ticket", "branch_id", "ticket_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -34,7 +34,7 @@ from console.domain.records import (
     TicketEvent,
     ZoneSpec,
 )
-from console.domain.vocabulary import CounterState, TicketEventType, TicketStatus
+from console.domain.vocabulary import CounterState, ServiceType, TicketEventType, TicketStatus
 from storage import models as m
 from storage.records import CameraSetup, CameraSpec
 
@@ -152,25 +152,21 @@ def _event_payload(e: TicketEvent) -> dict[str, Any]:
     }
 
 
-def _ticket_for(session: Session, bid: int, e: TicketEvent) -> m.Ticket:
-    assert e.ticket_id is not None
-    ticket = session.scalar(select(m.Ticket).where(m.Ticket.branch_id == bid, m.Ticket.ticket_id == e.ticket_id))
-    if ticket is None:
-        ticket = m.Ticket(branch_id=bid, ticket_id=e.ticket_id, number=e.number or e.ticket_id,
-                          service_type=(e.service_type.value if e.service_type else "cash"), priority=e.priority,
-                          status=TicketStatus.WAITING.value, issued_at=e.at, transfers=0)
-        session.add(ticket)
-    return ticket
-
-
 def _counter_for(session: Session, bid: int, counter_id: str | None, at: datetime) -> m.Counter | None:
+    """The branch's counter (created if the feed knows it before the console's set-up does). The branch's counters
+    are loaded once per session: a busy feed touches a counter with most events."""
     if counter_id is None:
         return None
-    counter = session.scalar(select(m.Counter).where(m.Counter.branch_id == bid, m.Counter.counter_id == counter_id))
-    if counter is None:  # a counter the feed knows before the console's set-up does
+    cache: dict[str, m.Counter] | None = session.info.get(("counters", bid))
+    if cache is None:
+        cache = {c.counter_id: c for c in session.scalars(select(m.Counter).where(m.Counter.branch_id == bid))}
+        session.info[("counters", bid)] = cache
+    counter = cache.get(counter_id)
+    if counter is None:
         counter = m.Counter(branch_id=bid, counter_id=counter_id, name=counter_id, service_types=[],
                             state=CounterState.CLOSED.value, state_since=at)
         session.add(counter)
+        cache[counter_id] = counter
     return counter
 
 
@@ -180,8 +176,9 @@ def apply_ticket_event(session: Session, bid: int, e: TicketEvent) -> bool:
                                                             m.TicketEventRow.event_id == e.event_id))
     if seen is not None:
         return False
+    payload = _event_payload(e)
     session.add(m.TicketEventRow(branch_id=bid, event_id=e.event_id, type=e.type.value, at=e.at,
-                                 ticket_id=e.ticket_id, payload=_event_payload(e), received_at=datetime.now(UTC)))
+                                 ticket_id=e.ticket_id, payload=payload, received_at=datetime.now(UTC)))
     kind = e.type
     if kind is TicketEventType.COUNTER_STATE:
         counter = _counter_for(session, bid, e.counter_id, e.at)
@@ -201,53 +198,94 @@ def apply_ticket_event(session: Session, bid: int, e: TicketEvent) -> bool:
         return True
     if e.ticket_id is None:
         raise ValueError(f"event {e.event_id} of type {kind.value} has no ticket_id")
-    ticket = _ticket_for(session, bid, e)
-    counter = _counter_for(session, bid, e.counter_id, e.at)
-    if kind is TicketEventType.ISSUED:
-        ticket.issued_at = e.at
-        if e.service_type is not None:
-            ticket.service_type = e.service_type.value
-        ticket.priority = e.priority
-        if e.number:
-            ticket.number = e.number
-    elif kind is TicketEventType.CALLED:
-        ticket.called_at, ticket.status = e.at, TicketStatus.CALLED.value
-        ticket.counter_id, ticket.staff_id = e.counter_id, e.staff_id
-        if counter is not None:
-            counter.current_ticket_id = ticket.ticket_id
-    elif kind is TicketEventType.STARTED:
-        ticket.started_at, ticket.status = e.at, TicketStatus.SERVING.value
-        ticket.counter_id = e.counter_id or ticket.counter_id
-        ticket.staff_id = e.staff_id or ticket.staff_id
-        if counter is not None:
-            counter.current_ticket_id = ticket.ticket_id
-    elif kind in (TicketEventType.FINISHED, TicketEventType.NO_SHOW, TicketEventType.ABANDONED):
-        status = {TicketEventType.FINISHED: TicketStatus.SERVED, TicketEventType.NO_SHOW: TicketStatus.NO_SHOW,
-                  TicketEventType.ABANDONED: TicketStatus.ABANDONED}[kind]
-        ticket.finished_at, ticket.status = e.at, status.value
-        if counter is not None and counter.current_ticket_id == ticket.ticket_id:
-            counter.current_ticket_id = None
-    elif kind is TicketEventType.TRANSFERRED:
-        if e.service_type is not None:
-            ticket.service_type = e.service_type.value
-        ticket.status = TicketStatus.WAITING.value
-        ticket.called_at = ticket.started_at = ticket.finished_at = None
-        ticket.counter_id = ticket.staff_id = None
-        ticket.transfers = (ticket.transfers or 0) + 1
-        if counter is not None and counter.current_ticket_id == ticket.ticket_id:
-            counter.current_ticket_id = None
+    _project_ticket(session, bid, e.ticket_id, (e.at, e.type.value, payload))
     return True
 
 
-@dataclass(frozen=True)
-class RecordTicketEvents:
+#: Order of a ticket's events that share a timestamp: its life runs issued → called → started → ended.
+_LIFECYCLE_RANK = {TicketEventType.ISSUED.value: 0, TicketEventType.TRANSFERRED.value: 1,
+                   TicketEventType.CALLED.value: 2, TicketEventType.STARTED.value: 3}
+
+
+def _project_ticket(session: Session, bid: int, ticket_id: str, new: tuple[datetime, str, dict[str, Any]]) -> None:
+    """Rebuild a ticket from all its events in time order — those stored plus ``new`` (at, type, payload), the one
+    being added — so events that arrive out of order (a late "called" after its "finished") give the same ticket
+    as events in order. A ticket has a handful of events."""
+    t = m.TicketEventRow
+    with session.no_autoflush:
+        stored = session.execute(select(t.at, t.type, t.payload, t.id).where(t.branch_id == bid,
+                                                                           t.ticket_id == ticket_id)).all()
+        ticket = session.scalar(select(m.Ticket).where(m.Ticket.branch_id == bid, m.Ticket.ticket_id == ticket_id))
+    events = [(r.at, r.type, r.payload, r.id) for r in stored] + [(*new, float("inf"))]
+    rows = sorted(events, key=lambda r: (r[0], _LIFECYCLE_RANK.get(r[1], 4), r[3]))
+    if ticket is None:
+        ticket = m.Ticket(branch_id=bid, ticket_id=ticket_id)
+        session.add(ticket)
+    ticket.number, ticket.service_type, ticket.priority = ticket_id, None, False
+    ticket.issued_at = ticket.called_at = ticket.started_at = ticket.finished_at = None
+    ticket.status, ticket.counter_id, ticket.staff_id, ticket.transfers = TicketStatus.WAITING.value, None, None, 0
+    counters: set[str] = set()
+    for at, kind_text, p, _ in rows:
+        kind = TicketEventType(kind_text)
+        if p.get("counter_id"):
+            counters.add(p["counter_id"])
+        if kind is TicketEventType.ISSUED:
+            ticket.issued_at = at
+            ticket.service_type = p.get("service_type") or ticket.service_type
+            ticket.priority = bool(p.get("priority"))
+            ticket.number = p.get("number") or ticket.number
+        elif kind is TicketEventType.CALLED:
+            ticket.called_at, ticket.status = at, TicketStatus.CALLED.value
+            ticket.counter_id, ticket.staff_id = p.get("counter_id"), p.get("staff_id")
+        elif kind is TicketEventType.STARTED:
+            ticket.started_at, ticket.status = at, TicketStatus.SERVING.value
+            ticket.counter_id = p.get("counter_id") or ticket.counter_id
+            ticket.staff_id = p.get("staff_id") or ticket.staff_id
+        elif kind in _FINAL_STATUS:
+            ticket.finished_at, ticket.status = at, _FINAL_STATUS[kind].value
+            ticket.counter_id = p.get("counter_id") or ticket.counter_id
+        elif kind is TicketEventType.TRANSFERRED:
+            ticket.service_type = p.get("service_type") or ticket.service_type
+            ticket.status = TicketStatus.WAITING.value
+            ticket.called_at = ticket.started_at = ticket.finished_at = None
+            ticket.counter_id = ticket.staff_id = None
+            ticket.transfers += 1
+    if ticket.issued_at is None:  # "issued" not received (yet): the ticket exists from its first event
+        ticket.issued_at = rows[0][0]
+    ticket.service_type = ticket.service_type or ServiceType.CASH.value
+    active = ticket.status in (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
+    for counter_id in counters:
+        counter = _counter_for(session, bid, counter_id, ticket.issued_at)
+        if counter is None:
+            continue
+        if active and ticket.counter_id == counter_id:
+            counter.current_ticket_id = ticket_id
+        elif counter.current_ticket_id == ticket_id:
+            counter.current_ticket_id = None
+
+
+_FINAL_STATUS = {TicketEventType.FINISHED: TicketStatus.SERVED, TicketEventType.NO_SHOW: TicketStatus.NO_SHOW,
+                 TicketEventType.ABANDONED: TicketStatus.ABANDONED}
+
+
+@dataclass
+class StoreFeedEvents:
+    """Events from the ticket feed, stored together; afterwards ``stored`` and ``duplicates`` say what happened
+    (set again if the writer has to re-apply the task)."""
+
     branch_code: str
     events: tuple[TicketEvent, ...]
+    stored: int = 0
+    duplicates: int = 0
 
     def apply(self, session: Session) -> None:
         bid = branch_id(session, self.branch_code)
+        self.stored = self.duplicates = 0
         for e in self.events:
-            apply_ticket_event(session, bid, e)
+            if apply_ticket_event(session, bid, e):
+                self.stored += 1
+            else:
+                self.duplicates += 1
             session.flush()
 
 

@@ -34,6 +34,22 @@ class _Flush:
         self.done = threading.Event()
 
 
+class WriteFailed(Exception):
+    """A write that was waited for did not commit; the message names the task and the database's reason."""
+
+
+class _Tracked:
+    """A task someone waits for: ``done`` is set once it is committed (``error`` None) or has failed."""
+
+    def __init__(self, task: WriteTask) -> None:
+        self.task = task
+        self.done = threading.Event()
+        self.error: str | None = None
+
+    def apply(self, session: Session) -> None:
+        self.task.apply(session)
+
+
 _STOP = object()
 
 
@@ -80,6 +96,22 @@ class DatabaseWriter:
         self._dropping = False
         return True
 
+    def submit_and_wait(self, task: WriteTask, timeout_s: float = 10.0) -> None:
+        """Queue a task and return once it is committed (durably stored); the writer commits at once rather than
+        at its next interval. Raises ``WriteFailed`` if it failed, the queue is full, or it took over
+        ``timeout_s`` (the task may then still commit later)."""
+        if not self.is_alive:
+            raise WriteFailed(f"{type(task).__name__}: the database writer is not running")
+        tracked = _Tracked(task)
+        try:
+            self._queue.put(tracked, timeout=timeout_s)
+        except queue.Full:
+            raise WriteFailed(f"{type(task).__name__}: the database writer is overloaded") from None
+        if not tracked.done.wait(timeout_s):
+            raise WriteFailed(f"{type(task).__name__}: not stored within {timeout_s:.0f} s")
+        if tracked.error is not None:
+            raise WriteFailed(tracked.error)
+
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Block until every task submitted before this call is committed; False on timeout or no thread."""
         if not self.is_alive:
@@ -117,13 +149,22 @@ class DatabaseWriter:
                 item = self._queue.get(timeout=timeout)
             except queue.Empty:
                 item = None
-            if item is _STOP:
-                stopping = True
-            elif isinstance(item, _Flush):
-                markers.append(item)
-            elif item is not None:
-                batch.append(item)  # type: ignore[arg-type]
-            due = time.monotonic() >= deadline or len(batch) >= BATCH_SIZE or markers or stopping
+            items = [item]
+            while len(batch) + len(items) < BATCH_SIZE:  # take what else is queued: one commit for all of it
+                try:
+                    items.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            waited_for = False
+            for item in items:
+                if item is _STOP:
+                    stopping = True
+                elif isinstance(item, _Flush):
+                    markers.append(item)
+                elif item is not None:
+                    batch.append(item)  # type: ignore[arg-type]
+                    waited_for = waited_for or isinstance(item, _Tracked)
+            due = time.monotonic() >= deadline or len(batch) >= BATCH_SIZE or markers or stopping or waited_for
             if due:
                 if batch:
                     self._commit(batch)
@@ -139,6 +180,9 @@ class DatabaseWriter:
                 for task in batch:
                     task.apply(session)
             self.written += len(batch)
+            for task in batch:
+                if isinstance(task, _Tracked):
+                    task.done.set()
             return
         except Exception as exc:  # one bad task must not lose the batch: retry one by one
             log.warning("batch of %d writes failed (%s); retrying one by one", len(batch), exc)
@@ -148,6 +192,11 @@ class DatabaseWriter:
                     task.apply(session)
                 self.written += 1
             except Exception as exc:
+                name = type(task.task if isinstance(task, _Tracked) else task).__name__
                 self.failed += 1
-                self.last_error = f"{type(task).__name__}: {exc}"
-                log.error("write %s failed: %s", type(task).__name__, exc)
+                self.last_error = f"{name}: {exc}"
+                log.error("write %s failed: %s", name, exc)
+                if isinstance(task, _Tracked):
+                    task.error = self.last_error
+            if isinstance(task, _Tracked):
+                task.done.set()

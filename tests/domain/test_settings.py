@@ -24,6 +24,8 @@ def test_defaults_and_round_trip(tmp_path: Path) -> None:
         ("[demo]\nspeed = 'fast'\n", "'demo.speed' must be a float"),
         ("[demo]\nspeed = 0\n", "speed must be above 0"),
         ("[cameras]\noffline_after_s = 1\n", "offline_after_s must be between 2 and 3600 seconds"),
+        ("[api]\nenabled = true\ntoken = 'short'\n", "api.token must be at least 16 characters"),
+        ("[api]\nport = 70000\n", "api.port must be between 1 and 65535"),
         ("schema_version = 9\n", "newer console"),
         ("[ui\n", "not valid TOML"),
     ],

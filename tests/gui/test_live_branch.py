@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import http.client
+import json
+import time
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,24 +16,30 @@ from console.domain.records import BranchInfo, CounterStatus, OccupancyPoint, St
 from console.domain.vocabulary import CounterState, ServiceType, StaffRole, TicketEventType
 from console.i18n import Translations
 from console.main_window import MainWindow
-from storage.tasks import RecordOccupancy, RecordTicketEvents, SaveBranchSetup
+from storage.tasks import RecordOccupancy, StoreFeedEvents, SaveBranchSetup
 from storage.writer import apply_now
+from tests.camera.mjpeg_server import free_port
 from tests.gui.conftest import make_env
 from widgets.tables import cell_text
 
 pytestmark = pytest.mark.gui
 
 TZ = ZoneInfo("Asia/Shanghai")
+TOKEN = "feed-token-for-the-test-0123"
 
 
 def test_live_branch_from_the_database(qtbot, qapp, isolated_data_dir) -> None:
     Translations().install("en")
+    port = free_port()
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    (isolated_data_dir / "settings.toml").write_text(
+        f'[api]\nenabled = true\nport = {port}\ntoken = "{TOKEN}"\n', encoding="utf-8")
     env = make_env(isolated_data_dir)
     now = datetime.now(TZ).replace(microsecond=0)
     midnight = now.replace(hour=0, minute=0, second=0)
     if now - midnight < timedelta(minutes=5):
         pytest.skip("the branch's day started less than 5 minutes ago: no room for today's events yet")
-    branch = BranchInfo(code="BJ01", name="Beijing Xidan", timezone="Asia/Shanghai", opens=time(9), closes=time(17),
+    branch = BranchInfo(code="BJ01", name="Beijing Xidan", timezone="Asia/Shanghai", opens=clock_time(9), closes=clock_time(17),
                         lobby_capacity=80)
     apply_now(env.db, SaveBranchSetup(
         branch=branch,
@@ -48,7 +58,7 @@ def test_live_branch_from_the_database(qtbot, qapp, isolated_data_dir) -> None:
         TicketEvent("x7", TicketEventType.COUNTER_STATE, t0 + timedelta(seconds=90), counter_id="1", staff_id="E7",
                     state=CounterState.SERVING),
     )
-    apply_now(env.db, RecordTicketEvents("BJ01", events),
+    apply_now(env.db, StoreFeedEvents("BJ01", events),
               RecordOccupancy("BJ01", (OccupancyPoint(now - timedelta(seconds=10), 17, camera_id="C1"),)))
     context = AppContext(env, SourceOptions())
     context.start()
@@ -67,6 +77,22 @@ def test_live_branch_from_the_database(qtbot, qapp, isolated_data_dir) -> None:
         assert window.queue.waiting_value.text() == "1"  # T2
         assert window.lobby.occupancy_value.text() == "17"
         assert window.reports.values["arrived"].text() == "2"
+        # the ticketing system posts to the HTTP feed: the board follows within moments (no 2 s polling wait)
+        assert context.ticket_api is not None and context.ticket_api.port == port
+        done = t0 + timedelta(seconds=150)
+        body = [{"event_id": "y1", "type": "finished", "ticket_id": "T1", "counter_id": "1", "at": done.isoformat()},
+                {"event_id": "y2", "type": "called", "ticket_id": "T2", "counter_id": "1", "staff_id": "E7",
+                 "at": (done + timedelta(seconds=5)).isoformat()}]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("POST", "/api/v1/events", body=json.dumps(body),
+                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
+        response = conn.getresponse()
+        assert (response.status, json.loads(response.read())) == (200, {"stored": 2, "duplicates": 0})
+        posted = time.monotonic()
+        qtbot.waitUntil(lambda: cell_text(board.table, 0, board.COL_TICKET) == "A002", timeout=5_000)
+        assert time.monotonic() - posted < 1.5  # poked, not left to the next 2 s poll
+        assert window.queue.waiting_value.text() == "0"
+        conn.close()
     finally:
         context.stop()
         env.close()

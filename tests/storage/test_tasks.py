@@ -16,7 +16,7 @@ from storage.tasks import (
     RecordCameraHealth,
     RecordLineCrossings,
     RecordOccupancy,
-    RecordTicketEvents,
+    StoreFeedEvents,
     SaveBranchSetup,
     SaveRoster,
 )
@@ -51,13 +51,13 @@ def tickets(db):
 
 
 def test_ticket_lifecycle_with_transfer(db) -> None:
-    apply_now(db, RecordTicketEvents("B1", LIFECYCLE[:7]))
+    apply_now(db, StoreFeedEvents("B1", LIFECYCLE[:7]))
     [t] = tickets(db)
     assert (t.status, t.counter_id, t.number, t.service_type) == (TicketStatus.SERVING, "2", "B001", ServiceType.NON_CASH)
     board = {c.counter_id: c for c in repository.load_counters(db, "B1")}
     assert board["2"].state is CounterState.SERVING and board["2"].staff_id == "E2"
     assert board["2"].ticket_number == "B001" and board["2"].ticket_since == at(9, 6)
-    apply_now(db, RecordTicketEvents("B1", LIFECYCLE[7:]))
+    apply_now(db, StoreFeedEvents("B1", LIFECYCLE[7:]))
     [t] = tickets(db)
     assert t.status is TicketStatus.SERVED and t.service_type is ServiceType.CASH and t.transfers == 1
     assert t.issued_at == at(9, 0) and t.called_at == at(9, 20) and t.finished_at == at(9, 25)
@@ -70,34 +70,34 @@ def test_ticket_lifecycle_with_transfer(db) -> None:
 
 
 def test_repeated_events_change_nothing(db) -> None:
-    apply_now(db, RecordTicketEvents("B1", LIFECYCLE))
+    apply_now(db, StoreFeedEvents("B1", LIFECYCLE))
     first = tickets(db), repository.load_counters(db, "B1"), repository.count_rows(db, "ticket_event")
-    apply_now(db, RecordTicketEvents("B1", LIFECYCLE), RecordTicketEvents("B1", LIFECYCLE[3:6]))
+    apply_now(db, StoreFeedEvents("B1", LIFECYCLE), StoreFeedEvents("B1", LIFECYCLE[3:6]))
     assert (tickets(db), repository.load_counters(db, "B1"), repository.count_rows(db, "ticket_event")) == first
 
 
 def test_older_counter_state_does_not_overwrite_a_newer_one(db) -> None:
     newer = ev(1, E.COUNTER_STATE, at(10), None, counter_id="1", state=CounterState.PAUSED)
     older = ev(2, E.COUNTER_STATE, at(9), None, counter_id="1", state=CounterState.SERVING)
-    apply_now(db, RecordTicketEvents("B1", (newer, older)))
+    apply_now(db, StoreFeedEvents("B1", (newer, older)))
     c = next(c for c in repository.load_counters(db, "B1") if c.counter_id == "1")
     assert c.state is CounterState.PAUSED and c.state_since == at(10)
     assert repository.count_rows(db, "counter_event") == 2  # history keeps both
 
 
 def test_event_for_unknown_ticket_creates_it(db) -> None:
-    apply_now(db, RecordTicketEvents("B1", (ev(1, E.CALLED, at(9, 30), "X9", counter_id="1", staff_id="E1"),)))
+    apply_now(db, StoreFeedEvents("B1", (ev(1, E.CALLED, at(9, 30), "X9", counter_id="1", staff_id="E1"),)))
     [t] = tickets(db)
     assert t.ticket_id == "X9" and t.status is TicketStatus.CALLED and t.issued_at == at(9, 30)
 
 
 def test_unknown_branch_is_named(db) -> None:
     with pytest.raises(ValueError, match="'NOPE'"):
-        apply_now(db, RecordTicketEvents("NOPE", LIFECYCLE[:1]))
+        apply_now(db, StoreFeedEvents("NOPE", LIFECYCLE[:1]))
 
 
 def test_branch_setup_is_idempotent_and_keeps_live_state(db) -> None:
-    apply_now(db, RecordTicketEvents("B1", LIFECYCLE[:2]))
+    apply_now(db, StoreFeedEvents("B1", LIFECYCLE[:2]))
     apply_now(db, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
     assert repository.count_rows(db, "counter") == 3 and repository.count_rows(db, "staff") == 2
     c = next(c for c in repository.load_counters(db, "B1") if c.counter_id == "2")
@@ -156,6 +156,27 @@ lifecycle_events = st.lists(st.sampled_from(LIFECYCLE), min_size=1, max_size=30)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations([e for e in LIFECYCLE if e.ticket_id is not None]))
+def test_ticket_events_in_any_order_give_the_same_ticket(tmp_path_factory, order) -> None:
+    """The ticket feed may deliver a ticket's events out of order: the ticket comes out the same."""
+    results = []
+    for batch in (order, sorted(order, key=lambda e: e.at)):
+        database = open_database(f"sqlite:///{tmp_path_factory.mktemp('order') / 'o.db'}")
+        try:
+            apply_now(database, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
+            for e in batch:
+                apply_now(database, StoreFeedEvents("B1", (e,)))
+            results.append(tickets(database))
+        finally:
+            database.close()
+    assert results[0] == results[1]
+    ticket = results[1][0]
+    assert (ticket.status, ticket.service_type, ticket.counter_id, ticket.transfers) == (
+        TicketStatus.SERVED, ServiceType.CASH, "1", 1)
+    assert ticket.called_at == at(9, 20) and ticket.issued_at == at(9, 0) and ticket.number == "B001"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=lifecycle_events)
 def test_duplicates_never_change_the_projection(tmp_path_factory, events) -> None:
     """Applying a sequence with repeats equals applying its first occurrences once, in the same order."""
@@ -170,7 +191,7 @@ def test_duplicates_never_change_the_projection(tmp_path_factory, events) -> Non
         try:
             apply_now(database, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
             for e in batch:
-                apply_now(database, RecordTicketEvents("B1", (e,)))
+                apply_now(database, StoreFeedEvents("B1", (e,)))
             results.append((tickets(database), repository.load_counters(database, "B1")))
         finally:
             database.close()

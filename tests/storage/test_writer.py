@@ -92,3 +92,27 @@ def test_stop_commits_what_is_queued_and_is_idempotent(db) -> None:
     writer.stop()
     assert repository.count_rows(db, "occupancy_sample") == 5
     assert writer.flush(1) is False  # no thread any more
+
+
+def test_submit_and_wait_returns_once_committed_and_reports_failures(db) -> None:
+    import pytest
+
+    from storage.writer import WriteFailed
+
+    writer = DatabaseWriter(db, commit_interval_s=30.0)  # long interval: waiting must not depend on it
+    writer.start()
+    try:
+        for i in range(3):
+            writer.submit(sample(i))  # queued ahead: committed with the waited-for task
+        writer.submit_and_wait(sample(3), timeout_s=5)
+        # another connection sees all four at once: they are committed, not just queued
+        stored = repository.load_occupancy(db, "B1", at(8), at(10))
+        assert [p.count for p in stored] == [0, 1, 2, 3]
+        with pytest.raises(WriteFailed, match="Boom: bad task"):
+            writer.submit_and_wait(Boom(), timeout_s=5)
+        writer.submit_and_wait(sample(4), timeout_s=5)  # the writer goes on after a failure
+        assert len(repository.load_occupancy(db, "B1", at(8), at(10))) == 5
+    finally:
+        writer.stop()
+    with pytest.raises(WriteFailed, match="not running"):
+        writer.submit_and_wait(sample(5))

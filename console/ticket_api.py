@@ -1,0 +1,212 @@
+"""The local HTTP API the branch's ticketing system posts its events to.
+
+    POST /api/v1/events         one event object or a list (see console/ticket_feed.py); bearer token required
+    GET  /api/v1/openapi.json   the OpenAPI document (no token)
+
+Decisions:
+- Standard library server (``http.server.ThreadingHTTPServer``, a thread per connection, HTTP/1.1 keep-alive):
+  the feed is a few hundred small requests a second at most, from one ticketing system on the same network, and
+  no extra web framework has to be installed and kept secure on the branch PC.
+- Listens on 127.0.0.1 unless the settings say otherwise ([api] host, port, token in settings.toml).
+- An answer of 200 means stored: the events go to the database writer and the request waits until they are
+  committed (``DatabaseWriter.submit_and_wait``). A request with one invalid event stores nothing (422 naming the
+  event's index and field). Resent events (same ``event_id``) are acknowledged as duplicates and change nothing.
+- The token is compared in constant time and never logged; request lines are logged at DEBUG level only.
+No Qt imports: the same server runs beside the window or headless.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from datetime import tzinfo
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from console.domain.records import TicketEvent
+from console.ticket_feed import FeedError, openapi_document, parse_body
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/api/v1/events"
+OPENAPI_PATH = "/api/v1/openapi.json"
+#: Largest request body accepted, bytes (1,000 events of about 300 bytes fit easily).
+MAX_BODY_BYTES = 1024 * 1024
+
+#: Stores events durably and returns (stored, duplicates); raises on failure (the message is shown to the client).
+StoreEvents = Callable[[list[TicketEvent]], tuple[int, int]]
+
+
+class ApiError(Exception):
+    """The API cannot start (address in use, bad address); the message names the address."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class TicketApi:
+    def __init__(self, *, host: str, port: int, token: str, local_tz: tzinfo, store: StoreEvents,
+                 version: str = "0", on_stored: Callable[[], None] | None = None) -> None:
+        if not token:
+            raise ApiError("the ticket feed needs a token ([api] token in settings.toml)")
+        self.host = host
+        self.port = port
+        self._token = token.encode("utf-8")
+        self._local = local_tz
+        self._store = store
+        self._on_stored = on_stored
+        self._openapi = json.dumps(openapi_document(version)).encode("utf-8")
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.requests = 0
+        self.events_stored = 0
+        self.duplicates = 0
+        self.rejected = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        try:
+            self._server = _Server((self.host, self.port), self._handler())
+        except OSError as exc:
+            raise ApiError(f"cannot listen on {self.host}:{self.port} for the ticket feed: "
+                           f"{exc.strerror or exc}") from None
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name="ticket-api", daemon=True)
+        self._thread.start()
+        log.info("ticket feed listening on %s%s", self.url, EVENTS_PATH)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    # --- request handling ------------------------------------------------------------------------------------
+
+    def _authorised(self, header: str | None) -> bool:
+        if not header or not header.startswith("Bearer "):
+            return False
+        return hmac.compare_digest(header[len("Bearer "):].strip().encode("utf-8"), self._token)
+
+    def _post_events(self, handler: BaseHTTPRequestHandler) -> tuple[HTTPStatus, dict[str, object]]:
+        if not self._authorised(handler.headers.get("Authorization")):
+            return HTTPStatus.UNAUTHORIZED, {"error": "missing or wrong bearer token (header Authorization: "
+                                                      "Bearer <token>)", "field": "Authorization"}
+        content_type = (handler.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return HTTPStatus.UNSUPPORTED_MEDIA_TYPE, {
+                "error": f"Content-Type must be application/json, got {content_type or 'none'}",
+                "field": "Content-Type"}
+        length_text = handler.headers.get("Content-Length")
+        try:
+            length = int(length_text) if length_text is not None else -1
+        except ValueError:
+            length = -1
+        if length < 0:
+            return HTTPStatus.LENGTH_REQUIRED, {"error": "Content-Length is required", "field": "Content-Length"}
+        if length > MAX_BODY_BYTES:
+            return HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {
+                "error": f"body of {length} bytes is over the limit of {MAX_BODY_BYTES}", "field": "body"}
+        raw = handler.rfile.read(length)
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            return HTTPStatus.BAD_REQUEST, {"error": "body is not UTF-8 text", "field": "body"}
+        except json.JSONDecodeError as exc:
+            return HTTPStatus.BAD_REQUEST, {"error": f"body is not valid JSON: {exc.msg} at line {exc.lineno} "
+                                                     f"column {exc.colno}", "field": "body"}
+        try:
+            events = parse_body(data, self._local)
+        except FeedError as exc:
+            self.rejected += 1
+            return HTTPStatus.UNPROCESSABLE_ENTITY, exc.to_json()
+        try:
+            stored, duplicates = self._store(events)
+        except Exception as exc:
+            log.error("ticket feed: %d events not stored: %s", len(events), exc)
+            return HTTPStatus.SERVICE_UNAVAILABLE, {"error": f"not stored, send again: {exc}", "field": "body"}
+        self.events_stored += stored
+        self.duplicates += duplicates
+        if self._on_stored is not None and stored:
+            self._on_stored()
+        return HTTPStatus.OK, {"stored": stored, "duplicates": duplicates}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            server_version = "BranchLobbyConsole"
+
+            def setup(self) -> None:
+                super().setup()
+                # headers and body go out in two writes: without TCP_NODELAY the second waits for the client's
+                # delayed acknowledgement (about 40 ms on Linux) on every keep-alive request
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
+                log.debug("ticket feed %s: %s", self.client_address[0], format % args)
+
+            def _send(self, status: HTTPStatus, body: bytes, extra: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in (extra or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _json(self, status: HTTPStatus, data: dict[str, object]) -> None:
+                extra = {"WWW-Authenticate": 'Bearer realm="ticket feed"'} if status == HTTPStatus.UNAUTHORIZED else None
+                self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), extra)
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                api.requests += 1
+                path = self.path.split("?")[0]
+                if path != EVENTS_PATH:
+                    self._drain()
+                    self._json(HTTPStatus.NOT_FOUND if path != OPENAPI_PATH else HTTPStatus.METHOD_NOT_ALLOWED,
+                               {"error": f"no POST endpoint {path}; events go to {EVENTS_PATH}"})
+                    return
+                status, data = api._post_events(self)
+                if status in (HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.LENGTH_REQUIRED):
+                    self.close_connection = True  # the unread body would be taken for the next request
+                elif status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.UNSUPPORTED_MEDIA_TYPE):
+                    self._drain()
+                self._json(status, data)
+
+            def do_GET(self) -> None:  # noqa: N802
+                api.requests += 1
+                path = self.path.split("?")[0]
+                if path == OPENAPI_PATH:
+                    self._send(HTTPStatus.OK, api._openapi)
+                elif path == EVENTS_PATH:
+                    self._json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"{EVENTS_PATH} takes POST"})
+                else:
+                    self._json(HTTPStatus.NOT_FOUND, {"error": f"no endpoint {path}"})
+
+            def _drain(self) -> None:
+                """Read and discard a body we do not use, so keep-alive connections stay in step."""
+                try:
+                    length = int(self.headers.get("Content-Length") or 0)
+                except ValueError:
+                    length = 0
+                if 0 < length <= MAX_BODY_BYTES:
+                    self.rfile.read(length)
+                elif length:
+                    self.close_connection = True
+
+        return Handler
