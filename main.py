@@ -150,6 +150,19 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--tiles", metavar="CxR", help="detect on C×R overlapping tiles too (dense scenes), e.g. 2x2")
     evaluate.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
+    tickets = sub.add_parser("tickets", help="import a ticketing system's ticket log")
+    tickets_sub = tickets.add_subparsers(dest="tickets_command", metavar="ACTION", required=True)
+    ticket_import = tickets_sub.add_parser(
+        "import", help="import a day's ticket log (CSV) exported by a ticketing system",
+        description="Import a ticket log with the header ticket_id,service_type,priority,issued_at,called_at,"
+        "started_at,finished_at,counter_id,staff_id,outcome. Rows that fail are listed on stderr with their line "
+        "number and skipped; the rest are imported. Importing the same file again changes nothing. Exit code: 0 "
+        "every row imported, 1 some rows rejected, 2 nothing imported (the file itself is unusable).")
+    ticket_import.add_argument("file", type=Path, metavar="FILE.csv")
+    ticket_import.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
+    ticket_import.add_argument("--encoding", metavar="NAME",
+                               help="text encoding (default: UTF-8, else GB18030, else Windows-1252)")
+
     models = sub.add_parser("models", help="install and list person-detector models")
     models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     install = models_sub.add_parser("install", help="check and install an ONNX detector into the data directory")

@@ -37,11 +37,38 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
         from console.cli_camera import run_evaluate
 
         return run_evaluate(env, args, out)
+    if args.command == "tickets":
+        return _tickets_import(env, args, out)
     if args.command == "models":
         from console.cli_camera import run_models
 
         return run_models(env, args, out)
     raise CommandError(f"unknown command {args.command!r}")
+
+
+def _tickets_import(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
+    """``tickets import FILE``: see console/ticket_csv.py for the rules; exit 0, 1 (rows rejected) or 2 (file)."""
+    from console.ticket_csv import CsvFileError, read_log
+    from storage.tasks import StoreFeedEvents
+    from storage.writer import apply_now
+
+    code = _pick_branch(env, args.branch)
+    branch = repository.load_branch(env.db, code)
+    assert branch is not None
+    try:
+        parsed = read_log(args.file, ZoneInfo(branch.timezone), args.encoding)
+    except CsvFileError as exc:
+        print(f"error: {args.file} {exc}; nothing imported", file=sys.stderr)
+        return 2
+    for rejected in parsed.rejected:
+        print(f"{args.file}:{rejected.line}: {rejected.reason}", file=sys.stderr)
+    task = StoreFeedEvents(code, tuple(parsed.events))
+    if parsed.events:
+        apply_now(env.db, task)
+    print(f"{args.file} ({parsed.encoding}): {parsed.rows} rows, {parsed.tickets} tickets imported into branch "
+          f"{code}, {len(parsed.rejected)} rows rejected; {task.stored} new events, {task.duplicates} already "
+          f"stored", file=out)
+    return 1 if parsed.rejected else 0
 
 
 def _pick_branch(env: Environment, code: str | None) -> str:

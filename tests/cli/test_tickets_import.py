@@ -1,0 +1,110 @@
+"""``tickets import``: a ticket log CSV into a real SQLite file, run as a user runs it (a real process)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from console.domain.records import BranchInfo
+from storage.database import open_database
+from storage.tasks import SaveBranchSetup
+from storage.writer import apply_now
+from tests.cli.test_cli import run
+
+HEADER = "ticket_id,service_type,priority,issued_at,called_at,started_at,finished_at,counter_id,staff_id,outcome"
+GOOD = [
+    "A001,cash,0,2026-11-27T09:00:00,2026-11-27T09:04:00,2026-11-27T09:05:00,2026-11-27T09:10:00,1,E1,served",
+    "A002,cash,,2026-11-27T09:01:00+08:00,2026-11-27T09:12:00+08:00,,2026-11-27T09:15:00+08:00,1,E1,no_show",
+    "B001,non_cash,yes,2026-11-27T09:02:00,,,2026-11-27T09:30:00,,,abandoned",
+    "V001,vip,1,2026-11-27T01:03:00Z,2026-11-27T01:05:00Z,2026-11-27T01:06:00Z,2026-11-27T01:20:00Z,7,E9,served",
+    "A003,cash,false,2026-11-27T09:40:00,,,,,,waiting",
+]
+BAD = [
+    ("A004,cash,0,2026-11-27T09:00:00,,,,,,vanished", "outcome 'vanished' is unknown"),
+    ("A005,cash,0,2026-11-27T09:30:00,2026-11-27T09:20:00,,2026-11-27T09:35:00,1,E1,no_show",
+     "called_at 2026-11-27T09:20:00+08:00 is before issued_at"),
+    ("A006,cash,0,27/11/2026 09:00,,,,,,waiting", "issued_at: '27/11/2026 09:00' is not an ISO 8601"),
+    ("A007,cash,0,2026-11-27T09:00:00,2026-11-27T09:01:00,2026-11-27T09:03:00,2026-11-27T09:02:00,1,E1,served",
+     "finished_at 2026-11-27T09:02:00+08:00 is before the ticket's previous step"),
+]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    db = open_database(f"sqlite:///{tmp_path / 'console.db'}")
+    apply_now(db, SaveBranchSetup(branch=BranchInfo("BJ01", "Xidan", "Asia/Shanghai", time(9), time(17), 60),
+                                  counters=(), staff=()))
+    db.close()
+    return tmp_path
+
+
+def write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+def stored(data_dir: Path) -> tuple[int, dict[str, tuple]]:
+    con = sqlite3.connect(data_dir / "console.db")
+    events = con.execute("select count(*) from ticket_event").fetchone()[0]
+    tickets = {r[0]: r[1:] for r in con.execute("select ticket_id, status, service_type, priority from ticket")}
+    con.close()
+    return events, tickets
+
+
+def test_good_rows_imported_bad_rows_named_and_reimport_changes_nothing(data_dir: Path, tmp_path: Path) -> None:
+    lines = [HEADER, GOOD[0], BAD[0][0], GOOD[1], BAD[1][0], GOOD[2], BAD[2][0], GOOD[3], BAD[3][0], GOOD[4]]
+    log = write(tmp_path / "day.csv", lines)
+    result = run("tickets", "import", str(log), data_dir=data_dir)
+    assert result.returncode == 1, result.stderr  # some rows were rejected
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 4
+    for (row, reason), line_no, message in zip(BAD, (3, 5, 7, 9), errors, strict=True):
+        assert message.startswith(f"{log}:{line_no}: ") and reason in message, message
+    assert "10 rows" not in result.stdout and "9 rows, 5 tickets imported" in result.stdout
+    events, tickets = stored(data_dir)
+    assert events == 4 + 3 + 2 + 4 + 1  # issued/called/started/finished, issued/called/no_show, ...
+    assert tickets == {"A001": ("served", "cash", 0), "A002": ("no_show", "cash", 0),
+                       "B001": ("abandoned", "non_cash", 1), "V001": ("served", "vip", 1),
+                       "A003": ("waiting", "cash", 0)}
+    again = run("tickets", "import", str(log), data_dir=data_dir)
+    assert again.returncode == 1 and "0 new events, 14 already stored" in again.stdout
+    assert stored(data_dir) == (events, tickets)
+    report = run("report", "--date", "2026-11-27", "--json", data_dir=data_dir)
+    figures = json.loads(report.stdout)
+    assert figures["arrived"] == 5 and figures["served"] == 2 and figures["no_show"] == 1
+    assert figures["abandoned"] == 1
+    # waits of called tickets: A001 4 min, A002 11 min, V001 2 min
+    assert figures["max_wait_min"] == pytest.approx(11.0) and figures["avg_wait_min"] == pytest.approx(17 / 3)
+
+
+def test_a_clean_file_exits_zero(data_dir: Path, tmp_path: Path) -> None:
+    result = run("tickets", "import", str(write(tmp_path / "ok.csv", [HEADER, *GOOD])), data_dir=data_dir)
+    assert result.returncode == 0 and result.stderr == ""
+    assert "5 tickets imported" in result.stdout
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252", "gb18030"])
+def test_bom_windows_1252_and_gbk_files(data_dir: Path, tmp_path: Path, encoding: str) -> None:
+    name = "José" if encoding == "cp1252" else "李伟"
+    row = f"A001,cash,0,2026-11-27T09:00:00,2026-11-27T09:04:00,,2026-11-27T09:06:00,1,{name},no_show"
+    result = run("tickets", "import", str(write(tmp_path / "enc.csv", [HEADER, row], encoding)), data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    con = sqlite3.connect(data_dir / "console.db")
+    staff = con.execute("select staff_id from ticket").fetchone()[0]
+    con.close()
+    assert staff == name
+
+
+def test_missing_column_imports_nothing_and_names_it(data_dir: Path, tmp_path: Path) -> None:
+    header = HEADER.replace(",outcome", "")
+    log = write(tmp_path / "short.csv", [header, GOOD[0].rsplit(",", 1)[0]])
+    result = run("tickets", "import", str(log), data_dir=data_dir)
+    assert result.returncode == 2 and "has no column outcome" in result.stderr and "nothing imported" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert stored(data_dir) == (0, {})
+    missing = run("tickets", "import", str(tmp_path / "nope.csv"), data_dir=data_dir)
+    assert missing.returncode == 2 and "nope.csv cannot be read" in missing.stderr
