@@ -98,7 +98,7 @@ def main() -> None:
 
     gen_lock = threading.Lock()
     state = {"n": 0, "ticket": 0, "steps": [], "last_timed": 0.0}
-    history: list[dict] = []
+    acknowledged: list[dict] = []  # events the console has answered 200 for: resending one must be a duplicate
     started = time.perf_counter()
 
     def next_event() -> tuple[int, dict, tuple[str, str] | None] | None:
@@ -109,9 +109,9 @@ def main() -> None:
             if n >= args.rate * args.seconds:
                 return None
             state["n"] = n + 1
-            if n % 100 == 99 and history:
+            if n % 100 == 99 and acknowledged:
                 resent += 1
-                return n, history[(n * 7919) % len(history)], None
+                return n, acknowledged[(n * 7919) % len(acknowledged)], None
             if not state["steps"]:
                 state["ticket"] += 1
                 ticket = state["ticket"]
@@ -122,7 +122,6 @@ def main() -> None:
                     {"type": "started", "ticket_id": tid, "counter_id": counter},
                     {"type": "finished", "ticket_id": tid, "counter_id": counter}]
             event = {"event_id": f"ev{n}", **state["steps"].pop(0), "at": datetime.now(TZ).isoformat()}
-            history.append(event)
             timed = None
             if event["type"] == "called" and time.perf_counter() - state["last_timed"] >= 1.0:
                 timed = (event["counter_id"], f"A{int(event['ticket_id'][1:]):05d}")
@@ -154,6 +153,8 @@ def main() -> None:
                 if event["event_id"] in sent_ids and answer.get("duplicates") == 1:
                     duplicates_acknowledged += 1
                 sent_ids.add(event["event_id"])
+                if response.status == 200:
+                    acknowledged.append(event)
         conn.close()
 
     threads = [threading.Thread(target=client, name=f"feed-client-{i}") for i in range(args.connections)]

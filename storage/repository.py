@@ -137,6 +137,31 @@ def load_tickets(db: Database, code: str, start: datetime, end: datetime) -> lis
         return [_ticket_record(r) for r in rows]
 
 
+def load_changed_tickets(db: Database, code: str, after_event_id: int) -> tuple[list[TicketRecord], int]:
+    """Tickets with a feed event stored after event row ``after_event_id`` (any issue day), and the newest event
+    row id: lets a reader that already holds the day's tickets fetch only what changed."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return [], after_event_id
+        e = m.TicketEventRow
+        newest = s.scalar(select(func.max(e.id)).where(e.branch_id == bid)) or 0
+        if newest <= after_event_id:
+            return [], after_event_id
+        changed = (select(e.ticket_id).where(e.branch_id == bid, e.id > after_event_id, e.id <= newest,
+                                             e.ticket_id.is_not(None)).distinct())
+        rows = s.scalars(select(m.Ticket).where(m.Ticket.branch_id == bid, m.Ticket.ticket_id.in_(changed)))
+        return [_ticket_record(r) for r in rows], newest
+
+
+def newest_ticket_event_id(db: Database, code: str) -> int:
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return 0
+        return s.scalar(select(func.max(m.TicketEventRow.id)).where(m.TicketEventRow.branch_id == bid)) or 0
+
+
 def load_ticket_events(db: Database, code: str, start: datetime, end: datetime) -> list[TicketEvent]:
     """Feed events with ``at`` in [start, end), in the order they happened (then as stored)."""
     with db.session() as s:

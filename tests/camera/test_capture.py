@@ -14,17 +14,9 @@ import pytest
 from camera.capture import CaptureStatus, CaptureWorker, LatestFrameMailbox
 from camera.frames import Frame
 from camera.sources import SourceError
+from tests.camera.conftest import SECRET
 from tests.camera.mjpeg_server import MjpegServer, free_port
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-SECRET = "Pl4nted-Secret"
-
-
-@pytest.fixture(scope="module")
-def datasets() -> Path:
-    if not (SHARED / "datasets").is_dir():
-        pytest.skip(f"{SHARED / 'datasets'} (evaluation footage) is not next to the repository")
-    return SHARED / "datasets"
 
 
 @pytest.fixture

@@ -24,17 +24,9 @@ from camera.sources import (
     open_source,
     parse_source,
 )
+from tests.camera.conftest import SECRET
 from tests.camera.mjpeg_server import MjpegServer, free_port
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-SECRET = "Pl4nted-Secret"
-
-
-@pytest.fixture(scope="module")
-def datasets() -> Path:
-    if not (SHARED / "datasets").is_dir():
-        pytest.skip(f"{SHARED / 'datasets'} (evaluation footage) is not next to the repository")
-    return SHARED / "datasets"
 
 
 # --- credentials ---------------------------------------------------------------------------------------------
