@@ -128,30 +128,29 @@ def build_day_report(
 
     intervals: list[IntervalFigures] = []
     if todays:
+        # one pass over the tickets: each step falls in bucket (time − first bucket) // 30 min (timestamps in
+        # seconds; buckets are whole half-hours of the branch's clock, see _bucket)
         first = _bucket(min(t.issued_at for t in todays), zone)
         last_at = max(max(t.issued_at, t.finished_at or t.issued_at) for t in todays)
-        last = _bucket(last_at, zone)
-        start = first
-        while start <= last:
-            end = start + INTERVAL
-            called_here = [
-                w / 60
-                for t in todays
-                if t.called_at is not None and start <= t.called_at < end and (w := wait_s(t)) is not None
-            ]
-            intervals.append(
-                IntervalFigures(
-                    start=start,
-                    arrived=sum(1 for t in todays if start <= t.issued_at < end),
-                    served=sum(
-                        1
-                        for t in todays
-                        if t.status is TicketStatus.SERVED and t.finished_at is not None and start <= t.finished_at < end
-                    ),
-                    avg_wait_min=_mean_or_none(called_here),
-                )
-            )
-            start = end
+        count = int((_bucket(last_at, zone) - first) / INTERVAL) + 1
+        origin, width = first.timestamp(), INTERVAL.total_seconds()
+        arrived = [0] * count
+        served = [0] * count
+        waits: list[list[float]] = [[] for _ in range(count)]
+
+        def index(at: datetime) -> int | None:
+            i = int((at.timestamp() - origin) // width)
+            return i if 0 <= i < count else None
+
+        for t in todays:
+            if (i := index(t.issued_at)) is not None:
+                arrived[i] += 1
+            if t.status is TicketStatus.SERVED and t.finished_at is not None and (i := index(t.finished_at)) is not None:
+                served[i] += 1
+            if t.called_at is not None and (w := wait_s(t)) is not None and (i := index(t.called_at)) is not None:
+                waits[i].append(w / 60)
+        intervals = [IntervalFigures(start=first + i * INTERVAL, arrived=arrived[i], served=served[i],
+                                     avg_wait_min=_mean_or_none(waits[i])) for i in range(count)]
 
     return DayReport(
         date=day,

@@ -74,12 +74,35 @@ def test_service_queues() -> None:
     assert cash.waiting == 2 and cash.longest_wait_s == pytest.approx(720)
     assert cash.counters_working == 1  # counter 1; counter 3 is paused
     assert cash.avg_handling_s == pytest.approx((4 * 60 + 6 * 60) / 2)
-    assert cash.estimated_wait_s == pytest.approx(2 * 300 / 1)
+    # a new cash ticket: a and b go first, counter 1 is idle and takes one at once: 1 cycle on 1 counter;
+    # cycle = mean called→finished of d (5 min) and e (7 min), both finished within the last 60 minutes
+    assert cash.estimated_wait_s == pytest.approx((2 - 1) * 360 / 1)
     non_cash = queues[ServiceType.NON_CASH]
+    # nobody waits: called as soon as counter 5 is done with c
     assert non_cash.waiting == 0 and non_cash.counters_working == 1 and non_cash.estimated_wait_s == 0
     corporate = queues[ServiceType.CORPORATE]
     assert corporate.counters_working == 0 and corporate.estimated_wait_s is None
     assert corporate.avg_handling_s == DEFAULT_HANDLING_S
+
+
+def test_estimate_uses_recent_cycles() -> None:
+    from console.domain.queue_metrics import estimate_wait_s
+
+    counters = [
+        CounterStatus("1", "Counter 1", (ServiceType.CASH,), CounterState.SERVING, ago(5), staff_id="E1"),
+        CounterStatus("2", "Counter 2", (ServiceType.CASH, ServiceType.NON_CASH), CounterState.SERVING, ago(5),
+                      staff_id="E2"),
+    ]
+    old = ticket("o", ServiceType.CASH, 200, TicketStatus.SERVED, called_at=ago(190), started_at=ago(189),
+                 finished_at=ago(170), counter_id="1")  # 20-minute cycle, more than an hour ago
+    recent = ticket("r", ServiceType.CASH, 40, TicketStatus.SERVED, called_at=ago(30), started_at=ago(29),
+                    finished_at=ago(26), counter_id="1")  # 4-minute cycle, recent
+    waiting = [ticket(f"w{i}", ServiceType.CASH, 5 - i) for i in range(3)]
+    # 3 waiting ahead: 3 cycles of 4 min (the recent one) over the 2 counters taking cash, both serving
+    assert estimate_wait_s([old, recent, *waiting], counters, ServiceType.CASH, NOW) == pytest.approx(3 * 240 / 2)
+    # with no service in the last 60 minutes the day's cycles count: only "o", 20 minutes
+    assert estimate_wait_s([old, *waiting], counters, ServiceType.CASH, NOW) == pytest.approx(3 * 1200 / 2)
+    assert estimate_wait_s([old, recent], counters, ServiceType.VIP, NOW) is None
 
 
 def test_service_level_and_counter_figures() -> None:
