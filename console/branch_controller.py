@@ -74,6 +74,19 @@ class BranchView:
     visitors_today: int | None = None  # "in" crossings of the cameras' counting lines today; None without lines
     waiting_dwell: tuple[int, float, float] | None = None  # people in waiting zones, mean and longest stay (s)
 
+    @property
+    def people_waiting(self) -> int | None:
+        """People the cameras count in waiting zones (None when no camera watches a waiting area)."""
+        return self.zone_counts.get(ZoneKind.WAITING)
+
+    @property
+    def people_without_ticket(self) -> int | None:
+        """People waiting (camera) − tickets waiting (queue system): above 0, people in the waiting area without a
+        ticket (or companions); below 0, tickets whose holders are not in the waiting area (left, or elsewhere in
+        the branch). None without a camera on a waiting area."""
+        people = self.people_waiting
+        return None if people is None else people - self.waiting_total
+
 
 class BranchController(QObject):
     """Receives snapshots from a worker thread and publishes ``BranchView``s in the GUI thread."""

@@ -39,16 +39,38 @@ class QueuePanel(QWidget):
              self.tr("Counters working")],
             stretch_column=self.COL_TYPE,
         )
+        # camera meets queue: people the cameras count in the waiting area beside the tickets waiting
+        self.camera_label = QLabel()
+        self.camera_label.setObjectName("cameraVsQueue")
+        self.camera_label.setWordWrap(True)
+        self.camera_label.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(box)
+        layout.addWidget(self.camera_label)
         layout.addWidget(self.table)
+
+    def show_camera_vs_queue(self, view: BranchView) -> None:
+        people, gap = view.people_waiting, view.people_without_ticket
+        self.camera_label.setVisible(people is not None)
+        if people is None or gap is None:
+            return
+        text = self.tr("Waiting area (camera): %1 people · tickets waiting: %2").replace("%1", str(people)).replace(
+            "%2", str(view.waiting_total))
+        if gap > 0:
+            text += " · " + self.tr("%1 without a ticket (or accompanying)").replace("%1", str(gap))
+        elif gap < 0:
+            text += " · " + self.tr("%1 ticket holders not in the waiting area").replace("%1", str(-gap))
+        else:
+            text += " · " + self.tr("they match")
+        self.camera_label.setText(text)
 
     @Slot(object)
     def show_view(self, view: BranchView) -> None:
         self.waiting_value.setText(str(view.waiting_total))
         self.longest_value.setText(labels.wait_duration(view.longest_wait_s) if view.waiting_total else "—")
         self.level_value.setText(percent(view.service_level_today))
+        self.show_camera_vs_queue(view)
         ensure_rows(self.table, len(view.queues))
         for row, q in enumerate(view.queues):
             set_cell(self.table, row, self.COL_TYPE, labels.service_type(q.service_type))

@@ -524,6 +524,22 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>工作窗口数</translation>
     </message>
     <message>
+        <source>Waiting area (camera): %1 people · tickets waiting: %2</source>
+        <translation>等候区（摄像头）：%1 人 · 等候票号：%2 张</translation>
+    </message>
+    <message>
+        <source>%1 without a ticket (or accompanying)</source>
+        <translation>%1 人未取号（或为陪同人员）</translation>
+    </message>
+    <message>
+        <source>%1 ticket holders not in the waiting area</source>
+        <translation>%1 位持号客户不在等候区</translation>
+    </message>
+    <message>
+        <source>they match</source>
+        <translation>人数与票号一致</translation>
+    </message>
+    <message>
         <source>no counter</source>
         <translation>无窗口</translation>
     </message>

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from console.app import ConsoleApp
-from console.domain.vocabulary import QUEUED_SERVICE_TYPES, TicketStatus
+from console.domain.vocabulary import ZoneKind, QUEUED_SERVICE_TYPES, TicketStatus
 from console.i18n import Translations
 from console.labels import counter_state, service_type
 from console.main_window import MainWindow
@@ -72,6 +72,15 @@ def test_panels_show_the_simulator_state(qtbot, demo_context) -> None:
     for row, kind in enumerate(QUEUED_SERVICE_TYPES):
         assert cell_text(queue.table, row, queue.COL_TYPE) == service_type(kind)
         assert cell_text(queue.table, row, queue.COL_WAITING) == str(sum(t.service_type is kind for t in waiting))
+
+    # Camera meets queue: people the (simulated) camera counts in the waiting zones beside the tickets waiting
+    people = sum(view.snapshot.zone_counts.get(z.name, 0) for z in view.snapshot.zones if z.kind is ZoneKind.WAITING)
+    text = queue.camera_label.text()
+    assert queue.camera_label.isVisible()
+    assert text.startswith(f"Waiting area (camera): {people} people · tickets waiting: {len(waiting)}")
+    gap = people - len(waiting)
+    assert text.endswith("they match" if gap == 0 else f"{gap} without a ticket (or accompanying)" if gap > 0
+                         else f"{-gap} ticket holders not in the waiting area")
 
     # Lobby: occupancy now equals the people the simulator has on the floor
     assert window.lobby.occupancy_value.text() == str(len(sim.people()))
