@@ -126,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--target-wait-minutes", type=_positive_float, default=10.0, metavar="M",
                         help="service-level target: called within M minutes (default 10)")
     report.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    report.add_argument("--export", type=Path, metavar="PATH",
+                        help="also write the report to PATH, as CSV (.csv) or Excel (.xlsx)")
 
     simulate = sub.add_parser("simulate", help="run simulated demo days into the database, without a window",
                               description="Simulate whole demo-branch days and store their tickets, counter "

@@ -105,6 +105,13 @@ def _report(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     start = datetime.combine(args.date, datetime.min.time(), tzinfo=zone)
     tickets = repository.load_tickets(env.db, code, start, start + timedelta(days=1))
     report = build_day_report(tickets, args.date, zone, args.target_wait_minutes)
+    if getattr(args, "export", None) is not None:
+        from console.report_export import ExportError, export_report
+
+        try:
+            export_report(report, args.export)
+        except ExportError as exc:
+            raise CommandError(str(exc)) from None
     if args.json:
         json.dump(report.to_json(), out, ensure_ascii=False, indent=2, default=str)
         out.write("\n")

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console import labels
 from console.branch_controller import BranchView
 from console.domain.vocabulary import ServiceType
+from console.report_export import ExportError, export_report
 from widgets.tables import ensure_rows, make_table, set_cell
 
 
@@ -49,15 +62,47 @@ class ReportPanel(QWidget):
         tables = QHBoxLayout()
         tables.addWidget(self.types)
         tables.addWidget(self.counters)
+        self.export_button = QPushButton(self.tr("Export…"))
+        self.export_button.setToolTip(self.tr("Write this report to a CSV or Excel file"))
+        self.export_button.clicked.connect(self.choose_export)
+        self.export_button.setEnabled(False)
+        self._report = None
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.title)
+        layout.addLayout(heading)
         layout.addWidget(box)
         layout.addLayout(tables)
+
+    @Slot()
+    def choose_export(self) -> None:
+        if self._report is None:
+            return
+        suggested = f"report-{self._report.date.isoformat()}.xlsx"
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export report"), suggested,
+                                              self.tr("Excel workbook (*.xlsx);;CSV file (*.csv)"))
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> bool:
+        """Write the report shown now to ``path`` (.csv or .xlsx); a failure is explained in a dialog."""
+        if self._report is None:
+            return False
+        try:
+            export_report(self._report, path)
+        except ExportError as exc:
+            QMessageBox.warning(self, self.tr("Export report"),
+                                self.tr("The report was not written: %1").replace("%1", str(exc)))
+            return False
+        return True
 
     @Slot(object)
     def show_view(self, view: BranchView) -> None:
         r = view.report
+        self._report = r
+        self.export_button.setEnabled(r is not None)
         if r is None:
             return
         self.title.setText(self.tr("Today so far (%1), target: called within %2 min")

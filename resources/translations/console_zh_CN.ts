@@ -599,6 +599,26 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>忙碌（分钟）</translation>
     </message>
     <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Write this report to a CSV or Excel file</source>
+        <translation>将本报表导出为 CSV 或 Excel 文件</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>导出报表</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx);;CSV file (*.csv)</source>
+        <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>The report was not written: %1</source>
+        <translation>报表未能写入：%1</translation>
+    </message>
+    <message>
         <source>Today so far (%1), target: called within %2 min</source>
         <translation>今日截至目前（%1），目标：%2 分钟内叫号</translation>
     </message>

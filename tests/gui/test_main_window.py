@@ -33,7 +33,7 @@ def pause(qtbot, context) -> None:
     qtbot.waitUntil(lambda: context.controller.latest.snapshot.paused, timeout=10_000)
 
 
-def test_panels_show_the_simulator_state(qtbot, demo_context) -> None:
+def test_panels_show_the_simulator_state(qtbot, demo_context, tmp_path) -> None:
     window = MainWindow(demo_context)
     qtbot.addWidget(window)
     window.show()
@@ -92,6 +92,13 @@ def test_panels_show_the_simulator_state(qtbot, demo_context) -> None:
     assert values["arrived"].text() == str(len(tickets))
     assert values["served"].text() == str(sum(t.status is TicketStatus.SERVED for t in tickets))
     assert values["abandoned"].text() == str(sum(t.status is TicketStatus.ABANDONED for t in tickets))
+    # ... and the Export button writes the same figures
+    assert window.reports.export_button.isEnabled()
+    assert window.reports.export_to(tmp_path / "today.xlsx")
+    from openpyxl import load_workbook
+
+    summary = {row[0].value: row[1].value for row in load_workbook(tmp_path / "today.xlsx")["Summary"].iter_rows()}
+    assert str(summary["arrived"]) == values["arrived"].text() and str(summary["served"]) == values["served"].text()
 
     # Staff: one timeline row per staff member
     assert len(window.staff.timeline.rows) == len(demo_context.runner.day.profile.staff)

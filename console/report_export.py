@@ -1,0 +1,115 @@
+"""A day report written to CSV or Excel (.xlsx): the figures of ``main.py report`` and the Reports panel.
+
+CSV: one file, sections one after the other, each with a title row, a header row and its rows, separated by an
+empty row (summary; per service type; per counter; 30-minute intervals). UTF-8 with a byte-order mark so that
+Excel on a Chinese Windows opens it with the right characters. Excel: one sheet per section. Minutes are numbers
+rounded to 0.1; shares (service level) are fractions in CSV and percentages in Excel's number format. Empty cells
+where a figure does not exist (no ticket called yet). No Qt imports.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from console.domain.day_report import DayReport
+
+FORMATS = (".csv", ".xlsx")
+
+
+class ExportError(Exception):
+    """The report cannot be written; the message names the file and the reason."""
+
+
+def _round(value: float | None, digits: int = 1) -> float | str:
+    return "" if value is None else round(value, digits)
+
+
+def sections(report: DayReport) -> Iterator[tuple[str, list[str], list[list[object]]]]:
+    """(title, header, rows) of each section, in order."""
+    yield "Summary", ["figure", "value"], [
+        ["date", report.date.isoformat()],
+        ["target_wait_min", report.target_wait_min],
+        ["arrived", report.arrived],
+        ["served", report.served],
+        ["no_show", report.no_show],
+        ["abandoned", report.abandoned],
+        ["waiting", report.waiting],
+        ["avg_wait_min", _round(report.avg_wait_min)],
+        ["p90_wait_min", _round(report.p90_wait_min)],
+        ["max_wait_min", _round(report.max_wait_min)],
+        ["service_level", _round(report.service_level, 4)],
+        ["avg_transaction_min", _round(report.avg_transaction_min)],
+        ["max_transaction_min", _round(report.max_transaction_min)],
+    ]
+    yield "Service types", ["service_type", "arrived", "served", "avg_wait_min"], [
+        [name, d.arrived, d.served, _round(d.avg_wait_min)] for name, d in report.per_service_type.items()]
+    yield "Counters", ["counter_id", "served", "avg_transaction_min", "busy_min"], [
+        [cid, d.served, _round(d.avg_transaction_min), _round(d.busy_min)] for cid, d in report.per_counter.items()]
+    yield "Intervals", ["start", "arrived", "served", "avg_wait_min"], [
+        [i.start.isoformat(timespec="minutes"), i.arrived, i.served, _round(i.avg_wait_min)]
+        for i in report.intervals]
+
+
+def _atomic(path: Path, write) -> None:
+    """Write to a temporary file beside ``path``, then rename: a failed export never leaves half a file."""
+    folder = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=path.suffix, dir=folder)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write in {folder} ({exc.strerror or exc})") from None
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def export_report(report: DayReport, path: Path) -> Path:
+    """Write ``report`` to ``path`` as CSV or .xlsx, chosen by its suffix."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ExportError(f"{path}: choose a .csv or .xlsx file name")
+    _atomic(path, (lambda p: _write_csv(report, p)) if suffix == ".csv" else (lambda p: _write_xlsx(report, p)))
+    return path
+
+
+def _write_csv(report: DayReport, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8-sig") as f:
+        writer = csv.writer(f)
+        for n, (title, header, rows) in enumerate(sections(report)):
+            if n:
+                writer.writerow([])
+            writer.writerow([title])
+            writer.writerow(header)
+            writer.writerows(rows)
+
+
+def _write_xlsx(report: DayReport, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, rows in sections(report):
+        sheet = book.create_sheet(title)
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([None if v == "" else v for v in row])
+        if title == "Summary":
+            for row in sheet.iter_rows(min_row=2):
+                if row[0].value == "service_level" and row[1].value is not None:
+                    row[1].number_format = "0.0%"
+        for column in sheet.columns:
+            width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 40)
+    book.save(path)
