@@ -20,9 +20,11 @@ from console.domain.day_report import DayReport, build_day_report
 from console.domain.presence import StaffPresence, staff_presence
 from console.domain.queue_metrics import (
     CounterFigures,
+    PeriodFigures,
     ServiceQueue,
     counter_figures,
     longest_wait_s,
+    period_figures,
     service_level,
     service_queues,
 )
@@ -65,6 +67,8 @@ class BranchView:
     longest_wait_s: float
     waiting_total: int
     service_level_today: float | None
+    today: PeriodFigures  # tickets called or abandoned so far today
+    last_hour: PeriodFigures  # ... in the last 60 minutes
     presence: tuple[StaffPresence, ...]
     report: DayReport | None
     occupancy: OccupancySeries
@@ -193,6 +197,8 @@ class BranchController(QObject):
             longest_wait_s=longest_wait_s(tickets, at),
             waiting_total=sum(q.waiting for q in queues),
             service_level_today=service_level(tickets, SERVICE_TARGET),
+            today=period_figures(tickets, SERVICE_TARGET, None, at),
+            last_hour=period_figures(tickets, SERVICE_TARGET, at - timedelta(minutes=60), at),
             presence=tuple(staff_presence(snap.staff, snap.roster, snap.counters, at)),
             report=self._report,
             **self._lobby_figures(snap),

@@ -39,6 +39,10 @@ class QueuePanel(QWidget):
              self.tr("Counters working")],
             stretch_column=self.COL_TYPE,
         )
+        # service over the last 60 minutes beside today's
+        self.period_label = QLabel()
+        self.period_label.setObjectName("periodFigures")
+        self.period_label.setWordWrap(True)
         # camera meets queue: people the cameras count in the waiting area beside the tickets waiting
         self.camera_label = QLabel()
         self.camera_label.setObjectName("cameraVsQueue")
@@ -47,8 +51,17 @@ class QueuePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(box)
+        layout.addWidget(self.period_label)
         layout.addWidget(self.camera_label)
         layout.addWidget(self.table)
+
+    def show_periods(self, view: BranchView) -> None:
+        wait = labels.minutes
+        hour, today = view.last_hour, view.today
+        self.period_label.setText(
+            self.tr("Last 60 min: %1 called within the target, average wait %2 · today: average wait %3")
+            .replace("%1", percent(hour.service_level)).replace("%2", wait(hour.avg_wait_s))
+            .replace("%3", wait(today.avg_wait_s)))
 
     def show_camera_vs_queue(self, view: BranchView) -> None:
         people, gap = view.people_waiting, view.people_without_ticket
@@ -71,6 +84,7 @@ class QueuePanel(QWidget):
         self.longest_value.setText(labels.wait_duration(view.longest_wait_s) if view.waiting_total else "—")
         self.level_value.setText(percent(view.service_level_today))
         self.show_camera_vs_queue(view)
+        self.show_periods(view)
         ensure_rows(self.table, len(view.queues))
         for row, q in enumerate(view.queues):
             set_cell(self.table, row, self.COL_TYPE, labels.service_type(q.service_type))

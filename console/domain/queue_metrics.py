@@ -168,6 +168,37 @@ def service_level(
     return within / called_or_abandoned if called_or_abandoned else None
 
 
+@dataclass(frozen=True, slots=True)
+class PeriodFigures:
+    """Service over a period: share called within the target among tickets called or abandoned in it, and the
+    average wait (called − issued) of the tickets called in it, in seconds; None when nothing happened."""
+
+    service_level: float | None
+    avg_wait_s: float | None
+    called: int
+    abandoned: int
+
+
+def period_figures(tickets: Iterable[TicketRecord], target_wait: timedelta, start: datetime | None,
+                   end: datetime) -> PeriodFigures:
+    """Figures of the tickets called or abandoned in (start, end] (``start`` None: since the first ticket) — the
+    last 60 minutes as the queue panel shows them, or the whole day so far."""
+    waits: list[float] = []
+    within = abandoned = 0
+    for t in tickets:
+        if t.called_at is not None:
+            if t.called_at <= end and (start is None or t.called_at > start):
+                w = (t.called_at - t.issued_at).total_seconds()
+                waits.append(w)
+                within += w <= target_wait.total_seconds()
+        elif t.status is TicketStatus.ABANDONED and t.finished_at is not None:
+            if t.finished_at <= end and (start is None or t.finished_at > start):
+                abandoned += 1
+    total = len(waits) + abandoned
+    return PeriodFigures(service_level=within / total if total else None,
+                         avg_wait_s=fmean(waits) if waits else None, called=len(waits), abandoned=abandoned)
+
+
 def counter_figures(tickets: Iterable[TicketRecord], counter_ids: Iterable[str]) -> dict[str, CounterFigures]:
     """Served count and average handling time per counter, from served tickets."""
     per: dict[str, list[float]] = {cid: [] for cid in counter_ids}

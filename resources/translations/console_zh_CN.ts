@@ -524,6 +524,10 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>工作窗口数</translation>
     </message>
     <message>
+        <source>Last 60 min: %1 called within the target, average wait %2 · today: average wait %3</source>
+        <translation>近 60 分钟：%1 在目标时间内叫号，平均等候 %2 · 今日平均等候 %3</translation>
+    </message>
+    <message>
         <source>Waiting area (camera): %1 people · tickets waiting: %2</source>
         <translation>等候区（摄像头）：%1 人 · 等候票号：%2 张</translation>
     </message>

@@ -105,6 +105,23 @@ def test_estimate_uses_recent_cycles() -> None:
     assert estimate_wait_s([old, recent], counters, ServiceType.VIP, NOW) is None
 
 
+def test_period_figures_last_hour_and_today() -> None:
+    from console.domain.queue_metrics import period_figures
+
+    target = timedelta(minutes=10)
+    # called: c at -1 min (waited 19 min), d at -35 (5 min), e at -28 (2 min); abandoned: f at -10
+    today = period_figures(TICKETS, target, None, NOW)
+    assert (today.called, today.abandoned) == (3, 1)
+    assert today.service_level == pytest.approx(2 / 4) and today.avg_wait_s == pytest.approx((19 + 5 + 2) * 60 / 3)
+    last_20 = period_figures(TICKETS, target, ago(20), NOW)  # only c called and f abandoned
+    assert (last_20.called, last_20.abandoned) == (1, 1)
+    assert last_20.service_level == 0 and last_20.avg_wait_s == pytest.approx(19 * 60)
+    before = period_figures(TICKETS, target, None, ago(30))  # as of 30 min ago: d only
+    assert before.service_level == 1 and before.avg_wait_s == pytest.approx(5 * 60)
+    empty = period_figures([], target, None, NOW)
+    assert empty.service_level is None and empty.avg_wait_s is None
+
+
 def test_service_level_and_counter_figures() -> None:
     # called: c (19 min), d (5), e (2); abandoned: f -> 2 within 10 of 4
     assert service_level(TICKETS, timedelta(minutes=10)) == pytest.approx(0.5)

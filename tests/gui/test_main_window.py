@@ -73,6 +73,17 @@ def test_panels_show_the_simulator_state(qtbot, demo_context, tmp_path) -> None:
         assert cell_text(queue.table, row, queue.COL_TYPE) == service_type(kind)
         assert cell_text(queue.table, row, queue.COL_WAITING) == str(sum(t.service_type is kind for t in waiting))
 
+    # Last 60 minutes and today, counted here from the tickets
+    hour = [t for t in tickets if t.called_at is not None and now - timedelta(minutes=60) < t.called_at <= now]
+    gave_up = [t for t in tickets if t.status is TicketStatus.ABANDONED and t.called_at is None
+               and now - timedelta(minutes=60) < t.finished_at <= now]
+    hour_waits = [(t.called_at - t.issued_at).total_seconds() for t in hour]
+    within = sum(w <= 600 for w in hour_waits)
+    share = f"{within / (len(hour_waits) + len(gave_up)) * 100:.0f}%" if hour_waits or gave_up else "—"
+    avg_hour = f"{round(sum(hour_waits) / len(hour_waits) / 60)} min" if hour_waits else "—"
+    assert queue.period_label.text().startswith(
+        f"Last 60 min: {share} called within the target, average wait {avg_hour} · today: average wait ")
+
     # Camera meets queue: people the (simulated) camera counts in the waiting zones beside the tickets waiting
     people = sum(view.snapshot.zone_counts.get(z.name, 0) for z in view.snapshot.zones if z.kind is ZoneKind.WAITING)
     text = queue.camera_label.text()
