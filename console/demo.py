@@ -23,7 +23,7 @@ from console.domain.records import AlertRecord, OccupancyPoint, TicketEvent
 from console.sim.engine import BranchSimulation
 from console.sim.profile import DemoProfile, demo_profile, demo_roster
 from console.snapshot import BranchSnapshot
-from console.ticket_feed import event_to_json, parse_body
+from console.ticket_feed import event_to_json, parse_event
 from storage.records import CameraSpec
 from storage.tasks import RecordOccupancy, SaveAlert, SaveBranchSetup, SaveRoster, StoreFeedEvents
 
@@ -160,7 +160,7 @@ class DemoDay:
         if result.events:
             # the same path as the ticketing system's HTTP feed: its JSON form, its validation, its storage task
             local = ZoneInfo(self.profile.branch.timezone)
-            events = tuple(parse_body([event_to_json(e) for e in result.events], local))
+            events = tuple(parse_event(event_to_json(e), local) for e in result.events)  # any number of them
             tasks.append(StoreFeedEvents(branch_code=code, events=events))
         if result.samples:
             tasks.append(RecordOccupancy(branch_code=code, points=result.samples))
