@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from console.domain.counter_actions import pending_commands
 from console.domain.day_report import DayReport, build_day_report
 from console.domain.presence import StaffPresence, staff_presence
 from console.domain.queue_metrics import (
@@ -28,7 +29,7 @@ from console.domain.queue_metrics import (
     service_level,
     service_queues,
 )
-from console.domain.records import LineCrossings, OccupancyPoint
+from console.domain.records import CounterCommand, LineCrossings, OccupancyPoint
 from console.domain.vocabulary import ZoneKind
 from console.snapshot import BranchSnapshot
 
@@ -77,6 +78,7 @@ class BranchView:
     cameras_live: bool  # real cameras feed the lobby figures
     visitors_today: int | None = None  # "in" crossings of the cameras' counting lines today; None without lines
     waiting_dwell: tuple[int, float, float] | None = None  # people in waiting zones, mean and longest stay (s)
+    pending: dict[str, CounterCommand] = field(default_factory=dict)  # counter id → request not carried out yet
 
     @property
     def people_waiting(self) -> int | None:
@@ -113,7 +115,15 @@ class BranchController(QObject):
         self._report: DayReport | None = None
         self._report_at = 0.0
         self.snapshots_received = 0
+        self.requests: list[CounterCommand] = []  # the manager's counter requests still pending (GUI thread)
         self.sig_snapshot.connect(self._on_snapshot)
+
+    def add_request(self, command: CounterCommand) -> None:
+        """A counter request just stored: shown as pending until the counter reports its result; the board is
+        redrawn at once from the latest snapshot."""
+        self.requests.append(command)
+        if self.latest is not None:
+            self.sig_view.emit(self._build_view(self.latest.snapshot))
 
     def attach_cameras(self, manager) -> None:
         """Real cameras: their samples feed the lobby chart and their counts the lobby figures."""
@@ -201,10 +211,16 @@ class BranchController(QObject):
             last_hour=period_figures(tickets, SERVICE_TARGET, at - timedelta(minutes=60), at),
             presence=tuple(staff_presence(snap.staff, snap.roster, snap.counters, at)),
             report=self._report,
+            pending=self._pending(snap),
             **self._lobby_figures(snap),
         )
         self.latest = view
         return view
+
+    def _pending(self, snap: BranchSnapshot) -> dict[str, CounterCommand]:
+        pending = pending_commands(self.requests, snap.counters, snap.at) if self.requests else {}
+        self.requests = list(pending.values())  # once carried out, a request never shows again
+        return pending
 
     def _lobby_figures(self, snap: BranchSnapshot) -> dict[str, object]:
         manager = self.cameras

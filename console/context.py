@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
@@ -19,9 +19,11 @@ from console.bootstrap import Environment
 from camera.model_store import ModelStore
 from console.branch_controller import BranchController
 from console.camera_manager import CameraManager
+from console.counter_desk import CounterDesk
 from console.db_source import DatabaseSource
 from console.demo import DemoRecorder
 from console.demo_runner import DemoRunner
+from console.domain.counter_actions import PENDING_FOR
 from console.domain.records import BranchInfo
 from console.sim.profile import demo_profile
 from console.ticket_api import ApiError, TicketApi
@@ -89,6 +91,7 @@ class AppContext(QObject):
         self.api_error: str | None = None  # why the ticket feed could not start, for the status bar
         self.cameras: CameraManager | None = None
         self.branch_code: str | None = None
+        self.desk: CounterDesk | None = None  # the manager's counter requests
         self._stopped = False
 
     @property
@@ -123,7 +126,24 @@ class AppContext(QObject):
             self.db_source.start()
             log.info("branch %s started from the database", real)
             self.start_ticket_api()
+        self._start_desk()
         self.start_cameras()
+
+    def _start_desk(self) -> None:
+        """Counter requests: the demo's simulator carries them out; a real branch's ticketing system reads them from
+        the HTTP API (requests of the last ``PENDING_FOR`` show as pending again after a restart)."""
+        assert self.branch_code is not None
+
+        def store(task) -> None:
+            self.writer.submit_and_wait(task, timeout_s=5.0)
+
+        if self.runner is not None:
+            self.desk = CounterDesk(self.branch_code, store, self.runner.submit_command)
+            return
+        source = self.db_source
+        self.desk = CounterDesk(self.branch_code, store, (lambda _command: source.poke()) if source else None)
+        since = datetime.now(UTC) - PENDING_FOR
+        self.controller.requests = repository.load_counter_commands(self.env.db, self.branch_code, since=since)
 
     def start_ticket_api(self) -> None:
         """The ticketing system's HTTP feed, when enabled in the settings (real branches only: the demo branch's
@@ -145,7 +165,9 @@ class AppContext(QObject):
             self.ticket_api = TicketApi(host=api.host, port=api.port, token=api.token,
                                         local_tz=ZoneInfo(branch.timezone) if branch else ZoneInfo("UTC"),
                                         store=store, version=_package_version(),
-                                        on_stored=source.poke if source is not None else None)
+                                        on_stored=source.poke if source is not None else None,
+                                        commands=lambda after: repository.load_counter_commands(
+                                            self.env.db, code, after_id=after))
             self.ticket_api.start()
         except ApiError as exc:
             self.ticket_api = None

@@ -92,7 +92,7 @@ class DemoDay:
             samples.extend(new_samples)
             alerts.extend(new_alerts)
             self._next_sample += SAMPLE_INTERVAL
-        if t > self.sim.now:
+        if t >= self.sim.now:  # at ``now`` too: events of a request just carried out
             events.extend(self.sim.advance_to(t))
         self.events_total += len(events)
         return StepResult(tuple(events), tuple(samples), tuple(alerts))

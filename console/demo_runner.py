@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 
 from console.demo import DemoDay, DemoRecorder, StepResult, seed_for_day
+from console.domain.records import CounterCommand
 from console.snapshot import BranchSnapshot
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class DemoRunner:
         self._paused = False
         self._thread: threading.Thread | None = None
         self._pending_samples: list = []
+        self._commands: list[CounterCommand] = []
         self.error: str | None = None
         self.day: DemoDay | None = None  # readable by others only while paused or stopped
 
@@ -106,6 +108,12 @@ class DemoRunner:
     def paused(self) -> bool:
         return self._paused
 
+    def submit_command(self, command: CounterCommand) -> None:
+        """A manager's counter request for the simulator (which plays the ticketing system); carried out at the
+        next tick, also while the clock is paused."""
+        with self._lock:
+            self._commands.append(command)
+
     # --- worker thread -------------------------------------------------------------------------------------
 
     _reanchor = False
@@ -149,7 +157,15 @@ class DemoRunner:
                     sim_anchor, wall_anchor = demo.now, time.monotonic()
                     self._reanchor = False
                 ack = self._paused_ack
+                commands, self._commands = self._commands, []
             wall = time.monotonic()
+            for command in commands:
+                demo.sim.apply_command(command)
+            if commands:
+                self._deliver(demo, demo.step_to(demo.now))  # the request's feed events, stored at once
+                last_snapshot = 0.0  # and shown at once
+                if paused:
+                    self._publish_snapshot(demo)
             if not paused:
                 target = sim_anchor + timedelta(seconds=(wall - wall_anchor) * speed)
                 if target > demo.now:

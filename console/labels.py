@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from console.domain.presence import Presence, StaffPresence
 from console.domain.vocabulary import (
     AlertSeverity,
     AlertState,
+    CounterAction,
     CounterState,
     ServiceType,
     StaffRole,
@@ -37,6 +39,29 @@ def counter_state(value: CounterState) -> str:
         CounterState.CLOSED: QCoreApplication.translate("labels", "Closed"),
         CounterState.OFFLINE: QCoreApplication.translate("labels", "Offline"),
     }[value]
+
+
+def counter_action(value: CounterAction) -> str:
+    return {
+        CounterAction.OPEN: QCoreApplication.translate("labels", "Open"),
+        CounterAction.PAUSE: QCoreApplication.translate("labels", "Pause"),
+        CounterAction.CLOSE: QCoreApplication.translate("labels", "Close"),
+        CounterAction.ASSIGN_STAFF: QCoreApplication.translate("labels", "Change staff"),
+        CounterAction.SET_SERVICE_TYPES: QCoreApplication.translate("labels", "Change service types"),
+    }[value]
+
+
+def presence(row: StaffPresence) -> str:
+    """Where a staff member is now ("at Counter 3", "on break", ...)."""
+    if row.presence is Presence.AT_COUNTER:
+        return QCoreApplication.translate("labels", "at %1").replace("%1", counter_name(row.counter_id or ""))
+    if row.presence is Presence.ON_BREAK:
+        return QCoreApplication.translate("labels", "on break")
+    if row.presence is Presence.EXPECTED:
+        return QCoreApplication.translate("labels", "on shift, not at a counter")
+    if row.presence is Presence.ON_LEAVE:
+        return QCoreApplication.translate("labels", "on leave")
+    return QCoreApplication.translate("labels", "off duty")
 
 
 def ticket_status(value: TicketStatus) -> str:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWi
 
 from console.branch_controller import BranchView
 from console.context import AppContext
+from console.counter_controller import CounterActions
 from console.settings_dialog import SettingsDialog
 from widgets.alert_list import AlertList
 from widgets.counter_board import CounterBoard
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         if context.cameras is not None:
             self.lobby.attach_cameras(context.cameras)
         controller = context.controller
+        self.counter_actions = CounterActions(self.counters, context.desk, controller, self)
         for panel in (self.lobby, self.counters, self.queue, self.staff, self.alerts, self.reports):
             controller.sig_view.connect(panel.show_view)
         controller.sig_view.connect(self.show_view)

@@ -1,6 +1,9 @@
 """The local HTTP API the branch's ticketing system posts its events to.
 
     POST /api/v1/events         one event object or a list (see console/ticket_feed.py); bearer token required
+    GET  /api/v1/counter-commands?after=N
+                                the branch manager's counter requests numbered above N, for the ticketing system
+                                to carry out on its terminals (see console/counter_desk.py); bearer token required
     GET  /api/v1/openapi.json   the OpenAPI document (no token)
 
 Decisions:
@@ -23,22 +26,36 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
-from datetime import tzinfo
+from datetime import UTC, tzinfo
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
-from console.domain.records import TicketEvent
+from console.domain.records import CounterCommand, TicketEvent
 from console.ticket_feed import FeedError, openapi_document, parse_body
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/api/v1/events"
 OPENAPI_PATH = "/api/v1/openapi.json"
+COMMANDS_PATH = "/api/v1/counter-commands"
+#: Most counter requests returned by one GET (the client asks again with the last number it saw).
+MAX_COMMANDS = 500
 #: Largest request body accepted, bytes (1,000 events of about 300 bytes fit easily).
 MAX_BODY_BYTES = 1024 * 1024
 
 #: Stores events durably and returns (stored, duplicates); raises on failure (the message is shown to the client).
 StoreEvents = Callable[[list[TicketEvent]], tuple[int, int]]
+
+#: The counter requests numbered above the argument, oldest first.
+LoadCommands = Callable[[int], list[CounterCommand]]
+
+
+def command_to_json(c: CounterCommand) -> dict[str, object]:
+    """A counter request as the API sends it (``requested_at`` in UTC)."""
+    return {"command_id": c.command_id, "counter_id": c.counter_id, "action": c.action.value,
+            "staff_id": c.staff_id, "service_types": [t.value for t in c.service_types],
+            "requested_at": c.at.astimezone(UTC).isoformat(), "requested_by": c.requested_by}
 
 
 class ApiError(Exception):
@@ -52,7 +69,8 @@ class _Server(ThreadingHTTPServer):
 
 class TicketApi:
     def __init__(self, *, host: str, port: int, token: str, local_tz: tzinfo, store: StoreEvents,
-                 version: str = "0", on_stored: Callable[[], None] | None = None) -> None:
+                 version: str = "0", on_stored: Callable[[], None] | None = None,
+                 commands: LoadCommands | None = None) -> None:
         if not token:
             raise ApiError("the ticket feed needs a token ([api] token in settings.toml)")
         self.host = host
@@ -61,6 +79,7 @@ class TicketApi:
         self._local = local_tz
         self._store = store
         self._on_stored = on_stored
+        self._commands = commands
         self._openapi = json.dumps(openapi_document(version)).encode("utf-8")
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -144,6 +163,24 @@ class TicketApi:
             self._on_stored()
         return HTTPStatus.OK, {"stored": stored, "duplicates": duplicates}
 
+    def _get_commands(self, handler: BaseHTTPRequestHandler) -> tuple[HTTPStatus, dict[str, object]]:
+        if not self._authorised(handler.headers.get("Authorization")):
+            return HTTPStatus.UNAUTHORIZED, {"error": "missing or wrong bearer token (header Authorization: "
+                                                      "Bearer <token>)", "field": "Authorization"}
+        query = parse_qs(urlsplit(handler.path).query)
+        text = (query.get("after") or ["0"])[-1]
+        if not text.isdigit():
+            return HTTPStatus.UNPROCESSABLE_ENTITY, {"error": f"after must be a whole number >= 0, got {text!r}",
+                                                     "field": "after"}
+        if self._commands is None:
+            return HTTPStatus.OK, {"commands": []}
+        try:
+            found = self._commands(int(text))[:MAX_COMMANDS]
+        except Exception as exc:  # the database is unreachable: say so, the client asks again later
+            log.error("counter requests could not be read: %s", exc)
+            return HTTPStatus.SERVICE_UNAVAILABLE, {"error": f"the database could not be read: {exc}"}
+        return HTTPStatus.OK, {"commands": [command_to_json(c) for c in found]}
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         api = self
 
@@ -193,6 +230,8 @@ class TicketApi:
                 path = self.path.split("?")[0]
                 if path == OPENAPI_PATH:
                     self._send(HTTPStatus.OK, api._openapi)
+                elif path == COMMANDS_PATH:
+                    self._json(*api._get_commands(self))
                 elif path == EVENTS_PATH:
                     self._json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"{EVENTS_PATH} takes POST"})
                 else:

@@ -204,6 +204,21 @@ def openapi_document(version: str) -> dict[str, object]:
                    "description": "ISO 8601; without a UTC offset it is the branch's local time."},
         },
     }
+    command = {
+        "type": "object",
+        "required": ["command_id", "counter_id", "action", "service_types", "requested_at", "requested_by"],
+        "properties": {
+            "command_id": {"type": "integer"},
+            "counter_id": string,
+            "action": {"type": "string", "enum": ["open", "pause", "close", "assign_staff", "set_service_types"]},
+            "staff_id": {"type": "string", "nullable": True,
+                         "description": "Who is to work at the counter (open of a closed counter, assign_staff)."},
+            "service_types": {"type": "array", "items": {"type": "string", "enum": list(SERVICE_TYPES)},
+                              "description": "For set_service_types: the counter's new types, preferred first."},
+            "requested_at": {"type": "string", "format": "date-time"},
+            "requested_by": string,
+        },
+    }
     error = {"type": "object", "required": ["error"],
              "properties": {"error": {"type": "string"}, "field": {"type": "string"}, "problem": {"type": "string"},
                             "index": {"type": "integer"}}}
@@ -216,7 +231,7 @@ def openapi_document(version: str) -> dict[str, object]:
         "servers": [{"url": "/"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Event": event, "Error": error},
+            "schemas": {"Event": event, "Error": error, "Command": command},
         },
         "security": [{"bearer": []}],
         "paths": {
@@ -240,6 +255,28 @@ def openapi_document(version: str) -> dict[str, object]:
                         "415": {"description": "The body is not application/json", **error_response},
                         "422": {"description": "An event is invalid; the field is named", **error_response},
                         "503": {"description": "The database could not store the events", **error_response},
+                    },
+                }
+            },
+            "/api/v1/counter-commands": {
+                "get": {
+                    "summary": "The branch manager's counter requests, for the ticketing system to carry out",
+                    "description": "Open, pause or close a counter, put a staff member at it, change its service "
+                                   "types. Poll with the last command_id seen; the terminals' counter_state and "
+                                   "staff_login/logout events report the result.",
+                    "operationId": "getCounterCommands",
+                    "parameters": [{"name": "after", "in": "query", "required": False,
+                                    "schema": {"type": "integer", "minimum": 0, "default": 0},
+                                    "description": "Only requests numbered above this."}],
+                    "responses": {
+                        "200": {"description": "Requests, oldest first (at most 500)",
+                                "content": {"application/json": {"schema": {
+                                    "type": "object", "required": ["commands"],
+                                    "properties": {"commands": {"type": "array",
+                                                                "items": {"$ref": "#/components/schemas/Command"}}}}}}},
+                        "401": {"description": "Missing or wrong bearer token", **error_response},
+                        "422": {"description": "after is not a whole number", **error_response},
+                        "503": {"description": "The database could not be read", **error_response},
                     },
                 }
             },

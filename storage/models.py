@@ -231,6 +231,23 @@ class CounterEventRow(Base):
     staff_id: Mapped[str | None] = mapped_column(String(32))
 
 
+class CounterCommandRow(Base):
+    """A branch manager's request to a counter (open, pause, close, assign staff, service types). The ticketing
+    system reads them from the HTTP API; the counter's reported state says when one was carried out."""
+
+    __tablename__ = "counter_command"
+    __table_args__ = (Index("ix_counter_command_branch_at", "branch_id", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    counter_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    staff_id: Mapped[str | None] = mapped_column(String(32))
+    service_types: Mapped[list[str]] = mapped_column(JSON)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    requested_by: Mapped[str] = mapped_column(String(100))
+
+
 class OccupancySample(Base):
     __tablename__ = "occupancy_sample"
     __table_args__ = (

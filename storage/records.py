@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from console.domain.records import ZoneSpec
 
@@ -42,3 +44,18 @@ class CameraSetup:
     roi: tuple[tuple[float, float], ...] | None = None
     analysis_fps: float = 5.0
     calibration: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One audit entry: who (``user``) did what (``action``, e.g. "counter.pause") to which ``entity`` when (UTC),
+    with the values before and after."""
+
+    at: datetime
+    user: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    entry_id: int | None = None

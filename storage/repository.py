@@ -17,6 +17,7 @@ from console.domain.records import (
     BranchInfo,
     CameraHealthEvent,
     BreakSpan,
+    CounterCommand,
     CounterStatus,
     OccupancyPoint,
     ShiftRecord,
@@ -28,6 +29,7 @@ from console.domain.records import (
 from console.domain.vocabulary import (
     AlertSeverity,
     AlertState,
+    CounterAction,
     CounterState,
     ServiceType,
     ShiftKind,
@@ -38,7 +40,7 @@ from console.domain.vocabulary import (
 )
 from storage import models as m
 from storage.database import Database
-from storage.records import CameraSetup, CameraSpec, LineRecord
+from storage.records import AuditRecord, CameraSetup, CameraSpec, LineRecord
 
 
 def _branch_info(row: m.Branch, counters: list[str]) -> BranchInfo:
@@ -86,6 +88,34 @@ def load_counters(db: Database, code: str) -> list[CounterStatus]:
                 ticket_id=r.current_ticket_id, ticket_number=ticket.number if ticket is not None else None,
                 ticket_since=since))
         return result
+
+
+def load_counter_commands(db: Database, code: str, since: datetime | None = None,
+                          after_id: int = 0) -> list[CounterCommand]:
+    """The branch's counter requests made at or after ``since`` with a number above ``after_id``, oldest first."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        t = m.CounterCommandRow
+        query = select(t).where(t.branch_id == bid, t.id > after_id)
+        if since is not None:
+            query = query.where(t.requested_at >= since)
+        return [CounterCommand(counter_id=r.counter_id, action=CounterAction(r.action), at=r.requested_at,
+                               requested_by=r.requested_by, staff_id=r.staff_id,
+                               service_types=tuple(ServiceType(v) for v in r.service_types), command_id=r.id)
+                for r in s.scalars(query.order_by(t.id))]
+
+
+def load_audit(db: Database, since: datetime | None = None) -> list[AuditRecord]:
+    """Audit entries at or after ``since`` (UTC), oldest first."""
+    with db.session() as s:
+        query = select(m.AuditEntry)
+        if since is not None:
+            query = query.where(m.AuditEntry.at >= since)
+        return [AuditRecord(at=r.at, user=r.user, action=r.action, entity=r.entity, entity_id=r.entity_id,
+                            before=r.before, after=r.after, entry_id=r.id)
+                for r in s.scalars(query.order_by(m.AuditEntry.id))]
 
 
 def load_staff(db: Database, code: str) -> list[StaffMember]:

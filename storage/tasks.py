@@ -26,6 +26,7 @@ from console.domain.records import (
     AlertRecord,
     BranchInfo,
     CameraHealthEvent,
+    CounterCommand,
     LineCrossings,
     CounterStatus,
     OccupancyPoint,
@@ -34,7 +35,7 @@ from console.domain.records import (
     TicketEvent,
     ZoneSpec,
 )
-from console.domain.vocabulary import CounterState, ServiceType, TicketEventType, TicketStatus
+from console.domain.vocabulary import CounterAction, CounterState, ServiceType, TicketEventType, TicketStatus
 from storage import models as m
 from storage.records import CameraSetup, CameraSpec
 
@@ -370,6 +371,38 @@ class SaveAlert:
         row.severity, row.state, row.message = a.severity.value, a.state.value, a.message
         row.acknowledged_at, row.acknowledged_by, row.note = a.acknowledged_at, a.acknowledged_by, a.note
         row.resolved_at = a.resolved_at
+
+
+@dataclass
+class SaveCounterCommand:
+    """A manager's counter request with its audit entry, in one transaction. A change of service types is the
+    console's own configuration and applies to the counter at once. ``before`` and ``after`` are the counter's
+    state, staff and service types before the request and as requested; ``audit_at`` is the wall clock (UTC).
+    Afterwards ``command_id`` is the stored request's number."""
+
+    branch_code: str
+    command: CounterCommand
+    before: dict[str, Any]
+    after: dict[str, Any]
+    audit_at: datetime
+    command_id: int | None = None
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        c = self.command
+        row = m.CounterCommandRow(branch_id=bid, counter_id=c.counter_id, action=c.action.value, staff_id=c.staff_id,
+                                  service_types=[t.value for t in c.service_types], requested_at=c.at,
+                                  requested_by=c.requested_by)
+        session.add(row)
+        if c.action is CounterAction.SET_SERVICE_TYPES:
+            counter = _counter_for(session, bid, c.counter_id, c.at)
+            if counter is not None:
+                counter.service_types = [t.value for t in c.service_types]
+        session.add(m.AuditEntry(at=self.audit_at, user=c.requested_by, action=f"counter.{c.action.value}",
+                                 entity="counter", entity_id=f"{self.branch_code}/{c.counter_id}",
+                                 before=self.before, after=self.after))
+        session.flush()
+        self.command_id = row.id
 
 
 @dataclass(frozen=True)

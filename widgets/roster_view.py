@@ -41,16 +41,7 @@ class RosterTimeline(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def presence_text(self, row: StaffPresence) -> str:
-        counter = labels.counter_name(row.counter_id) if row.counter_id else ""
-        if row.presence is Presence.AT_COUNTER:
-            return self.tr("at %1").replace("%1", counter)
-        if row.presence is Presence.ON_BREAK:
-            return self.tr("on break")
-        if row.presence is Presence.EXPECTED:
-            return self.tr("on shift, not at a counter")
-        if row.presence is Presence.ON_LEAVE:
-            return self.tr("on leave")
-        return self.tr("off duty")
+        return labels.presence(row)
 
     def set_rows(self, rows: tuple[StaffPresence, ...], now: datetime, start: datetime, end: datetime) -> None:
         self.rows, self.now, self.axis_start, self.axis_end = rows, now, start, end

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from console.domain.vocabulary import (
     AlertSeverity,
     AlertState,
+    CounterAction,
     CounterState,
     ServiceType,
     ShiftKind,
@@ -88,6 +89,24 @@ class CounterStatus:
     ticket_id: str | None = None
     ticket_number: str | None = None
     ticket_since: datetime | None = None  # when the current ticket was called (open) or started (serving)
+
+
+@dataclass(frozen=True, slots=True)
+class CounterCommand:
+    """A branch manager's request to a counter: open, pause or close it, put a staff member at it, or change the
+    service types it takes. ``at`` is the branch's clock (the simulated clock on the demo branch);
+    ``requested_by`` is the console user."""
+
+    counter_id: str
+    action: CounterAction
+    at: datetime
+    requested_by: str
+    staff_id: str | None = None  # open (of a closed counter) and assign_staff
+    service_types: tuple[ServiceType, ...] = ()  # set_service_types
+    command_id: int | None = None  # the stored command's number, once stored
+
+    def __post_init__(self) -> None:
+        _require_aware("at", self.at)
 
 
 @dataclass(frozen=True, slots=True)

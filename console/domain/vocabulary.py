@@ -47,6 +47,16 @@ class CounterState(StrEnum):
     OFFLINE = "offline"
 
 
+class CounterAction(StrEnum):
+    """What the branch manager can ask of a counter from the board (see ``console/domain/counter_actions.py``)."""
+
+    OPEN = "open"
+    PAUSE = "pause"
+    CLOSE = "close"
+    ASSIGN_STAFF = "assign_staff"
+    SET_SERVICE_TYPES = "set_service_types"
+
+
 class TicketStatus(StrEnum):
     """Where a ticket is in its lifecycle. ``served``, ``no_show`` and ``abandoned`` are final.
 

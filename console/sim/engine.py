@@ -20,6 +20,13 @@ Queue rules (what a Chinese branch's 叫号系统 typically does):
   transferred to them), then close;
 - a waiting customer who runs out of patience either cancels the ticket (``abandoned``) or leaves silently; a
   silent leaver's number is still called later and becomes a ``no_show`` after ``no_show_after_s`` seconds;
+- the manager's requests from the board (``apply_command``): *open* logs the given person in at a closed counter
+  until closing time (leaving any paused or closed counter they were at), or sends a paused counter back to
+  calling, ending its break early; *pause* and *close* take effect once the current ticket is done (a paused
+  counter stays paused through its rostered breaks, a closed one opens again at its next rostered shift);
+  *assign staff* swaps the person at the counter once it is free; *service types* apply at once;
+- after closing time, once every counter is closed, customers still waiting go home: their tickets are
+  ``abandoned`` (this only happens when the manager has closed every counter that takes their service type);
 - a transfer happens instead of the ``finished`` of the first service: the ticket keeps its id, number and
   ``issued_at``, gets the new service type, ``transfers`` + 1, loses its call/start times and waits again ahead of
   ordinary tickets; transferred customers do not give up;
@@ -31,13 +38,14 @@ customer has walked out; after that ``advance_to`` just moves the clock.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from console.domain.records import CounterStatus, ShiftRecord, TicketEvent, TicketRecord
-from console.domain.vocabulary import CounterState, ServiceType, ShiftKind, TicketEventType, TicketStatus
+from console.domain.records import CounterCommand, CounterStatus, ShiftRecord, TicketEvent, TicketRecord
+from console.domain.vocabulary import CounterAction, CounterState, ServiceType, ShiftKind, TicketEventType, TicketStatus
 from console.sim.arrivals import MS, CustomerDraw, draw_day
 from console.sim.lobby import (
     Person,
@@ -62,6 +70,7 @@ _LETTERS = {ServiceType.CASH: "A", ServiceType.NON_CASH: "B", ServiceType.CORPOR
 # Internal event kinds; the number is also the tie-break at equal times: ends before starts, the counter side
 # before the customer side, new tickets last.
 _SHIFT_END, _PAUSE_END, _SHIFT_START, _PAUSE_START, _SERVICE_END, _NO_SHOW, _AT_COUNTER, _PATIENCE, _ISSUE = range(9)
+_DOORS_CLOSED = 9
 
 
 class BranchSimulation:
@@ -108,6 +117,7 @@ class BranchSimulation:
         self._walkers = walkers
         self._next_walker = 0
         self._present: list[Walker] = []
+        self._moved: set[str] = set()  # staff the manager put at a counter: their roster no longer places them
 
         token = 0
         for shift in self._roster:
@@ -120,6 +130,7 @@ class BranchSimulation:
                 token += 1
                 pause = Pause(token, self._ms(b.start), self._ms(b.end), None, CounterState.PAUSED)
                 self._schedule(pause.start_ms, _PAUSE_START, (shift.counter_id, pause))
+        self._schedule(self._closes_ms, _DOORS_CLOSED, None)
         if draws.offline is not None and draws.offline.counter_id in self._by_id:
             token += 1
             pause = Pause(token, draws.offline.start_ms, None, int(draws.offline.minutes * 60 * MS),
@@ -179,6 +190,50 @@ class BranchSimulation:
         self._now = t.astimezone(self._start.tzinfo)
         out, self._out = self._out, []
         return out
+
+    def apply_command(self, command: CounterCommand) -> None:
+        """Carry out a manager's request at ``now`` (rules in the module docstring); its feed events come with the
+        next ``advance_to``. Requests ``check_command`` would refuse are ignored."""
+        c = self._by_id.get(command.counter_id)
+        if c is None:
+            return
+        ms = (self._now - self._start) // _ONE_MS
+        action = command.action
+        if action is CounterAction.SET_SERVICE_TYPES:
+            if command.service_types:
+                c.spec = dataclasses.replace(c.spec, service_types=tuple(command.service_types))
+        elif action is CounterAction.PAUSE:
+            if c.staff_id is not None and c.state is not CounterState.OFFLINE:
+                c.held = True
+                if c.free and c.state is not CounterState.PAUSED:
+                    self._settle(c, ms)
+        elif action is CounterAction.CLOSE:
+            if c.staff_id is not None:
+                c.held, c.ending, c.late, c.queued_shifts = False, True, False, []
+                if c.free:
+                    self._close(c, ms)
+        elif action in (CounterAction.OPEN, CounterAction.ASSIGN_STAFF) and self._working_elsewhere(c, command.staff_id):
+            pass
+        elif action is CounterAction.OPEN:
+            if c.staff_id is None and command.staff_id is not None:
+                self._moved.add(command.staff_id)
+                self._release(command.staff_id, ms)
+                self._until_closing(c, command.staff_id, ms)
+                self._login(c, command.staff_id, self._closes_ms, ms)
+            elif c.staff_id is not None and c.state is CounterState.PAUSED:
+                c.held, c.pause = False, None
+                self._settle(c, ms)
+        elif action is CounterAction.ASSIGN_STAFF and command.staff_id is not None:
+            self._moved.add(command.staff_id)
+            self._release(command.staff_id, ms)
+            if c.staff_id is None:
+                self._until_closing(c, command.staff_id, ms)
+                self._login(c, command.staff_id, self._closes_ms, ms)
+            else:
+                c.swap_to = command.staff_id
+                if c.free:
+                    self._settle(c, ms)
+        self._dispatch(ms)
 
     def counters(self) -> list[CounterStatus]:
         """Every counter now, in counter order."""
@@ -293,6 +348,9 @@ class BranchSimulation:
             self._emit(TicketEventType.COUNTER_STATE, ms, counter=c, state=state)
 
     def _handle(self, ms: int, kind: int, payload: object) -> None:
+        if kind == _DOORS_CLOSED:
+            self._send_home(ms)
+            return
         if kind == _ISSUE:
             self._issue(ms, *payload)  # type: ignore[misc]
         elif kind == _PATIENCE:
@@ -366,6 +424,20 @@ class BranchSimulation:
             self._emit(TicketEventType.ABANDONED, ms, ticket)
         else:
             ticket.gone = True
+
+    def _send_home(self, ms: int) -> None:
+        """After closing with every counter closed, whoever still waits leaves (see the module docstring)."""
+        if ms < self._closes_ms or any(c.state is not CounterState.CLOSED for c in self._counters):
+            return
+        for ticket in self._tickets:
+            if ticket.status is not TicketStatus.WAITING:
+                continue
+            self._queues.remove(ticket)
+            if not ticket.gone:
+                place = self._leave_place(ticket)
+                self._exit(ticket, ms / MS, route_place_to_exit(self._floor, place))
+            self._finalise(ticket, TicketStatus.ABANDONED, ms)
+            self._emit(TicketEventType.ABANDONED, ms, ticket)
 
     def _finalise(self, ticket: SimTicket, status: TicketStatus, ms: int) -> None:
         ticket.status = status
@@ -449,8 +521,17 @@ class BranchSimulation:
         """Decide what a counter that has just become free does next: close, pause, call or idle."""
         if c.staff_id is None:
             return
+        if c.swap_to is not None:
+            staff_id, c.swap_to, c.pause = c.swap_to, None, None
+            self._emit(TicketEventType.STAFF_LOGOUT, ms, counter=c)
+            c.staff_id, c.shift_end_ms, c.late, c.ending = staff_id, self._closes_ms, True, False
+            self._until_closing(c, staff_id, ms)
+            self._emit(TicketEventType.STAFF_LOGIN, ms, counter=c)
         if c.ending and (not c.late or not self._has_work(c)):
             self._close(c, ms)
+            return
+        if c.held:
+            self._set_state(c, CounterState.PAUSED, ms)
             return
         if not c.ending:
             c.pending = [p for p in c.pending if p.end_ms is None or p.end_ms > ms]
@@ -488,12 +569,32 @@ class BranchSimulation:
         c.shift_end_ms = end_ms
         c.late = end_ms >= self._closes_ms
         c.ending = False
+        c.held = False
         self._emit(TicketEventType.STAFF_LOGIN, ms, counter=c)
         self._settle(c, ms)
+
+    def _until_closing(self, c: SimCounter, staff_id: str, ms: int) -> None:
+        """A person the manager puts at a counter works there until closing time (then serves the queue out)."""
+        self._schedule(max(ms, self._closes_ms), _SHIFT_END, (c.spec.counter_id, staff_id, self._closes_ms))
+
+    def _working_elsewhere(self, c: SimCounter, staff_id: str | None) -> bool:
+        return staff_id is not None and any(
+            o is not c and o.staff_id == staff_id and o.state in (CounterState.OPEN, CounterState.SERVING,
+                                                                  CounterState.IDLE) for o in self._counters)
+
+    def _release(self, staff_id: str, ms: int) -> None:
+        """The person leaves a paused or offline counter they are logged in at (the manager moved them)."""
+        for other in self._counters:
+            if other.staff_id == staff_id and other.free and other.state in (CounterState.PAUSED,
+                                                                              CounterState.OFFLINE):
+                other.queued_shifts = []
+                self._close(other, ms)
 
     def _close(self, c: SimCounter, ms: int) -> None:
         staff_id = c.staff_id
         c.pause = None
+        c.held = False
+        c.swap_to = None
         c.pending = []
         self._set_state(c, CounterState.CLOSED, ms)
         self._emit(TicketEventType.STAFF_LOGOUT, ms, counter=c, staff_id=staff_id)
@@ -503,9 +604,12 @@ class BranchSimulation:
             staff, end_ms = c.queued_shifts.pop(0)
             if end_ms > ms:
                 self._login(c, staff, end_ms, ms)
+        self._send_home(ms)
 
     def _shift_start(self, ms: int, counter_id: str, staff_id: str, end_ms: int) -> None:
         c = self._by_id[counter_id]
+        if staff_id in self._moved and any(o is not c and o.staff_id == staff_id for o in self._counters):
+            return  # the manager has put this person at another counter
         if c.staff_id is None:
             self._login(c, staff_id, end_ms, ms)
         elif c.staff_id == staff_id:  # the same person's next slot begins before the last one was wound up

@@ -71,7 +71,7 @@ class SimCounter:
     """A counter's live state: who is logged in, what it does, its current ticket and pauses to come."""
 
     __slots__ = ("spec", "index", "state", "since_ms", "staff_id", "shift_end_ms", "late", "ending", "ticket",
-                 "pause", "pending", "queued_shifts")
+                 "pause", "pending", "queued_shifts", "held", "swap_to")
 
     def __init__(self, spec: CounterSpec, index: int) -> None:
         self.spec = spec
@@ -86,6 +86,8 @@ class SimCounter:
         self.pause: Pause | None = None
         self.pending: list[Pause] = []
         self.queued_shifts: list[tuple[str, int]] = []  # (staff, shift end) waiting for the counter to close
+        self.held = False  # paused by the manager: stays paused (after its current ticket) until opened again
+        self.swap_to: str | None = None  # the manager put this person at the counter: takes over once it is free
 
     @property
     def free(self) -> bool:

@@ -241,10 +241,61 @@
     </message>
 </context>
 <context>
+    <name>CounterActions</name>
+    <message>
+        <source>%1 is not one of this branch's counters.</source>
+        <translation>%1 不是本网点的窗口。</translation>
+    </message>
+    <message>
+        <source>%1 is already %3.</source>
+        <translation>%1 已经是“%3”状态。</translation>
+    </message>
+    <message>
+        <source>%1 is offline: its terminal does not answer. Close it, or wait until it is back.</source>
+        <translation>%1 离线：窗口终端无响应。可将其关闭，或等待终端恢复。</translation>
+    </message>
+    <message>
+        <source>%1 is closed: choose who will work there.</source>
+        <translation>%1 已关闭：请选择在该窗口工作的人员。</translation>
+    </message>
+    <message>
+        <source>%2 is not in the staff directory.</source>
+        <translation>员工名录中没有 %2。</translation>
+    </message>
+    <message>
+        <source>%2 is on leave today and cannot take %1.</source>
+        <translation>%2 今天请假，不能接手 %1。</translation>
+    </message>
+    <message>
+        <source>%2 cannot handle %4, which %1 takes.</source>
+        <translation>%2 不能办理 %4，而 %1 受理该业务。</translation>
+    </message>
+    <message>
+        <source>%2 is working at %5. Pause or close %5 first.</source>
+        <translation>%2 正在 %5 工作。请先暂停或关闭 %5。</translation>
+    </message>
+    <message>
+        <source>%1 must take at least one service type.</source>
+        <translation>%1 至少要受理一种业务类型。</translation>
+    </message>
+    <message>
+        <source>%2 is already at %1.</source>
+        <translation>%2 已在 %1。</translation>
+    </message>
+    <message>
+        <source>The request for %1 was not stored, nothing was changed: %2</source>
+        <translation>%1 的操作未能保存，未做任何更改：%2</translation>
+    </message>
+    <message>
+        <source>%1 is the last open counter for %2, and %3 customers are waiting for it. Close it anyway?</source>
+        <translation>%1 是受理 %2 的最后一个开放窗口，当前有 %3 位客户在等候。仍要关闭吗？</translation>
+    </message>
+</context>
+<context>
     <name>CounterBoard</name>
     <message>
         <source>Counter</source>
-        <extracomment>Background colours of the state column; the state is also written as a word (colour is never the only cue).</extracomment>
+        <extracomment>Background of the state cell while a request for the counter is pending. Background colours of the state column; the state is also written as a word (colour is never the only cue).</extracomment>
         <translation>窗口</translation>
     </message>
     <message>
@@ -274,6 +325,42 @@
     <message>
         <source>Avg handling</source>
         <translation>平均办理时长</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>开启…</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Close…</source>
+        <translation>关闭…</translation>
+    </message>
+    <message>
+        <source>Staff…</source>
+        <translation>人员…</translation>
+    </message>
+    <message>
+        <source>Service types…</source>
+        <translation>业务类型…</translation>
+    </message>
+    <message>
+        <source>Select a counter first</source>
+        <translation>请先选择一个窗口</translation>
+    </message>
+    <message>
+        <source>Not possible while the counter is %1</source>
+        <translation>窗口处于“%1”状态时不可用</translation>
+    </message>
+    <message>
+        <source>%1 → %2 after this customer</source>
+        <translation>%1 → 本位客户办完后%2</translation>
+    </message>
+    <message>
+        <source>%1 → %2 requested</source>
+        <translation>%1 → 已请求%2</translation>
     </message>
 </context>
 <context>
@@ -628,26 +715,14 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     </message>
 </context>
 <context>
-    <name>RosterTimeline</name>
+    <name>ServiceTypesDialog</name>
     <message>
-        <source>at %1</source>
-        <translation>在%1</translation>
+        <source>Service types of %1</source>
+        <translation>%1 的业务类型</translation>
     </message>
     <message>
-        <source>on break</source>
-        <translation>休息中</translation>
-    </message>
-    <message>
-        <source>on shift, not at a counter</source>
-        <translation>当班，未在窗口</translation>
-    </message>
-    <message>
-        <source>on leave</source>
-        <translation>请假</translation>
-    </message>
-    <message>
-        <source>off duty</source>
-        <translation>未当班</translation>
+        <source>The counter calls tickets of the ticked types:</source>
+        <translation>该窗口叫号以下勾选的业务类型：</translation>
     </message>
 </context>
 <context>
@@ -683,6 +758,33 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>The settings could not be saved: %1</source>
         <translation>设置无法保存：%1</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPickerDialog</name>
+    <message>
+        <source>Staff for %1</source>
+        <translation>%1 的人员</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Employee no.</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <source>Can handle</source>
+        <translation>可办理业务</translation>
+    </message>
+    <message>
+        <source>Greyed-out people cannot take this counter now; point at one to see why.</source>
+        <translation>灰色人员当前不能接手该窗口；将鼠标指向可查看原因。</translation>
     </message>
 </context>
 <context>
@@ -805,6 +907,46 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Offline</source>
         <translation>离线</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Change staff</source>
+        <translation>更换人员</translation>
+    </message>
+    <message>
+        <source>Change service types</source>
+        <translation>更改业务类型</translation>
+    </message>
+    <message>
+        <source>at %1</source>
+        <translation>在%1</translation>
+    </message>
+    <message>
+        <source>on break</source>
+        <translation>休息中</translation>
+    </message>
+    <message>
+        <source>on shift, not at a counter</source>
+        <translation>当班，未在窗口</translation>
+    </message>
+    <message>
+        <source>on leave</source>
+        <translation>请假</translation>
+    </message>
+    <message>
+        <source>off duty</source>
+        <translation>不在班</translation>
     </message>
     <message>
         <source>Waiting</source>

@@ -219,3 +219,37 @@ def test_camera_setup_round_trip_and_replacement(db) -> None:
     assert repository.load_cameras(db, "B1") == [changed]  # nothing lost
     apply_now(db, DeleteCamera("B1", "C1"))
     assert repository.load_cameras(db, "B1") == [] and repository.count_rows(db, "counting_line") == 0
+
+
+def test_counter_command_is_stored_with_its_audit_entry(db) -> None:
+    from datetime import UTC, datetime
+
+    from console.domain.records import CounterCommand
+    from console.domain.vocabulary import CounterAction
+    from storage.tasks import SaveCounterCommand
+
+    apply_now(db, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
+    before = {"state": "idle", "staff_id": "E2", "service_types": ["non_cash"]}
+    types = CounterCommand("2", CounterAction.SET_SERVICE_TYPES, at(10), "manager",
+                           service_types=(ServiceType.CASH, ServiceType.CORPORATE))
+    pause = CounterCommand("2", CounterAction.PAUSE, at(10, 5), "manager")
+    wall = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
+    first = SaveCounterCommand("B1", types, before, {**before, "service_types": ["cash", "corporate"]}, wall)
+    apply_now(db, first)
+    apply_now(db, SaveCounterCommand("B1", pause, before, {**before, "state": "paused"}, wall))
+    assert first.command_id is not None
+
+    counter = next(c for c in repository.load_counters(db, "B1") if c.counter_id == "2")
+    assert counter.service_types == (ServiceType.CASH, ServiceType.CORPORATE)  # applied at once
+    assert counter.state is CounterState.CLOSED  # the state follows what the ticketing system reports, not the request
+    stored = repository.load_counter_commands(db, "B1")
+    assert [(c.action, c.service_types, c.at) for c in stored] == [
+        (CounterAction.SET_SERVICE_TYPES, (ServiceType.CASH, ServiceType.CORPORATE), at(10)),
+        (CounterAction.PAUSE, (), at(10, 5))]
+    assert repository.load_counter_commands(db, "B1", after_id=stored[0].command_id) == stored[1:]
+    assert repository.load_counter_commands(db, "B1", since=at(10, 1)) == stored[1:]
+
+    audit = repository.load_audit(db)
+    assert [(a.action, a.user, a.entity_id, a.at) for a in audit] == [
+        ("counter.set_service_types", "manager", "B1/2", wall), ("counter.pause", "manager", "B1/2", wall)]
+    assert audit[0].before == before and audit[0].after["service_types"] == ["cash", "corporate"]
