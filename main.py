@@ -152,18 +152,25 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--tiles", metavar="CxR", help="detect on C×R overlapping tiles too (dense scenes), e.g. 2x2")
     evaluate.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
-    tickets = sub.add_parser("tickets", help="import a ticketing system's ticket log")
-    tickets_sub = tickets.add_subparsers(dest="tickets_command", metavar="ACTION", required=True)
-    ticket_import = tickets_sub.add_parser(
-        "import", help="import a day's ticket log (CSV) exported by a ticketing system",
-        description="Import a ticket log with the header ticket_id,service_type,priority,issued_at,called_at,"
-        "started_at,finished_at,counter_id,staff_id,outcome. Rows that fail are listed on stderr with their line "
-        "number and skipped; the rest are imported. Importing the same file again changes nothing. Exit code: 0 "
-        "every row imported, 1 some rows rejected, 2 nothing imported (the file itself is unusable).")
-    ticket_import.add_argument("file", type=Path, metavar="FILE.csv")
-    ticket_import.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
-    ticket_import.add_argument("--encoding", metavar="NAME",
-                               help="text encoding (default: UTF-8, else GB18030, else Windows-1252)")
+    for command, what, header in (
+        ("tickets", "a ticketing system's ticket log",
+         "ticket_id,service_type,priority,issued_at,called_at,started_at,finished_at,counter_id,staff_id,outcome"),
+        ("appointments", "the day's appointments (预约) from a booking system",
+         "appointment_id,service_type,due_at,booked_at,checked_in_at,cancelled_at,ticket_id (due_at: the slot "
+         "start)"),
+    ):
+        group = sub.add_parser(command, help=f"import {what}")
+        actions = group.add_subparsers(dest=f"{command}_command", metavar="ACTION", required=True)
+        importer = actions.add_parser(
+            "import", help=f"import {what} (CSV)",
+            description=f"Import {what} with the header {header}. Times are ISO 8601; empty cells: the step did not "
+            "happen. Rows that fail are listed on stderr with their line number and skipped; the rest are "
+            "imported. Importing the same file again changes nothing. Exit code: 0 every row imported, 1 some rows "
+            "rejected, 2 nothing imported (the file itself is unusable).")
+        importer.add_argument("file", type=Path, metavar="FILE.csv")
+        importer.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
+        importer.add_argument("--encoding", metavar="NAME",
+                              help="text encoding (default: UTF-8, else GB18030, else Windows-1252)")
 
     models = sub.add_parser("models", help="install and list person-detector models")
     models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from console.domain.appointments import AppointmentCounts, AppointmentNow, appointments_in_play, count_statuses
 from console.domain.counter_actions import pending_commands
 from console.domain.day_report import DayReport, build_day_report
 from console.domain.presence import StaffPresence, staff_presence
@@ -79,6 +80,8 @@ class BranchView:
     visitors_today: int | None = None  # "in" crossings of the cameras' counting lines today; None without lines
     waiting_dwell: tuple[int, float, float] | None = None  # people in waiting zones, mean and longest stay (s)
     pending: dict[str, CounterCommand] = field(default_factory=dict)  # counter id → request not carried out yet
+    appointment_counts: AppointmentCounts | None = None  # today's appointments now (None: no appointments today)
+    appointments_now: tuple[AppointmentNow, ...] = ()  # due, late, checked in and waiting, recently missing
 
     @property
     def people_waiting(self) -> int | None:
@@ -198,7 +201,8 @@ class BranchController(QObject):
         figures = counter_figures(tickets, [c.counter_id for c in snap.counters])
         now = time.monotonic()
         if self._report is None or snap.paused or now - self._report_at >= REPORT_PERIOD_S:
-            self._report = build_day_report(tickets, snap.day, at.tzinfo, SERVICE_TARGET.total_seconds() / 60)  # type: ignore[arg-type]
+            self._report = build_day_report(tickets, snap.day, at.tzinfo,  # type: ignore[arg-type]
+                                            SERVICE_TARGET.total_seconds() / 60, snap.appointments, at)
             self._report_at = now
         view = BranchView(
             snapshot=snap,
@@ -212,6 +216,8 @@ class BranchController(QObject):
             presence=tuple(staff_presence(snap.staff, snap.roster, snap.counters, at)),
             report=self._report,
             pending=self._pending(snap),
+            appointment_counts=count_statuses(snap.appointments, at) if snap.appointments else None,
+            appointments_now=tuple(appointments_in_play(snap.appointments, tickets, at)),
             **self._lobby_figures(snap),
         )
         self.latest = view

@@ -37,7 +37,7 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
         from console.cli_camera import run_evaluate
 
         return run_evaluate(env, args, out)
-    if args.command == "tickets":
+    if args.command in ("tickets", "appointments"):
         return _tickets_import(env, args, out)
     if args.command == "models":
         from console.cli_camera import run_models
@@ -47,7 +47,8 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
 
 
 def _tickets_import(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
-    """``tickets import FILE``: see console/ticket_csv.py for the rules; exit 0, 1 (rows rejected) or 2 (file)."""
+    """``tickets import FILE`` and ``appointments import FILE``: see console/ticket_csv.py for the rules; exit 0,
+    1 (rows rejected) or 2 (file)."""
     from console.ticket_csv import CsvFileError, read_log
     from storage.tasks import StoreFeedEvents
     from storage.writer import apply_now
@@ -56,7 +57,8 @@ def _tickets_import(env: Environment, args: argparse.Namespace, out: TextIO) -> 
     branch = repository.load_branch(env.db, code)
     assert branch is not None
     try:
-        parsed = read_log(args.file, ZoneInfo(branch.timezone), args.encoding)
+        parsed = read_log(args.file, ZoneInfo(branch.timezone), args.encoding,
+                          appointments=args.command == "appointments")
     except CsvFileError as exc:
         print(f"error: {args.file} {exc}; nothing imported", file=sys.stderr)
         return 2
@@ -65,7 +67,8 @@ def _tickets_import(env: Environment, args: argparse.Namespace, out: TextIO) -> 
     task = StoreFeedEvents(code, tuple(parsed.events))
     if parsed.events:
         apply_now(env.db, task)
-    print(f"{args.file} ({parsed.encoding}): {parsed.rows} rows, {parsed.tickets} tickets imported into branch "
+    what = "appointments" if args.command == "appointments" else "tickets"
+    print(f"{args.file} ({parsed.encoding}): {parsed.rows} rows, {parsed.tickets} {what} imported into branch "
           f"{code}, {len(parsed.rejected)} rows rejected; {task.stored} new events, {task.duplicates} already "
           f"stored", file=out)
     return 1 if parsed.rejected else 0
@@ -104,7 +107,10 @@ def _report(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     zone = ZoneInfo(branch.timezone)
     start = datetime.combine(args.date, datetime.min.time(), tzinfo=zone)
     tickets = repository.load_tickets(env.db, code, start, start + timedelta(days=1))
-    report = build_day_report(tickets, args.date, zone, args.target_wait_minutes)
+    appointments = repository.load_appointments(env.db, code, start, start + timedelta(days=1))
+    now = datetime.now(zone)
+    report = build_day_report(tickets, args.date, zone, args.target_wait_minutes, appointments,
+                              at=min(now, start + timedelta(days=1)))
     if getattr(args, "export", None) is not None:
         from console.report_export import ExportError, export_report
 
@@ -129,6 +135,18 @@ def _print_report(r: DayReport, name: str, code: str, out: TextIO) -> None:
       f"maximum {_fmt(r.max_wait_min)}\n")
     w(f"  service level (called within {r.target_wait_min:g} min): {_share(r.service_level)}\n")
     w(f"  transaction (min): average {_fmt(r.avg_transaction_min)}   maximum {_fmt(r.max_transaction_min)}\n")
+    for label, g in (("priority", r.priority), ("ordinary", r.ordinary)):
+        if g is not None and g.arrived:
+            w(f"  {label + ' tickets:':<19}arrived {g.arrived}   served {g.served}   wait (min) average "
+              f"{_fmt(g.avg_wait_min)}   90th percentile {_fmt(g.p90_wait_min)}   maximum {_fmt(g.max_wait_min)}   "
+              f"service level {_share(g.service_level)}\n")
+    a = r.appointments
+    if a is not None and (a.booked or a.cancelled):
+        w(f"  appointments: booked {a.booked}   cancelled {a.cancelled}   checked in {a.checked_in} (early {a.early}, "
+          f"on time {a.on_time}, late {a.late})   missing {a.missing}\n")
+        w(f"    wait after check-in (min): average {_fmt(a.avg_wait_after_check_in_min)}   maximum "
+          f"{_fmt(a.max_wait_after_check_in_min)}   called within 5 min of slot/check-in "
+          f"{_share(a.called_on_time_share)}\n")
     if r.per_service_type:
         w("  per service type:       arrived  served  avg wait (min)\n")
         for name_, t in r.per_service_type.items():

@@ -143,4 +143,5 @@ class DatabaseSource:
             zone_counts=latest_zone,
             new_samples=tuple(all_samples),
             alerts=self._monitor.records(),
+            appointments=tuple(repository.load_appointments(self._db, self._code, start, start + timedelta(days=1))),
         )

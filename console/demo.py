@@ -134,6 +134,7 @@ class DemoDay:
             cameras_total=1,
             speed=speed,
             paused=paused,
+            appointments=tuple(self.sim.appointments()),
         )
 
     # --- what storage receives -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from console.domain.appointments import AppointmentStatus
 from console.domain.presence import Presence, StaffPresence
 from console.domain.vocabulary import (
     AlertSeverity,
@@ -48,6 +49,19 @@ def counter_action(value: CounterAction) -> str:
         CounterAction.CLOSE: QCoreApplication.translate("labels", "Close"),
         CounterAction.ASSIGN_STAFF: QCoreApplication.translate("labels", "Change staff"),
         CounterAction.SET_SERVICE_TYPES: QCoreApplication.translate("labels", "Change service types"),
+    }[value]
+
+
+def appointment_status(value: AppointmentStatus) -> str:
+    return {
+        AppointmentStatus.UPCOMING: QCoreApplication.translate("labels", "Upcoming"),
+        AppointmentStatus.DUE: QCoreApplication.translate("labels", "Due"),
+        AppointmentStatus.LATE: QCoreApplication.translate("labels", "Late, not here yet"),
+        AppointmentStatus.MISSING: QCoreApplication.translate("labels", "Missing"),
+        AppointmentStatus.CHECKED_IN_EARLY: QCoreApplication.translate("labels", "Checked in early"),
+        AppointmentStatus.CHECKED_IN_ON_TIME: QCoreApplication.translate("labels", "Checked in on time"),
+        AppointmentStatus.CHECKED_IN_LATE: QCoreApplication.translate("labels", "Checked in late"),
+        AppointmentStatus.CANCELLED: QCoreApplication.translate("labels", "Cancelled"),
     }[value]
 
 

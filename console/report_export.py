@@ -52,6 +52,20 @@ def sections(report: DayReport) -> Iterator[tuple[str, list[str], list[list[obje
     yield "Intervals", ["start", "arrived", "served", "avg_wait_min"], [
         [i.start.isoformat(timespec="minutes"), i.arrived, i.served, _round(i.avg_wait_min)]
         for i in report.intervals]
+    groups = [(name, g) for name, g in (("priority", report.priority), ("ordinary", report.ordinary)) if g is not None]
+    yield "Priority", ["group", "arrived", "served", "avg_wait_min", "p90_wait_min", "max_wait_min",
+                       "service_level"], [
+        [name, g.arrived, g.served, _round(g.avg_wait_min), _round(g.p90_wait_min), _round(g.max_wait_min),
+         _round(g.service_level, 4)] for name, g in groups]
+    a = report.appointments
+    if a is not None:
+        yield "Appointments", ["figure", "value"], [
+            ["booked", a.booked], ["cancelled", a.cancelled], ["checked_in", a.checked_in], ["early", a.early],
+            ["on_time", a.on_time], ["late", a.late], ["missing", a.missing],
+            ["avg_wait_after_check_in_min", _round(a.avg_wait_after_check_in_min)],
+            ["max_wait_after_check_in_min", _round(a.max_wait_after_check_in_min)],
+            ["called_on_time_share", _round(a.called_on_time_share, 4)],
+        ]
 
 
 def _atomic(path: Path, write) -> None:

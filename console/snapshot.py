@@ -14,6 +14,7 @@ import numpy as np
 
 from console.domain.records import (
     AlertRecord,
+    AppointmentRecord,
     BranchInfo,
     CounterStatus,
     OccupancyPoint,
@@ -51,3 +52,4 @@ class BranchSnapshot:
     cameras_total: int = 0
     speed: float = 1.0
     paused: bool = False
+    appointments: tuple[AppointmentRecord, ...] = ()  # appointments with a slot today

@@ -16,6 +16,11 @@ Header (any column order; extra columns are ignored):
   overlapping export — changes nothing.
 - Encoding: UTF-8 (with or without a byte-order mark); failing that GB18030 (Chinese Windows exports), failing that
   Windows-1252; ``encoding`` overrides the guess.
+
+The day's appointments (``appointments import``) come the same way, with the header
+``appointment_id,service_type,due_at,booked_at,checked_in_at,cancelled_at,ticket_id``: ``due_at`` is the slot
+start (required), ``booked_at`` when it was booked (empty: at the latest at the slot), ``checked_in_at`` and
+``cancelled_at`` empty when it did not happen (not both), ``ticket_id`` the ticket issued at check-in (optional).
 No Qt imports.
 """
 
@@ -33,6 +38,8 @@ from console.ticket_feed import FeedError, parse_time
 
 COLUMNS = ("ticket_id", "service_type", "priority", "issued_at", "called_at", "started_at", "finished_at",
            "counter_id", "staff_id", "outcome")
+APPOINTMENT_COLUMNS = ("appointment_id", "service_type", "due_at", "booked_at", "checked_in_at", "cancelled_at",
+                       "ticket_id")
 OUTCOMES = ("served", "no_show", "abandoned", "transferred", "waiting")
 _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"", "0", "false", "no", "n", "f"}
@@ -82,21 +89,60 @@ def _time(row: dict[str, str], name: str, local: tzinfo) -> datetime | None:
         raise ValueError(f"{name}: {exc.problem}") from None
 
 
-def _row_events(row: dict[str, str], local: tzinfo) -> list[TicketEvent]:
-    """The events of one row; ValueError says what is wrong with it."""
-    ticket = (row.get("ticket_id") or "").strip()
-    if not ticket:
-        raise ValueError("ticket_id is empty")
-    if len(ticket) > 64:
-        raise ValueError(f"ticket_id is longer than 64 characters ({len(ticket)})")
+def _identifier(row: dict[str, str], name: str) -> str:
+    value = (row.get(name) or "").strip()
+    if not value:
+        raise ValueError(f"{name} is empty")
+    if len(value) > 64:
+        raise ValueError(f"{name} is longer than 64 characters ({len(value)})")
+    return value
+
+
+def _service(row: dict[str, str]) -> ServiceType:
     service_text = (row.get("service_type") or "").strip()
     if not service_text:
         raise ValueError("service_type is empty")
     try:
-        service = ServiceType(service_text)
+        return ServiceType(service_text)
     except ValueError:
         raise ValueError(f"service_type {service_text!r} is unknown; expected one of "
                          f"{', '.join(s.value for s in ServiceType)}") from None
+
+
+def _appointment_events(row: dict[str, str], local: tzinfo) -> list[TicketEvent]:
+    """The events of one appointment row; ValueError says what is wrong with it."""
+    appointment = _identifier(row, "appointment_id")
+    service = _service(row)
+    due = _time(row, "due_at", local)
+    if due is None:
+        raise ValueError("due_at is empty")
+    booked = _time(row, "booked_at", local) or due
+    checked = _time(row, "checked_in_at", local)
+    cancelled = _time(row, "cancelled_at", local)
+    if booked > due:
+        raise ValueError(f"booked_at {booked.isoformat()} is after due_at {due.isoformat()}")
+    if checked is not None and cancelled is not None:
+        raise ValueError("both checked_in_at and cancelled_at are set")
+    ticket = (row.get("ticket_id") or "").strip() or None
+    if ticket is not None and checked is None:
+        raise ValueError("ticket_id is set but checked_in_at is empty")
+
+    def event(kind: TicketEventType, at: datetime, **extra: object) -> TicketEvent:
+        return TicketEvent(event_id=f"csv-appointment:{appointment}:{kind.value}:{at.isoformat()}", type=kind, at=at,
+                           appointment_id=appointment, **extra)  # type: ignore[arg-type]
+
+    events = [event(TicketEventType.APPOINTMENT_BOOKED, booked, service_type=service, due_at=due)]
+    if checked is not None:
+        events.append(event(TicketEventType.CHECKED_IN, checked, ticket_id=ticket))
+    if cancelled is not None:
+        events.append(event(TicketEventType.APPOINTMENT_CANCELLED, cancelled))
+    return events
+
+
+def _row_events(row: dict[str, str], local: tzinfo) -> list[TicketEvent]:
+    """The events of one row; ValueError says what is wrong with it."""
+    ticket = _identifier(row, "ticket_id")
+    service = _service(row)
     priority_text = (row.get("priority") or "").strip().lower()
     if priority_text not in _TRUE | _FALSE:
         raise ValueError(f"priority {row.get('priority')!r} is not true/false, yes/no or 1/0")
@@ -154,13 +200,16 @@ def _row_events(row: dict[str, str], local: tzinfo) -> list[TicketEvent]:
     return events
 
 
-def parse_log(text: str, local: tzinfo) -> ParsedLog:
-    """Every row of a ticket log; rows that fail are listed in ``rejected`` with their line and reason."""
+def parse_log(text: str, local: tzinfo, appointments: bool = False) -> ParsedLog:
+    """Every row of a ticket log (or, with ``appointments``, an appointment list); rows that fail are listed in
+    ``rejected`` with their line and reason. ``tickets`` counts the tickets (appointments) imported."""
+    columns, key = (APPOINTMENT_COLUMNS, "appointment_id") if appointments else (COLUMNS, "ticket_id")
+    row_events = _appointment_events if appointments else _row_events
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
-        raise CsvFileError("is empty (expected the header " + ",".join(COLUMNS) + ")")
-    missing = [c for c in COLUMNS if c not in header]
+        raise CsvFileError("is empty (expected the header " + ",".join(columns) + ")")
+    missing = [c for c in columns if c not in header]
     if missing:
         raise CsvFileError(f"has no column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                            f"(header found: {','.join(header)})")
@@ -176,13 +225,13 @@ def parse_log(text: str, local: tzinfo) -> ParsedLog:
                                                          f"{len(header)}"))
                 continue
             try:
-                events = _row_events(row, local)
+                events = row_events(row, local)
             except ValueError as exc:
                 result.rejected.append(RejectedRow(line, str(exc)))
                 continue
-            ticket = events[0].ticket_id or ""
+            ticket = (events[0].appointment_id if appointments else events[0].ticket_id) or ""
             if ticket in seen:
-                result.rejected.append(RejectedRow(line, f"ticket_id {ticket!r} already on line {seen[ticket]}"))
+                result.rejected.append(RejectedRow(line, f"{key} {ticket!r} already on line {seen[ticket]}"))
                 continue
             seen[ticket] = line
             result.events.extend(events)
@@ -192,12 +241,12 @@ def parse_log(text: str, local: tzinfo) -> ParsedLog:
     return result
 
 
-def read_log(path: Path, local: tzinfo, encoding: str | None = None) -> ParsedLog:
+def read_log(path: Path, local: tzinfo, encoding: str | None = None, appointments: bool = False) -> ParsedLog:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise CsvFileError(f"cannot be read ({exc.strerror or exc})") from None
     text, used = decode(raw, encoding)
-    parsed = parse_log(text, local)
+    parsed = parse_log(text, local, appointments)
     parsed.encoding = used
     return parsed

@@ -18,6 +18,9 @@ is stored):
 - ``staff_id``: required for ``staff_login`` and ``staff_logout``.
 - ``state``: required for ``counter_state``; one of the counter states.
 - ``number``: optional display number printed on the ticket (defaults to ticket_id).
+- ``appointment_id``: required for ``appointment_booked``, ``appointment_cancelled`` and ``checked_in``;
+  1-64 characters. ``appointment_booked`` also needs ``due_at`` (the slot start, ISO 8601 like ``at``) and
+  ``service_type``; ``checked_in`` may carry the ``ticket_id`` issued at check-in.
 Unknown fields are rejected (a misspelt field would otherwise be silently ignored).
 
 Events may arrive out of order: each ticket is rebuilt from its stored events in time order
@@ -43,9 +46,11 @@ NEEDS_COUNTER = frozenset({TicketEventType.CALLED, TicketEventType.STARTED, Tick
                            TicketEventType.STAFF_LOGIN, TicketEventType.STAFF_LOGOUT})
 NEEDS_SERVICE_TYPE = frozenset({TicketEventType.ISSUED, TicketEventType.TRANSFERRED})
 NEEDS_STAFF = frozenset({TicketEventType.STAFF_LOGIN, TicketEventType.STAFF_LOGOUT})
+APPOINTMENT_TYPES = frozenset({TicketEventType.APPOINTMENT_BOOKED, TicketEventType.APPOINTMENT_CANCELLED,
+                               TicketEventType.CHECKED_IN})
 
 FIELDS = ("event_id", "type", "ticket_id", "number", "service_type", "priority", "counter_id", "staff_id", "state",
-          "at")
+          "appointment_id", "due_at", "at")
 
 #: Most events one request may carry.
 MAX_BATCH = 1000
@@ -123,7 +128,8 @@ def parse_event(obj: object, local: tzinfo) -> TicketEvent:
         raise FeedError("at", "is required")
     at = parse_time(obj["at"], "at", local)
     ticket_id = _text(obj, "ticket_id", 64, kind in TICKET_TYPES)
-    service = _choice(obj, "service_type", SERVICE_TYPES, kind in NEEDS_SERVICE_TYPE)
+    service = _choice(obj, "service_type", SERVICE_TYPES,
+                      kind in NEEDS_SERVICE_TYPE or kind is TicketEventType.APPOINTMENT_BOOKED)
     priority = obj.get("priority", False)
     if priority is None:
         priority = False
@@ -133,6 +139,12 @@ def parse_event(obj: object, local: tzinfo) -> TicketEvent:
     staff_id = _text(obj, "staff_id", 32, kind in NEEDS_STAFF)
     state = _choice(obj, "state", COUNTER_STATES, kind is TicketEventType.COUNTER_STATE)
     number = _text(obj, "number", 32, False)
+    appointment_id = _text(obj, "appointment_id", 64, kind in APPOINTMENT_TYPES)
+    due_at = None
+    if kind is TicketEventType.APPOINTMENT_BOOKED or obj.get("due_at") is not None:
+        if obj.get("due_at") is None:
+            raise FeedError("due_at", "is required for appointment_booked (the start of the booked slot)")
+        due_at = parse_time(obj["due_at"], "due_at", local)
     return TicketEvent(
         event_id=event_id or "",
         type=kind,
@@ -144,6 +156,8 @@ def parse_event(obj: object, local: tzinfo) -> TicketEvent:
         counter_id=counter_id,
         staff_id=staff_id,
         state=CounterState(state) if state and kind is TicketEventType.COUNTER_STATE else None,
+        appointment_id=appointment_id,
+        due_at=due_at,
     )
 
 
@@ -174,7 +188,9 @@ def event_to_json(event: TicketEvent) -> dict[str, object]:
     optional = {"ticket_id": event.ticket_id, "number": event.number,
                 "service_type": event.service_type.value if event.service_type else None,
                 "counter_id": event.counter_id, "staff_id": event.staff_id,
-                "state": event.state.value if event.state else None}
+                "state": event.state.value if event.state else None,
+                "appointment_id": event.appointment_id,
+                "due_at": event.due_at.isoformat() if event.due_at else None}
     data.update({k: v for k, v in optional.items() if v is not None})
     if event.priority:
         data["priority"] = True
@@ -200,6 +216,10 @@ def openapi_document(version: str) -> dict[str, object]:
                            "description": "Required for called, started, counter_state, staff_login/logout."},
             "staff_id": {**string, "maxLength": 32, "description": "Required for staff_login and staff_logout."},
             "state": {"type": "string", "enum": list(COUNTER_STATES), "description": "Required for counter_state."},
+            "appointment_id": {**string, "maxLength": 64,
+                               "description": "Required for appointment_booked, appointment_cancelled, checked_in."},
+            "due_at": {"type": "string", "format": "date-time",
+                       "description": "Start of the booked slot; required for appointment_booked."},
             "at": {"type": "string", "format": "date-time",
                    "description": "ISO 8601; without a UTC offset it is the branch's local time."},
         },

@@ -248,6 +248,27 @@ class CounterCommandRow(Base):
     requested_by: Mapped[str] = mapped_column(String(100))
 
 
+class Appointment(Base):
+    """An appointment projected from its feed events (booked, cancelled, checked in); each event sets its own
+    fields, so the order they arrive in does not matter (a later booking of the same id moves the slot)."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        UniqueConstraint("branch_id", "appointment_id"),
+        Index("ix_appointment_branch_due", "branch_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    appointment_id: Mapped[str] = mapped_column(String(64))
+    service_type: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    booked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ticket_id: Mapped[str | None] = mapped_column(String(64))
+
+
 class OccupancySample(Base):
     __tablename__ = "occupancy_sample"
     __table_args__ = (

@@ -5,7 +5,7 @@ Datetimes come back aware in UTC; callers convert to the branch's time zone for 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, table
@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from console.domain.ids import natural_key
 from console.domain.records import (
     AlertRecord,
+    AppointmentRecord,
     BranchInfo,
     CameraHealthEvent,
     BreakSpan,
@@ -40,6 +41,7 @@ from console.domain.vocabulary import (
 )
 from storage import models as m
 from storage.database import Database
+from storage.tasks import NOT_BOOKED
 from storage.records import AuditRecord, CameraSetup, CameraSpec, LineRecord
 
 
@@ -116,6 +118,21 @@ def load_audit(db: Database, since: datetime | None = None) -> list[AuditRecord]
         return [AuditRecord(at=r.at, user=r.user, action=r.action, entity=r.entity, entity_id=r.entity_id,
                             before=r.before, after=r.after, entry_id=r.id)
                 for r in s.scalars(query.order_by(m.AuditEntry.id))]
+
+
+def load_appointments(db: Database, code: str, start: datetime, end: datetime) -> list[AppointmentRecord]:
+    """Appointments with a slot in [start, end), in slot order (bookings never received are left out)."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        t = m.Appointment
+        rows = s.scalars(select(t).where(t.branch_id == bid, t.due_at >= start, t.due_at < end,
+                                         t.booked_at > NOT_BOOKED)
+                         .order_by(t.due_at, t.appointment_id))
+        return [AppointmentRecord(appointment_id=r.appointment_id, service_type=ServiceType(r.service_type),
+                                  due_at=r.due_at, booked_at=r.booked_at, checked_in_at=r.checked_in_at,
+                                  cancelled_at=r.cancelled_at, ticket_id=r.ticket_id) for r in rows]
 
 
 def load_staff(db: Database, code: str) -> list[StaffMember]:

@@ -143,7 +143,12 @@ class SaveRoster:
 
 
 def _event_payload(e: TicketEvent) -> dict[str, Any]:
-    return {
+    payload: dict[str, Any] = {}
+    if e.appointment_id is not None:
+        payload["appointment_id"] = e.appointment_id
+    if e.due_at is not None:
+        payload["due_at"] = e.due_at.astimezone(UTC).isoformat()
+    return payload | {
         "number": e.number,
         "service_type": e.service_type.value if e.service_type else None,
         "priority": e.priority,
@@ -197,10 +202,44 @@ def apply_ticket_event(session: Session, bid: int, e: TicketEvent) -> bool:
             elif counter.staff_id in (None, e.staff_id):
                 counter.staff_id = None
         return True
+    if e.appointment_id is not None and kind in _APPOINTMENT_EVENTS:
+        _project_appointment(session, bid, e)
+        return True
     if e.ticket_id is None:
         raise ValueError(f"event {e.event_id} of type {kind.value} has no ticket_id")
     _project_ticket(session, bid, e.ticket_id, (e.at, e.type.value, payload))
     return True
+
+
+#: ``booked_at`` of an appointment whose booking has not arrived yet (its check-in or cancellation came first).
+NOT_BOOKED = datetime(1970, 1, 1, tzinfo=UTC)
+
+_APPOINTMENT_EVENTS = frozenset({TicketEventType.APPOINTMENT_BOOKED, TicketEventType.APPOINTMENT_CANCELLED,
+                                 TicketEventType.CHECKED_IN})
+
+
+def _project_appointment(session: Session, bid: int, e: TicketEvent) -> None:
+    """Apply one appointment event; each kind sets its own fields, so any arrival order gives the same row. A
+    check-in or cancellation that arrives before its booking creates the row with placeholder slot values that the
+    booking then fills in."""
+    row = session.scalar(select(m.Appointment).where(m.Appointment.branch_id == bid,
+                                                     m.Appointment.appointment_id == e.appointment_id))
+    if row is None:
+        row = m.Appointment(branch_id=bid, appointment_id=e.appointment_id,
+                            service_type=(e.service_type or ServiceType.CASH).value, due_at=e.due_at or e.at,
+                            booked_at=NOT_BOOKED)
+        session.add(row)
+    kind = e.type
+    if kind is TicketEventType.APPOINTMENT_BOOKED:
+        if e.at >= row.booked_at:  # the newest booking of the id wins (a customer may move the slot)
+            row.booked_at, row.due_at = e.at, e.due_at or row.due_at
+            row.service_type = (e.service_type or ServiceType.CASH).value
+    elif kind is TicketEventType.APPOINTMENT_CANCELLED:
+        row.cancelled_at = e.at if row.cancelled_at is None else min(row.cancelled_at, e.at)
+    else:
+        if row.checked_in_at is None or e.at < row.checked_in_at:
+            row.checked_in_at = e.at
+            row.ticket_id = e.ticket_id or row.ticket_id
 
 
 #: Order of a ticket's events that share a timestamp: its life runs issued → called → started → ended.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from console import labels
 from console.branch_controller import SERVICE_TARGET, BranchView
+from console.domain.appointments import AppointmentStatus
 from widgets.tables import ensure_rows, make_table, set_cell
 
 
@@ -14,8 +15,14 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
+#: Background of an appointment row by status: late and missing stand out.
+APPOINTMENT_COLOURS = {AppointmentStatus.LATE: "#fed7aa", AppointmentStatus.MISSING: "#fecaca",
+                       AppointmentStatus.DUE: "#bfdbfe"}
+
+
 class QueuePanel(QWidget):
     COL_TYPE, COL_WAITING, COL_LONGEST, COL_ESTIMATE, COL_COUNTERS = range(5)
+    A_SLOT, A_ID, A_TYPE, A_STATUS, A_TICKET = range(5)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,12 +55,57 @@ class QueuePanel(QWidget):
         self.camera_label.setObjectName("cameraVsQueue")
         self.camera_label.setWordWrap(True)
         self.camera_label.setVisible(False)
+        # appointments (预约): today's counts and those to act on now
+        self.appointment_label = QLabel()
+        self.appointment_label.setObjectName("appointmentSummary")
+        self.appointment_label.setWordWrap(True)
+        self.appointments = make_table(
+            [self.tr("Slot"), self.tr("Appointment"), self.tr("Service type"), self.tr("Status"), self.tr("Ticket")],
+            stretch_column=self.A_STATUS)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(box)
         layout.addWidget(self.period_label)
         layout.addWidget(self.camera_label)
-        layout.addWidget(self.table)
+        appointment_page = QWidget()
+        page = QVBoxLayout(appointment_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.appointment_label)
+        page.addWidget(self.appointments)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("queueTabs")
+        self.tabs.addTab(self.table, self.tr("Service types"))
+        self.tabs.addTab(appointment_page, self.tr("Appointments"))
+        layout.addWidget(self.tabs)
+
+    def show_appointments(self, view: BranchView) -> None:
+        counts = view.appointment_counts
+        self.tabs.setTabVisible(1, counts is not None)
+        if counts is None:
+            return
+        attention = counts.due + counts.late
+        self.tabs.setTabText(1, self.tr("Appointments (%1 due or late)").replace("%1", str(attention)) if attention
+                             else self.tr("Appointments"))
+        self.appointment_label.setText(
+            self.tr("Appointments today: %1 booked · %2 checked in (%3 early, %4 on time, %5 late) · %6 due now · "
+                    "%7 late · %8 missing")
+            .replace("%1", str(counts.booked)).replace("%2", str(counts.checked_in)).replace("%3", str(counts.early))
+            .replace("%4", str(counts.on_time)).replace("%5", str(counts.checked_in_late))
+            .replace("%6", str(counts.due)).replace("%7", str(counts.late)).replace("%8", str(counts.missing)))
+        at = view.snapshot.at
+        ensure_rows(self.appointments, len(view.appointments_now))
+        for row, item in enumerate(view.appointments_now):
+            a, ticket = item.appointment, item.ticket
+            status = labels.appointment_status(item.status)
+            if ticket is not None and ticket.called_at is None:
+                status += " · " + self.tr("waiting %1").replace("%1", labels.wait_duration(
+                    (at - (a.checked_in_at or ticket.issued_at)).total_seconds()))
+            colour = APPOINTMENT_COLOURS.get(item.status)
+            set_cell(self.appointments, row, self.A_SLOT, a.due_at.astimezone(at.tzinfo).strftime("%H:%M"))
+            set_cell(self.appointments, row, self.A_ID, a.appointment_id)
+            set_cell(self.appointments, row, self.A_TYPE, labels.service_type(a.service_type))
+            set_cell(self.appointments, row, self.A_STATUS, status, background=colour)
+            set_cell(self.appointments, row, self.A_TICKET, ticket.number if ticket is not None else "—")
 
     def show_periods(self, view: BranchView) -> None:
         wait = labels.minutes
@@ -85,6 +137,7 @@ class QueuePanel(QWidget):
         self.level_value.setText(percent(view.service_level_today))
         self.show_camera_vs_queue(view)
         self.show_periods(view)
+        self.show_appointments(view)
         ensure_rows(self.table, len(view.queues))
         for row, q in enumerate(view.queues):
             set_cell(self.table, row, self.COL_TYPE, labels.service_type(q.service_type))

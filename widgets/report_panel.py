@@ -74,6 +74,11 @@ class ReportPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(heading)
         layout.addWidget(box)
+        # priority and appointment customers apart: are they really served first?
+        self.priority_label = QLabel()
+        self.priority_label.setObjectName("priorityFigures")
+        self.priority_label.setWordWrap(True)
+        layout.addWidget(self.priority_label)
         layout.addLayout(tables)
 
     @Slot()
@@ -98,6 +103,28 @@ class ReportPanel(QWidget):
             return False
         return True
 
+    def show_priority(self, r) -> None:
+        def share(v: float | None) -> str:
+            return "—" if v is None else f"{v * 100:.0f}%"
+
+        lines = []
+        if r.priority is not None and r.ordinary is not None:
+            lines.append(self.tr("Priority tickets: %1, average wait %2 min (longest %3), %4 within target · "
+                                 "ordinary: average wait %5 min")
+                         .replace("%1", str(r.priority.arrived)).replace("%2", fmt_min(r.priority.avg_wait_min))
+                         .replace("%3", fmt_min(r.priority.max_wait_min))
+                         .replace("%4", share(r.priority.service_level))
+                         .replace("%5", fmt_min(r.ordinary.avg_wait_min)))
+        a = r.appointments
+        if a is not None and (a.booked or a.cancelled):
+            lines.append(self.tr("Appointments: %1 booked, %2 checked in (%3 on time), %4 missing · wait after "
+                                 "check-in %5 min on average · %6 called within 5 min of their slot")
+                         .replace("%1", str(a.booked)).replace("%2", str(a.checked_in))
+                         .replace("%3", str(a.on_time)).replace("%4", str(a.missing))
+                         .replace("%5", fmt_min(a.avg_wait_after_check_in_min))
+                         .replace("%6", share(a.called_on_time_share)))
+        self.priority_label.setText("\n".join(lines))
+
     @Slot(object)
     def show_view(self, view: BranchView) -> None:
         r = view.report
@@ -115,6 +142,7 @@ class ReportPanel(QWidget):
             ("avg_txn", fmt_min(r.avg_transaction_min)), ("max_txn", fmt_min(r.max_transaction_min)),
         ):
             self.values[key].setText(text)
+        self.show_priority(r)
         ensure_rows(self.types, len(r.per_service_type))
         for row, (name, t) in enumerate(r.per_service_type.items()):
             set_cell(self.types, row, 0, labels.service_type(ServiceType(name)))

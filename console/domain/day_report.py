@@ -9,6 +9,14 @@ Definitions, all durations in minutes:
 - intervals: 30-minute buckets in the branch's local time, from the bucket of the first ticket to that of the last,
   with tickets issued (arrived) and served (finished) in the bucket and the average wait of tickets called in it.
 The 90th percentile uses the nearest-rank method (the smallest wait with at least 90% of waits at or below it).
+
+Priority and appointment customers are reported apart, so the branch sees whether they really are served first:
+- priority / ordinary: the tickets with and without the priority flag, each with arrived, served, average, 90th
+  percentile and longest wait and service level (same definitions as above);
+- appointments with a slot that day (``console/domain/appointments.py``): booked (not cancelled), cancelled,
+  checked in (early, on time, late), missing (not checked in 30 minutes after the slot start, at the report's
+  instant), average and longest wait after check-in (called_at − checked_in_at) and the share of checked-in
+  appointment customers called within 5 minutes of the later of slot start and check-in (of those called).
 """
 
 from __future__ import annotations
@@ -19,9 +27,15 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import fmean
 
+from console.domain.appointments import (
+    called_on_time,
+    count_statuses,
+    day_appointments,
+    wait_after_check_in_s,
+)
 from console.domain.ids import natural_key
 from console.domain.queue_metrics import handling_s, service_level, wait_s
-from console.domain.records import TicketRecord
+from console.domain.records import AppointmentRecord, TicketRecord
 from console.domain.vocabulary import ServiceType, TicketStatus
 
 INTERVAL = timedelta(minutes=30)
@@ -50,6 +64,32 @@ class IntervalFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupDay:
+    """Waits of one group of tickets (priority or ordinary)."""
+
+    arrived: int
+    served: int
+    avg_wait_min: float | None
+    p90_wait_min: float | None
+    max_wait_min: float | None
+    service_level: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentDay:
+    booked: int
+    cancelled: int
+    checked_in: int
+    early: int
+    on_time: int
+    late: int
+    missing: int
+    avg_wait_after_check_in_min: float | None
+    max_wait_after_check_in_min: float | None
+    called_on_time_share: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class DayReport:
     date: date
     target_wait_min: float
@@ -67,6 +107,9 @@ class DayReport:
     per_counter: dict[str, CounterDay]
     per_service_type: dict[str, ServiceTypeDay]
     intervals: tuple[IntervalFigures, ...]
+    priority: GroupDay | None = None
+    ordinary: GroupDay | None = None
+    appointments: AppointmentDay | None = None
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict with the keys documented for ``main.py report --json``."""
@@ -96,11 +139,42 @@ def _bucket(at: datetime, zone: tzinfo) -> datetime:
     return local.replace(minute=(local.minute // 30) * 30, second=0, microsecond=0)
 
 
+def _group(tickets: Sequence[TicketRecord], target: timedelta) -> GroupDay:
+    waits = [w / 60 for t in tickets if (w := wait_s(t)) is not None]
+    return GroupDay(arrived=len(tickets), served=sum(1 for t in tickets if t.status is TicketStatus.SERVED),
+                    avg_wait_min=_mean_or_none(waits), p90_wait_min=percentile_nearest_rank(waits, 0.9),
+                    max_wait_min=max(waits, default=None), service_level=service_level(tickets, target))
+
+
+def _appointment_day(appointments: Sequence[AppointmentRecord], tickets: Sequence[TicketRecord],
+                     at: datetime) -> AppointmentDay:
+    counts = count_statuses(appointments, at)
+    by_id = {t.ticket_id: t for t in tickets}
+    waits: list[float] = []
+    on_time: list[bool] = []
+    for a in appointments:
+        ticket = by_id.get(a.ticket_id) if a.ticket_id else None
+        if (w := wait_after_check_in_s(a, ticket)) is not None:
+            waits.append(w / 60)
+        if (ok := called_on_time(a, ticket)) is not None:
+            on_time.append(ok)
+    return AppointmentDay(
+        booked=counts.booked, cancelled=counts.cancelled, checked_in=counts.checked_in, early=counts.early,
+        on_time=counts.on_time, late=counts.checked_in_late, missing=counts.missing,
+        avg_wait_after_check_in_min=_mean_or_none(waits), max_wait_after_check_in_min=max(waits, default=None),
+        called_on_time_share=(sum(on_time) / len(on_time)) if on_time else None)
+
+
 def build_day_report(
-    tickets: Sequence[TicketRecord], day: date, zone: tzinfo, target_wait_min: float = 10.0
+    tickets: Sequence[TicketRecord], day: date, zone: tzinfo, target_wait_min: float = 10.0,
+    appointments: Sequence[AppointmentRecord] = (), at: datetime | None = None,
 ) -> DayReport:
-    """Figures of ``day`` (branch-local) from the tickets issued that day; other tickets are ignored."""
+    """Figures of ``day`` (branch-local) from the tickets issued that day; other tickets are ignored.
+    ``at`` is the report's instant for the appointments still to come (default: the end of the day)."""
     todays = [t for t in tickets if t.issued_at.astimezone(zone).date() == day]
+    if at is None:
+        at = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    target = timedelta(minutes=target_wait_min)
     waits_min = [w / 60 for t in todays if (w := wait_s(t)) is not None]
     handling_min = [h / 60 for t in todays if (h := handling_s(t)) is not None]
 
@@ -163,11 +237,14 @@ def build_day_report(
         avg_wait_min=_mean_or_none(waits_min),
         p90_wait_min=percentile_nearest_rank(waits_min, 0.9),
         max_wait_min=max(waits_min, default=None),
-        service_level=service_level(todays, timedelta(minutes=target_wait_min)),
+        service_level=service_level(todays, target),
         avg_transaction_min=_mean_or_none(handling_min),
         max_transaction_min=max(handling_min, default=None),
         per_counter=per_counter,
         per_service_type=per_type,
         intervals=tuple(intervals),
+        priority=_group([t for t in todays if t.priority], target),
+        ordinary=_group([t for t in todays if not t.priority], target),
+        appointments=_appointment_day(day_appointments(appointments, day, zone), todays, at),
     )
 

@@ -59,6 +59,8 @@ class TicketEvent:
     """One event of the ticketing feed (HTTP API, CSV import or the demo simulator).
 
     ``state`` is set only for ``counter_state`` events; ``service_type`` of a ``transferred`` event is the new type.
+    Appointment events carry ``appointment_id``; ``appointment_booked`` also ``due_at`` (the slot start) and
+    ``service_type``; ``checked_in`` may name the ticket issued at check-in in ``ticket_id``.
     """
 
     event_id: str
@@ -71,9 +73,29 @@ class TicketEvent:
     counter_id: str | None = None
     staff_id: str | None = None
     state: CounterState | None = None
+    appointment_id: str | None = None
+    due_at: datetime | None = None
 
     def __post_init__(self) -> None:
         _require_aware("at", self.at)
+        _require_aware("due_at", self.due_at)
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentRecord:
+    """A booked appointment (预约) for a slot starting at ``due_at``; see ``console/domain/appointments.py``."""
+
+    appointment_id: str
+    service_type: ServiceType
+    due_at: datetime
+    booked_at: datetime
+    checked_in_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    ticket_id: str | None = None  # the ticket issued at check-in
+
+    def __post_init__(self) -> None:
+        for name in ("due_at", "booked_at", "checked_in_at", "cancelled_at"):
+            _require_aware(name, getattr(self, name))
 
 
 @dataclass(frozen=True, slots=True)

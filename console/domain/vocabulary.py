@@ -88,6 +88,9 @@ class TicketEventType(StrEnum):
     COUNTER_STATE = "counter_state"
     STAFF_LOGIN = "staff_login"
     STAFF_LOGOUT = "staff_logout"
+    APPOINTMENT_BOOKED = "appointment_booked"
+    APPOINTMENT_CANCELLED = "appointment_cancelled"
+    CHECKED_IN = "checked_in"
 
 
 class ZoneKind(StrEnum):

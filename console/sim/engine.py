@@ -27,6 +27,9 @@ Queue rules (what a Chinese branch's 叫号系统 typically does):
   *assign staff* swaps the person at the counter once it is free; *service types* apply at once;
 - after closing time, once every counter is closed, customers still waiting go home: their tickets are
   ``abandoned`` (this only happens when the manager has closed every counter that takes their service type);
+- appointments (``console/sim/appointments.py``) are booked before the day (their ``appointment_booked`` and
+  ``appointment_cancelled`` events come with the first ``advance_to``); a customer with an appointment checks in
+  when taking the ticket (``checked_in`` right after ``issued``). Appointment tickets queue like any other;
 - a transfer happens instead of the ``finished`` of the first service: the ticket keeps its id, number and
   ``issued_at``, gets the new service type, ``transfers`` + 1, loses its call/start times and waits again ahead of
   ordinary tickets; transferred customers do not give up;
@@ -44,8 +47,16 @@ import math
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from console.domain.records import CounterCommand, CounterStatus, ShiftRecord, TicketEvent, TicketRecord
+from console.domain.records import (
+    AppointmentRecord,
+    CounterCommand,
+    CounterStatus,
+    ShiftRecord,
+    TicketEvent,
+    TicketRecord,
+)
 from console.domain.vocabulary import CounterAction, CounterState, ServiceType, ShiftKind, TicketEventType, TicketStatus
+from console.sim.appointments import SimAppointment, plan_appointments
 from console.sim.arrivals import MS, CustomerDraw, draw_day
 from console.sim.lobby import (
     Person,
@@ -131,6 +142,13 @@ class BranchSimulation:
                 pause = Pause(token, self._ms(b.start), self._ms(b.end), None, CounterState.PAUSED)
                 self._schedule(pause.start_ms, _PAUSE_START, (shift.counter_id, pause))
         self._schedule(self._closes_ms, _DOORS_CLOSED, None)
+        self._appointments = plan_appointments(list(draws.customers), day, seed, self._opens_ms, self._closes_ms)
+        self._appointment_of = {a.person_id: a for a in self._appointments if a.person_id is not None}
+        before_day = [(a.booked_ms, TicketEventType.APPOINTMENT_BOOKED, a) for a in self._appointments]
+        before_day += [(a.cancelled_ms, TicketEventType.APPOINTMENT_CANCELLED, a) for a in self._appointments
+                       if a.cancelled_ms is not None]
+        for ms, kind, a in sorted(before_day, key=lambda x: (x[0], x[2].appointment_id)):
+            self._emit(kind, ms, appointment=a)
         if draws.offline is not None and draws.offline.counter_id in self._by_id:
             token += 1
             pause = Pause(token, draws.offline.start_ms, None, int(draws.offline.minutes * 60 * MS),
@@ -278,6 +296,14 @@ class BranchSimulation:
             for t in self._tickets
         ]
 
+    def appointments(self) -> list[AppointmentRecord]:
+        """The day's appointments as known at ``now``, in slot order."""
+        return [AppointmentRecord(appointment_id=a.appointment_id, service_type=a.service_type,
+                                  due_at=self._dt(a.due_ms), booked_at=self._dt(a.booked_ms),
+                                  checked_in_at=self._dt_or_none(a.checked_in_ms),
+                                  cancelled_at=self._dt_or_none(a.cancelled_ms), ticket_id=a.ticket_id)
+                for a in self._appointments]
+
     def roster(self) -> list[ShiftRecord]:
         """The day's roster (``demo_roster``) the simulation follows."""
         return list(self._roster)
@@ -324,8 +350,10 @@ class BranchSimulation:
         counter: SimCounter | None = None,
         state: CounterState | None = None,
         staff_id: str | None = None,
+        appointment: SimAppointment | None = None,
     ) -> None:
         self._event_seq += 1
+        booked = type_ is TicketEventType.APPOINTMENT_BOOKED
         self._out.append(
             TicketEvent(
                 event_id=f"demo-{self._day:%Y%m%d}-{self._event_seq:06d}",
@@ -333,11 +361,13 @@ class BranchSimulation:
                 at=self._dt(ms),
                 ticket_id=ticket.ticket_id if ticket else None,
                 number=ticket.number if ticket else None,
-                service_type=ticket.service_type if ticket else None,
+                service_type=ticket.service_type if ticket else (appointment.service_type if booked else None),
                 priority=ticket.priority if ticket else False,
                 counter_id=counter.spec.counter_id if counter else None,
                 staff_id=staff_id if staff_id is not None else (counter.staff_id if counter else None),
                 state=state,
+                appointment_id=appointment.appointment_id if appointment else None,
+                due_at=self._dt(appointment.due_ms) if booked and appointment else None,
             )
         )
 
@@ -411,6 +441,10 @@ class BranchSimulation:
         place = self._take_place(ticket)
         walker.track.walk(ms / MS, route_to_place(self._floor, place), draw.speed_mps)
         self._emit(TicketEventType.ISSUED, ms, ticket)
+        appointment = self._appointment_of.get(draw.person_id)
+        if appointment is not None:
+            appointment.checked_in_ms, appointment.ticket_id = ms, ticket.ticket_id
+            self._emit(TicketEventType.CHECKED_IN, ms, ticket, appointment=appointment)
         self._schedule(ms + int(draw.patience_s * MS), _PATIENCE, ticket)
 
     def _patience(self, ms: int, ticket: SimTicket) -> None:

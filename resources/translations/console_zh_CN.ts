@@ -588,6 +588,7 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <name>QueuePanel</name>
     <message>
         <source>Waiting</source>
+        <extracomment>Background of an appointment row by status: late and missing stand out.</extracomment>
         <translation>等候</translation>
     </message>
     <message>
@@ -609,6 +610,42 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Counters working</source>
         <translation>工作窗口数</translation>
+    </message>
+    <message>
+        <source>Slot</source>
+        <translation>预约时段</translation>
+    </message>
+    <message>
+        <source>Appointment</source>
+        <translation>预约号</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>号票</translation>
+    </message>
+    <message>
+        <source>Service types</source>
+        <translation>业务类型</translation>
+    </message>
+    <message>
+        <source>Appointments</source>
+        <translation>预约</translation>
+    </message>
+    <message>
+        <source>Appointments (%1 due or late)</source>
+        <translation>预约（%1 个即将到时或迟到）</translation>
+    </message>
+    <message>
+        <source>Appointments today: %1 booked · %2 checked in (%3 early, %4 on time, %5 late) · %6 due now · %7 late · %8 missing</source>
+        <translation>今日预约：%1 个有效 · 已签到 %2（提前 %3、准时 %4、迟到 %5）· 即将到时 %6 · 已迟到未到 %7 · 爽约 %8</translation>
+    </message>
+    <message>
+        <source>waiting %1</source>
+        <translation>已等 %1</translation>
     </message>
     <message>
         <source>Last 60 min: %1 called within the target, average wait %2 · today: average wait %3</source>
@@ -708,6 +745,14 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>The report was not written: %1</source>
         <translation>报表未能写入：%1</translation>
+    </message>
+    <message>
+        <source>Priority tickets: %1, average wait %2 min (longest %3), %4 within target · ordinary: average wait %5 min</source>
+        <translation>优先号：%1 张，平均等候 %2 分钟（最长 %3），%4 在目标内叫号 · 普通号：平均等候 %5 分钟</translation>
+    </message>
+    <message>
+        <source>Appointments: %1 booked, %2 checked in (%3 on time), %4 missing · wait after check-in %5 min on average · %6 called within 5 min of their slot</source>
+        <translation>预约：有效 %1 个，已签到 %2 个（准时 %3 个），爽约 %4 个 · 签到后平均等候 %5 分钟 · %6 在预约时段 5 分钟内叫号</translation>
     </message>
     <message>
         <source>Today so far (%1), target: called within %2 min</source>
@@ -927,6 +972,38 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Change service types</source>
         <translation>更改业务类型</translation>
+    </message>
+    <message>
+        <source>Upcoming</source>
+        <translation>未到时</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>即将到时</translation>
+    </message>
+    <message>
+        <source>Late, not here yet</source>
+        <translation>已迟到，未到</translation>
+    </message>
+    <message>
+        <source>Missing</source>
+        <translation>爽约</translation>
+    </message>
+    <message>
+        <source>Checked in early</source>
+        <translation>提前签到</translation>
+    </message>
+    <message>
+        <source>Checked in on time</source>
+        <translation>准时签到</translation>
+    </message>
+    <message>
+        <source>Checked in late</source>
+        <translation>迟到签到</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
     </message>
     <message>
         <source>at %1</source>

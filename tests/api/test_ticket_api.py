@@ -128,11 +128,34 @@ def test_a_batch_with_one_bad_event_stores_nothing_and_names_it(feed: Feed) -> N
     ({"event_id": "", "type": "issued", "at": "2026-11-27T09:00Z"}, "event_id", "must not be empty"),
     ({"event_id": "x", "type": "issued", "ticket_id": "A1", "service_type": "cash", "at": "2026-11-27T09:00Z",
       "priority": "yes"}, "priority", "true or false"),
+    ({"event_id": "x", "type": "appointment_booked", "appointment_id": "R1", "service_type": "vip",
+      "at": "2026-11-26T09:00Z"}, "due_at", "required"),
+    ({"event_id": "x", "type": "appointment_booked", "appointment_id": "R1", "service_type": "vip",
+      "due_at": "tomorrow at ten", "at": "2026-11-26T09:00Z"}, "due_at", "not an ISO 8601"),
+    ({"event_id": "x", "type": "checked_in", "ticket_id": "V001", "at": "2026-11-27T09:00Z"}, "appointment_id",
+     "required"),
 ])
 def test_invalid_events_name_the_field(feed: Feed, event: dict, field: str, needle: str) -> None:
     status, body = feed.post(event)
     assert status == 422 and body["field"] == field and needle in body["error"], body
     assert feed.events_stored() == 0
+
+
+def test_appointments_over_the_feed(feed: Feed) -> None:
+    booked = {"event_id": "b1", "type": "appointment_booked", "appointment_id": "R1", "service_type": "corporate",
+              "due_at": "2026-11-27T10:30:00", "at": "2026-11-25T16:00:00+08:00"}
+    checked = {"event_id": "c1", "type": "checked_in", "appointment_id": "R1", "ticket_id": "C007",
+               "at": "2026-11-27T10:21:00+08:00"}
+    assert feed.post([checked, booked]) == (200, {"stored": 2, "duplicates": 0})  # check-in first: order is free
+    got = repository.load_appointments(feed.db, "B1", datetime(2026, 11, 27, tzinfo=TZ),
+                                       datetime(2026, 11, 28, tzinfo=TZ))
+    assert len(got) == 1 and got[0].due_at == datetime(2026, 11, 27, 10, 30, tzinfo=TZ)  # local time
+    assert got[0].ticket_id == "C007" and got[0].checked_in_at == datetime(2026, 11, 27, 10, 21, tzinfo=TZ)
+    cancelled = {"event_id": "x1", "type": "appointment_cancelled", "appointment_id": "R2",
+                 "at": "2026-11-26T12:00:00+08:00"}
+    assert feed.post(cancelled)[0] == 200  # a cancellation of a booking not (yet) received is kept, not shown
+    assert len(repository.load_appointments(feed.db, "B1", datetime(2026, 11, 26, tzinfo=TZ),
+                                            datetime(2026, 11, 28, tzinfo=TZ))) == 1
 
 
 def test_authentication_and_malformed_requests(feed: Feed) -> None:

@@ -45,6 +45,14 @@ def check_against_json(figures: dict, sheets: dict[str, list[list]]) -> None:
     counters = {row[0]: row[1:] for row in sheets["Counters"][1:]}
     assert {k: int(v[0]) for k, v in counters.items()} == {k: v["served"] for k, v in figures["per_counter"].items()}
     assert [int(r[1]) for r in sheets["Intervals"][1:]] == [i["arrived"] for i in figures["intervals"]]
+    groups = {row[0]: row[1:] for row in sheets["Priority"][1:]}
+    for name in ("priority", "ordinary"):
+        assert int(groups[name][0]) == figures[name]["arrived"]
+        assert float(groups[name][2]) == pytest.approx(figures[name]["avg_wait_min"], abs=0.05)
+    appointments = {row[0]: row[1] for row in sheets["Appointments"][1:]}
+    for key in ("booked", "cancelled", "checked_in", "early", "on_time", "late", "missing"):
+        assert int(appointments[key]) == figures["appointments"][key]
+    assert figures["appointments"]["booked"] > 0  # the simulated day has appointments
 
 
 def test_report_export_from_the_command_line(tmp_path: Path) -> None:
@@ -55,7 +63,7 @@ def test_report_export_from_the_command_line(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     book = load_workbook(xlsx)
-    assert book.sheetnames == ["Summary", "Service types", "Counters", "Intervals"]
+    assert book.sheetnames == ["Summary", "Service types", "Counters", "Intervals", "Priority", "Appointments"]
     check_against_json(figures, {name: [[c.value for c in row] for row in book[name].iter_rows()]
                                  for name in book.sheetnames})
     assert run("report", "--date", "2026-11-27", "--export", str(plain), data_dir=data).returncode == 0

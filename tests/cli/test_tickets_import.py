@@ -108,3 +108,40 @@ def test_missing_column_imports_nothing_and_names_it(data_dir: Path, tmp_path: P
     assert stored(data_dir) == (0, {})
     missing = run("tickets", "import", str(tmp_path / "nope.csv"), data_dir=data_dir)
     assert missing.returncode == 2 and "nope.csv cannot be read" in missing.stderr
+
+
+APPOINTMENT_HEADER = "appointment_id,service_type,due_at,booked_at,checked_in_at,cancelled_at,ticket_id"
+
+
+def test_appointments_import_with_tickets_and_report(data_dir: Path, tmp_path: Path) -> None:
+    assert run("tickets", "import", str(write(tmp_path / "t.csv", [HEADER] + GOOD)), data_dir=data_dir).returncode == 0
+    lines = [
+        APPOINTMENT_HEADER,
+        "R1,vip,2026-11-27T09:00:00,2026-11-26T15:00:00,2026-11-27T09:03:00,,V001",  # on time, called 09:05
+        "R2,corporate,2026-11-27T10:00:00,,,2026-11-26T18:00:00,",  # cancelled
+        "R3,corporate,2026-11-27T11:00:00,2026-11-25T10:00:00,,,",  # never came
+        "R4,corporate,2026-11-27T11:00:00,2026-11-28T10:00:00,,,",  # booked after its slot
+        "R5,loans,2026-11-27T11:00:00,,,,",  # unknown service type
+        "R6,vip,2026-11-27T12:00:00,,2026-11-27T11:50:00,2026-11-27T11:00:00,",  # both checked in and cancelled
+        "R1,vip,2026-11-27T09:30:00,,,,",  # the same appointment twice
+    ]
+    path = write(tmp_path / "appointments.csv", lines, encoding="utf-8-sig")
+    result = run("appointments", "import", str(path), data_dir=data_dir)
+    assert result.returncode == 1, result.stderr
+    errors = result.stderr.strip().splitlines()
+    assert [e.split(": ", 1)[0] for e in errors] == [f"{path}:{n}" for n in (5, 6, 7, 8)]
+    assert "booked_at" in errors[0] and "service_type 'loans'" in errors[1] and "both" in errors[2]
+    assert "already on line 2" in errors[3]
+    assert "7 rows, 3 appointments imported" in result.stdout
+    again = run("appointments", "import", str(path), data_dir=data_dir)
+    assert "0 new events" in again.stdout  # importing again changes nothing
+
+    figures = json.loads(run("report", "--date", "2026-11-27", "--json", data_dir=data_dir).stdout)
+    a = figures["appointments"]
+    assert (a["booked"], a["cancelled"], a["checked_in"], a["on_time"], a["missing"]) == (2, 1, 1, 1, 1)
+    assert a["avg_wait_after_check_in_min"] == pytest.approx(2.0)  # checked in 09:03, V001 called 09:05
+    assert a["called_on_time_share"] == 1.0
+    assert figures["priority"]["arrived"] == 2 and figures["ordinary"]["arrived"] == 3  # B001 and V001 priority
+    missing = write(tmp_path / "bad.csv", ["appointment_id,service_type,booked_at", "R9,vip,2026-11-27T09:00:00"])
+    bad = run("appointments", "import", str(missing), data_dir=data_dir)
+    assert bad.returncode == 2 and "due_at" in bad.stderr and "Traceback" not in bad.stderr

@@ -14,7 +14,8 @@ def test_counters_tickets_and_staff_during_the_day() -> None:
     assert [c.state for c in sim.counters()] == [CounterState.CLOSED] * 7
     assert sim.tickets() == [] and sim.people() == [] and sim.staff_at_counter() == {}
     events = sim.advance_to(sim.start_time)
-    assert {e.type for e in events} == {TicketEventType.STAFF_LOGIN, TicketEventType.COUNTER_STATE}
+    assert {e.type for e in events} == {TicketEventType.STAFF_LOGIN, TicketEventType.COUNTER_STATE,
+                                        TicketEventType.APPOINTMENT_BOOKED, TicketEventType.APPOINTMENT_CANCELLED}
     assert set(sim.staff_at_counter()) == {"1", "2", "5", "6", "7"}
 
     seen_open = seen_serving = 0
