@@ -5,7 +5,7 @@ Datetimes come back aware in UTC; callers convert to the branch's time zone for 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, table
