@@ -180,6 +180,22 @@ def build_parser() -> argparse.ArgumentParser:
     install.add_argument("--sha256", help="expected SHA-256 of the file; installation fails on a mismatch")
     models_sub.add_parser("list", help="list the installed models")
 
+    staffing = sub.add_parser(
+        "staffing", help="counters needed for a service target (Erlang C, or Erlang A with patience)",
+        description="The fewest counters that serve the target share of customers within the target wait, and at "
+        "that number the service level, the probability of waiting, the mean wait and the counters' occupancy. "
+        "With --patience-minutes customers give up (Erlang A) and the share who do is printed too. With "
+        "--counters the figures for that number of counters instead.")
+    staffing.add_argument("--arrivals-per-hour", type=float, required=True, metavar="X")
+    staffing.add_argument("--aht-minutes", type=float, required=True, metavar="Y", help="average handling time")
+    staffing.add_argument("--target-wait-minutes", type=float, required=True, metavar="T")
+    staffing.add_argument("--target-share", type=float, required=True, metavar="P",
+                          help="a fraction: 0.8 for 80%% of customers within T minutes")
+    staffing.add_argument("--patience-minutes", type=float, metavar="M",
+                          help="mean patience before a customer gives up (Erlang A)")
+    staffing.add_argument("--counters", type=int, metavar="N", help="figures for N counters instead of the fewest")
+    staffing.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
     db = sub.add_parser("db", help="database information and maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("info", help="print the database location, schema revision and row counts")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from datetime import date, datetime, timedelta
 from typing import TextIO
@@ -31,6 +32,8 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
         return _report(env, args, out)
     if args.command == "simulate":
         return _simulate(env, args, out)
+    if args.command == "staffing":
+        return _staffing(args, out)
     if args.command == "db":
         return _db_info(env, out)
     if args.command == "evaluate":
@@ -72,6 +75,64 @@ def _tickets_import(env: Environment, args: argparse.Namespace, out: TextIO) -> 
           f"{code}, {len(parsed.rejected)} rows rejected; {task.stored} new events, {task.duplicates} already "
           f"stored", file=out)
     return 1 if parsed.rejected else 0
+
+
+def _staffing(args: argparse.Namespace, out: TextIO) -> int:
+    """``staffing``: Erlang C / Erlang A figures (console/domain/staffing.py); bad values raise CommandError."""
+    from console.domain.staffing import StaffingError, counters_required, erlang_a, erlang_c
+
+    for name, value in (("--arrivals-per-hour", args.arrivals_per_hour), ("--aht-minutes", args.aht_minutes),
+                        ("--target-wait-minutes", args.target_wait_minutes)):
+        if not math.isfinite(value) or value < 0:
+            raise CommandError(f"{name} must be a number ≥ 0, got {value:g}")
+    if args.aht_minutes == 0:
+        raise CommandError("--aht-minutes must be above 0")
+    if not 0 < args.target_share < 1:
+        raise CommandError(f"--target-share must be a fraction between 0 and 1 (0.8 for 80%), got "
+                           f"{args.target_share:g}")
+    if args.patience_minutes is not None and not (math.isfinite(args.patience_minutes) and args.patience_minutes > 0):
+        raise CommandError(f"--patience-minutes must be above 0, got {args.patience_minutes:g}")
+    if args.counters is not None and args.counters < 1:
+        raise CommandError(f"--counters must be at least 1, got {args.counters}")
+    lam, aht, target = args.arrivals_per_hour / 3600, args.aht_minutes * 60, args.target_wait_minutes * 60
+    patience = args.patience_minutes * 60 if args.patience_minutes is not None else None
+    load = lam * aht
+    model = "erlang_c" if patience is None else "erlang_a"
+    try:
+        if args.counters is not None:
+            if patience is None:
+                if load >= args.counters:
+                    raise CommandError(f"--counters {args.counters} cannot carry a load of {load:.2f} Erlangs "
+                                       f"({args.arrivals_per_hour:g} arrivals/h × {args.aht_minutes:g} min): with "
+                                       "load ≥ counters the queue grows without bound (add --patience-minutes to "
+                                       "model customers who give up)")
+                figures = erlang_c(lam, aht, args.counters, target)
+            else:
+                figures = erlang_a(lam, aht, args.counters, target, patience)
+        else:
+            answer = counters_required(lam, aht, target, args.target_share, patience)
+            figures = answer.figures
+    except StaffingError as exc:
+        raise CommandError(str(exc)) from None
+    data = {"counters_required": figures.counters, "service_level": figures.service_level,
+            "prob_wait": figures.prob_wait, "occupancy": figures.occupancy, "avg_wait_min": figures.avg_wait_s / 60,
+            "model": model, "load_erlangs": load}
+    if patience is not None:
+        data["abandon_share"] = figures.abandon_share
+    if args.json:
+        json.dump(data, out, indent=2)
+        out.write("\n")
+        return 0
+    head = (f"with {figures.counters} counters" if args.counters is not None
+            else f"counters required: {figures.counters}")
+    out.write(f"{head}   (load {load:.2f} Erlangs, {'Erlang A' if patience else 'Erlang C'})\n")
+    out.write(f"  service level (within {args.target_wait_minutes:g} min): {_share(figures.service_level)}   "
+              f"target {_share(args.target_share)}\n")
+    out.write(f"  probability of waiting: {_share(figures.prob_wait)}   mean wait: {figures.avg_wait_s / 60:.2f} min   "
+              f"occupancy: {_share(figures.occupancy)}\n")
+    if patience is not None:
+        out.write(f"  customers who give up: {_share(figures.abandon_share)}\n")
+    return 0
 
 
 def _pick_branch(env: Environment, code: str | None) -> str:
