@@ -180,6 +180,28 @@ def build_parser() -> argparse.ArgumentParser:
     install.add_argument("--sha256", help="expected SHA-256 of the file; installation fails on a mismatch")
     models_sub.add_parser("list", help="list the installed models")
 
+    roster = sub.add_parser("roster", help="import, export and copy the staff roster")
+    roster_sub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    r_import = roster_sub.add_parser(
+        "import", help="import a roster (.csv or .xlsx) and replace the days it covers",
+        description="Columns employee_no,date,start,end,kind,counter_id,breaks (kind work or leave; breaks like "
+        "12:00-12:45;15:30-15:45). The roster is imported whole or not at all: unreadable rows and rule "
+        "violations (overlaps, duties too long, too little rest) are listed with their line numbers and nothing "
+        "is stored (exit 1); half-hours without cover for a service type are warnings. Exit 2: the file itself "
+        "is unusable.")
+    r_import.add_argument("file", type=Path, metavar="FILE")
+    r_export = roster_sub.add_parser("export", help="write the roster of some days to .csv or .xlsx")
+    r_export.add_argument("file", type=Path, metavar="FILE")
+    r_export.add_argument("--from", dest="start", type=_iso_date, required=True, metavar="YYYY-MM-DD")
+    r_export.add_argument("--days", type=int, default=7, metavar="N", help="number of days (default 7)")
+    r_copy = roster_sub.add_parser("copy-week", help="copy a week's roster to another week (checked as an import)")
+    r_copy.add_argument("--from", dest="start", type=_iso_date, required=True, metavar="YYYY-MM-DD",
+                        help="first day of the week to copy")
+    r_copy.add_argument("--to", dest="target", type=_iso_date, metavar="YYYY-MM-DD",
+                        help="first day of the week to fill (default: 7 days later)")
+    for p in (r_import, r_export, r_copy):
+        p.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
+
     staffing = sub.add_parser(
         "staffing", help="counters needed for a service target (Erlang C, or Erlang A with patience)",
         description="The fewest counters that serve the target share of customers within the target wait, and at "

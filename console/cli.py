@@ -32,6 +32,10 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
         return _report(env, args, out)
     if args.command == "simulate":
         return _simulate(env, args, out)
+    if args.command == "roster":
+        from console.cli_roster import run_roster
+
+        return run_roster(env, args, out)
     if args.command == "staffing":
         return _staffing(args, out)
     if args.command == "db":

@@ -68,7 +68,7 @@ def sections(report: DayReport) -> Iterator[tuple[str, list[str], list[list[obje
         ]
 
 
-def _atomic(path: Path, write) -> None:
+def write_atomically(path: Path, write) -> None:
     """Write to a temporary file beside ``path``, then rename: a failed export never leaves half a file."""
     folder = path.parent
     try:
@@ -91,7 +91,7 @@ def export_report(report: DayReport, path: Path) -> Path:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ExportError(f"{path}: choose a .csv or .xlsx file name")
-    _atomic(path, (lambda p: _write_csv(report, p)) if suffix == ".csv" else (lambda p: _write_xlsx(report, p)))
+    write_atomically(path, (lambda p: _write_csv(report, p)) if suffix == ".csv" else (lambda p: _write_xlsx(report, p)))
     return path
 
 

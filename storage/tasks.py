@@ -142,6 +142,22 @@ class SaveRoster:
                                 breaks=[m.ShiftBreak(start=b.start, end=b.end) for b in s.breaks]))
 
 
+@dataclass(frozen=True)
+class SaveRosterDays:
+    """Replace the roster of several days at once (an import or a copied week): all days or none."""
+
+    branch_code: str
+    days: tuple[date, ...]
+    shifts: tuple[ShiftRecord, ...]
+    zone: str  # the branch's time zone, to sort records into its days
+
+    def apply(self, session: Session) -> None:
+        tz = ZoneInfo(self.zone)
+        for day in self.days:
+            mine = tuple(s for s in self.shifts if s.start.astimezone(tz).date() == day)
+            SaveRoster(self.branch_code, day, mine).apply(session)
+
+
 def _event_payload(e: TicketEvent) -> dict[str, Any]:
     payload: dict[str, Any] = {}
     if e.appointment_id is not None:
