@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date, time
@@ -202,6 +203,16 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (r_import, r_export, r_copy):
         p.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
 
+    forecast = sub.add_parser(
+        "forecast", help="tickets expected per half-hour and service type on a day, from the stored history",
+        description="The mean of the last similar days (same weekday; weekends, public holidays and make-up "
+        "working weekends apart; paydays apart, scaled by the branch's own payday factor), or the demo branch's "
+        "profile when the history holds fewer than two similar days. Also prints how well such forecasts did "
+        "on the last 14 days with tickets.")
+    forecast.add_argument("--date", type=_iso_date, required=True, metavar="YYYY-MM-DD")
+    forecast.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
+    forecast.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
     staffing = sub.add_parser(
         "staffing", help="counters needed for a service target (Erlang C, or Erlang A with patience)",
         description="The fewest counters that serve the target share of customers within the target wait, and at "
@@ -260,6 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except cli.CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away (``| head``): not an error of the command
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug: one line for the user, the traceback in the log
         log.exception("command %s failed", args.command)
         print(f"error: {args.command} failed: {type(exc).__name__}: {exc} (details in {env.log_path})", file=sys.stderr)

@@ -1,0 +1,50 @@
+"""What kind of day a date is in mainland China: working day, weekend, public holiday, or a weekend made a working
+day to make up for a long holiday (调休补班); and whether it is a payday or month-end day. The ``holidays``
+package holds the State Council's yearly arrangements; the working weekends are its "substituted" days (the
+Saturday or Sunday a day off was moved from). Years the package does not know yet are plain weekdays/weekends.
+No Qt imports.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+from console.domain.forecast import DayInfo, DayKind
+
+#: Days of the month when wages are paid (and the last ``MONTH_END_DAYS`` of a month): busier at the counters.
+PAYDAYS = (10, 15)
+MONTH_END_DAYS = 2
+
+
+@lru_cache(maxsize=64)
+def _year(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """(public holidays and days off, working weekends) of a year."""
+    import holidays
+    from holidays.countries.china import ChinaStaticHolidays
+
+    off = frozenset(holidays.country_holidays("CN", years=year))
+    working: set[date] = set()
+    for entry in getattr(ChinaStaticHolidays, "special_public_holidays", {}).get(year, ()):
+        # (month, day, from_month, from_day): the day off was moved from (from_month, from_day), a working day
+        if len(entry) == 4 and all(isinstance(v, int) for v in entry):
+            working.add(date(year, entry[2], entry[3]))
+    return off, frozenset(working)
+
+
+def is_payday(day: date) -> bool:
+    last = ((day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day
+    return day.day in PAYDAYS or day.day > last - MONTH_END_DAYS
+
+
+def day_info(day: date) -> DayInfo:
+    off, working = _year(day.year)
+    if day in off:
+        kind = DayKind.HOLIDAY
+    elif day in working:
+        kind = DayKind.WORKING_WEEKEND
+    elif day.weekday() >= 5:
+        kind = DayKind.WEEKEND
+    else:
+        kind = DayKind.WORKDAY
+    return DayInfo(day, kind, is_payday(day))

@@ -1,0 +1,56 @@
+"""``forecast --date D``: the day's expected tickets per half-hour and service type, and how past forecasts did.
+No Qt imports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime, timedelta
+from typing import TextIO
+
+from console.bootstrap import Environment
+from console.demand import outlook
+from console.domain.vocabulary import QUEUED_SERVICE_TYPES, ServiceType
+from storage import repository
+
+
+def run_forecast(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
+    from console.cli import _pick_branch
+
+    branch = repository.load_branch(env.db, _pick_branch(env, args.branch))
+    assert branch is not None
+    o = outlook(env.db, branch, args.date)
+    f = o.forecast
+    types = [t for t in ServiceType if any(k[0] is t for k in f.counts)] or list(QUEUED_SERVICE_TYPES)
+    start = datetime.combine(args.date, branch.opens)
+    intervals = [{"start": (start + timedelta(minutes=30 * i)).strftime("%H:%M"),
+                  **{t.value: round(f.counts.get((t, i), 0.0), 2) for t in types},
+                  "total": round(sum(f.counts.get((t, i), 0.0) for t in types), 2)} for i in range(o.slots)]
+    b = o.backtest
+    data = {
+        "date": args.date.isoformat(), "branch": branch.code, "source": f.source,
+        "reference_days": [d.isoformat() for d in f.reference_days], "payday_factor": round(f.factor, 3),
+        "total": round(sum(i["total"] for i in intervals), 1), "intervals": intervals,
+        "history_days": o.history_days,
+        "backtest": None if b is None else {
+            "days": len(b.days), "mae_per_interval": round(b.mae, 3), "mean_per_interval": round(b.actual_mean, 3),
+            "mae_by_interval": [round(v, 3) for v in b.mae_per_interval]},
+    }
+    if args.json:
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    w = out.write
+    w(f"Forecast {args.date.isoformat()} - {branch.name} ({branch.code}): {data['total']:.0f} tickets\n")
+    if f.source == "fallback":
+        w(f"  from the demo branch's profile: only {o.history_days} days of history, too few days like this one\n")
+    else:
+        w(f"  from {len(f.reference_days)} similar days: {', '.join(data['reference_days'])}"
+          f"{f'; payday factor {f.factor:.2f}' if f.factor != 1.0 else ''}\n")
+    w("  " + "interval".ljust(10) + "".join(t.value.rjust(11) for t in types) + "total".rjust(9) + "\n")
+    for i in intervals:
+        w("  " + i["start"].ljust(10) + "".join(f"{i[t.value]:>11.1f}" for t in types) + f"{i['total']:>9.1f}\n")
+    if b is not None:
+        w(f"  past forecasts on the last {len(b.days)} days: mean absolute error {b.mae:.2f} tickets per "
+          f"half-hour (the half-hours held {b.actual_mean:.2f} on average)\n")
+    return 0
