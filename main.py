@@ -70,6 +70,13 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
+def _iso_month(text: str) -> date:
+    try:
+        return date.fromisoformat(text + "-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM, got {text!r}") from None
+
+
 def _clock_time(text: str) -> time:
     try:
         return time.fromisoformat(text)
@@ -202,6 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="first day of the week to fill (default: 7 days later)")
     for p in (r_import, r_export, r_copy):
         p.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
+
+    attendance = sub.add_parser(
+        "attendance", help="a month's roster against the counter logins: late, left early, absent",
+        description="Every rostered work record with a counter, checked against the ticketing system's staff "
+        "logins and logouts: late (first login more than 5 min after the start), left early (last logout more "
+        "than 5 min before the end), absent (no login during the record); leave and back-office records are "
+        "listed as such. Prints a summary per person; --export writes every record.")
+    attendance.add_argument("--month", type=_iso_month, required=True, metavar="YYYY-MM")
+    attendance.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
+    attendance.add_argument("--export", type=Path, metavar="FILE.csv|FILE.xlsx", help="write every record")
+    attendance.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
     forecast = sub.add_parser(
         "forecast", help="tickets expected per half-hour and service type on a day, from the stored history",

@@ -36,6 +36,10 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
         from console.cli_roster import run_roster
 
         return run_roster(env, args, out)
+    if args.command == "attendance":
+        from console.cli_roster import run_attendance
+
+        return run_attendance(env, args, out)
     if args.command == "forecast":
         from console.cli_demand import run_forecast
 

@@ -139,3 +139,89 @@ def _moved(r: ShiftRecord, by: timedelta, tz) -> ShiftRecord:
 
     return ShiftRecord(r.staff_id, move(r.start), move(r.end), kind=r.kind, counter_id=r.counter_id,
                        breaks=tuple(BreakSpan(move(b.start), move(b.end)) for b in r.breaks))
+
+
+ATTENDANCE_COLUMNS = ("date", "employee_no", "name", "shift_start", "shift_end", "counter_id", "status",
+                      "first_login", "last_logout", "minutes_at_counter", "late_min", "early_min")
+
+
+def run_attendance(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
+    """``attendance --month YYYY-MM``: every roster record of the month against the counter logins."""
+    import json
+
+    from console.domain.attendance import attendance, sessions_from_events
+    from console.domain.vocabulary import TicketEventType
+
+    branch = _branch(env, args.branch)
+    tz = ZoneInfo(branch.timezone)
+    first = args.month
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(last, datetime.min.time(), tzinfo=tz)
+    now = min(datetime.now(tz), end)
+    shifts = [r for i in range((last - first).days)
+              for r in repository.load_roster(env.db, branch.code, first + timedelta(days=i))]
+    # logins may start the evening before; logouts after the month's last shift
+    events = repository.load_ticket_events(env.db, branch.code, start - timedelta(days=1), end + timedelta(days=1),
+                                           types=(TicketEventType.STAFF_LOGIN, TicketEventType.STAFF_LOGOUT))
+    rows = attendance(shifts, sessions_from_events(events, now), now)
+    names = {p.staff_id: p.name for p in repository.load_staff(env.db, branch.code)}
+
+    def hm(at: datetime | None) -> str:
+        return at.astimezone(tz).strftime("%H:%M") if at is not None else ""
+
+    table = [[r.shift.start.astimezone(tz).date().isoformat(), r.shift.staff_id, names.get(r.shift.staff_id, ""),
+              hm(r.shift.start), hm(r.shift.end), r.shift.counter_id or "", r.status.value, hm(r.first_login),
+              hm(r.last_logout), round(r.minutes_at_counter), round(r.late_min), round(r.early_min)] for r in rows]
+    if args.export is not None:
+        from console.report_export import ExportError, write_atomically
+
+        suffix = args.export.suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            print(f"error: {args.export}: choose a .csv or .xlsx file name", file=sys.stderr)
+            return 1
+
+        def write(tmp) -> None:
+            if suffix == ".csv":
+                import csv
+
+                with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+                    w = csv.writer(f)
+                    w.writerow(ATTENDANCE_COLUMNS)
+                    w.writerows(table)
+            else:
+                from openpyxl import Workbook
+
+                book = Workbook()
+                sheet = book.active
+                sheet.title = "Attendance"
+                sheet.append(list(ATTENDANCE_COLUMNS))
+                for row in table:
+                    sheet.append(row)
+                book.save(tmp)
+
+        try:
+            write_atomically(args.export, write)
+        except ExportError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    counts: dict[str, dict[str, int]] = {}
+    for r in rows:
+        person = counts.setdefault(r.shift.staff_id, {})
+        person[r.status.value] = person.get(r.status.value, 0) + 1
+    if args.json:
+        json.dump({"month": first.strftime("%Y-%m"), "branch": branch.code,
+                   "rows": [dict(zip(ATTENDANCE_COLUMNS, row)) for row in table], "per_person": counts},
+                  out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    out.write(f"Attendance {first:%Y-%m} - {branch.name} ({branch.code}): {len(rows)} roster records\n")
+    out.write("  employee  name        on time  late  left early  absent  leave  back office\n")
+    for sid, c in sorted(counts.items()):
+        late = c.get("late", 0) + c.get("late_and_left_early", 0)
+        early = c.get("left_early", 0) + c.get("late_and_left_early", 0)
+        out.write(f"  {sid:<10}{names.get(sid, ''):<10}{c.get('on_time', 0):>9}{late:>6}{early:>12}"
+                  f"{c.get('absent', 0):>8}{c.get('leave', 0):>7}{c.get('not_checked', 0):>13}\n")
+    if args.export is not None:
+        out.write(f"  written to {args.export}\n")
+    return 0

@@ -5,6 +5,7 @@ Datetimes come back aware in UTC; callers convert to the branch's time zone for 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -209,15 +210,19 @@ def newest_ticket_event_id(db: Database, code: str) -> int:
         return s.scalar(select(func.max(m.TicketEventRow.id)).where(m.TicketEventRow.branch_id == bid)) or 0
 
 
-def load_ticket_events(db: Database, code: str, start: datetime, end: datetime) -> list[TicketEvent]:
-    """Feed events with ``at`` in [start, end), in the order they happened (then as stored)."""
+def load_ticket_events(db: Database, code: str, start: datetime, end: datetime,
+                       types: Sequence[TicketEventType] | None = None) -> list[TicketEvent]:
+    """Feed events with ``at`` in [start, end) (only of ``types`` when given), in the order they happened (then as
+    stored)."""
     with db.session() as s:
         bid = _bid(s, code)
         if bid is None:
             return []
-        rows = s.scalars(select(m.TicketEventRow).where(m.TicketEventRow.branch_id == bid, m.TicketEventRow.at >= start,
-                                                        m.TicketEventRow.at < end)
-                         .order_by(m.TicketEventRow.at, m.TicketEventRow.id))
+        query = select(m.TicketEventRow).where(m.TicketEventRow.branch_id == bid, m.TicketEventRow.at >= start,
+                                               m.TicketEventRow.at < end)
+        if types is not None:
+            query = query.where(m.TicketEventRow.type.in_([t.value for t in types]))
+        rows = s.scalars(query.order_by(m.TicketEventRow.at, m.TicketEventRow.id))
         result = []
         for r in rows:
             p = r.payload or {}
@@ -225,7 +230,8 @@ def load_ticket_events(db: Database, code: str, start: datetime, end: datetime) 
                 event_id=r.event_id, type=TicketEventType(r.type), at=r.at, ticket_id=r.ticket_id,
                 number=p.get("number"), service_type=ServiceType(p["service_type"]) if p.get("service_type") else None,
                 priority=bool(p.get("priority")), counter_id=p.get("counter_id"), staff_id=p.get("staff_id"),
-                state=CounterState(p["state"]) if p.get("state") else None))
+                state=CounterState(p["state"]) if p.get("state") else None, appointment_id=p.get("appointment_id"),
+                due_at=datetime.fromisoformat(p["due_at"]) if p.get("due_at") else None))
         return result
 
 

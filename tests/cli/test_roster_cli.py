@@ -5,6 +5,7 @@ problem with its line."""
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -92,3 +93,27 @@ def repository_roster(data: Path, day: date) -> list:
     finally:
         db.close()
 
+
+
+def test_attendance_month(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert run("simulate", "--date", MONDAY.isoformat(), "--seed", "1", data_dir=data).returncode == 0
+    export = tmp_path / "att.xlsx"
+    result = run("attendance", "--month", "2026-11", "--json", "--export", str(export), data_dir=data)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    roster = demo_roster(demo_profile(), MONDAY)
+    assert len(figures["rows"]) == len(roster)
+    by_kind = {(r["employee_no"], r["shift_start"]): r["status"] for r in figures["rows"]}
+    for record in roster:
+        status = by_kind[(record.staff_id, f"{record.start:%H:%M}")]
+        if record.kind.value == "leave":
+            assert status == "leave"
+        elif record.counter_id is None:
+            assert status == "not_checked"
+        else:
+            assert status == "on_time"  # the simulator logs people in at the rostered start
+    sheet = load_workbook(export).worksheets[0]
+    assert sheet.max_row == len(roster) + 1
+    bad = run("attendance", "--month", "2026-11", "--export", str(tmp_path / "a.pdf"), data_dir=data)
+    assert bad.returncode == 1 and "choose a .csv or .xlsx" in bad.stderr
