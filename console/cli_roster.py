@@ -174,34 +174,10 @@ def run_attendance(env: Environment, args: argparse.Namespace, out: TextIO) -> i
               hm(r.shift.start), hm(r.shift.end), r.shift.counter_id or "", r.status.value, hm(r.first_login),
               hm(r.last_logout), round(r.minutes_at_counter), round(r.late_min), round(r.early_min)] for r in rows]
     if args.export is not None:
-        from console.report_export import ExportError, write_atomically
-
-        suffix = args.export.suffix.lower()
-        if suffix not in (".csv", ".xlsx"):
-            print(f"error: {args.export}: choose a .csv or .xlsx file name", file=sys.stderr)
-            return 1
-
-        def write(tmp) -> None:
-            if suffix == ".csv":
-                import csv
-
-                with tmp.open("w", encoding="utf-8-sig", newline="") as f:
-                    w = csv.writer(f)
-                    w.writerow(ATTENDANCE_COLUMNS)
-                    w.writerows(table)
-            else:
-                from openpyxl import Workbook
-
-                book = Workbook()
-                sheet = book.active
-                sheet.title = "Attendance"
-                sheet.append(list(ATTENDANCE_COLUMNS))
-                for row in table:
-                    sheet.append(row)
-                book.save(tmp)
+        from console.report_export import ExportError, write_table
 
         try:
-            write_atomically(args.export, write)
+            write_table(args.export, "Attendance", ATTENDANCE_COLUMNS, table)
         except ExportError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

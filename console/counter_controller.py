@@ -23,15 +23,14 @@ from widgets.counter_dialogs import ServiceTypesDialog, StaffPickerDialog
 
 
 class CounterActions(QObject):
-    """Connects a ``CounterBoard`` to a ``CounterDesk``; dialogs are parented to ``window``."""
+    """Connects a ``CounterBoard`` to a ``CounterDesk``; dialogs are parented to ``window``. No Python references
+    back to the window or the board (the window owns this object), so no reference cycle holds Qt wrappers."""
 
     def __init__(self, board: CounterBoard, desk: CounterDesk | None, controller: BranchController,
                  window: QWidget) -> None:
-        super().__init__(window)
-        self.board = board
+        super().__init__(window)  # owned by the window; dialogs are parented to self.parent()
         self.desk = desk
         self.controller = controller
-        self.window = window
         self.last_result: RequestResult | None = None
         board.sig_action.connect(self.on_action)
         if desk is None:
@@ -85,12 +84,12 @@ class CounterActions(QObject):
                 probe = CounterCommand(counter_id, action, snap.at, self.desk.user, staff_id=sid)
                 return check_command(probe, snap.counters, snap.staff, snap.roster)
 
-            dialog = StaffPickerDialog(counter, view.presence, check, self.explain, self.window)
+            dialog = StaffPickerDialog(counter, view.presence, check, self.explain, self.parent())
             if dialog.exec() != QDialog.DialogCode.Accepted or dialog.selected() is None:
                 return
             staff_id = dialog.selected()
         elif action is CounterAction.SET_SERVICE_TYPES:
-            dialog = ServiceTypesDialog(counter, self.window)
+            dialog = ServiceTypesDialog(counter, self.parent())
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
             service_types = dialog.selected()
@@ -107,9 +106,9 @@ class CounterActions(QObject):
         result = self.desk.request(view.snapshot, counter_id, action, staff_id=staff_id, service_types=service_types)
         self.last_result = result
         if result.refusal is not None:
-            QMessageBox.warning(self.window, labels.counter_action(action), self.explain(result.refusal))
+            QMessageBox.warning(self.parent(), labels.counter_action(action), self.explain(result.refusal))
         elif result.error is not None:
-            QMessageBox.critical(self.window, labels.counter_action(action),
+            QMessageBox.critical(self.parent(), labels.counter_action(action),
                                  self.tr("The request for %1 was not stored, nothing was changed: %2")
                                  .replace("%1", labels.counter_name(counter_id)).replace("%2", result.error))
         elif result.command is not None:
@@ -126,7 +125,7 @@ class CounterActions(QObject):
         if not waiting:
             return True
         answer = QMessageBox.question(
-            self.window, labels.counter_action(CounterAction.CLOSE),
+            self.parent(), labels.counter_action(CounterAction.CLOSE),
             self.tr("%1 is the last open counter for %2, and %3 customers are waiting for it. Close it anyway?")
             .replace("%1", labels.counter_name(counter.counter_id))
             .replace("%2", " · ".join(labels.service_type(t) for t in stranded)).replace("%3", str(waiting)))

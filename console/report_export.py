@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from console.domain.day_report import DayReport
@@ -84,6 +84,32 @@ def write_atomically(path: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def write_table(path: Path, sheet: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:
+    """One table to .csv (UTF-8 with BOM, for Excel) or .xlsx (one sheet named ``sheet``), written atomically."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ExportError(f"{path}: choose a .csv or .xlsx file name")
+
+    def write(tmp: Path) -> None:
+        if suffix == ".csv":
+            with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+                writer = csv.writer(f)
+                writer.writerow(header)
+                writer.writerows(rows)
+            return
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.active.title = sheet
+        book.active.append(list(header))
+        for row in rows:
+            book.active.append(list(row))
+        book.save(tmp)
+
+    write_atomically(path, write)
+    return path
 
 
 def export_report(report: DayReport, path: Path) -> Path:

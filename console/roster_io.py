@@ -206,28 +206,8 @@ def row_of(record: ShiftRecord, tz: tzinfo) -> list[str]:
 
 
 def write_roster(records: Sequence[ShiftRecord], path: Path, tz: tzinfo) -> None:
-    """Write records as .csv (UTF-8 with BOM, for Excel) or .xlsx, atomically (the report export's helper)."""
-    from console.report_export import ExportError, write_atomically
+    """Write records as .csv (UTF-8 with BOM, for Excel) or .xlsx, atomically; ExportError names the problem."""
+    from console.report_export import write_table
 
     rows = [row_of(r, tz) for r in sorted(records, key=lambda r: (r.start, r.staff_id))]
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        def write(tmp: Path) -> None:
-            with tmp.open("w", encoding="utf-8-sig", newline="") as f:
-                w = csv.writer(f)
-                w.writerow(COLUMNS)
-                w.writerows(rows)
-    elif suffix == ".xlsx":
-        def write(tmp: Path) -> None:
-            from openpyxl import Workbook
-
-            book = Workbook()
-            sheet = book.active
-            sheet.title = "Roster"
-            sheet.append(list(COLUMNS))
-            for row in rows:
-                sheet.append(row)
-            book.save(tmp)
-    else:
-        raise ExportError(f"{path}: choose a .csv or .xlsx file name")
-    write_atomically(path, write)
+    write_table(path, "Roster", COLUMNS, rows)

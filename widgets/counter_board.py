@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from console import labels
@@ -65,7 +66,8 @@ class CounterBoard(QWidget):
         ):
             button = QPushButton(text)
             button.setObjectName(f"counter_{action.value}")
-            button.clicked.connect(lambda _checked=False, a=action: self._ask(a))
+            button.setProperty("counter_action", action.value)
+            button.clicked.connect(self._button_clicked)
             self.buttons[action] = button
             row.addWidget(button)
         row.addStretch(1)
@@ -88,6 +90,14 @@ class CounterBoard(QWidget):
         for row, c in enumerate(self.counters):
             if c.counter_id == counter_id:
                 self.table.selectRow(row)
+
+    @Slot()
+    def _button_clicked(self) -> None:
+        self._ask(CounterAction(self.sender().property("counter_action")))
+
+    @Slot(QAction)
+    def _menu_chosen(self, item: QAction) -> None:
+        self._ask(CounterAction(item.data()))
 
     def _ask(self, action: CounterAction) -> None:
         counter = self.selected_counter()
@@ -119,9 +129,11 @@ class CounterBoard(QWidget):
         allowed = allowed_actions(counter) if self.actions_enabled else frozenset()
         for action, button in self.buttons.items():
             item = menu.addAction(button.text())
+            item.setData(action.value)
             item.setEnabled(action in allowed)
-            item.triggered.connect(lambda _checked=False, a=action: self._ask(a))
+        menu.triggered.connect(self._menu_chosen)
         menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     @Slot(object)
     def show_view(self, view: BranchView) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -63,7 +63,7 @@ class StaffPickerDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.table.doubleClicked.connect(lambda _index: self.accept() if self.selected() else None)
+        self.table.doubleClicked.connect(self._double_clicked)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(hint)
@@ -72,6 +72,11 @@ class StaffPickerDialog(QDialog):
             self.table.selectRow(first_ok)
         self._selection_changed()
         self.resize(560, 360)
+
+    @Slot()
+    def _double_clicked(self) -> None:
+        if self.selected() is not None:
+            self.accept()
 
     def selected(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
