@@ -229,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
         "on the last 14 days with tickets.")
     forecast.add_argument("--date", type=_iso_date, required=True, metavar="YYYY-MM-DD")
     forecast.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
+    forecast.add_argument("--coverage", action="store_true",
+                          help="also the counters required per half-hour (80%% called within 10 min, Erlang C per "
+                          "service type) against the staff on shift in the stored roster")
     forecast.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
     staffing = sub.add_parser(

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 from console.bootstrap import Environment
-from console.demand import outlook
+from console.demand import day_coverage, outlook
 from console.domain.vocabulary import QUEUED_SERVICE_TYPES, ServiceType
 from storage import repository
 
@@ -36,6 +36,12 @@ def run_forecast(env: Environment, args: argparse.Namespace, out: TextIO) -> int
             "days": len(b.days), "mae_per_interval": round(b.mae, 3), "mean_per_interval": round(b.actual_mean, 3),
             "mae_by_interval": [round(v, 3) for v in b.mae_per_interval]},
     }
+    rows = day_coverage(env.db, branch, args.date, f) if args.coverage else []
+    if rows:
+        data["coverage"] = [{"start": r.start.strftime("%H:%M"), "arrivals": round(r.arrivals, 2),
+                             "required": {t.value: n for t, n in r.required.items()},
+                             "total_required": r.total_required, "on_shift": r.on_shift, "shortfall": r.shortfall}
+                            for r in rows]
     if args.json:
         json.dump(data, out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -50,6 +56,12 @@ def run_forecast(env: Environment, args: argparse.Namespace, out: TextIO) -> int
     w("  " + "interval".ljust(10) + "".join(t.value.rjust(11) for t in types) + "total".rjust(9) + "\n")
     for i in intervals:
         w("  " + i["start"].ljust(10) + "".join(f"{i[t.value]:>11.1f}" for t in types) + f"{i['total']:>9.1f}\n")
+    if rows:
+        w("  counters required (Erlang C per service type, 80% called within 10 min) against staff on shift:\n")
+        for r in rows:
+            per = ", ".join(f"{t.value} {n}" for t, n in r.required.items())
+            flag = f"   short by {r.shortfall}" if r.shortfall else ""
+            w(f"    {r.start:%H:%M}  required {r.total_required:>2} ({per})  on shift {r.on_shift:>2}{flag}\n")
     if b is not None:
         w(f"  past forecasts on the last {len(b.days)} days: mean absolute error {b.mae:.2f} tickets per "
           f"half-hour (the half-hours held {b.actual_mean:.2f} on average)\n")

@@ -18,7 +18,10 @@ from console.domain.forecast import (
     daily_counts,
     forecast_day,
 )
+from console.domain.coverage import IntervalCoverage, coverage, mean_handling_s
+from console.domain.queue_metrics import cycle_s
 from console.domain.records import BranchInfo
+from console.domain.vocabulary import QUEUED_SERVICE_TYPES, ServiceType
 from console.sim.profile import DemoProfile, demo_profile
 from storage import repository
 from storage.database import Database
@@ -47,6 +50,34 @@ def profile_counts(info: DayInfo, profile: DemoProfile | None = None) -> Counts:
         for st, rate in interval.per_hour + interval.priority_per_hour:
             counts[(st, i)] = counts.get((st, i), 0.0) + rate * interval.minutes / 60 * factor
     return counts
+
+
+#: Walk from the waiting area to the counter after a call, added to the profile's transaction times (seconds).
+WALK_S = 30.0
+
+
+def counter_time_s(db: Database, branch: BranchInfo, day: date) -> dict[ServiceType, float]:
+    """Mean counter time per service type (called → finished of served tickets, the counter is busy from the call)
+    over the history before ``day``; the demo profile's mean transaction plus a walk where there is none."""
+    tz = ZoneInfo(branch.timezone)
+    end = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    measured: dict[ServiceType, list[float]] = {}
+    for t in repository.load_tickets(db, branch.code, end - timedelta(days=HISTORY_DAYS), end):
+        if (c := cycle_s(t)) is not None:
+            measured.setdefault(t.service_type, []).append(c)
+    profile = demo_profile()
+    fallback = {st: profile.handling_for(st).mean_s + WALK_S for st in QUEUED_SERVICE_TYPES}
+    return mean_handling_s(measured, fallback)
+
+
+def day_coverage(db: Database, branch: BranchInfo, day: date, forecast: Forecast, target_min: float = 10.0,
+                 target_share: float = 0.8) -> list[IntervalCoverage]:
+    """Counters required per half-hour for ``forecast`` against the stored roster of ``day``."""
+    tz = ZoneInfo(branch.timezone)
+    opens_at = datetime.combine(day, branch.opens, tzinfo=tz)
+    counts = {k: v for k, v in forecast.counts.items() if k[0] in QUEUED_SERVICE_TYPES}
+    return coverage(counts, slots_of(branch), opens_at, repository.load_roster(db, branch.code, day),
+                    counter_time_s(db, branch, day), target_min * 60, target_share)
 
 
 @dataclass(frozen=True)

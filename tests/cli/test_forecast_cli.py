@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -45,3 +45,22 @@ def test_forecast_from_two_mondays(tmp_path: Path) -> None:
 
     text = run("forecast", "--date", "2026-11-24", data_dir=data).stdout
     assert "from the demo branch's profile" in text
+
+
+def test_forecast_with_coverage(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert run("simulate", "--date", "2026-11-16", data_dir=data).returncode == 0
+    result = run("forecast", "--date", "2026-11-16", "--coverage", "--json", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["coverage"]
+    assert len(rows) == 16 and rows[0]["start"] == "09:00"
+    from console.domain.roster_rules import on_shift
+    from console.sim.profile import demo_profile, demo_roster
+
+    roster = demo_roster(demo_profile(), date(2026, 11, 16))
+    for i, row in enumerate(rows):
+        middle = datetime(2026, 11, 16, 9, 15, tzinfo=TZ) + timedelta(minutes=30 * i)
+        people = {s.staff_id for s in roster}
+        assert row["on_shift"] == sum(1 for p in people if on_shift([s for s in roster if s.staff_id == p], middle))
+        assert row["total_required"] == sum(row["required"].values()) >= 1
+        assert row["shortfall"] == max(0, row["total_required"] - row["on_shift"])
