@@ -7,10 +7,10 @@ No Qt imports.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
-from console.domain.forecast import DayInfo, DayKind
+from console.domain.forecast import DayInfo, DayKind, is_payday
 
 #: Days of the month when wages are paid (and the last ``MONTH_END_DAYS`` of a month): busier at the counters.
 PAYDAYS = (10, 15)
@@ -32,11 +32,6 @@ def _year(year: int) -> tuple[frozenset[date], frozenset[date]]:
     return off, frozenset(working)
 
 
-def is_payday(day: date) -> bool:
-    last = ((day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day
-    return day.day in PAYDAYS or day.day > last - MONTH_END_DAYS
-
-
 def day_info(day: date) -> DayInfo:
     off, working = _year(day.year)
     if day in off:
@@ -47,4 +42,4 @@ def day_info(day: date) -> DayInfo:
         kind = DayKind.WEEKEND
     else:
         kind = DayKind.WORKDAY
-    return DayInfo(day, kind, is_payday(day))
+    return DayInfo(day, kind, is_payday(day, PAYDAYS, MONTH_END_DAYS))

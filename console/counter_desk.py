@@ -10,6 +10,7 @@ the request as pending. No Qt here.
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import logging
 from collections.abc import Callable, Sequence
@@ -93,8 +94,7 @@ class CounterDesk:
         except WriteFailed as exc:
             log.error("counter %s: %s not stored: %s", counter_id, action.value, exc)
             return RequestResult(None, error=str(exc))
-        stored = CounterCommand(counter_id=counter_id, action=action, at=command.at, requested_by=self.user,
-                                staff_id=staff_id, service_types=command.service_types, command_id=task.command_id)
+        stored = dataclasses.replace(command, command_id=task.command_id)
         log.info("counter %s: %s requested by %s", counter_id, action.value, self.user)
         if self._carry_out is not None:
             self._carry_out(stored)

@@ -31,6 +31,12 @@ HALF_HOUR = timedelta(minutes=30)
 Counts = dict[tuple[ServiceType, int], float]
 
 
+def is_payday(day: date, paydays: tuple[int, ...] = (10, 15), month_end_days: int = 2) -> bool:
+    """Wages are paid on ``paydays`` of the month, and the last ``month_end_days`` days of a month count too."""
+    last = ((day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day
+    return day.day in paydays or day.day > last - month_end_days
+
+
 class DayKind(StrEnum):
     WORKDAY = "workday"
     WEEKEND = "weekend"

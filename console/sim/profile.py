@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from console.domain.records import BranchInfo, BreakSpan, ShiftRecord, StaffMember
+from console.domain.forecast import is_payday
 from console.domain.vocabulary import ServiceType, ShiftKind, StaffRole
 from console.sim.lobby import FloorPlan, demo_floor_plan
 
@@ -93,9 +94,7 @@ class DemandFactors:
     month_end_days: int = 2  # the last N days of the month count as paydays
 
     def is_payday(self, day: date) -> bool:
-        next_month = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-        last = (next_month - timedelta(days=1)).day
-        return day.day in self.paydays or day.day > last - self.month_end_days
+        return is_payday(day, self.paydays, self.month_end_days)
 
     def factor(self, day: date) -> float:
         f = 1.0
