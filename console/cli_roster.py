@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from console.bootstrap import Environment
 from console.domain.records import BranchInfo, ShiftRecord
-from console.domain.roster_rules import RosterProblem, RosterProblemKind, RosterRules
+from console.domain.roster_rules import RosterProblem, RosterProblemKind
 from console.domain.vocabulary import QUEUED_SERVICE_TYPES
 from console.roster_io import ParsedRoster, line_of, read_roster, roster_problems, write_roster
 from console.ticket_csv import CsvFileError
@@ -71,7 +71,7 @@ def check_and_store(env: Environment, branch: BranchInfo, parsed: ParsedRoster, 
     working_days = sorted({r.start.astimezone(tz).date() for r in parsed.records if r.kind.value == "work"})
     opening = [(datetime.combine(d, branch.opens, tzinfo=tz), datetime.combine(d, branch.closes, tzinfo=tz))
                for d in working_days]
-    errors, warnings = roster_problems(parsed, around, staff, RosterRules(), opening, _needed(env, branch))
+    errors, warnings = roster_problems(parsed, around, staff, env.settings.staffing.roster_rules(), opening, _needed(env, branch))
     for rejected in parsed.rejected:
         print(f"{source}:{rejected.line}: {rejected.reason}", file=sys.stderr)
     for problem in errors:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject
 
+from console.advice_job import AdviceService
 from console.bootstrap import Environment
 from camera.model_store import ModelStore
 from console.branch_controller import BranchController
@@ -92,6 +93,10 @@ class AppContext(QObject):
         self.cameras: CameraManager | None = None
         self.branch_code: str | None = None
         self.desk: CounterDesk | None = None  # the manager's counter requests
+        staffing = env.settings.staffing
+        self.advice = AdviceService(staffing.target_wait_min, staffing.target_share, enabled=staffing.advice,
+                                    parent=self)
+        self.controller.sig_view.connect(self.advice.show_view)
         self._stopped = False
 
     @property
@@ -128,6 +133,7 @@ class AppContext(QObject):
             self.start_ticket_api()
         self._start_desk()
         self.start_cameras()
+        self.advice.start()
 
     def _start_desk(self) -> None:
         """Counter requests: the demo's simulator carries them out; a real branch's ticketing system reads them from
@@ -194,6 +200,7 @@ class AppContext(QObject):
         if self._stopped:
             return
         self._stopped = True
+        self.advice.stop()
         if self.cameras is not None:
             self.cameras.stop()
         if self.runner is not None:

@@ -11,12 +11,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
+from console.advice_actions import AdviceActions
 from console.branch_controller import BranchView
 from console.context import AppContext
 from console.counter_controller import CounterActions
 from console.settings_dialog import SettingsDialog
+from widgets.advice_panel import AdvicePanel
 from widgets.alert_list import AlertList
 from widgets.counter_board import CounterBoard
 from widgets.lobby_panel import LobbyPanel
@@ -24,7 +26,7 @@ from widgets.queue_panel import QueuePanel
 from widgets.report_panel import ReportPanel
 from widgets.roster_view import StaffPanel
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 SPEEDS = (1.0, 10.0, 60.0, 300.0, 600.0)
 
 
@@ -41,6 +43,13 @@ class MainWindow(QMainWindow):
 
         self.lobby = LobbyPanel()
         self.counters = CounterBoard()
+        self.advice = AdvicePanel()
+        self.advice.setVisible(context.advice.enabled)
+        counters_pane = QWidget()
+        pane_layout = QVBoxLayout(counters_pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.addWidget(self.counters, 1)
+        pane_layout.addWidget(self.advice)
         self.queue = QueuePanel()
         self.staff = StaffPanel()
         self.alerts = AlertList()
@@ -48,7 +57,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         for key, title, widget in (
             ("lobby", self.tr("Lobby"), self.lobby),
-            ("counters", self.tr("Counters"), self.counters),
+            ("counters", self.tr("Counters"), counters_pane),
             ("queue", self.tr("Queue"), self.queue),
             ("staff", self.tr("Staff"), self.staff),
             ("alerts", self.tr("Alerts"), self.alerts),
@@ -85,6 +94,7 @@ class MainWindow(QMainWindow):
             self.lobby.attach_cameras(context.cameras)
         controller = context.controller
         self.counter_actions = CounterActions(self.counters, context.desk, controller, self)
+        self.advice_actions = AdviceActions(self.advice, context.advice, self.counter_actions, self)
         for panel in (self.lobby, self.counters, self.queue, self.staff, self.alerts, self.reports):
             controller.sig_view.connect(panel.show_view)
         controller.sig_view.connect(self.show_view)
@@ -109,7 +119,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([d["lobby"], d["counters"]], [780, 800], Qt.Orientation.Horizontal)
         self.resizeDocks([d["lobby"], d["staff"]], [600, 330], Qt.Orientation.Vertical)
         self.resizeDocks([d["staff"], d["alerts"]], [430, 350], Qt.Orientation.Horizontal)
-        self.resizeDocks([d["counters"], d["queue"], d["reports"]], [300, 260, 370], Qt.Orientation.Vertical)
+        self.resizeDocks([d["counters"], d["queue"], d["reports"]], [400, 240, 290], Qt.Orientation.Vertical)
 
     def _layout_settings(self) -> QSettings:
         path = Path(self.context.env.data_dir) / "layout.ini"

@@ -62,12 +62,38 @@ class ApiSettings:
 
 
 @dataclass(frozen=True)
+class StaffingSettings:
+    """The branch's service standard and roster rules (console/domain/roster_rules.py, console/domain/advice.py).
+
+    ``target_wait_min`` and ``target_share``: the service standard, "``target_share`` of customers called within
+    ``target_wait_min`` minutes", used for counters required, coverage and live advice. Roster rules in hours.
+    ``advice`` switches the live staffing advice on the Counters panel on or off.
+    """
+
+    target_wait_min: float = 10.0
+    target_share: float = 0.8
+    max_duty_h: float = 10.0
+    min_rest_h: float = 11.0
+    split_gap_h: float = 3.0
+    advice: bool = True
+
+    def roster_rules(self):
+        from datetime import timedelta
+
+        from console.domain.roster_rules import RosterRules
+
+        return RosterRules(max_duty=timedelta(hours=self.max_duty_h), min_rest=timedelta(hours=self.min_rest_h),
+                           split_gap=timedelta(hours=self.split_gap_h))
+
+
+@dataclass(frozen=True)
 class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     cameras: CameraSettings = field(default_factory=CameraSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
+    staffing: StaffingSettings = field(default_factory=StaffingSettings)
 
     def with_language(self, language: str) -> Settings:
         validate_language(language, "ui.language")
@@ -75,7 +101,7 @@ class Settings:
 
 
 _SECTIONS: dict[str, type] = {"ui": UiSettings, "demo": DemoSettings, "database": DatabaseSettings,
-                              "cameras": CameraSettings, "api": ApiSettings}
+                              "cameras": CameraSettings, "api": ApiSettings, "staffing": StaffingSettings}
 
 
 def validate_language(value: str, where: str) -> str:
@@ -103,6 +129,24 @@ def validate_api(api: ApiSettings, where: str) -> ApiSettings:
         raise SettingsError(f"{where}.token must be at least 16 characters when the API is enabled "
                             f"(got {len(api.token)})")
     return api
+
+
+#: Allowed ranges of the staffing settings: key → (lowest, highest, unit for the message).
+STAFFING_RANGES: dict[str, tuple[float, float, str]] = {
+    "target_wait_min": (1.0, 120.0, "minutes"),
+    "target_share": (0.05, 0.99, "(a fraction, e.g. 0.8)"),
+    "max_duty_h": (1.0, 24.0, "hours"),
+    "min_rest_h": (0.0, 24.0, "hours"),
+    "split_gap_h": (0.0, 12.0, "hours"),
+}
+
+
+def validate_staffing(staffing: StaffingSettings, where: str) -> StaffingSettings:
+    for key, (low, high, unit) in STAFFING_RANGES.items():
+        value = getattr(staffing, key)
+        if not low <= value <= high:
+            raise SettingsError(f"{where}.{key} must be between {low:g} and {high:g} {unit}, got {value:g}")
+    return staffing
 
 
 def _migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -159,6 +203,7 @@ def load_settings(data_dir: Path) -> Settings:
     validate_speed(settings.demo.speed, f"{path}: demo.speed")
     validate_offline_after(settings.cameras.offline_after_s, f"{path}: cameras.offline_after_s")
     validate_api(settings.api, f"{path}: api")
+    validate_staffing(settings.staffing, f"{path}: staffing")
     return settings
 
 

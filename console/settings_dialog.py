@@ -1,12 +1,16 @@
-"""Settings dialog: interface language and the demo's default speed and seed; saved to settings.toml."""
+"""Settings dialog: interface language, the demo's default speed and seed, the service standard, the roster rules
+and the live staffing advice; saved to settings.toml (other sections are kept as they are)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QCheckBox,
     QFormLayout,
     QLabel,
     QMessageBox,
@@ -15,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.bootstrap import Environment
-from console.settings import DemoSettings, SettingsError, save_settings
+from console.settings import DemoSettings, SettingsError, StaffingSettings, save_settings, validate_staffing
 
 
 class SettingsDialog(QDialog):
@@ -36,10 +40,33 @@ class SettingsDialog(QDialog):
         self.seed = QSpinBox()
         self.seed.setRange(0, 2_000_000_000)
         self.seed.setValue(env.settings.demo.seed)
+        staffing = env.settings.staffing
+
+        def spin(value: float, low: float, high: float, suffix: str, decimals: int = 1) -> QDoubleSpinBox:
+            box = QDoubleSpinBox()
+            box.setRange(low, high)
+            box.setDecimals(decimals)
+            box.setSuffix(suffix)
+            box.setValue(value)
+            return box
+
+        self.target_wait = spin(staffing.target_wait_min, 1, 120, self.tr(" min"))
+        self.target_share = spin(staffing.target_share * 100, 5, 99, " %", 0)
+        self.max_duty = spin(staffing.max_duty_h, 1, 24, self.tr(" h"))
+        self.min_rest = spin(staffing.min_rest_h, 0, 24, self.tr(" h"))
+        self.split_gap = spin(staffing.split_gap_h, 0, 12, self.tr(" h"))
+        self.advice = QCheckBox(self.tr("Show live staffing advice on the Counters panel"))
+        self.advice.setChecked(staffing.advice)
         form = QFormLayout(self)
         form.addRow(self.tr("Language"), self.language)
         form.addRow(self.tr("Demo speed (next start)"), self.speed)
         form.addRow(self.tr("Demo seed (next start)"), self.seed)
+        form.addRow(self.tr("Service standard: share called"), self.target_share)
+        form.addRow(self.tr("... within"), self.target_wait)
+        form.addRow(self.tr("Longest duty"), self.max_duty)
+        form.addRow(self.tr("Shortest rest between duties"), self.min_rest)
+        form.addRow(self.tr("Gaps shorter than this make one duty"), self.split_gap)
+        form.addRow(self.advice)
         form.addRow(QLabel(self.tr("Database: %1").replace("%1", env.db.describe())))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -52,8 +79,12 @@ class SettingsDialog(QDialog):
         language = str(self.language.currentData())
         try:
             settings = self.env.settings.with_language(language)
-            settings = type(settings)(ui=settings.ui, demo=DemoSettings(seed=self.seed.value(), speed=self.speed.value()),
-                                      database=settings.database)
+            staffing = validate_staffing(StaffingSettings(
+                target_wait_min=self.target_wait.value(), target_share=round(self.target_share.value() / 100, 4),
+                max_duty_h=self.max_duty.value(), min_rest_h=self.min_rest.value(), split_gap_h=self.split_gap.value(),
+                advice=self.advice.isChecked()), "staffing")
+            settings = replace(settings, demo=DemoSettings(seed=self.seed.value(), speed=self.speed.value()),
+                               staffing=staffing)
             save_settings(self.env.data_dir, settings)
         except (SettingsError, OSError) as exc:
             QMessageBox.warning(self, self.tr("Settings not saved"),

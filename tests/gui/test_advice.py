@@ -1,0 +1,117 @@
+"""Live staffing advice in the window: the scheduled job evaluates on the branch clock, the panel states need against
+supply, an accepted proposal becomes audited counter requests that the simulator carries out, a dismissed one
+stays hidden."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from console.domain.advice import WORKING
+from console.domain.vocabulary import QUEUED_SERVICE_TYPES
+from console.main_window import MainWindow
+from storage import repository
+from tests.gui.test_main_window import pause, run_for
+
+pytestmark = pytest.mark.gui
+
+
+def fresh_result(context):
+    """Evaluate now from the latest view the service received (the paused demo does not move the clock)."""
+    service = context.advice
+    return service.evaluate(service._inputs)
+
+
+def test_the_job_evaluates_once_a_branch_minute_and_the_panel_shows_need_against_supply(qtbot, demo_context) -> None:
+    window = MainWindow(demo_context)
+    qtbot.addWidget(window)
+    window.show()
+    service = demo_context.advice
+    qtbot.waitUntil(lambda: service.latest is not None, timeout=30_000)  # the APScheduler job ran by itself
+    run_for(qtbot, demo_context, sim_minutes=3)
+    pause(qtbot, demo_context)
+    qtbot.waitUntil(lambda: service._inputs is not None and service._inputs.at == demo_context.controller.latest
+                    .snapshot.at, timeout=5_000)
+    service.run_due()  # evaluates unless the job already did in this branch minute
+    assert service.run_due() is None  # same branch minute: not evaluated again
+
+    result = fresh_result(demo_context)
+    qtbot.waitUntil(lambda: window.advice.result is result, timeout=5_000)  # delivered to the GUI thread
+    snap = demo_context.controller.latest.snapshot
+    for load in result.loads:  # supply counted independently: working counters with the type first
+        working = sum(1 for c in snap.counters if c.state in WORKING and c.staff_id and c.service_types[0] is
+                      load.service_type)
+        assert load.working == working
+        arrived = sum(1 for t in snap.tickets if t.service_type is load.service_type
+                      and snap.at - timedelta(minutes=30) < t.issued_at <= snap.at)
+        assert load.arrivals_per_hour == pytest.approx(arrived * 2)
+    text = window.advice.summary.text()
+    for load in result.loads:
+        assert f"{load.working} of {load.required}" in text
+    assert {ld.service_type for ld in result.loads} <= set(QUEUED_SERVICE_TYPES)
+
+
+def test_accepting_advice_requests_audited_changes_that_the_simulator_carries_out(qtbot, demo_context) -> None:
+    window = MainWindow(demo_context)
+    qtbot.addWidget(window)
+    window.show()
+    service = demo_context.advice
+    found = None
+    for _ in range(8):  # the lunch peak: advice comes within a few simulated minutes
+        run_for(qtbot, demo_context, sim_minutes=2)
+        pause(qtbot, demo_context)
+        qtbot.waitUntil(lambda: service._inputs.at == demo_context.controller.latest.snapshot.at, timeout=5_000)
+        result = fresh_result(demo_context)
+        qtbot.waitUntil(lambda: window.advice.result is result, timeout=5_000)
+        if result.advice:
+            found = result.advice[0]
+            break
+        demo_context.runner.resume()
+    assert found is not None, "no staffing advice during the lunch peak"
+    card = window.advice.cards[0]
+    assert card[0] == found and card[1].text() == window.advice.headline(found)
+    assert window.advice.person(found.staff_id) in card[1].text() or found.staff_id is None
+
+    card[2].click()  # Accept
+    assert window.advice_actions.accepted == [found]
+    audit = repository.load_audit(demo_context.env.db)
+    assert [a.action for a in audit] == [f"counter.{c.action.value}" for c in found.commands]
+    assert all(a.entity_id == f"DEMO/{found.counter_id}" for a in audit)
+    assert all(c.key != found.key for c, *_ in window.advice.cards)  # taken off the list
+    demo_context.runner.resume()
+
+    def carried_out() -> bool:
+        counter = next(c for c in demo_context.controller.latest.snapshot.counters if c.counter_id == found.counter_id)
+        last = found.commands[-1]
+        if last.action.value == "close":
+            return counter.state.value == "closed"
+        if last.action.value == "set_service_types":
+            return counter.service_types == last.service_types
+        return counter.state in WORKING and (last.staff_id is None or counter.staff_id == last.staff_id)
+
+    qtbot.waitUntil(carried_out, timeout=30_000)
+
+
+def test_dismissed_advice_stays_hidden_for_a_while(qtbot, demo_context) -> None:
+    window = MainWindow(demo_context)
+    qtbot.addWidget(window)
+    window.show()
+    service = demo_context.advice
+    shown = None
+    for _ in range(8):
+        run_for(qtbot, demo_context, sim_minutes=2)
+        pause(qtbot, demo_context)
+        qtbot.waitUntil(lambda: service._inputs.at == demo_context.controller.latest.snapshot.at, timeout=5_000)
+        result = fresh_result(demo_context)
+        if result.advice:
+            shown = result.advice[0]
+            break
+        demo_context.runner.resume()
+    assert shown is not None
+    qtbot.waitUntil(lambda: bool(window.advice.cards), timeout=5_000)
+    window.advice.cards[0][3].click()  # Dismiss
+    qtbot.waitUntil(lambda: all(a.key != shown.key for a, *_ in window.advice.cards), timeout=5_000)
+    again = fresh_result(demo_context)
+    assert all(a.key != shown.key for a in again.advice)
+    assert repository.load_audit(demo_context.env.db) == []  # nothing was requested
