@@ -141,38 +141,20 @@ def _moved(r: ShiftRecord, by: timedelta, tz) -> ShiftRecord:
                        breaks=tuple(BreakSpan(move(b.start), move(b.end)) for b in r.breaks))
 
 
-ATTENDANCE_COLUMNS = ("date", "employee_no", "name", "shift_start", "shift_end", "counter_id", "status",
-                      "first_login", "last_logout", "minutes_at_counter", "late_min", "early_min")
-
 
 def run_attendance(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     """``attendance --month YYYY-MM``: every roster record of the month against the counter logins."""
     import json
 
-    from console.domain.attendance import attendance, sessions_from_events
-    from console.domain.vocabulary import TicketEventType
+    from console.roster_desk import ATTENDANCE_COLUMNS, RosterDesk, attendance_rows, month_end
 
     branch = _branch(env, args.branch)
     tz = ZoneInfo(branch.timezone)
     first = args.month
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
-    end = datetime.combine(last, datetime.min.time(), tzinfo=tz)
-    now = min(datetime.now(tz), end)
-    shifts = [r for i in range((last - first).days)
-              for r in repository.load_roster(env.db, branch.code, first + timedelta(days=i))]
-    # logins may start the evening before; logouts after the month's last shift
-    events = repository.load_ticket_events(env.db, branch.code, start - timedelta(days=1), end + timedelta(days=1),
-                                           types=(TicketEventType.STAFF_LOGIN, TicketEventType.STAFF_LOGOUT))
-    rows = attendance(shifts, sessions_from_events(events, now), now)
+    desk = RosterDesk(env.db, branch, lambda task: None, "cli", env.settings.staffing.roster_rules())
+    end = datetime.combine(month_end(first) + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    rows, table = attendance_rows(desk, first, min(datetime.now(tz), end))
     names = {p.staff_id: p.name for p in repository.load_staff(env.db, branch.code)}
-
-    def hm(at: datetime | None) -> str:
-        return at.astimezone(tz).strftime("%H:%M") if at is not None else ""
-
-    table = [[r.shift.start.astimezone(tz).date().isoformat(), r.shift.staff_id, names.get(r.shift.staff_id, ""),
-              hm(r.shift.start), hm(r.shift.end), r.shift.counter_id or "", r.status.value, hm(r.first_login),
-              hm(r.last_logout), round(r.minutes_at_counter), round(r.late_min), round(r.early_min)] for r in rows]
     if args.export is not None:
         from console.report_export import ExportError, write_table
 

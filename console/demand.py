@@ -102,3 +102,25 @@ def outlook(db: Database, branch: BranchInfo, day: date) -> DemandOutlook:
     recent = sorted(counts)[-BACKTEST_DAYS:]
     tested = backtest(counts, infos, recent, slots, profile_counts, fallback_factor)
     return DemandOutlook(forecast, tested, slots, len(counts))
+
+
+@dataclass(frozen=True)
+class CoveragePlan:
+    """A day's coverage with what it was computed from, for the coverage chart and its what-if control."""
+
+    rows: list[IntervalCoverage]
+    counts: Counts  # forecast tickets per (service type, half-hour)
+    counter_time_s: dict[ServiceType, float]
+    target_s: float
+    history_days: int  # days of ticket history behind the forecast (0: the demo profile's demand)
+    source: str  # "history", or "fallback" (the demo profile: too little history)
+
+
+def coverage_plan(db: Database, branch: BranchInfo, day: date, target_min: float, target_share: float) -> CoveragePlan:
+    found = outlook(db, branch, day)
+    tz = ZoneInfo(branch.timezone)
+    counts = {k: v for k, v in found.forecast.counts.items() if k[0] in QUEUED_SERVICE_TYPES}
+    aht = counter_time_s(db, branch, day)
+    rows = coverage(counts, found.slots, datetime.combine(day, branch.opens, tzinfo=tz),
+                    repository.load_roster(db, branch.code, day), aht, target_min * 60, target_share)
+    return CoveragePlan(rows, counts, aht, target_min * 60, found.history_days, found.forecast.source)

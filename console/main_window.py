@@ -95,6 +95,9 @@ class MainWindow(QMainWindow):
         controller = context.controller
         self.counter_actions = CounterActions(self.counters, context.desk, controller, self)
         self.advice_actions = AdviceActions(self.advice, context.advice, self.counter_actions, self)
+        self.staff.desk_factory = self._roster_desk
+        self.staff.coverage_loader = self._coverage_plan
+        self.staff.target_share = context.env.settings.staffing.target_share
         for panel in (self.lobby, self.counters, self.queue, self.staff, self.alerts, self.reports):
             controller.sig_view.connect(panel.show_view)
         controller.sig_view.connect(self.show_view)
@@ -232,6 +235,24 @@ class MainWindow(QMainWindow):
             self.tr("Branch Lobby Console %1\n\nLobby occupancy, counters, queue, staff and alerts for a bank branch.")
             .replace("%1", __version__),
         )
+
+    # --- staff panel ---------------------------------------------------------------------------------------
+
+    def _roster_desk(self, branch):
+        from console.counter_desk import console_user
+        from console.roster_desk import RosterDesk
+
+        writer = self.context.writer
+        writer.flush(timeout_s=5.0)  # the demo's directory and roster are stored before the editor reads them
+        user = self.context.desk.user if self.context.desk is not None else console_user()
+        return RosterDesk(self.context.env.db, branch, lambda task: writer.submit_and_wait(task, timeout_s=10.0),
+                          user, self.context.env.settings.staffing.roster_rules())
+
+    def _coverage_plan(self, desk, day):
+        from console.demand import coverage_plan
+
+        staffing = self.context.env.settings.staffing
+        return coverage_plan(self.context.env.db, desk.branch, day, staffing.target_wait_min, staffing.target_share)
 
     # --- live state ----------------------------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ def _clock(text: str, name: str) -> time:
         raise ValueError(f"{name} {text.strip()!r} is not a time of day (HH:MM)") from None
 
 
-def _row_record(row: dict[str, str], known: set[str], tz: tzinfo) -> ShiftRecord:
+def record_from_row(row: dict[str, str], known: set[str], tz: tzinfo) -> ShiftRecord:
     staff_id = (row.get("employee_no") or "").strip()
     if not staff_id:
         raise ValueError("employee_no is empty")
@@ -97,7 +97,7 @@ def parse_rows(rows: Iterator[tuple[int, dict[str, str]]], staff: Sequence[Staff
     for line, row in rows:
         parsed.rows += 1
         try:
-            record = _row_record(row, known, tz)
+            record = record_from_row(row, known, tz)
         except ValueError as exc:
             parsed.rejected.append(RejectedRow(line, str(exc)))
             continue

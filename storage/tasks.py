@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -521,3 +521,114 @@ class DeleteCamera:
     def apply(self, session: Session) -> None:
         bid = branch_id(session, self.branch_code)
         session.execute(delete(m.Camera).where(m.Camera.branch_id == bid, m.Camera.camera_id == self.camera_id))
+
+
+def _shift_row(s: ShiftRecord) -> str:
+    """A roster record in one line for the audit trail (times in UTC)."""
+    breaks = ",".join(f"{b.start.astimezone(UTC):%H:%M}-{b.end.astimezone(UTC):%H:%M}" for b in s.breaks)
+    return (f"{s.staff_id} {s.kind.value} {s.start.astimezone(UTC).isoformat()}→{s.end.astimezone(UTC).isoformat()}"
+            f" counter={s.counter_id or '-'} breaks={breaks or '-'}")
+
+
+@dataclass(frozen=True)
+class SaveRosterEdit:
+    """The roster editor's save: replace the records of ``days`` and write one audit entry with the records before
+    and after, in one transaction."""
+
+    branch_code: str
+    days: tuple[date, ...]
+    shifts: tuple[ShiftRecord, ...]
+    before: tuple[ShiftRecord, ...]
+    zone: str
+    user: str
+    at: datetime
+    action: str = "roster.edit"  # or roster.import, roster.copy_week
+
+    def apply(self, session: Session) -> None:
+        SaveRosterDays(self.branch_code, self.days, self.shifts, self.zone).apply(session)
+        span = f"{min(self.days)}..{max(self.days)}" if self.days else "-"
+        session.add(m.AuditEntry(at=self.at, user=self.user, action=self.action, entity="roster",
+                                 entity_id=f"{self.branch_code}/{span}",
+                                 before={"records": [_shift_row(s) for s in self.before]},
+                                 after={"records": [_shift_row(s) for s in self.shifts]}))
+
+
+def _member_values(row: m.Staff | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"name": row.name, "role": row.role, "skills": list(row.skills)}
+
+
+@dataclass(frozen=True)
+class SaveStaffMember:
+    """Add a person to the staff directory or change one (keyed by employee number), with an audit entry."""
+
+    branch_code: str
+    member: StaffMember
+    user: str
+    at: datetime
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        s = self.member
+        person = session.scalar(select(m.Staff).where(m.Staff.branch_id == bid, m.Staff.employee_no == s.staff_id))
+        before = _member_values(person)
+        if person is None:
+            person = m.Staff(branch_id=bid, employee_no=s.staff_id)
+            session.add(person)
+        person.name, person.role, person.skills = s.name, s.role.value, [k.value for k in s.skills]
+        session.add(m.AuditEntry(at=self.at, user=self.user, action="staff.add" if before is None else "staff.edit",
+                                 entity="staff", entity_id=f"{self.branch_code}/{s.staff_id}", before=before,
+                                 after=_member_values(person)))
+
+
+class StaffInUse(ValueError):
+    """A person with roster records cannot be removed from the directory (their history would go with them)."""
+
+
+@dataclass(frozen=True)
+class RemoveStaffMember:
+    branch_code: str
+    staff_id: str
+    user: str
+    at: datetime
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        person = session.scalar(select(m.Staff).where(m.Staff.branch_id == bid,
+                                                      m.Staff.employee_no == self.staff_id))
+        if person is None:
+            return
+        records = session.scalar(select(func.count()).select_from(m.Shift).where(m.Shift.staff_ref == person.id))
+        if records:
+            raise StaffInUse(f"{self.staff_id} has {records} roster records and stays in the directory")
+        session.add(m.AuditEntry(at=self.at, user=self.user, action="staff.remove", entity="staff",
+                                 entity_id=f"{self.branch_code}/{self.staff_id}", before=_member_values(person),
+                                 after=None))
+        session.delete(person)
+
+
+@dataclass(frozen=True)
+class RecordCheckIn:
+    """A manual check-in or check-out (a staff member without a counter login, e.g. the lobby manager): stored as a
+    staff_login / staff_logout event without a counter, which attendance reads like a counter login, with an audit
+    entry naming who recorded it."""
+
+    branch_code: str
+    staff_id: str
+    at: datetime  # the branch clock
+    check_out: bool
+    user: str
+    audit_at: datetime
+
+    def apply(self, session: Session) -> None:
+        import uuid
+
+        bid = branch_id(session, self.branch_code)
+        kind = TicketEventType.STAFF_LOGOUT if self.check_out else TicketEventType.STAFF_LOGIN
+        apply_ticket_event(session, bid, TicketEvent(event_id=f"manual-{uuid.uuid4().hex}", type=kind, at=self.at,
+                                                     staff_id=self.staff_id))
+        session.add(m.AuditEntry(at=self.audit_at, user=self.user,
+                                 action="attendance.check_out" if self.check_out else "attendance.check_in",
+                                 entity="staff", entity_id=f"{self.branch_code}/{self.staff_id}", before=None,
+                                 after={"at": self.at.astimezone(UTC).isoformat()}))

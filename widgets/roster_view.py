@@ -1,6 +1,9 @@
-"""Staff panel: today's roster as a timeline per person (shifts, breaks, leave) with who is where now.
+"""Staff panel: tabs for today's roster as a timeline per person with who is where now, the weekly roster editor,
+the coverage chart with its what-if control, and attendance.
 
-Read-only here; editing the roster comes with the staffing features.
+The editor, coverage and attendance tabs read the database through a ``RosterDesk`` that the window's factory
+makes from the first branch view (the branch's time zone and hours come with it); each tab loads when first shown,
+so starting the console costs nothing for them.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QRectF, QSize, Qt, Slot
 from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QScrollArea, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
 
 from console import labels
 from console.branch_controller import BranchView
@@ -118,17 +121,79 @@ class RosterTimeline(QWidget):
 
 class StaffPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
+        from widgets.attendance_view import AttendanceView
+        from widgets.coverage_view import CoverageView
+        from widgets.roster_editor import RosterEditor
+
         super().__init__(parent)
         self.timeline = RosterTimeline()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.timeline)
+        self.editor = RosterEditor()
+        self.coverage = CoverageView()
+        self.attendance = AttendanceView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(scroll, self.tr("Today"))
+        self.tabs.addTab(self.editor, self.tr("Roster"))
+        self.tabs.addTab(self.coverage, self.tr("Coverage"))
+        self.tabs.addTab(self.attendance, self.tr("Attendance"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.editor.sig_saved.connect(self._roster_saved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(scroll)
+        layout.addWidget(self.tabs)
+        self.desk_factory = None  # (BranchInfo) -> RosterDesk, set by the window
+        self.coverage_loader = None  # (RosterDesk, date) -> CoveragePlan
+        self.target_share = 0.8
+        self.read_only = False
+        self.desk = None
+        self.view: BranchView | None = None
+        self._attached: set[int] = set()
+
+    def _ensure_desk(self) -> bool:
+        if self.desk is None and self.desk_factory is not None and self.view is not None:
+            self.desk = self.desk_factory(self.view.snapshot.branch)
+        return self.desk is not None
+
+    @Slot(int)
+    def _tab_changed(self, index: int) -> None:
+        if index == 0 or index in self._attached or not self._ensure_desk() or self.view is None:
+            return
+        self._attached.add(index)
+        day = self.view.snapshot.day
+        if index == 1:
+            self.editor.attach(self.desk, day, read_only=self.read_only)
+        elif index == 2:
+            desk = self.desk
+            self.coverage.attach(lambda d: self.coverage_loader(desk, d), day, self.target_share)
+        elif index == 3:
+            self.attendance.attach(self.desk, self.branch_now, day, read_only=self.read_only)
+
+    def branch_now(self):
+        """The branch's clock (the simulated one on the demo branch)."""
+        assert self.view is not None
+        return self.view.snapshot.at
+
+    @Slot()
+    def _roster_saved(self) -> None:
+        if 2 in self._attached:
+            self.coverage.load()
+        if 3 in self._attached:
+            self.attendance.reload()
+
+    #: Wall seconds between refreshes of the attendance tab while it is shown (it reads the database).
+    ATTENDANCE_REFRESH_S = 30.0
 
     @Slot(object)
     def show_view(self, view: BranchView) -> None:
+        import time as wall
+
+        self.view = view
+        if self.tabs.currentIndex() == 3 and 3 in self._attached:
+            if wall.monotonic() - getattr(self, "_attendance_at", 0.0) >= self.ATTENDANCE_REFRESH_S:
+                self._attendance_at = wall.monotonic()
+                self.attendance.reload()
         snap = view.snapshot
         starts = [s.start for s in snap.roster]
         ends = [s.end for s in snap.roster]

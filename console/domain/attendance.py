@@ -2,8 +2,9 @@
 staff_logout events).
 
 Decisions:
-- only work records with a counter are checked (a back-office record has no counter login to compare with) and
-  leave records are listed as leave;
+- work records with a counter are checked against counter logins; a back-office record (no counter) is checked
+  only when the person checked in by hand (a session without a counter, recorded in the console) during it —
+  otherwise there is nothing to compare with and it is listed as not checked; leave records are listed as leave;
 - a person's sessions are their login → logout spans at any counter; a login without a logout lasts until the
   instant of the check;
 - *absent*: no session overlaps the record (once the record has started); *late*: the first session overlapping
@@ -86,7 +87,8 @@ def attendance(shifts: Sequence[ShiftRecord], sessions: Sequence[Session], at: d
         if s.kind is ShiftKind.LEAVE:
             rows.append(AttendanceRow(s, AttendanceStatus.LEAVE, None, None, 0.0, 0.0, 0.0))
             continue
-        if s.counter_id is None:
+        if s.counter_id is None and not any(x.staff_id == s.staff_id and x.counter_id is None
+                                            and x.start < s.end and x.end > s.start for x in sessions):
             rows.append(AttendanceRow(s, AttendanceStatus.NOT_CHECKED, None, None, 0.0, 0.0, 0.0))
             continue
         if at < s.start:

@@ -66,3 +66,29 @@ def mean_handling_s(handling: Mapping[ServiceType, Sequence[float]], fallback: M
                     ) -> dict[ServiceType, float]:
     """Mean transaction time per type from measured ones (seconds), else the fallback."""
     return {t: (sum(handling[t]) / len(handling[t]) if handling.get(t) else fallback[t]) for t in fallback}
+
+
+def interval_service_level(arrivals: float, aht_s: float, counters: int, target_s: float) -> float | None:
+    """Share called within ``target_s`` in a half-hour with ``arrivals`` tickets and ``counters`` counters (Erlang
+    C); None without arrivals, 0.0 when the counters cannot keep up (load ≥ counters: the queue only grows)."""
+    if arrivals <= 0:
+        return None
+    rate = arrivals / HALF_HOUR_S
+    if counters < 1 or rate * aht_s >= counters:
+        return 0.0
+    from console.domain.staffing import erlang_c
+
+    return erlang_c(rate, aht_s, counters, target_s).service_level
+
+
+def what_if(rows: Sequence[IntervalCoverage], counts: Counts, service: ServiceType, aht_s: float, target_s: float,
+            delta: int) -> list[tuple[float | None, float | None]]:
+    """Per half-hour: the service level of ``service`` with its required counters, and with ``delta`` more (or
+    fewer, when negative) counters."""
+    out = []
+    for i, row in enumerate(rows):
+        n = counts.get((service, i), 0.0)
+        base = row.required.get(service, 0)
+        out.append((interval_service_level(n, aht_s, base, target_s),
+                    interval_service_level(n, aht_s, max(0, base + delta), target_s)))
+    return out
