@@ -7,6 +7,7 @@ Panels get ``BranchView``s from the controller through bound slots. The dock lay
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
@@ -28,6 +29,34 @@ from widgets.roster_view import StaffPanel
 
 LAYOUT_VERSION = 2
 SPEEDS = (1.0, 10.0, 60.0, 300.0, 600.0)
+
+
+def roster_desk(context: AppContext, branch):
+    """The Staff panel's access to the roster, directory and attendance of ``branch``."""
+    from console.counter_desk import console_user
+    from console.roster_desk import RosterDesk
+
+    writer = context.writer
+    writer.flush(timeout_s=5.0)  # the demo's directory and roster are stored before the editor reads them
+    user = context.desk.user if context.desk is not None else console_user()
+    return RosterDesk(context.env.db, branch, partial(_store_and_wait, writer), user,
+                      context.env.settings.staffing.roster_rules())
+
+
+def _store_and_wait(writer, task) -> None:
+    writer.submit_and_wait(task, timeout_s=10.0)
+
+
+def coverage_plan_for(context: AppContext, desk, day):
+    from console.demand import coverage_plan
+
+    staffing = context.env.settings.staffing
+    return coverage_plan(context.env.db, desk.branch, day, staffing.target_wait_min, staffing.target_share)
+
+
+def branch_clock(controller):
+    """The branch's clock: the latest view's instant (the simulated clock on the demo branch)."""
+    return controller.latest.snapshot.at
 
 
 class MainWindow(QMainWindow):
@@ -95,8 +124,11 @@ class MainWindow(QMainWindow):
         controller = context.controller
         self.counter_actions = CounterActions(self.counters, context.desk, controller, self)
         self.advice_actions = AdviceActions(self.advice, context.advice, self.counter_actions, self)
-        self.staff.desk_factory = self._roster_desk
-        self.staff.coverage_loader = self._coverage_plan
+        # plain functions over the context (never bound methods of the window: no reference cycles through Qt
+        # wrappers, whose collection by the garbage collector at a random moment has crashed PySide before)
+        self.staff.desk_factory = partial(roster_desk, context)
+        self.staff.coverage_loader = partial(coverage_plan_for, context)
+        self.staff.clock = partial(branch_clock, controller)
         self.staff.target_share = context.env.settings.staffing.target_share
         for panel in (self.lobby, self.counters, self.queue, self.staff, self.alerts, self.reports):
             controller.sig_view.connect(panel.show_view)
@@ -235,24 +267,6 @@ class MainWindow(QMainWindow):
             self.tr("Branch Lobby Console %1\n\nLobby occupancy, counters, queue, staff and alerts for a bank branch.")
             .replace("%1", __version__),
         )
-
-    # --- staff panel ---------------------------------------------------------------------------------------
-
-    def _roster_desk(self, branch):
-        from console.counter_desk import console_user
-        from console.roster_desk import RosterDesk
-
-        writer = self.context.writer
-        writer.flush(timeout_s=5.0)  # the demo's directory and roster are stored before the editor reads them
-        user = self.context.desk.user if self.context.desk is not None else console_user()
-        return RosterDesk(self.context.env.db, branch, lambda task: writer.submit_and_wait(task, timeout_s=10.0),
-                          user, self.context.env.settings.staffing.roster_rules())
-
-    def _coverage_plan(self, desk, day):
-        from console.demand import coverage_plan
-
-        staffing = self.context.env.settings.staffing
-        return coverage_plan(self.context.env.db, desk.branch, day, staffing.target_wait_min, staffing.target_share)
 
     # --- live state ----------------------------------------------------------------------------------------
 

@@ -46,10 +46,15 @@ class ParsedRoster:
 
 
 def _clock(text: str, name: str) -> time:
-    try:
-        return time.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"{name} {text.strip()!r} is not a time of day (HH:MM)") from None
+    """A time of day as H:MM or HH:MM (seconds allowed)."""
+    value = text.strip()
+    parts = value.split(":")
+    if 2 <= len(parts) <= 3 and all(p.isdigit() for p in parts) and len(parts[0]) <= 2 \
+            and all(len(p) == 2 for p in parts[1:]):
+        numbers = [int(p) for p in parts]
+        if numbers[0] < 24 and numbers[1] < 60 and (len(numbers) < 3 or numbers[2] < 60):
+            return time(*numbers)
+    raise ValueError(f"{name} {value!r} is not a time of day (HH:MM)")
 
 
 def record_from_row(row: dict[str, str], known: set[str], tz: tzinfo) -> ShiftRecord:

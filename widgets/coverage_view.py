@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QPointF, QRectF, Qt, Slot
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from console import labels
@@ -50,7 +50,7 @@ class CoverageChart(QWidget):
         n = len(self.plan.rows) if self.plan else 1
         width = max(1.0, self.width() - self.MARGIN_L - self.MARGIN_R)
         band = 70.0
-        return self.MARGIN_L, width / max(1, n), self.height() - band - 24, band
+        return self.MARGIN_L, width / max(1, n), self.height() - band - 40, band
 
     def slot_at(self, x: float) -> int | None:
         if self.plan is None:
@@ -97,7 +97,9 @@ class CoverageChart(QWidget):
             if row.shortfall > 0:
                 x = left + i * slot_w
                 y0, y1 = bottom - row.total_required * scale, bottom - row.on_shift * scale
-                p.fillRect(QRectF(x + 2, y0, slot_w - 4, y1 - y0), QColor(220, 38, 38, 150))
+                p.setPen(QPen(QColor("#dc2626"), 2))
+                p.setBrush(QBrush(QColor("#dc2626"), Qt.BrushStyle.BDiagPattern))
+                p.drawRect(QRectF(x + 2, y0, slot_w - 4, y1 - y0))
         legend_x = self.width() - self.MARGIN_R - 4
         for st in reversed(QUEUED_SERVICE_TYPES):
             name = labels.service_type(st)
@@ -114,7 +116,7 @@ class CoverageChart(QWidget):
             if i + 1 < len(plan.rows):
                 p.drawLine(QPointF(x + slot_w, y), QPointF(x + slot_w, bottom - plan.rows[i + 1].on_shift * scale))
         # what-if band: base (grey) and changed (coloured) service level per half-hour, with the target line
-        band_top = bottom + 20
+        band_top = bottom + 36
         p.setPen(QPen(QColor("#9ca3af"), 1, Qt.PenStyle.DashLine))
         ty = band_top + band * (1 - self.target_share)
         p.drawLine(int(left), int(ty), int(self.width() - self.MARGIN_R), int(ty))
@@ -125,6 +127,11 @@ class CoverageChart(QWidget):
                     continue
                 h = band * value
                 p.fillRect(QRectF(x + dx, band_top + band - h, slot_w / 2 - 3, max(1.0, h)), QColor(colour))
+            if base is not None and changed is not None:
+                words = f"{base:.0%}→{changed:.0%}"
+                if self.fontMetrics().horizontalAdvance(words) < slot_w - 4:
+                    p.setPen(text)
+                    p.drawText(QRectF(x, band_top - 16, slot_w, 16), Qt.AlignmentFlag.AlignCenter, words)
         p.setPen(text)
         p.drawText(QRectF(0, band_top, left - 4, 16), Qt.AlignmentFlag.AlignRight, "100%")
         p.drawText(QRectF(0, band_top + band - 16, left - 4, 16), Qt.AlignmentFlag.AlignRight, "0%")

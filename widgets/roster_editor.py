@@ -307,6 +307,11 @@ class RosterEditor(QWidget):
 
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.demo_note = QLabel(self.tr(
+            "Demo branch: the simulator plays its own roster on the day it shows (that day is stored again when the "
+            "demo starts); rosters saved here are used by coverage, attendance and exports."))
+        self.demo_note.setWordWrap(True)
+        self.demo_note.setVisible(False)
         self.buttons: dict[str, QPushButton] = {}
         bottom = QHBoxLayout()
         for key, text, slot in (
@@ -326,6 +331,7 @@ class RosterEditor(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
         layout.addWidget(split, 1)
+        layout.addWidget(self.demo_note)
         layout.addWidget(self.status)
         layout.addLayout(bottom)
         self._enable()
@@ -364,6 +370,7 @@ class RosterEditor(QWidget):
         self.desk = desk
         self.read_only = read_only
         self.timeline.editable = not read_only
+        self.demo_note.setVisible(desk.branch.is_demo)
         self.show_week(monday_of(today), today)
 
     def show_week(self, monday: date, day: date | None = None) -> None:

@@ -9,6 +9,7 @@ so starting the console costs nothing for them.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from PySide6.QtCore import QRectF, QSize, Qt, Slot
 from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen
@@ -143,8 +144,10 @@ class StaffPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tabs)
-        self.desk_factory = None  # (BranchInfo) -> RosterDesk, set by the window
+        # set by the window, as plain functions that hold no reference to the panel or the window
+        self.desk_factory = None  # (BranchInfo) -> RosterDesk
         self.coverage_loader = None  # (RosterDesk, date) -> CoveragePlan
+        self.clock = None  # () -> the branch's current datetime
         self.target_share = 0.8
         self.read_only = False
         self.desk = None
@@ -165,15 +168,9 @@ class StaffPanel(QWidget):
         if index == 1:
             self.editor.attach(self.desk, day, read_only=self.read_only)
         elif index == 2:
-            desk = self.desk
-            self.coverage.attach(lambda d: self.coverage_loader(desk, d), day, self.target_share)
+            self.coverage.attach(partial(self.coverage_loader, self.desk), day, self.target_share)
         elif index == 3:
-            self.attendance.attach(self.desk, self.branch_now, day, read_only=self.read_only)
-
-    def branch_now(self):
-        """The branch's clock (the simulated one on the demo branch)."""
-        assert self.view is not None
-        return self.view.snapshot.at
+            self.attendance.attach(self.desk, self.clock, day, read_only=self.read_only)
 
     @Slot()
     def _roster_saved(self) -> None:

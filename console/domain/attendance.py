@@ -75,9 +75,14 @@ def sessions_from_events(events: Sequence[TicketEvent], until: datetime) -> list
             start, counter = open_.pop(sid)
             sessions.append(Session(sid, counter, start, e.at))
     for sid, (start, counter) in open_.items():
-        if start < until:
+        if start <= until:  # a login at ``until`` itself is a session that has just begun
             sessions.append(Session(sid, counter, start, until))
     return sorted(sessions, key=lambda s: (s.start, s.staff_id))
+
+
+def _overlaps(x: Session, s: ShiftRecord, end: datetime) -> bool:
+    """The session overlaps the record up to ``end``; a login at ``end`` itself (just now) counts."""
+    return (x.start < end and x.end > s.start) or (x.start == x.end == end and s.start <= end)
 
 
 def attendance(shifts: Sequence[ShiftRecord], sessions: Sequence[Session], at: datetime) -> list[AttendanceRow]:
@@ -88,14 +93,14 @@ def attendance(shifts: Sequence[ShiftRecord], sessions: Sequence[Session], at: d
             rows.append(AttendanceRow(s, AttendanceStatus.LEAVE, None, None, 0.0, 0.0, 0.0))
             continue
         if s.counter_id is None and not any(x.staff_id == s.staff_id and x.counter_id is None
-                                            and x.start < s.end and x.end > s.start for x in sessions):
+                                            and _overlaps(x, s, min(s.end, at)) for x in sessions):
             rows.append(AttendanceRow(s, AttendanceStatus.NOT_CHECKED, None, None, 0.0, 0.0, 0.0))
             continue
         if at < s.start:
             rows.append(AttendanceRow(s, AttendanceStatus.UPCOMING, None, None, 0.0, 0.0, 0.0))
             continue
         end = min(s.end, at)
-        mine = [x for x in sessions if x.staff_id == s.staff_id and x.start < end and x.end > s.start]
+        mine = [x for x in sessions if x.staff_id == s.staff_id and _overlaps(x, s, end)]
         if not mine:
             rows.append(AttendanceRow(s, AttendanceStatus.ABSENT, None, None, 0.0, 0.0, 0.0))
             continue

@@ -2,6 +2,81 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AdvicePanel</name>
+    <message>
+        <source>Staffing advice: waiting for the first evaluation…</source>
+        <translation>人员配置建议：等待首次评估…</translation>
+    </message>
+    <message>
+        <source>Open %1 for %2: %3 is on shift and can take it.</source>
+        <translation>开启%1办理%2：%3 在班，可以上岗。</translation>
+    </message>
+    <message>
+        <source>Open %1 for %2: %3 (on break until %4) can take it.</source>
+        <translation>开启%1办理%2：%3（休息至 %4）可以上岗。</translation>
+    </message>
+    <message>
+        <source>Recall %3 from the break (until %4) to reopen %1 for %2.</source>
+        <translation>请 %3 结束休息（原定至 %4），重新开启%1办理%2。</translation>
+    </message>
+    <message>
+        <source>Switch %1 to call %2 first (%3 can handle it); its own queue has a counter to spare.</source>
+        <translation>将%1改为优先叫%2（%3 可办理）；其原业务有富余窗口。</translation>
+    </message>
+    <message>
+        <source>Close %1: idle since %4 and %2 has a counter to spare; %3 is free for other work.</source>
+        <translation>关闭%1：自 %4 起空闲，%2有富余窗口；%3 可做其他工作。</translation>
+    </message>
+    <message>
+        <source>measured</source>
+        <translation>实测</translation>
+    </message>
+    <message>
+        <source>assumed, too few served yet</source>
+        <translation>估计值，已办理笔数太少</translation>
+    </message>
+    <message>
+        <source>%1: %2 tickets/hour in the last 30 min, %3 min per customer (%4), %5 waiting → %6 counters for %7% called within %8 min; %9 working.</source>
+        <translation>%1：近 30 分钟每小时 %2 张票，每位客户 %3 分钟（%4），%5 人等候 → 需 %6 个窗口才能 %7% 在 %8 分钟内叫号；现有 %9 个在岗。</translation>
+    </message>
+    <message>
+        <source>Expected share within target: %1 now, %2 with the advice.</source>
+        <translation>预计达标比例：当前 %1，采纳建议后 %2。</translation>
+    </message>
+    <message>
+        <source>%1 %2 of %3</source>
+        <translation>%1 %2/%3</translation>
+    </message>
+    <message>
+        <source>Counters working of needed at %1:</source>
+        <translation>%1 在岗窗口/所需窗口：</translation>
+    </message>
+    <message>
+        <source>no action needed.</source>
+        <translation>无需调整。</translation>
+    </message>
+    <message>
+        <source>short, but nobody on shift with the skill is free.</source>
+        <translation>窗口不足，但没有具备技能的在班人员可调配。</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>采纳</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
+        <source>Your role may not change counters.</source>
+        <translation>您的角色无权调整窗口。</translation>
+    </message>
+    <message>
+        <source>%1 more proposals after these.</source>
+        <translation>另有 %1 条建议。</translation>
+    </message>
+</context>
+<context>
     <name>AlertList</name>
     <message>
         <source>No alerts today</source>
@@ -38,6 +113,129 @@
     <message>
         <source>%1 active, %2 today</source>
         <translation>%1 条进行中，今日共 %2 条</translation>
+    </message>
+</context>
+<context>
+    <name>AttendanceView</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Employee no.</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Rostered</source>
+        <translation>排班</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>First login</source>
+        <translation>首次登录</translation>
+    </message>
+    <message>
+        <source>Last logout</source>
+        <translation>最后退出</translation>
+    </message>
+    <message>
+        <source>Minutes at counter</source>
+        <translation>在窗口分钟数</translation>
+    </message>
+    <message>
+        <source>Check in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <source>Check out</source>
+        <translation>签退</translation>
+    </message>
+    <message>
+        <source>Export month…</source>
+        <translation>导出本月…</translation>
+    </message>
+    <message>
+        <source>Record the selected person as arrived now (for staff without a counter login)</source>
+        <translation>将所选人员记为现在到岗（用于没有窗口登录的人员）</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>准时</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>迟到</translation>
+    </message>
+    <message>
+        <source>Left early</source>
+        <translation>早退</translation>
+    </message>
+    <message>
+        <source>Late, left early</source>
+        <translation>迟到且早退</translation>
+    </message>
+    <message>
+        <source>Absent</source>
+        <translation>缺勤</translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation>未开始</translation>
+    </message>
+    <message>
+        <source>On leave</source>
+        <translation>请假</translation>
+    </message>
+    <message>
+        <source>Back office (not checked)</source>
+        <translation>后台（不考核）</translation>
+    </message>
+    <message>
+        <source>(%1 min late)</source>
+        <translation>（迟到 %1 分钟）</translation>
+    </message>
+    <message>
+        <source>(%1 min early)</source>
+        <translation>（早退 %1 分钟）</translation>
+    </message>
+    <message>
+        <source>%1 records: %2 late, %3 left early, %4 absent</source>
+        <translation>%1 条排班：迟到 %2，早退 %3，缺勤 %4</translation>
+    </message>
+    <message>
+        <source>Attendance</source>
+        <translation>考勤</translation>
+    </message>
+    <message>
+        <source>Select a person in the table first.</source>
+        <translation>请先在表格中选择人员。</translation>
+    </message>
+    <message>
+        <source>Not stored: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <source>Export attendance</source>
+        <translation>导出考勤</translation>
+    </message>
+    <message>
+        <source>Excel (*.xlsx);;CSV (*.csv)</source>
+        <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>%1 records of %2 written to %3</source>
+        <translation>%2 的 %1 条记录已写入 %3</translation>
     </message>
 </context>
 <context>
@@ -364,6 +562,67 @@
     </message>
 </context>
 <context>
+    <name>CoverageChart</name>
+    <message>
+        <source>forecast %1 tickets</source>
+        <translation>预测 %1 张票</translation>
+    </message>
+    <message>
+        <source>counters required %1, staff on shift %2</source>
+        <translation>所需窗口 %1，在班人员 %2</translation>
+    </message>
+    <message>
+        <source>%1: %2 within target with %3 counters, %4 with %5</source>
+        <translation>%1：%3 个窗口时 %2 达标，%5 个窗口时 %4</translation>
+    </message>
+</context>
+<context>
+    <name>CoverageView</name>
+    <message>
+        <source>one counter more (+1)</source>
+        <translation>多一个窗口（+1）</translation>
+    </message>
+    <message>
+        <source>one counter fewer (−1)</source>
+        <translation>少一个窗口（−1）</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>What if</source>
+        <translation>假设</translation>
+    </message>
+    <message>
+        <source>Forecast from %1 days of ticket history.</source>
+        <translation>预测基于 %1 天的取号历史。</translation>
+    </message>
+    <message>
+        <source>Not enough ticket history yet: the forecast uses the demo branch's demand profile.</source>
+        <translation>取号历史不足：预测使用演示网点的客流曲线。</translation>
+    </message>
+    <message>
+        <source>Bars: counters required (colour per service type) for %1% called within %2 min; black line: staff on shift; red: counters required beyond the staff on shift (%3 half-hours). Lower band: %4 with the required counters (grey) and %5 (colour).</source>
+        <translation>柱：为 %1% 在 %2 分钟内叫号所需的窗口数（按业务类型着色）；黑线：在班人员；红色：超出在班人员的所需窗口（%3 个半小时）。下方：%4 在所需窗口数下（灰色）与 %5（彩色）的达标比例。</translation>
+    </message>
+</context>
+<context>
+    <name>EditableTimeline</name>
+    <message>
+        <source>Leave</source>
+        <translation>请假</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+</context>
+<context>
     <name>LobbyPanel</name>
     <message>
         <source>in the lobby now</source>
@@ -585,6 +844,45 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     </message>
 </context>
 <context>
+    <name>PersonDialog</name>
+    <message>
+        <source>Staff member</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Employee no.</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Can handle</source>
+        <translation>可办理</translation>
+    </message>
+    <message>
+        <source>Employee no. %1 is already in the directory.</source>
+        <translation>工号 %1 已在员工名册中。</translation>
+    </message>
+    <message>
+        <source>Employee no. %1 must be 1–32 letters, digits, '.', '_' or '-'.</source>
+        <translation>工号 %1 须为 1–32 个字母、数字、“.”、“_”或“-”。</translation>
+    </message>
+    <message>
+        <source>The name is empty.</source>
+        <translation>姓名为空。</translation>
+    </message>
+    <message>
+        <source>Tick at least one service type the person can handle.</source>
+        <translation>请至少勾选一项该员工可办理的业务。</translation>
+    </message>
+</context>
+<context>
     <name>QueuePanel</name>
     <message>
         <source>Waiting</source>
@@ -760,6 +1058,173 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     </message>
 </context>
 <context>
+    <name>RosterEditor</name>
+    <message>
+        <source>Previous week</source>
+        <translation>上一周</translation>
+    </message>
+    <message>
+        <source>Next week</source>
+        <translation>下一周</translation>
+    </message>
+    <message>
+        <source>Demo branch: the simulator plays its own roster on the day it shows (that day is stored again when the demo starts); rosters saved here are used by coverage, attendance and exports.</source>
+        <translation>演示网点：模拟器在所演示的当天使用其内置排班（演示启动时会重新保存当天排班）；此处保存的排班用于覆盖分析、考勤和导出。</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Staff directory…</source>
+        <translation>员工名册…</translation>
+    </message>
+    <message>
+        <source>Copy week forward</source>
+        <translation>复制到下一周</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>撤销修改</translation>
+    </message>
+    <message>
+        <source>Save week</source>
+        <translation>保存本周</translation>
+    </message>
+    <message>
+        <source>%1 is not in the staff directory.</source>
+        <translation>%1 不在员工名册中。</translation>
+    </message>
+    <message>
+        <source>%1: the break %2–%3 is not inside its shift.</source>
+        <translation>%1：休息 %2–%3 不在班次之内。</translation>
+    </message>
+    <message>
+        <source>%1: two records overlap from %2 to %3.</source>
+        <translation>%1：%2 至 %3 两条排班重叠。</translation>
+    </message>
+    <message>
+        <source>%1: the duty %2 to %3 is %4 h, longer than the %5 h allowed.</source>
+        <translation>%1：%2 至 %3 的班长 %4 小时，超过允许的 %5 小时。</translation>
+    </message>
+    <message>
+        <source>%1: only %4 h of rest between %2 and %3 (at least %5 h).</source>
+        <translation>%1：%2 与 %3 之间仅休息 %4 小时（至少 %5 小时）。</translation>
+    </message>
+    <message>
+        <source>Nobody on shift can handle %6 from %2 to %3.</source>
+        <translation>%2 至 %3 无在班人员可办理%6。</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
+    </message>
+    <message>
+        <source>Unsaved changes.</source>
+        <translation>有未保存的修改。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>%1 errors, %2 warnings in this week.</source>
+        <translation>本周 %1 个错误，%2 个警告。</translation>
+    </message>
+    <message>
+        <source>Your role may not change the roster.</source>
+        <translation>您的角色无权修改排班。</translation>
+    </message>
+    <message>
+        <source>Fix the errors listed above first.</source>
+        <translation>请先修正上面列出的错误。</translation>
+    </message>
+    <message>
+        <source>Roster</source>
+        <translation>排班</translation>
+    </message>
+    <message>
+        <source>Discard the unsaved changes of this week?</source>
+        <translation>放弃本周未保存的修改？</translation>
+    </message>
+    <message>
+        <source>The roster was not stored, nothing was changed: %1</source>
+        <translation>排班未保存，未做任何修改：%1</translation>
+    </message>
+    <message>
+        <source>Not saved: %1 errors.</source>
+        <translation>未保存：%1 个错误。</translation>
+    </message>
+    <message>
+        <source>This week has no roster to copy.</source>
+        <translation>本周没有可复制的排班。</translation>
+    </message>
+    <message>
+        <source>The week from %1 already has a roster. Replace it with a copy of this week?</source>
+        <translation>自 %1 起的一周已有排班。用本周的副本替换吗？</translation>
+    </message>
+    <message>
+        <source>Import roster</source>
+        <translation>导入排班</translation>
+    </message>
+    <message>
+        <source>Roster (*.csv *.xlsx)</source>
+        <translation>排班 (*.csv *.xlsx)</translation>
+    </message>
+    <message>
+        <source>%1 rows cannot be read; nothing was imported.</source>
+        <translation>%1 行无法读取；未导入任何内容。</translation>
+    </message>
+    <message>
+        <source>%1 has no roster rows.</source>
+        <translation>%1 没有排班行。</translation>
+    </message>
+    <message>
+        <source>Export roster</source>
+        <translation>导出排班</translation>
+    </message>
+    <message>
+        <source>Excel (*.xlsx);;CSV (*.csv)</source>
+        <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>%1 records written to %2.</source>
+        <translation>%1 条记录已写入 %2。</translation>
+    </message>
+</context>
+<context>
     <name>ServiceTypesDialog</name>
     <message>
         <source>Service types of %1</source>
@@ -781,6 +1246,18 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>跟随系统</translation>
     </message>
     <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <source>Show live staffing advice on the Counters panel</source>
+        <translation>在窗口面板显示实时人员配置建议</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -793,6 +1270,26 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>演示随机种子（下次启动生效）</translation>
     </message>
     <message>
+        <source>Service standard: share called</source>
+        <translation>服务标准：叫号比例</translation>
+    </message>
+    <message>
+        <source>... within</source>
+        <translation>……在此时间内</translation>
+    </message>
+    <message>
+        <source>Longest duty</source>
+        <translation>最长班长</translation>
+    </message>
+    <message>
+        <source>Shortest rest between duties</source>
+        <translation>两班之间最短休息</translation>
+    </message>
+    <message>
+        <source>Gaps shorter than this make one duty</source>
+        <translation>间隔短于此视为同一班</translation>
+    </message>
+    <message>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
@@ -803,6 +1300,111 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>The settings could not be saved: %1</source>
         <translation>设置无法保存：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftDialog</name>
+    <message>
+        <source>Roster record</source>
+        <translation>排班记录</translation>
+    </message>
+    <message>
+        <source>Work</source>
+        <translation>上班</translation>
+    </message>
+    <message>
+        <source>Leave</source>
+        <translation>请假</translation>
+    </message>
+    <message>
+        <source>Back office / floor (no counter)</source>
+        <translation>后台 / 大堂（无窗口）</translation>
+    </message>
+    <message>
+        <source>e.g. 12:00-12:45; 15:00-15:15</source>
+        <translation>例如 12:00-12:45; 15:00-15:15</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Start (HH:MM)</source>
+        <translation>开始（时:分）</translation>
+    </message>
+    <message>
+        <source>End (HH:MM)</source>
+        <translation>结束（时:分）</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Breaks</source>
+        <translation>休息</translation>
+    </message>
+</context>
+<context>
+    <name>StaffDirectoryDialog</name>
+    <message>
+        <source>Staff directory</source>
+        <translation>员工名册</translation>
+    </message>
+    <message>
+        <source>Employee no.</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Can handle</source>
+        <translation>可办理</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Change…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>%1 was not stored: %2</source>
+        <translation>%1 未保存：%2</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPanel</name>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Roster</source>
+        <translation>排班</translation>
+    </message>
+    <message>
+        <source>Coverage</source>
+        <translation>覆盖分析</translation>
+    </message>
+    <message>
+        <source>Attendance</source>
+        <translation>考勤</translation>
     </message>
 </context>
 <context>

@@ -26,6 +26,9 @@ def test_defaults_and_round_trip(tmp_path: Path) -> None:
         ("[cameras]\noffline_after_s = 1\n", "offline_after_s must be between 2 and 3600 seconds"),
         ("[api]\nenabled = true\ntoken = 'short'\n", "api.token must be at least 16 characters"),
         ("[api]\nport = 70000\n", "api.port must be between 1 and 65535"),
+        ("[staffing]\ntarget_share = 1.5\n", "staffing.target_share must be between 0.05 and 0.99"),
+        ("[staffing]\nmax_duty_h = -2\n", "staffing.max_duty_h must be between 1 and 24 hours, got -2"),
+        ("[staffing]\nadvice = 'yes'\n", "'staffing.advice' must be a bool"),
         ("schema_version = 9\n", "newer console"),
         ("[ui\n", "not valid TOML"),
     ],
@@ -37,3 +40,13 @@ def test_bad_files_name_the_key(tmp_path: Path, text: str, needle: str) -> None:
     assert needle in str(err.value)
     assert str(tmp_path / "settings.toml") in str(err.value)
 
+
+
+def test_staffing_settings_give_the_roster_rules(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    (tmp_path / "settings.toml").write_text("[staffing]\nmax_duty_h = 9\nmin_rest_h = 12.5\ntarget_wait_min = 15\n")
+    settings = load_settings(tmp_path)
+    rules = settings.staffing.roster_rules()
+    assert rules.max_duty == timedelta(hours=9) and rules.min_rest == timedelta(hours=12, minutes=30)
+    assert rules.split_gap == timedelta(hours=3) and settings.staffing.target_wait_min == 15.0

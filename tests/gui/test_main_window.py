@@ -178,11 +178,22 @@ def test_settings_dialog_saves_the_language(qtbot, demo_context) -> None:
     from console.settings import load_settings
     from console.settings_dialog import SettingsDialog
 
-    dialog = SettingsDialog(demo_context.env)
+    from dataclasses import replace
+
+    from console.settings import ApiSettings
+
+    env = demo_context.env
+    env.settings = replace(env.settings, api=ApiSettings(enabled=True, port=8999, token="t" * 20))
+    dialog = SettingsDialog(env)
     qtbot.addWidget(dialog)
     dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
     dialog.speed.setValue(30)
+    dialog.target_share.setValue(90)
+    dialog.max_duty.setValue(9.5)
+    dialog.advice.setChecked(False)
     dialog.accept()
     assert dialog.language_changed and dialog.chosen_language == "zh_CN"
-    saved = load_settings(demo_context.env.data_dir)
+    saved = load_settings(env.data_dir)
     assert saved.ui.language == "zh_CN" and saved.demo.speed == 30
+    assert saved.staffing.target_share == 0.9 and saved.staffing.max_duty_h == 9.5 and not saved.staffing.advice
+    assert saved.api.port == 8999 and saved.api.enabled  # the sections the dialog does not show are kept
