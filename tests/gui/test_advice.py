@@ -23,6 +23,22 @@ def fresh_result(context):
     return service.evaluate(service._inputs)
 
 
+def first_advice(qtbot, context, window):
+    """Play the lunch peak two simulated minutes at a time until the advice has a proposal; the demo is left paused
+    and the panel showing that result."""
+    service = context.advice
+    for _ in range(8):
+        run_for(qtbot, context, sim_minutes=2)
+        pause(qtbot, context)
+        qtbot.waitUntil(lambda: service._inputs.at == context.controller.latest.snapshot.at, timeout=5_000)
+        result = fresh_result(context)
+        qtbot.waitUntil(lambda: window.advice.result is result, timeout=5_000)
+        if result.advice:
+            return result.advice[0]
+        context.runner.resume()
+    raise AssertionError("no staffing advice during the lunch peak")
+
+
 def test_the_job_evaluates_once_a_branch_minute_and_the_panel_shows_need_against_supply(qtbot, demo_context) -> None:
     window = MainWindow(demo_context)
     qtbot.addWidget(window)
@@ -56,19 +72,7 @@ def test_accepting_advice_requests_audited_changes_that_the_simulator_carries_ou
     window = MainWindow(demo_context)
     qtbot.addWidget(window)
     window.show()
-    service = demo_context.advice
-    found = None
-    for _ in range(8):  # the lunch peak: advice comes within a few simulated minutes
-        run_for(qtbot, demo_context, sim_minutes=2)
-        pause(qtbot, demo_context)
-        qtbot.waitUntil(lambda: service._inputs.at == demo_context.controller.latest.snapshot.at, timeout=5_000)
-        result = fresh_result(demo_context)
-        qtbot.waitUntil(lambda: window.advice.result is result, timeout=5_000)
-        if result.advice:
-            found = result.advice[0]
-            break
-        demo_context.runner.resume()
-    assert found is not None, "no staffing advice during the lunch peak"
+    found = first_advice(qtbot, demo_context, window)
     card = window.advice.cards[0]
     assert card[0] == found and card[1].text() == window.advice.headline(found)
     assert window.advice.person(found.staff_id) in card[1].text() or found.staff_id is None
@@ -97,18 +101,7 @@ def test_dismissed_advice_stays_hidden_for_a_while(qtbot, demo_context) -> None:
     window = MainWindow(demo_context)
     qtbot.addWidget(window)
     window.show()
-    service = demo_context.advice
-    shown = None
-    for _ in range(8):
-        run_for(qtbot, demo_context, sim_minutes=2)
-        pause(qtbot, demo_context)
-        qtbot.waitUntil(lambda: service._inputs.at == demo_context.controller.latest.snapshot.at, timeout=5_000)
-        result = fresh_result(demo_context)
-        if result.advice:
-            shown = result.advice[0]
-            break
-        demo_context.runner.resume()
-    assert shown is not None
+    shown = first_advice(qtbot, demo_context, window)
     qtbot.waitUntil(lambda: bool(window.advice.cards), timeout=5_000)
     window.advice.cards[0][3].click()  # Dismiss
     qtbot.waitUntil(lambda: all(a.key != shown.key for a, *_ in window.advice.cards), timeout=5_000)
