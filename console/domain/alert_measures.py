@@ -1,0 +1,151 @@
+"""What the alert rules measure, from a branch's state at one instant: plain functions over plain records that
+return one ``Measurement`` per subject (breached or not — the engine applies the thresholds).
+
+Decisions (units as in ``RuleKind``):
+- crowding: people / capacity × 100 for the lobby (subject "lobby") and for every zone with a capacity (subject
+  the zone's name); nothing without a capacity;
+- long wait: every ticket waiting at the instant (issued at or before it, not called, finished or abandoned by
+  then), subject its number, value the minutes since it was issued;
+- queue: per service type the counters take, tickets waiting ÷ counters working for it (open, serving or idle,
+  someone logged in); with none working, the tickets waiting themselves (as if one counter);
+- service level: the share (percent) called within the target among tickets called or abandoned in the last 60
+  minutes, measured once at least ``MIN_DECIDED`` tickets were (fewer would make one late ticket an alarm);
+- idle counter: minutes a counter has been idle, measured only while a service type it takes has tickets waiting;
+- staffing: counters required (``console/domain/advice.py``: Erlang C on the measured demand, plus the backlog)
+  minus counters working, per service type;
+- camera offline: seconds since a camera went offline (0 while online);
+- not logged in: for each roster work record with a counter that has started, the minutes since its start while
+  its person has not logged in at any counter since 30 minutes before it (measured until they do, or it ends).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from console.domain.advice import WORKING, AdviceSettings, type_loads
+from console.domain.alert_engine import Measurement, RuleKind
+from console.domain.queue_metrics import is_waiting, period_figures
+from console.domain.records import CounterStatus, ShiftRecord, TicketRecord, ZoneSpec
+from console.domain.vocabulary import QUEUED_SERVICE_TYPES, CounterState, ServiceType, ShiftKind
+
+MIN_DECIDED = 5
+SERVICE_LEVEL_WINDOW = timedelta(minutes=60)
+LOGIN_EARLY = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class CameraState:
+    camera_id: str
+    online: bool
+    offline_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BranchState:
+    """Everything the rules read at ``at`` (branch-local, aware)."""
+
+    at: datetime
+    tickets: Sequence[TicketRecord] = ()
+    counters: Sequence[CounterStatus] = ()
+    roster: Sequence[ShiftRecord] = ()
+    lobby_count: int | None = None
+    lobby_capacity: int | None = None
+    zones: Sequence[ZoneSpec] = ()
+    zone_counts: Mapping[str, int] = field(default_factory=dict)
+    cameras: Sequence[CameraState] = ()
+    logins: Mapping[str, Sequence[datetime]] = field(default_factory=dict)  # staff id → login instants ≤ at
+    service_target_s: float = 600.0
+    target_share: float = 0.8
+    counter_time_fallback_s: Mapping[ServiceType, float] = field(default_factory=dict)
+
+
+def crowding(state: BranchState) -> list[Measurement]:
+    out = []
+    if state.lobby_count is not None and state.lobby_capacity:
+        out.append(Measurement(RuleKind.CROWDING, "lobby", 100.0 * state.lobby_count / state.lobby_capacity,
+                               f"{state.lobby_count}/{state.lobby_capacity}"))
+    for z in state.zones:
+        if z.capacity and z.name in state.zone_counts:
+            n = state.zone_counts[z.name]
+            out.append(Measurement(RuleKind.CROWDING, z.name, 100.0 * n / z.capacity, f"{n}/{z.capacity}"))
+    return out
+
+
+def long_waits(state: BranchState) -> list[Measurement]:
+    return [Measurement(RuleKind.LONG_WAIT, t.number, (state.at - t.issued_at).total_seconds() / 60,
+                        t.service_type.value)
+            for t in state.tickets if is_waiting(t, state.at)]
+
+
+def _offered(counters: Iterable[CounterStatus]) -> list[ServiceType]:
+    types = {t for c in counters for t in c.service_types}
+    return [t for t in QUEUED_SERVICE_TYPES if t in types]
+
+
+def queues(state: BranchState) -> list[Measurement]:
+    waiting: dict[ServiceType, int] = {}
+    for t in state.tickets:
+        if is_waiting(t, state.at):
+            waiting[t.service_type] = waiting.get(t.service_type, 0) + 1
+    out = []
+    for st in _offered(state.counters):
+        working = sum(1 for c in state.counters if c.state in WORKING and c.staff_id and st in c.service_types)
+        n = waiting.get(st, 0)
+        out.append(Measurement(RuleKind.QUEUE, st.value, n / max(1, working), f"{n}/{working}"))
+    return out
+
+
+def service_level(state: BranchState) -> list[Measurement]:
+    figures = period_figures(state.tickets, timedelta(seconds=state.service_target_s),
+                             state.at - SERVICE_LEVEL_WINDOW, state.at)
+    decided = figures.called + figures.abandoned
+    if figures.service_level is None or decided < MIN_DECIDED:
+        return []
+    return [Measurement(RuleKind.SERVICE_LEVEL, "branch", 100.0 * figures.service_level, f"{decided}")]
+
+
+def idle_counters(state: BranchState) -> list[Measurement]:
+    waiting = {t.service_type for t in state.tickets if is_waiting(t, state.at)}
+    return [Measurement(RuleKind.IDLE_COUNTER, c.counter_id, (state.at - c.state_since).total_seconds() / 60,
+                        ",".join(t.value for t in c.service_types if t in waiting))
+            for c in state.counters
+            if c.state is CounterState.IDLE and c.staff_id and set(c.service_types) & waiting]
+
+
+def staffing(state: BranchState) -> list[Measurement]:
+    if not state.counters:
+        return []
+    settings = AdviceSettings(target_s=state.service_target_s, target_share=state.target_share)
+    loads = type_loads(state.tickets, state.counters, state.at, state.counter_time_fallback_s, settings)
+    return [Measurement(RuleKind.STAFFING, ld.service_type.value, float(ld.required - ld.working),
+                        f"{ld.working}/{ld.required}") for ld in loads]
+
+
+def cameras_offline(state: BranchState) -> list[Measurement]:
+    return [Measurement(RuleKind.CAMERA_OFFLINE, c.camera_id,
+                        0.0 if c.online or c.offline_since is None else (state.at - c.offline_since).total_seconds())
+            for c in state.cameras]
+
+
+def not_logged_in(state: BranchState) -> list[Measurement]:
+    at_counter = {c.staff_id for c in state.counters if c.staff_id and c.state is not CounterState.CLOSED}
+    out = []
+    for s in state.roster:
+        if s.kind is not ShiftKind.WORK or s.counter_id is None or not (s.start <= state.at < s.end):
+            continue
+        if s.staff_id in at_counter:
+            continue
+        if any(s.start - LOGIN_EARLY <= t <= state.at for t in state.logins.get(s.staff_id, ())):
+            continue
+        out.append(Measurement(RuleKind.NOT_LOGGED_IN, s.staff_id, (state.at - s.start).total_seconds() / 60,
+                               s.counter_id))
+    return out
+
+
+MEASURES = (crowding, long_waits, queues, service_level, idle_counters, staffing, cameras_offline, not_logged_in)
+
+
+def measure_all(state: BranchState) -> list[Measurement]:
+    return [m for f in MEASURES for m in f(state)]
