@@ -97,6 +97,8 @@ class AppContext(QObject):
         self.advice = AdviceService(staffing.target_wait_min, staffing.target_share, enabled=staffing.advice,
                                     parent=self)
         self.controller.sig_view.connect(self.advice.show_view)
+        self.alerts = None  # console.alert_service.AlertService, once started
+        self.notifier = None  # console.alert_delivery.Notifier, when alerts go to chat or e-mail
         self._stopped = False
 
     @property
@@ -134,6 +136,7 @@ class AppContext(QObject):
         self._start_desk()
         self.start_cameras()
         self.advice.start()
+        self.start_alerts()
 
     def _start_desk(self) -> None:
         """Counter requests: the demo's simulator carries them out; a real branch's ticketing system reads them from
@@ -180,6 +183,25 @@ class AppContext(QObject):
             self.api_error = str(exc)
             log.error("%s", exc)
 
+    def start_alerts(self) -> None:
+        """The alert rules engine (rules and open alerts from the database) and its delivery to chat and e-mail."""
+        assert self.branch_code is not None
+        from console.alert_delivery import Notifier
+        from console.alert_service import AlertService
+
+        writer = self.writer
+        alerts = self.env.settings.alerts
+        if alerts.webhook_url or alerts.email_to:
+            self.notifier = Notifier(alerts, lambda task: writer.submit_and_wait(task, 10.0), self.branch_code)
+            self.notifier.start()
+        staffing = self.env.settings.staffing
+        self.alerts = AlertService(self.env.db, self.branch_code, lambda task: writer.submit_and_wait(task, 10.0),
+                                   staffing.target_wait_min, staffing.target_share,
+                                   notify=self.notifier.submit if self.notifier is not None else None, parent=self)
+        self.alerts.cameras = self.cameras
+        self.controller.sig_view.connect(self.alerts.show_view)
+        self.alerts.start()
+
     def start_cameras(self) -> None:
         """The branch's real cameras (none in a fresh demo); each runs in its own threads."""
         assert self.branch_code is not None
@@ -201,6 +223,10 @@ class AppContext(QObject):
             return
         self._stopped = True
         self.advice.stop()
+        if self.alerts is not None:
+            self.alerts.stop()
+        if self.notifier is not None:
+            self.notifier.stop()
         if self.cameras is not None:
             self.cameras.stop()
         if self.runner is not None:

@@ -13,12 +13,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from console.domain.alert_rules import BranchMonitor
 from console.domain.records import TicketRecord
 from console.snapshot import BranchSnapshot
 from storage import repository
 from storage.database import Database
-from storage.tasks import SaveAlert
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +40,6 @@ class DatabaseSource:
         self._code = branch_code
         self._publish = publish
         self._submit = submit
-        self._monitor = BranchMonitor()
         self._day = None
         self._period_s = period_s
         self._stop = threading.Event()
@@ -126,9 +123,6 @@ class DatabaseSource:
         tickets = self._day_tickets(day, start, start + timedelta(days=1))
         if self._day != day:
             self._day = day
-            self._monitor.reset()
-        for alert in self._monitor.evaluate(now, tickets, latest_total, branch.lobby_capacity):
-            self._submit(SaveAlert(self._code, alert))
         return BranchSnapshot(
             at=now,
             day=day,
@@ -142,6 +136,5 @@ class DatabaseSource:
             lobby_count=latest_total,
             zone_counts=latest_zone,
             new_samples=tuple(all_samples),
-            alerts=self._monitor.records(),
             appointments=tuple(repository.load_appointments(self._db, self._code, start, start + timedelta(days=1))),
         )

@@ -18,14 +18,13 @@ import numpy as np
 
 from camera.synthetic import SyntheticLobbyCamera
 from camera.zones import count_in_zones, lobby_count
-from console.domain.alert_rules import BranchMonitor
-from console.domain.records import AlertRecord, OccupancyPoint, TicketEvent
+from console.domain.records import OccupancyPoint, TicketEvent
 from console.sim.engine import BranchSimulation
 from console.sim.profile import DemoProfile, demo_profile, demo_roster
 from console.snapshot import BranchSnapshot
 from console.ticket_feed import event_to_json, parse_event
 from storage.records import CameraSpec
-from storage.tasks import RecordOccupancy, SaveAlert, SaveBranchSetup, SaveRoster, StoreFeedEvents
+from storage.tasks import RecordOccupancy, SaveBranchSetup, SaveRoster, StoreFeedEvents
 
 #: Occupancy is sampled every 30 simulated seconds: fine enough for a day chart, 960 rows per zone for a day.
 SAMPLE_INTERVAL = timedelta(seconds=30)
@@ -43,7 +42,6 @@ def seed_for_day(first_seed: int, first_day: date, day: date) -> int:
 class StepResult:
     events: tuple[TicketEvent, ...]
     samples: tuple[OccupancyPoint, ...]
-    alerts: tuple[AlertRecord, ...] = ()  # alerts raised, escalated or resolved during the step
 
 
 class DemoDay:
@@ -58,7 +56,6 @@ class DemoDay:
         self.camera = SyntheticLobbyCamera(self.profile.floor)
         self.zones_px = self.camera.zones_px()
         self.events_total = 0
-        self.monitor = BranchMonitor()
         start = self.sim.now
         self._next_sample = start.replace(second=(start.second // 30) * 30, microsecond=0)
         if self._next_sample < start:
@@ -73,29 +70,25 @@ class DemoDay:
         points = self.camera.points_px(self.sim.people())
         return lobby_count(points, self.zones_px), count_in_zones(points, self.zones_px)
 
-    def _sample(self, at: datetime) -> tuple[list[OccupancyPoint], list[AlertRecord]]:
-        """Occupancy samples and alert rule evaluation at one sample instant (every 30 simulated seconds)."""
+    def _sample(self, at: datetime) -> list[OccupancyPoint]:
+        """Occupancy samples at one sample instant (every 30 simulated seconds)."""
         total, per_zone = self.counts()
-        alerts = self.monitor.evaluate(at, self.sim.tickets(), total, self.profile.branch.lobby_capacity)
         samples = [OccupancyPoint(at=at, count=total, zone=None, camera_id=DEMO_CAMERA_ID)]
         samples.extend(OccupancyPoint(at=at, count=n, zone=name, camera_id=DEMO_CAMERA_ID) for name, n in per_zone.items())
-        return samples, alerts
+        return samples
 
     def step_to(self, t: datetime) -> StepResult:
         """Advance the day to ``t``, sampling occupancy at every sample instant passed on the way."""
         events: list[TicketEvent] = []
         samples: list[OccupancyPoint] = []
-        alerts: list[AlertRecord] = []
         while self._next_sample <= t:
             events.extend(self.sim.advance_to(self._next_sample))
-            new_samples, new_alerts = self._sample(self._next_sample)
-            samples.extend(new_samples)
-            alerts.extend(new_alerts)
+            samples.extend(self._sample(self._next_sample))
             self._next_sample += SAMPLE_INTERVAL
         if t >= self.sim.now:  # at ``now`` too: events of a request just carried out
             events.extend(self.sim.advance_to(t))
         self.events_total += len(events)
-        return StepResult(tuple(events), tuple(samples), tuple(alerts))
+        return StepResult(tuple(events), tuple(samples))
 
     def run_to_end(self, step: timedelta = timedelta(minutes=10)) -> Iterator[StepResult]:
         """Step through the rest of the day until every ticket is final and every counter closed."""
@@ -127,7 +120,6 @@ class DemoDay:
             lobby_count=total,
             zone_counts=per_zone,
             new_samples=new_samples,
-            alerts=self.monitor.records(),
             frame=self.render() if with_frame else None,
             events_total=self.events_total,
             cameras_online=1,
@@ -155,9 +147,9 @@ class DemoDay:
     def roster_task(self) -> SaveRoster:
         return SaveRoster(branch_code=self.profile.branch.code, day=self.day, shifts=tuple(demo_roster(self.profile, self.day)))
 
-    def record_tasks(self, result: StepResult) -> list[StoreFeedEvents | RecordOccupancy | SaveAlert]:
+    def record_tasks(self, result: StepResult) -> list[StoreFeedEvents | RecordOccupancy]:
         code = self.profile.branch.code
-        tasks: list[StoreFeedEvents | RecordOccupancy | SaveAlert] = []
+        tasks: list[StoreFeedEvents | RecordOccupancy] = []
         if result.events:
             # the same path as the ticketing system's HTTP feed: its JSON form, its validation, its storage task
             local = ZoneInfo(self.profile.branch.timezone)
@@ -165,7 +157,6 @@ class DemoDay:
             tasks.append(StoreFeedEvents(branch_code=code, events=events))
         if result.samples:
             tasks.append(RecordOccupancy(branch_code=code, points=result.samples))
-        tasks.extend(SaveAlert(branch_code=code, alert=a) for a in result.alerts)
         return tasks
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar, QVBoxLayout, QWidget
 
 from console.advice_actions import AdviceActions
 from console.branch_controller import BranchView
@@ -20,14 +20,14 @@ from console.context import AppContext
 from console.counter_controller import CounterActions
 from console.settings_dialog import SettingsDialog
 from widgets.advice_panel import AdvicePanel
-from widgets.alert_list import AlertList
+from widgets.alert_list import AlertBanner, AlertList
 from widgets.counter_board import CounterBoard
 from widgets.lobby_panel import LobbyPanel
 from widgets.queue_panel import QueuePanel
 from widgets.report_panel import ReportPanel
 from widgets.roster_view import StaffPanel
 
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 SPEEDS = (1.0, 10.0, 60.0, 300.0, 600.0)
 
 
@@ -82,6 +82,15 @@ class MainWindow(QMainWindow):
         self.queue = QueuePanel()
         self.staff = StaffPanel()
         self.alerts = AlertList()
+        self.banner = AlertBanner()
+        banner_bar = QToolBar(self.tr("Alerts"))
+        banner_bar.setObjectName("alertBannerBar")
+        banner_bar.setMovable(False)
+        banner_bar.addWidget(self.banner)
+        banner_bar.setVisible(False)
+        self.banner.sig_visible.connect(banner_bar.setVisible)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner_bar)
+        self.banner_bar = banner_bar
         self.reports = ReportPanel()
         self.docks: dict[str, QDockWidget] = {}
         for key, title, widget in (
@@ -124,17 +133,20 @@ class MainWindow(QMainWindow):
         controller = context.controller
         self.counter_actions = CounterActions(self.counters, context.desk, controller, self)
         self.advice_actions = AdviceActions(self.advice, context.advice, self.counter_actions, self)
+        from console.alert_controller import AlertController
+
+        self.alert_controller = AlertController(context.alerts, self.alerts, self.banner, context, self)
         # plain functions over the context (never bound methods of the window: no reference cycles through Qt
         # wrappers, whose collection by the garbage collector at a random moment has crashed PySide before)
         self.staff.desk_factory = partial(roster_desk, context)
         self.staff.coverage_loader = partial(coverage_plan_for, context)
         self.staff.clock = partial(branch_clock, controller)
         self.staff.target_share = context.env.settings.staffing.target_share
-        for panel in (self.lobby, self.counters, self.queue, self.staff, self.alerts, self.reports):
+        for panel in (self.lobby, self.counters, self.queue, self.staff, self.reports):
             controller.sig_view.connect(panel.show_view)
         controller.sig_view.connect(self.show_view)
         if controller.latest is not None:
-            for panel in (self.lobby, self.counters, self.queue, self.staff, self.alerts, self.reports):
+            for panel in (self.lobby, self.counters, self.queue, self.staff, self.reports):
                 panel.show_view(controller.latest)
             self.show_view(controller.latest)
 

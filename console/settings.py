@@ -87,6 +87,64 @@ class StaffingSettings:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    """How alerts reach people (rules themselves are per branch in the database, edited in the rules editor).
+
+    ``plan_warning`` / ``plan_critical``: the branch's emergency-plan steps (应急预案) shown as a checklist with a
+    crowding alert of that severity (empty: the built-in steps). ``webhook_url`` with ``webhook_format`` "wecom",
+    "dingtalk" or "generic" posts alerts to a chat robot; ``smtp_*`` and ``email_to`` send them by e-mail;
+    ``retries`` extra attempts, ``retry_after_s`` apart, doubling. ``report_time`` "HH:MM" (empty: none) writes the
+    day report to ``report_dir`` (empty: "reports" in the data directory), e-mailed when ``report_email``.
+    """
+
+    sound: bool = True
+    tray: bool = True
+    plan_warning: list = field(default_factory=list)
+    plan_critical: list = field(default_factory=list)
+    webhook_url: str = ""
+    webhook_format: str = "generic"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    email_to: list = field(default_factory=list)
+    retries: int = 3
+    retry_after_s: float = 10.0
+    report_time: str = ""
+    report_dir: str = ""
+    report_email: bool = False
+
+
+WEBHOOK_FORMATS = ("generic", "wecom", "dingtalk")
+
+
+def validate_alerts(alerts: AlertSettings, where: str) -> AlertSettings:
+    if alerts.webhook_format not in WEBHOOK_FORMATS:
+        raise SettingsError(f"{where}.webhook_format must be one of {', '.join(WEBHOOK_FORMATS)}, "
+                            f"got {alerts.webhook_format!r}")
+    if alerts.webhook_url and not alerts.webhook_url.startswith(("http://", "https://")):
+        raise SettingsError(f"{where}.webhook_url must start with http:// or https://")
+    if not 1 <= alerts.smtp_port <= 65535:
+        raise SettingsError(f"{where}.smtp_port must be between 1 and 65535, got {alerts.smtp_port}")
+    if not 0 <= alerts.retries <= 10:
+        raise SettingsError(f"{where}.retries must be between 0 and 10, got {alerts.retries}")
+    if not 0 < alerts.retry_after_s <= 3600:
+        raise SettingsError(f"{where}.retry_after_s must be above 0 and at most 3600, got {alerts.retry_after_s:g}")
+    for key in ("plan_warning", "plan_critical", "email_to"):
+        if not all(isinstance(x, str) for x in getattr(alerts, key)):
+            raise SettingsError(f"{where}.{key} must be a list of strings")
+    if alerts.email_to and not alerts.smtp_host:
+        raise SettingsError(f"{where}.email_to is set but smtp_host is empty")
+    if alerts.report_time:
+        parts = alerts.report_time.split(":")
+        if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) > 23 or int(parts[1]) > 59:
+            raise SettingsError(f"{where}.report_time must be HH:MM, got {alerts.report_time!r}")
+    return alerts
+
+
+@dataclass(frozen=True)
 class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
@@ -94,6 +152,7 @@ class Settings:
     cameras: CameraSettings = field(default_factory=CameraSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     staffing: StaffingSettings = field(default_factory=StaffingSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     def with_language(self, language: str) -> Settings:
         validate_language(language, "ui.language")
@@ -101,7 +160,8 @@ class Settings:
 
 
 _SECTIONS: dict[str, type] = {"ui": UiSettings, "demo": DemoSettings, "database": DatabaseSettings,
-                              "cameras": CameraSettings, "api": ApiSettings, "staffing": StaffingSettings}
+                              "cameras": CameraSettings, "api": ApiSettings, "staffing": StaffingSettings,
+                              "alerts": AlertSettings}
 
 
 def validate_language(value: str, where: str) -> str:
@@ -204,6 +264,7 @@ def load_settings(data_dir: Path) -> Settings:
     validate_offline_after(settings.cameras.offline_after_s, f"{path}: cameras.offline_after_s")
     validate_api(settings.api, f"{path}: api")
     validate_staffing(settings.staffing, f"{path}: staffing")
+    validate_alerts(settings.alerts, f"{path}: alerts")
     return settings
 
 

@@ -13,7 +13,6 @@ from datetime import date, datetime
 import numpy as np
 
 from console.domain.records import (
-    AlertRecord,
     AppointmentRecord,
     BranchInfo,
     CounterStatus,
@@ -45,7 +44,6 @@ class BranchSnapshot:
     lobby_count: int
     zone_counts: Mapping[str, int]
     new_samples: tuple[OccupancyPoint, ...] = ()
-    alerts: tuple[AlertRecord, ...] = ()  # the day's alerts so far, newest first
     frame: np.ndarray | None = field(default=None, compare=False)
     events_total: int = 0
     cameras_online: int = 0

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -318,7 +319,8 @@ class CameraHealth(Base):
 
 class Alert(Base):
     __tablename__ = "alert"
-    __table_args__ = (Index("ix_alert_branch_raised", "branch_id", "raised_at"),)
+    __table_args__ = (Index("ix_alert_branch_raised", "branch_id", "raised_at"),
+                      Index("ix_alert_branch_state", "branch_id", "state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
@@ -332,6 +334,41 @@ class Alert(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    value: Mapped[float | None] = mapped_column(Float)  # the worst figure while open
+    threshold: Mapped[float | None] = mapped_column(Float)  # raise threshold of its level
+    detail: Mapped[str | None] = mapped_column(String(200))
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    resolved_by: Mapped[str | None] = mapped_column(String(100))  # None: resolved when the condition cleared
+
+
+class AlertRuleRow(Base):
+    """A branch's alert rule (``console/domain/alert_engine.py``), as JSON."""
+
+    __tablename__ = "alert_rule"
+    __table_args__ = (UniqueConstraint("branch_id", "rule_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    rule_id: Mapped[str] = mapped_column(String(64))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class AlertDelivery(Base):
+    """One alert message to one channel (webhook, e-mail): pending, sent or failed, with its attempts."""
+
+    __tablename__ = "alert_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(300))  # URL or address, credentials masked
+    event: Mapped[str] = mapped_column(String(32))  # raised, escalated, resolved
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditEntry(Base):

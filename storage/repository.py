@@ -6,6 +6,7 @@ Datetimes come back aware in UTC; callers convert to the branch's time zone for 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -259,17 +260,68 @@ def load_zones(db: Database, code: str) -> list[ZoneSpec]:
                          capacity=r.capacity, in_lobby=r.in_lobby) for r in rows]
 
 
-def load_alerts(db: Database, code: str, since: datetime) -> list[AlertRecord]:
+def _alert_record(r: m.Alert) -> AlertRecord:
+    return AlertRecord(alert_id=r.id, rule=r.rule, severity=AlertSeverity(r.severity), state=AlertState(r.state),
+                       subject=r.subject, message=r.message, raised_at=r.raised_at,
+                       acknowledged_at=r.acknowledged_at, acknowledged_by=r.acknowledged_by, note=r.note,
+                       resolved_at=r.resolved_at, value=r.value, threshold=r.threshold, detail=r.detail or "",
+                       escalated=bool(r.escalated), resolved_by=r.resolved_by)
+
+
+def load_alerts(db: Database, code: str, since: datetime, until: datetime | None = None) -> list[AlertRecord]:
+    """Alerts raised at or after ``since`` (and at or before ``until``), oldest first."""
     with db.session() as s:
         bid = _bid(s, code)
         if bid is None:
             return []
-        rows = s.scalars(select(m.Alert).where(m.Alert.branch_id == bid, m.Alert.raised_at >= since)
-                         .order_by(m.Alert.raised_at))
-        return [AlertRecord(alert_id=r.id, rule=r.rule, severity=AlertSeverity(r.severity), state=AlertState(r.state),
-                            subject=r.subject, message=r.message, raised_at=r.raised_at,
-                            acknowledged_at=r.acknowledged_at, acknowledged_by=r.acknowledged_by, note=r.note,
-                            resolved_at=r.resolved_at) for r in rows]
+        query = select(m.Alert).where(m.Alert.branch_id == bid, m.Alert.raised_at >= since)
+        if until is not None:
+            query = query.where(m.Alert.raised_at <= until)
+        return [_alert_record(r) for r in s.scalars(query.order_by(m.Alert.raised_at, m.Alert.id))]
+
+
+def load_open_alerts(db: Database, code: str) -> list[AlertRecord]:
+    """Alerts not resolved yet, whenever raised (they survive a restart)."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        rows = s.scalars(select(m.Alert).where(m.Alert.branch_id == bid, m.Alert.state != AlertState.RESOLVED.value)
+                         .order_by(m.Alert.raised_at, m.Alert.id))
+        return [_alert_record(r) for r in rows]
+
+
+def load_alert_rules(db: Database, code: str) -> list[dict]:
+    """The branch's stored alert rules as JSON forms (empty: the branch uses the defaults)."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        return [dict(r.spec) for r in s.scalars(select(m.AlertRuleRow).where(m.AlertRuleRow.branch_id == bid)
+                                                .order_by(m.AlertRuleRow.id))]
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    delivery_id: int
+    alert_id: int
+    channel: str
+    target: str
+    event: str
+    state: str
+    attempts: int
+    last_error: str | None
+    updated_at: datetime
+
+
+def load_deliveries(db: Database, alert_ids: Sequence[int]) -> list[DeliveryRecord]:
+    if not alert_ids:
+        return []
+    with db.session() as s:
+        rows = s.scalars(select(m.AlertDelivery).where(m.AlertDelivery.alert_id.in_(list(alert_ids)))
+                         .order_by(m.AlertDelivery.id))
+        return [DeliveryRecord(r.id, r.alert_id, r.channel, r.target, r.event, r.state, r.attempts, r.last_error,
+                               r.updated_at) for r in rows]
 
 
 def load_line_totals(db: Database, code: str, since: datetime,

@@ -12,7 +12,7 @@ the counter's staff member. An event about a ticket not seen yet creates it from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from console.domain.records import (
     TicketEvent,
     ZoneSpec,
 )
-from console.domain.vocabulary import CounterAction, CounterState, ServiceType, TicketEventType, TicketStatus
+from console.domain.vocabulary import AlertState, CounterAction, CounterState, ServiceType, TicketEventType, TicketStatus
 from storage import models as m
 from storage.records import CameraSetup, CameraSpec
 
@@ -412,8 +412,10 @@ class SaveAlert:
 
     branch_code: str
     alert: AlertRecord
+    stored_id: list[int] = field(default_factory=list)  # the row's id once applied (a list: the task is frozen)
 
     def apply(self, session: Session) -> None:
+        self.stored_id.clear()
         a = self.alert
         bid = branch_id(session, self.branch_code)
         row = session.get(m.Alert, a.alert_id) if a.alert_id is not None else None
@@ -426,6 +428,10 @@ class SaveAlert:
         row.severity, row.state, row.message = a.severity.value, a.state.value, a.message
         row.acknowledged_at, row.acknowledged_by, row.note = a.acknowledged_at, a.acknowledged_by, a.note
         row.resolved_at = a.resolved_at
+        row.value, row.threshold, row.detail, row.escalated = a.value, a.threshold, a.detail, a.escalated
+        row.resolved_by = a.resolved_by
+        session.flush()
+        self.stored_id.append(row.id)
 
 
 @dataclass
@@ -632,3 +638,89 @@ class RecordCheckIn:
                                  action="attendance.check_out" if self.check_out else "attendance.check_in",
                                  entity="staff", entity_id=f"{self.branch_code}/{self.staff_id}", before=None,
                                  after={"at": self.at.astimezone(UTC).isoformat()}))
+
+
+@dataclass(frozen=True)
+class AcknowledgeAlert:
+    """A person acknowledges an alert (with a note), or resolves it by hand; audited."""
+
+    alert_id: int
+    user: str
+    note: str
+    at: datetime  # wall clock, UTC
+    resolve: bool = False
+
+    def apply(self, session: Session) -> None:
+        row = session.get(m.Alert, self.alert_id)
+        if row is None:
+            raise ValueError(f"alert {self.alert_id} does not exist")
+        before = {"state": row.state, "acknowledged_by": row.acknowledged_by, "note": row.note}
+        if row.state == AlertState.RESOLVED.value:
+            raise ValueError(f"alert {self.alert_id} is already resolved")
+        if self.resolve:
+            row.state, row.resolved_at, row.resolved_by = AlertState.RESOLVED.value, self.at, self.user
+        else:
+            row.state = AlertState.ACKNOWLEDGED.value
+        if row.acknowledged_at is None:
+            row.acknowledged_at, row.acknowledged_by = self.at, self.user
+        if self.note:
+            row.note = self.note if not row.note else f"{row.note}\n{self.note}"
+        session.add(m.AuditEntry(at=self.at, user=self.user, action="alert.resolve" if self.resolve else "alert.ack",
+                                 entity="alert", entity_id=str(self.alert_id), before=before,
+                                 after={"state": row.state, "acknowledged_by": row.acknowledged_by,
+                                        "note": row.note}))
+
+
+@dataclass(frozen=True)
+class SaveAlertRules:
+    """Replace a branch's alert rules (JSON forms of ``RuleSpec``); rules not listed are removed. Audited with the
+    rules before and after."""
+
+    branch_code: str
+    rules: tuple[dict[str, Any], ...]
+    user: str
+    at: datetime
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        rows = {r.rule_id: r for r in session.scalars(select(m.AlertRuleRow).where(m.AlertRuleRow.branch_id == bid))}
+        before = [r.spec for r in rows.values()]
+        wanted = {r["rule_id"]: r for r in self.rules}
+        for rule_id, row in rows.items():
+            if rule_id not in wanted:
+                session.delete(row)
+        for rule_id, spec in wanted.items():
+            row = rows.get(rule_id)
+            if row is None:
+                row = m.AlertRuleRow(branch_id=bid, rule_id=rule_id)
+                session.add(row)
+            row.spec, row.updated_at, row.updated_by = spec, self.at, self.user
+        session.add(m.AuditEntry(at=self.at, user=self.user, action="alert_rules.save", entity="alert_rule",
+                                 entity_id=self.branch_code, before={"rules": before},
+                                 after={"rules": list(self.rules)}))
+
+
+@dataclass(frozen=True)
+class RecordDelivery:
+    """The state of one alert message to one channel (insert, or update by ``delivery_id``)."""
+
+    alert_id: int
+    channel: str
+    target: str
+    event: str
+    state: str  # pending, sent, failed
+    attempts: int
+    last_error: str | None
+    at: datetime
+    delivery_id: int | None = None
+    stored_id: list[int] = field(default_factory=list)
+
+    def apply(self, session: Session) -> None:
+        self.stored_id.clear()
+        row = session.get(m.AlertDelivery, self.delivery_id) if self.delivery_id is not None else None
+        if row is None:
+            row = m.AlertDelivery(alert_id=self.alert_id, channel=self.channel, target=self.target, event=self.event)
+            session.add(row)
+        row.state, row.attempts, row.last_error, row.updated_at = self.state, self.attempts, self.last_error, self.at
+        session.flush()
+        self.stored_id.append(row.id)

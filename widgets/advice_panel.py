@@ -17,7 +17,7 @@ class AdvicePanel(QWidget):
     sig_accept = Signal(object)
     sig_dismiss = Signal(object)
 
-    MAX_SHOWN = 4
+    MAX_SHOWN = 2
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +79,13 @@ class AdvicePanel(QWidget):
                 .replace("%1", f"{load.service_level:.0%}").replace("%2", f"{load.service_level_required:.0%}")
         return text
 
+    def short_reason(self, load: TypeLoad) -> str:
+        """One line: needed against working, and the measured demand (the full arithmetic is the tooltip)."""
+        return (self.tr("%1: %2 needed, %3 working (%4/h, %5 min each, %6 waiting)")
+                .replace("%1", labels.service_type(load.service_type)).replace("%2", str(load.required))
+                .replace("%3", str(load.working)).replace("%4", f"{load.arrivals_per_hour:.0f}")
+                .replace("%5", f"{load.counter_time_s / 60:.1f}").replace("%6", str(load.waiting)))
+
     def summary_text(self, result: AdviceResult) -> str:
         parts = [self.tr("%1 %2 of %3").replace("%1", labels.service_type(ld.service_type))
                  .replace("%2", str(ld.working)).replace("%3", str(ld.required)) for ld in result.loads]
@@ -114,9 +121,11 @@ class AdvicePanel(QWidget):
             text.setObjectName("adviceHeadline")
             text.setWordWrap(True)
             text.setTextFormat(Qt.TextFormat.PlainText)
-            why = QLabel(self.reason(a.load))
+            why = QLabel(self.short_reason(a.load))
+            why.setToolTip(self.reason(a.load))
+            text.setToolTip(self.reason(a.load))
             why.setObjectName("adviceReason")
-            why.setWordWrap(True)
+            why.setWordWrap(False)
             why.setTextFormat(Qt.TextFormat.PlainText)
             words.addWidget(text)
             words.addWidget(why)

@@ -342,3 +342,39 @@ def default_rules() -> list[RuleSpec]:
         RuleSpec("camera_offline", RuleKind.CAMERA_OFFLINE, (_lv(W, 60, 60),), sustain_s=0, escalate_after_s=600),
         RuleSpec("not_logged_in", RuleKind.NOT_LOGGED_IN, (_lv(I, 10, 10),), sustain_s=0),
     ]
+
+
+def rule_to_dict(rule: RuleSpec) -> dict:
+    """A JSON-ready form of a rule (stored in the database, exported, edited)."""
+    return {
+        "rule_id": rule.rule_id, "kind": rule.kind.value, "scope": rule.scope, "direction": rule.direction.value,
+        "levels": [{"severity": lv.severity.value, "raise": lv.raise_at, "clear": lv.clear_at} for lv in rule.levels],
+        "sustain_s": rule.sustain_s, "clear_sustain_s": rule.clear_sustain_s, "cooldown_s": rule.cooldown_s,
+        "active_from": rule.active_from.strftime("%H:%M"), "active_to": rule.active_to.strftime("%H:%M:%S"),
+        "weekdays": sorted(rule.weekdays), "escalate_after_s": rule.escalate_after_s, "enabled": rule.enabled,
+        "snoozed_until": rule.snoozed_until.isoformat() if rule.snoozed_until else None,
+    }
+
+
+def rule_from_dict(data: dict) -> RuleSpec:
+    """The rule of ``rule_to_dict``; RuleError naming the field when something is missing or wrong."""
+    name = str(data.get("rule_id", "?"))
+    try:
+        return check_rule(RuleSpec(
+            rule_id=str(data["rule_id"]), kind=RuleKind(data["kind"]), scope=str(data.get("scope", "")),
+            direction=Direction(data.get("direction", "above")),
+            levels=tuple(Level(AlertSeverity(lv["severity"]), float(lv["raise"]), float(lv["clear"]))
+                         for lv in data["levels"]),
+            sustain_s=float(data.get("sustain_s", 60)), clear_sustain_s=float(data.get("clear_sustain_s", 60)),
+            cooldown_s=float(data.get("cooldown_s", 300)),
+            active_from=time.fromisoformat(data.get("active_from", "00:00")),
+            active_to=time.fromisoformat(data.get("active_to", "23:59:59")),
+            weekdays=frozenset(int(d) for d in data.get("weekdays", range(7))),
+            escalate_after_s=None if data.get("escalate_after_s") is None else float(data["escalate_after_s"]),
+            enabled=bool(data.get("enabled", True)),
+            snoozed_until=datetime.fromisoformat(data["snoozed_until"]) if data.get("snoozed_until") else None,
+        ))
+    except RuleError:
+        raise
+    except (KeyError, ValueError, TypeError) as exc:
+        raise RuleError(f"{name}: {type(exc).__name__} {exc}") from None

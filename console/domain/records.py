@@ -222,7 +222,11 @@ class AlertRecord:
     acknowledged_by: str | None = None
     note: str | None = None
     resolved_at: datetime | None = None
-    value: float | None = None  # the worst figure while the alert lasted (minutes, people), for display
+    value: float | None = None  # the worst figure while the alert lasted (units of its rule), for display
+    threshold: float | None = None  # the raise threshold of its level
+    detail: str = ""  # words for the message: capacity, service type, counter
+    escalated: bool = False  # not acknowledged in time, notified again
+    resolved_by: str | None = None  # who resolved it by hand (None: the condition cleared)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from console.domain.alert_rules import AlertTracker, crowding_conditions, long_wait_conditions
 from console.domain.presence import Presence, staff_presence
 from console.domain.queue_metrics import (
     DEFAULT_HANDLING_S,
@@ -19,8 +18,6 @@ from console.domain.queue_metrics import (
 )
 from console.domain.records import BreakSpan, CounterStatus, ShiftRecord, StaffMember, TicketRecord
 from console.domain.vocabulary import (
-    AlertSeverity,
-    AlertState,
     CounterState,
     ServiceType,
     ShiftKind,
@@ -152,36 +149,3 @@ def test_presence() -> None:
     }
 
 
-def test_alert_rules_and_tracker() -> None:
-    conditions = long_wait_conditions(TICKETS, NOW)
-    assert conditions == []  # longest wait 12 min < 15
-    later = NOW + timedelta(minutes=5)  # a waits 17 min
-    conditions = long_wait_conditions(TICKETS, later)
-    assert [(c.subject, c.severity) for c in conditions] == [("cash", AlertSeverity.WARNING)]
-    assert crowding_conditions(47, 60) == []
-    assert crowding_conditions(48, 60)[0].severity is AlertSeverity.WARNING
-    assert crowding_conditions(60, 60)[0].severity is AlertSeverity.CRITICAL
-    tracker = AlertTracker()
-    assert [c.kind for c in tracker.update(conditions, later)] == ["raised"]
-    assert tracker.update(conditions, later + timedelta(seconds=1)) == []
-    critical = long_wait_conditions(TICKETS, NOW + timedelta(minutes=20))
-    # cash (a: 32 min) is now critical; the VIP ticket issued a minute after NOW waits 19 min: a new warning
-    changes = tracker.update(critical, NOW + timedelta(minutes=20))
-    assert sorted((c.alert.subject, c.kind, c.alert.severity) for c in changes) == [
-        ("cash", "escalated", AlertSeverity.CRITICAL), ("vip", "raised", AlertSeverity.WARNING)]
-    changes = tracker.update([], NOW + timedelta(minutes=21))
-    assert [c.kind for c in changes] == ["resolved", "resolved"]
-    assert tracker.history[0].state is AlertState.RESOLVED and not tracker.open
-
-
-def test_branch_monitor_records_alerts_newest_first() -> None:
-    from console.domain.alert_rules import BranchMonitor
-
-    monitor = BranchMonitor()
-    assert monitor.evaluate(NOW, TICKETS, 50, 60)[0].rule == "crowding"  # 50 of 60 = 83%
-    changed = monitor.evaluate(NOW + timedelta(minutes=5), TICKETS, 10, 60)
-    assert sorted((a.rule, a.state) for a in changed) == [("crowding", AlertState.RESOLVED),
-                                                         ("long_wait", AlertState.RAISED)]
-    records = monitor.records()
-    assert [r.rule for r in records] == ["long_wait", "crowding"]
-    assert records[1].value == 50 and records[0].value == pytest.approx(17)

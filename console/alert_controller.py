@@ -1,0 +1,231 @@
+"""GUI-thread side of the alerts: the list and the banner follow the ``AlertService``; acknowledging and resolving
+go through a dialog (a note, and for a crowding alert the branch's emergency-plan steps as a checklist); a new or
+escalated alert also makes a sound that differs by severity and a tray notification where the desktop has a tray.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console import labels
+from console.alert_service import AlertService, AlertUpdate
+from console.domain.alert_engine import ChangeKind
+from console.domain.records import AlertRecord
+from console.domain.vocabulary import AlertSeverity, AlertState
+from storage import repository
+from widgets.alert_list import AlertBanner, AlertList, describe
+
+
+def default_plan(severity: AlertSeverity) -> list[str]:
+    """Built-in emergency-plan steps (应急预案) for crowding, used until the branch sets its own in settings."""
+    t = QCoreApplication.translate
+    if severity is AlertSeverity.CRITICAL:
+        return [t("AlertPlan", "Stop new customers at the entrance; a staff member explains the wait"),
+                t("AlertPlan", "Call the branch manager and the security officer to the lobby"),
+                t("AlertPlan", "Open every counter that can be staffed; postpone back-office work"),
+                t("AlertPlan", "Keep the emergency exits and the cash-transport route clear"),
+                t("AlertPlan", "Report to the regional security desk as the emergency plan requires")]
+    return [t("AlertPlan", "Lobby manager walks the waiting area and guides customers to self-service machines"),
+            t("AlertPlan", "Open a flexible counter if staff are free"),
+            t("AlertPlan", "Check that the exits and aisles are clear")]
+
+
+class AcknowledgeDialog(QDialog):
+    """A note for acknowledging or resolving an alert; for crowding, the plan's steps to tick off."""
+
+    def __init__(self, alert: AlertRecord, plan: list[str], resolve: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Resolve alert") if resolve else self.tr("Acknowledge alert"))
+        layout = QVBoxLayout(self)
+        head = QLabel(f"{labels.alert_severity(alert.severity)} — {describe(alert)}")
+        head.setWordWrap(True)
+        layout.addWidget(head)
+        self.steps: list[QCheckBox] = []
+        if plan:
+            layout.addWidget(QLabel(self.tr("Emergency plan (应急预案) for this level:")))
+            for step in plan:
+                box = QCheckBox(step)
+                self.steps.append(box)
+                layout.addWidget(box)
+        layout.addWidget(QLabel(self.tr("Note (what was done, by whom):")))
+        self.note = QPlainTextEdit()
+        self.note.setFixedHeight(70)
+        layout.addWidget(self.note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        """The note, with the plan steps ticked off listed first."""
+        done = [b.text() for b in self.steps if b.isChecked()]
+        parts = [f"✓ {d}" for d in done]
+        if self.note.toPlainText().strip():
+            parts.append(self.note.toPlainText().strip())
+        return "\n".join(parts)
+
+
+class AlertController(QObject):
+    """Owned by the window; keeps no reference to it (dialogs are parented to ``self.parent()``)."""
+
+    def __init__(self, service: AlertService | None, alert_list: AlertList, banner: AlertBanner, context,
+                 window: QWidget) -> None:
+        super().__init__(window)
+        self.service = service
+        self.list = alert_list
+        self.banner = banner
+        self.db = context.env.db
+        self.code = context.branch_code
+        self.settings = context.env.settings.alerts
+        self.user = context.desk.user if context.desk is not None else "console"
+        self.sounder = None
+        self.tray = None
+        self.rows: list[AlertRecord] = []
+        self.shown_at: datetime | None = None  # wall clock of the last time the banner changed (measurements)
+        alert_list.sig_acknowledge.connect(self.acknowledge)
+        alert_list.sig_resolve.connect(self.resolve)
+        alert_list.sig_export.connect(self.export)
+        banner.sig_acknowledge.connect(self.acknowledge)
+        if service is not None:
+            service.sig_alerts.connect(self.on_update)
+            if service.latest is not None:
+                self.on_update(service.latest)
+        else:
+            alert_list.can_acknowledge = False
+
+    def plan_for(self, alert: AlertRecord) -> list[str]:
+        if alert.rule.split(".")[0] != "crowding":
+            return []
+        custom = self.settings.plan_critical if alert.severity is AlertSeverity.CRITICAL else self.settings.plan_warning
+        return list(custom) if custom else default_plan(alert.severity)
+
+    def reload(self, tz) -> None:
+        """Today's alerts and any older open ones, from the database."""
+        if self.code is None:
+            return
+        now = datetime.now(tz)
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        rows = {a.alert_id: a for a in repository.load_alerts(self.db, self.code, midnight - timedelta(hours=12))}
+        for a in repository.load_open_alerts(self.db, self.code):
+            rows[a.alert_id] = a
+        self.rows = list(rows.values())
+        self.list.tz = self.banner.tz = tz
+        self.list.set_alerts(self.rows)
+
+    @Slot(object)
+    def on_update(self, update: AlertUpdate) -> None:
+        tz = update.at.tzinfo
+        if update.changes or not self.rows:
+            self.reload(tz)
+        stored = {a.alert_id: a for a in self.rows}
+        open_records = []
+        for a in update.open:
+            base = stored.get(a.alert_id)
+            state = base.state if base is not None else (AlertState.ACKNOWLEDGED if a.acknowledged else AlertState.RAISED)
+            open_records.append(AlertRecord(a.alert_id, a.rule_id, a.severity, state, a.subject, "", a.raised_at,
+                                            value=a.value, threshold=a.threshold, detail=a.detail,
+                                            escalated=a.escalated))
+        self.banner.tz = tz
+        before = self.banner.alert
+        self.banner.show_alerts(open_records)
+        if self.banner.alert != before:
+            import time
+
+            self.shown_at = time.monotonic()
+        for change in update.changes:
+            if change.kind in (ChangeKind.RAISED, ChangeKind.ESCALATED):
+                self._signal(change.alert.severity, describe(next(
+                    (r for r in open_records if r.alert_id == change.alert.alert_id), open_records[0]))
+                    if open_records else change.alert.rule_id)
+
+    def _signal(self, severity: AlertSeverity, text: str) -> None:
+        if self.settings.sound:
+            from console.alert_sound import play
+
+            play(severity)
+        if self.settings.tray:
+            from PySide6.QtWidgets import QSystemTrayIcon
+
+            if QSystemTrayIcon.isSystemTrayAvailable():
+                if self.tray is None:
+                    window = self.parent()
+                    self.tray = QSystemTrayIcon(window.windowIcon(), self)
+                    self.tray.show()
+                icon = {AlertSeverity.CRITICAL: QSystemTrayIcon.MessageIcon.Critical,
+                        AlertSeverity.WARNING: QSystemTrayIcon.MessageIcon.Warning}.get(
+                    severity, QSystemTrayIcon.MessageIcon.Information)
+                self.tray.showMessage(labels.alert_severity(severity), text, icon, 10_000)
+
+    @Slot(object)
+    def acknowledge(self, alert: AlertRecord) -> bool:
+        return self._act(alert, resolve=False)
+
+    @Slot(object)
+    def resolve(self, alert: AlertRecord) -> bool:
+        return self._act(alert, resolve=True)
+
+    def _act(self, alert: AlertRecord, resolve: bool, note: str | None = None) -> bool:
+        if self.service is None or alert.alert_id is None:
+            return False
+        if note is None:
+            dialog = AcknowledgeDialog(alert, self.plan_for(alert), resolve, self.parent())
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            note = dialog.text()
+        problem = self.service.acknowledge(alert.alert_id, self.user, note, resolve=resolve)
+        if problem is not None:
+            QMessageBox.warning(self.parent(), self.tr("Alert"), self.tr("Not stored: %1").replace("%1", problem))
+            return False
+        self.reload(self.list.tz)
+        return True
+
+    @Slot()
+    def export(self, path: str | None = None) -> bool:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self.parent(), self.tr("Export alerts"), "alerts.csv",
+                                                  self.tr("CSV (*.csv);;Excel (*.xlsx)"))
+            if not path:
+                return False
+        from console.report_export import ExportError
+
+        try:
+            write_alerts(Path(path), self.list.shown, self.list.tz)
+        except ExportError as exc:
+            QMessageBox.warning(self.parent(), self.tr("Export alerts"), str(exc))
+            return False
+        return True
+
+
+ALERT_COLUMNS = ("alert_id", "raised_at", "severity", "rule", "subject", "value", "threshold", "detail", "state",
+                 "escalated", "acknowledged_by", "acknowledged_at", "note", "resolved_at", "resolved_by")
+
+
+def alert_rows(alerts, tz) -> list[list[object]]:
+    def t(at):
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if at is not None else ""
+
+    return [[a.alert_id, t(a.raised_at), a.severity.value, a.rule, a.subject,
+             "" if a.value is None else round(a.value, 2), "" if a.threshold is None else a.threshold, a.detail,
+             a.state.value, "yes" if a.escalated else "", a.acknowledged_by or "", t(a.acknowledged_at),
+             a.note or "", t(a.resolved_at), a.resolved_by or ""] for a in alerts]
+
+
+def write_alerts(path: Path, alerts, tz) -> None:
+    """CSV (UTF-8 with BOM) or .xlsx, written whole or not at all (ExportError names the problem)."""
+    from console.report_export import write_table
+
+    write_table(path, "Alerts", ALERT_COLUMNS, alert_rows(alerts, tz))
