@@ -250,6 +250,22 @@ def build_parser() -> argparse.ArgumentParser:
     staffing.add_argument("--counters", type=int, metavar="N", help="figures for N counters instead of the fewest")
     staffing.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
+    alerts = sub.add_parser("alerts", help="alerts at an instant, and the stored alert history")
+    alerts_sub = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+    check = alerts_sub.add_parser(
+        "check", help="the alerts active at an instant, from the data stored up to then",
+        description="Evaluates the branch's alert rules as if the time were ISO_TIME, using only data stored with "
+        "timestamps up to then (the day is replayed so sustain times and cooldowns count), and prints the alerts "
+        "active at that moment. ISO_TIME without a UTC offset is the branch's local time.")
+    check.add_argument("--at", required=True, metavar="ISO_TIME")
+    check.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
+    check.add_argument("--json", action="store_true",
+                       help="a JSON list of objects with rule, severity, subject, value, threshold, since")
+    history = alerts_sub.add_parser("list", help="the stored alert history (raised, acknowledged, resolved)")
+    history.add_argument("--since", metavar="ISO", help="raised at or after (default: the start of today)")
+    history.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
+    history.add_argument("--json", action="store_true", help="a JSON list of the stored alerts")
+
     db = sub.add_parser("db", help="database information and maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("info", help="print the database location, schema revision and row counts")

@@ -338,7 +338,7 @@ def default_rules() -> list[RuleSpec]:
         RuleSpec("queue", RuleKind.QUEUE, (_lv(W, 5, 4),)),
         RuleSpec("service_level", RuleKind.SERVICE_LEVEL, (_lv(W, 80, 85),), direction=Direction.BELOW),
         RuleSpec("idle_counter", RuleKind.IDLE_COUNTER, (_lv(W, 10, 10),), sustain_s=0),
-        RuleSpec("staffing", RuleKind.STAFFING, (_lv(W, 1, 1),)),
+        RuleSpec("staffing", RuleKind.STAFFING, (_lv(W, 1, 1),), sustain_s=300),  # the need moves with each arrival
         RuleSpec("camera_offline", RuleKind.CAMERA_OFFLINE, (_lv(W, 60, 60),), sustain_s=0, escalate_after_s=600),
         RuleSpec("not_logged_in", RuleKind.NOT_LOGGED_IN, (_lv(I, 10, 10),), sustain_s=0),
     ]

@@ -204,4 +204,4 @@ def test_the_default_rules_are_valid_and_follow_the_brief() -> None:
     assert rules["queue"].levels[0].raise_at == 5 and rules["service_level"].direction is Direction.BELOW
     assert rules["idle_counter"].levels[0].raise_at == 10 and rules["camera_offline"].levels[0].raise_at == 60
     assert rules["not_logged_in"].levels == (Level(I, 10, 10),)
-    assert rules["crowding"].sustain_s == 60 and rules["staffing"].sustain_s == 60
+    assert rules["crowding"].sustain_s == 60 and rules["queue"].sustain_s == 60 and rules["staffing"].sustain_s == 300
