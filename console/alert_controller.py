@@ -99,6 +99,9 @@ class AlertController(QObject):
         alert_list.sig_acknowledge.connect(self.acknowledge)
         alert_list.sig_resolve.connect(self.resolve)
         alert_list.sig_export.connect(self.export)
+        alert_list.sig_rules.connect(self.open_rules)
+        self.controller = context.controller
+        self.cameras = context.cameras
         banner.sig_acknowledge.connect(self.acknowledge)
         if service is not None:
             service.sig_alerts.connect(self.on_update)
@@ -192,6 +195,35 @@ class AlertController(QObject):
             return False
         self.reload(self.list.tz)
         return True
+
+    def scopes(self) -> list[str]:
+        """What a rule can be limited to: the lobby, zones, service types, counters, cameras."""
+        view = self.controller.latest
+        found = ["lobby"]
+        if view is not None:
+            snap = view.snapshot
+            found += [z.name for z in snap.zones]
+            found += sorted({t.value for c in snap.counters for t in c.service_types})
+            found += [c.counter_id for c in snap.counters]
+        if self.cameras is not None:
+            found += list(self.cameras.setups)
+        return list(dict.fromkeys(found))
+
+    @Slot()
+    def open_rules(self) -> None:
+        from widgets.alert_rules_editor import AlertRulesDialog
+
+        if self.service is None:
+            return
+        service, user, controller = self.service, self.user, self.controller
+
+        def now() -> datetime:
+            view = controller.latest
+            return view.snapshot.at if view is not None else datetime.now().astimezone()
+
+        dialog = AlertRulesDialog(list(service.engine.rules.values()), self.scopes(),
+                                  lambda rules: service.save_rules(rules, user), now, self.parent())
+        dialog.exec()
 
     @Slot()
     def export(self, path: str | None = None) -> bool:
