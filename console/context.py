@@ -99,6 +99,7 @@ class AppContext(QObject):
         self.controller.sig_view.connect(self.advice.show_view)
         self.alerts = None  # console.alert_service.AlertService, once started
         self.notifier = None  # console.alert_delivery.Notifier, when alerts go to chat or e-mail
+        self.reports = None  # console.scheduled_report.ReportService, the closing-time day report
         self._stopped = False
 
     @property
@@ -201,6 +202,17 @@ class AppContext(QObject):
         self.alerts.cameras = self.cameras
         self.controller.sig_view.connect(self.alerts.show_view)
         self.alerts.start()
+        from pathlib import Path
+
+        from console.scheduled_report import ReportService
+
+        branch = repository.load_branch(self.env.db, self.branch_code)
+        if self.runner is not None:  # the demo's clock is simulated: its report only when a time is set
+            branch = demo_profile().branch if alerts.report_time.strip() else None
+        if branch is not None:
+            folder = Path(alerts.report_dir) if alerts.report_dir else Path(self.env.data_dir) / "reports"
+            self.reports = ReportService(self.env.db, branch, alerts, folder, staffing.target_wait_min, parent=self)
+            self.reports.start()
 
     def start_cameras(self) -> None:
         """The branch's real cameras (none in a fresh demo); each runs in its own threads."""
@@ -225,6 +237,8 @@ class AppContext(QObject):
         self.advice.stop()
         if self.alerts is not None:
             self.alerts.stop()
+        if self.reports is not None:
+            self.reports.stop()
         if self.notifier is not None:
             self.notifier.stop()
         if self.cameras is not None:

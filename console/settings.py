@@ -93,8 +93,9 @@ class AlertSettings:
     ``plan_warning`` / ``plan_critical``: the branch's emergency-plan steps (应急预案) shown as a checklist with a
     crowding alert of that severity (empty: the built-in steps). ``webhook_url`` with ``webhook_format`` "wecom",
     "dingtalk" or "generic" posts alerts to a chat robot; ``smtp_*`` and ``email_to`` send them by e-mail;
-    ``retries`` extra attempts, ``retry_after_s`` apart, doubling. ``report_time`` "HH:MM" (empty: none) writes the
-    day report to ``report_dir`` (empty: "reports" in the data directory), e-mailed when ``report_email``.
+    ``retries`` extra attempts, ``retry_after_s`` apart, doubling. ``report_time`` "HH:MM" (empty: 15 minutes after
+    closing; "off": none) writes the day report to ``report_dir`` (empty: "reports" in the data directory), e-mailed
+    when ``report_email``.
     """
 
     sound: bool = True
@@ -137,10 +138,10 @@ def validate_alerts(alerts: AlertSettings, where: str) -> AlertSettings:
             raise SettingsError(f"{where}.{key} must be a list of strings")
     if alerts.email_to and not alerts.smtp_host:
         raise SettingsError(f"{where}.email_to is set but smtp_host is empty")
-    if alerts.report_time:
+    if alerts.report_time and alerts.report_time.strip().lower() != "off":
         parts = alerts.report_time.split(":")
         if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) > 23 or int(parts[1]) > 59:
-            raise SettingsError(f"{where}.report_time must be HH:MM, got {alerts.report_time!r}")
+            raise SettingsError(f"{where}.report_time must be HH:MM or off, got {alerts.report_time!r}")
     return alerts
 
 
