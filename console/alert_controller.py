@@ -32,16 +32,27 @@ from widgets.alert_list import AlertBanner, AlertList, describe
 
 def default_plan(severity: AlertSeverity) -> list[str]:
     """Built-in emergency-plan steps (应急预案) for crowding, used until the branch sets its own in settings."""
-    t = QCoreApplication.translate
     if severity is AlertSeverity.CRITICAL:
-        return [t("AlertPlan", "Stop new customers at the entrance; a staff member explains the wait"),
-                t("AlertPlan", "Call the branch manager and the security officer to the lobby"),
-                t("AlertPlan", "Open every counter that can be staffed; postpone back-office work"),
-                t("AlertPlan", "Keep the emergency exits and the cash-transport route clear"),
-                t("AlertPlan", "Report to the regional security desk as the emergency plan requires")]
-    return [t("AlertPlan", "Lobby manager walks the waiting area and guides customers to self-service machines"),
-            t("AlertPlan", "Open a flexible counter if staff are free"),
-            t("AlertPlan", "Check that the exits and aisles are clear")]
+        return [
+            QCoreApplication.translate(
+            "AlertPlan", "Stop new customers at the entrance; a staff member explains the wait"),
+            QCoreApplication.translate(
+            "AlertPlan", "Call the branch manager and the security officer to the lobby"),
+            QCoreApplication.translate(
+            "AlertPlan", "Open every counter that can be staffed; postpone back-office work"),
+            QCoreApplication.translate(
+            "AlertPlan", "Keep the emergency exits and the cash-transport route clear"),
+            QCoreApplication.translate(
+            "AlertPlan", "Report to the regional security desk as the emergency plan requires"),
+        ]
+    return [
+        QCoreApplication.translate(
+            "AlertPlan", "Lobby manager walks the waiting area and guides customers to self-service machines"),
+        QCoreApplication.translate(
+            "AlertPlan", "Open a flexible counter if staff are free"),
+        QCoreApplication.translate(
+            "AlertPlan", "Check that the exits and aisles are clear"),
+    ]
 
 
 class AcknowledgeDialog(QDialog):
@@ -126,6 +137,11 @@ class AlertController(QObject):
         for a in repository.load_open_alerts(self.db, self.code):
             rows[a.alert_id] = a
         self.rows = list(rows.values())
+        failed: dict[int, str] = {}
+        for d in repository.load_deliveries(self.db, [a for a in rows if a is not None]):
+            if d.state == "failed":
+                failed[d.alert_id] = f"{d.channel} → {d.target}: {d.last_error}"
+        self.list.failed_deliveries = failed
         self.list.tz = self.banner.tz = tz
         self.list.set_alerts(self.rows)
 
@@ -138,7 +154,8 @@ class AlertController(QObject):
         open_records = []
         for a in update.open:
             base = stored.get(a.alert_id)
-            state = base.state if base is not None else (AlertState.ACKNOWLEDGED if a.acknowledged else AlertState.RAISED)
+            state = base.state if base is not None else (
+                AlertState.ACKNOWLEDGED if a.acknowledged else AlertState.RAISED)
             open_records.append(AlertRecord(a.alert_id, a.rule_id, a.severity, state, a.subject, "", a.raised_at,
                                             value=a.value, threshold=a.threshold, detail=a.detail,
                                             escalated=a.escalated))

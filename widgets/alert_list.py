@@ -32,20 +32,16 @@ RULE_KINDS = ("crowding", "long_wait", "queue", "service_level", "idle_counter",
               "not_logged_in")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AlertWords", text)
-
-
 def rule_name(kind: str) -> str:
     return {
-        "crowding": _tr("Crowding"),
-        "long_wait": _tr("Long wait"),
-        "queue": _tr("Queue per counter"),
-        "service_level": _tr("Service level"),
-        "idle_counter": _tr("Idle counter"),
-        "staffing": _tr("Staffing shortfall"),
-        "camera_offline": _tr("Camera offline"),
-        "not_logged_in": _tr("Not logged in"),
+        "crowding": QCoreApplication.translate("AlertWords", "Crowding"),
+        "long_wait": QCoreApplication.translate("AlertWords", "Long wait"),
+        "queue": QCoreApplication.translate("AlertWords", "Queue per counter"),
+        "service_level": QCoreApplication.translate("AlertWords", "Service level"),
+        "idle_counter": QCoreApplication.translate("AlertWords", "Idle counter"),
+        "staffing": QCoreApplication.translate("AlertWords", "Staffing shortfall"),
+        "camera_offline": QCoreApplication.translate("AlertWords", "Camera offline"),
+        "not_logged_in": QCoreApplication.translate("AlertWords", "Not logged in"),
     }.get(kind, kind)
 
 
@@ -63,29 +59,37 @@ def describe(alert: AlertRecord, kind: str | None = None) -> str:
     t = alert.threshold if alert.threshold is not None else 0.0
     subject = alert.subject
     if kind == "crowding":
-        where = _tr("Lobby") if subject == "lobby" else subject
-        text = _tr("%1 crowded: %2% of capacity (%3), threshold %4%").replace("%1", where) \
+        where = QCoreApplication.translate("AlertWords", "Lobby") if subject == "lobby" else subject
+        text = QCoreApplication.translate(
+            "AlertWords", "%1 crowded: %2% of capacity (%3), threshold %4%").replace("%1", where) \
             .replace("%2", f"{v:.0f}").replace("%3", alert.detail or "?").replace("%4", f"{t:.0f}")
     elif kind == "long_wait":
-        text = _tr("Ticket %1 (%2) waiting %3 min, threshold %4 min").replace("%1", subject) \
+        text = QCoreApplication.translate(
+            "AlertWords", "Ticket %1 (%2) waiting %3 min, threshold %4 min").replace("%1", subject) \
             .replace("%2", _service(alert.detail) if alert.detail else "?").replace("%3", f"{v:.0f}") \
             .replace("%4", f"{t:.0f}")
     elif kind == "queue":
-        text = _tr("%1: %2 tickets waiting per open counter, threshold %3").replace("%1", _service(subject)) \
+        text = QCoreApplication.translate(
+            "AlertWords", "%1: %2 tickets waiting per open counter, threshold %3").replace("%1", _service(subject)) \
             .replace("%2", f"{v:.1f}").replace("%3", f"{t:g}")
     elif kind == "service_level":
-        text = _tr("Service level %1% over the last hour, below %2%").replace("%1", f"{v:.0f}") \
+        text = QCoreApplication.translate(
+            "AlertWords", "Service level %1% over the last hour, below %2%").replace("%1", f"{v:.0f}") \
             .replace("%2", f"{t:.0f}")
     elif kind == "idle_counter":
-        text = _tr("%1 idle %2 min while customers wait").replace("%1", labels.counter_name(subject)) \
+        text = QCoreApplication.translate(
+            "AlertWords", "%1 idle %2 min while customers wait").replace("%1", labels.counter_name(subject)) \
             .replace("%2", f"{v:.0f}")
     elif kind == "staffing":
-        text = _tr("%1: %2 counters short of what the queue needs").replace("%1", _service(subject)) \
+        text = QCoreApplication.translate(
+            "AlertWords", "%1: %2 counters short of what the queue needs").replace("%1", _service(subject)) \
             .replace("%2", f"{v:.0f}")
     elif kind == "camera_offline":
-        text = _tr("Camera %1 offline for %2 s").replace("%1", subject).replace("%2", f"{v:.0f}")
+        text = QCoreApplication.translate(
+            "AlertWords", "Camera %1 offline for %2 s").replace("%1", subject).replace("%2", f"{v:.0f}")
     elif kind == "not_logged_in":
-        text = _tr("%1 not logged in %2 min after the shift start").replace("%1", subject).replace("%2", f"{v:.0f}")
+        text = QCoreApplication.translate(
+            "AlertWords", "%1 not logged in %2 min after the shift start").replace("%1", subject).replace("%2", f"{v:.0f}")
     else:
         text = alert.message
     return text
@@ -153,6 +157,7 @@ class AlertList(QWidget):
         self.shown: list[AlertRecord] = []
         self.can_acknowledge = True
         self.tz = None  # the branch's time zone (set by the controller)
+        self.failed_deliveries: dict[int, str] = {}  # alert id → why its message could not be delivered
         self._selection_changed()
 
     def matches(self, a: AlertRecord) -> bool:
@@ -190,7 +195,11 @@ class AlertList(QWidget):
             who = a.resolved_by or a.acknowledged_by or ""
             if a.note:
                 who = f"{who}: {a.note}" if who else a.note
+            failed = self.failed_deliveries.get(a.alert_id or -1)
+            if failed:
+                who = ("⚠ " + self.tr("not delivered") + (f" · {who}" if who else ""))
             set_cell(self.table, row, self.COL_WHO, who or "—")
+            self.table.item(row, self.COL_WHO).setToolTip(failed or "")
             ended = a.resolved_at.astimezone(self.tz).strftime("%H:%M:%S") if a.resolved_at else "—"
             set_cell(self.table, row, self.COL_ENDED, ended)
         if selected is not None:

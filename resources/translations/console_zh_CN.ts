@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AcknowledgeDialog</name>
+    <message>
+        <source>Resolve alert</source>
+        <translation>解除告警</translation>
+    </message>
+    <message>
+        <source>Acknowledge alert</source>
+        <translation>确认告警</translation>
+    </message>
+    <message>
+        <source>Emergency plan (应急预案) for this level:</source>
+        <translation>本级别的应急预案：</translation>
+    </message>
+    <message>
+        <source>Note (what was done, by whom):</source>
+        <translation>备注（采取了什么措施，由谁执行）：</translation>
+    </message>
+</context>
+<context>
     <name>AdvicePanel</name>
     <message>
         <source>Staffing advice: waiting for the first evaluation…</source>
@@ -44,6 +63,10 @@
         <translation>预计达标比例：当前 %1，采纳建议后 %2。</translation>
     </message>
     <message>
+        <source>%1: %2 needed, %3 working (%4/h, %5 min each, %6 waiting)</source>
+        <translation>%1：需 %2 个，在岗 %3 个（每小时 %4 张，每位 %5 分钟，%6 人等候）</translation>
+    </message>
+    <message>
         <source>%1 %2 of %3</source>
         <translation>%1 %2/%3</translation>
     </message>
@@ -77,10 +100,56 @@
     </message>
 </context>
 <context>
+    <name>AlertBanner</name>
+    <message>
+        <source>Acknowledge…</source>
+        <translation>确认…</translation>
+    </message>
+    <message>
+        <source>+%1 more</source>
+        <translation>另有 %1 条</translation>
+    </message>
+</context>
+<context>
+    <name>AlertController</name>
+    <message>
+        <source>Alert</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>Not stored: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <source>Export alerts</source>
+        <translation>导出告警</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv);;Excel (*.xlsx)</source>
+        <translation>CSV (*.csv);;Excel (*.xlsx)</translation>
+    </message>
+</context>
+<context>
     <name>AlertList</name>
     <message>
         <source>No alerts today</source>
         <translation>今日无告警</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>Open (not resolved)</source>
+        <translation>未解除</translation>
+    </message>
+    <message>
+        <source>All severities</source>
+        <translation>全部级别</translation>
+    </message>
+    <message>
+        <source>All rules</source>
+        <translation>全部规则</translation>
     </message>
     <message>
         <source>Raised</source>
@@ -99,20 +168,217 @@
         <translation>状态</translation>
     </message>
     <message>
+        <source>By / note</source>
+        <translation>处理人 / 备注</translation>
+    </message>
+    <message>
         <source>Ended</source>
         <translation>结束</translation>
     </message>
     <message>
-        <source>Long wait for %1: %2 min</source>
-        <translation>%1等候过长：%2 分钟</translation>
+        <source>Acknowledge…</source>
+        <translation>确认…</translation>
     </message>
     <message>
-        <source>Lobby crowded: %1 people</source>
-        <translation>大堂拥挤：%1 人</translation>
+        <source>Resolve…</source>
+        <translation>解除…</translation>
     </message>
     <message>
-        <source>%1 active, %2 today</source>
-        <translation>%1 条进行中，今日共 %2 条</translation>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Rules…</source>
+        <translation>规则…</translation>
+    </message>
+    <message>
+        <source>%1 open, %2 today</source>
+        <translation>%1 条未解除，今日共 %2 条</translation>
+    </message>
+    <message>
+        <source>not delivered</source>
+        <translation>未送达</translation>
+    </message>
+</context>
+<context>
+    <name>AlertPlan</name>
+    <message>
+        <source>Stop new customers at the entrance; a staff member explains the wait</source>
+        <translation>在入口暂停新客户进入，由工作人员解释等候情况</translation>
+    </message>
+    <message>
+        <source>Call the branch manager and the security officer to the lobby</source>
+        <translation>通知网点负责人和安保人员到大堂</translation>
+    </message>
+    <message>
+        <source>Open every counter that can be staffed; postpone back-office work</source>
+        <translation>开启所有可安排人员的窗口，暂缓后台工作</translation>
+    </message>
+    <message>
+        <source>Keep the emergency exits and the cash-transport route clear</source>
+        <translation>保持紧急出口和押运通道畅通</translation>
+    </message>
+    <message>
+        <source>Report to the regional security desk as the emergency plan requires</source>
+        <translation>按应急预案向辖区安保部门报告</translation>
+    </message>
+    <message>
+        <source>Lobby manager walks the waiting area and guides customers to self-service machines</source>
+        <translation>大堂经理巡视等候区，引导客户使用自助设备</translation>
+    </message>
+    <message>
+        <source>Open a flexible counter if staff are free</source>
+        <translation>如有空闲人员，开启弹性窗口</translation>
+    </message>
+    <message>
+        <source>Check that the exits and aisles are clear</source>
+        <translation>检查出口和通道是否畅通</translation>
+    </message>
+</context>
+<context>
+    <name>AlertRulesDialog</name>
+    <message>
+        <source>Alert rules</source>
+        <translation>告警规则</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Watches</source>
+        <translation>监测</translation>
+    </message>
+    <message>
+        <source>Only for</source>
+        <translation>仅限</translation>
+    </message>
+    <message>
+        <source>Levels</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Sustain / clear / cooldown</source>
+        <translation>持续 / 解除 / 冷却</translation>
+    </message>
+    <message>
+        <source>Hours</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Change…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Snooze 30 min</source>
+        <translation>暂停 30 分钟</translation>
+    </message>
+    <message>
+        <source>Defaults</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Snoozed until %1</source>
+        <translation>暂停至 %1</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+</context>
+<context>
+    <name>AlertWords</name>
+    <message>
+        <source>Crowding</source>
+        <translation>拥挤</translation>
+    </message>
+    <message>
+        <source>Long wait</source>
+        <translation>等候过长</translation>
+    </message>
+    <message>
+        <source>Queue per counter</source>
+        <translation>窗口人均排队</translation>
+    </message>
+    <message>
+        <source>Service level</source>
+        <translation>服务水平</translation>
+    </message>
+    <message>
+        <source>Idle counter</source>
+        <translation>窗口空闲</translation>
+    </message>
+    <message>
+        <source>Staffing shortfall</source>
+        <translation>人手不足</translation>
+    </message>
+    <message>
+        <source>Camera offline</source>
+        <translation>摄像头离线</translation>
+    </message>
+    <message>
+        <source>Not logged in</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
+        <source>Lobby</source>
+        <translation>大堂</translation>
+    </message>
+    <message>
+        <source>%1 crowded: %2% of capacity (%3), threshold %4%</source>
+        <translation>%1 拥挤：达到容量的 %2%（%3），阈值 %4%</translation>
+    </message>
+    <message>
+        <source>Ticket %1 (%2) waiting %3 min, threshold %4 min</source>
+        <translation>%1 号（%2）已等候 %3 分钟，阈值 %4 分钟</translation>
+    </message>
+    <message>
+        <source>%1: %2 tickets waiting per open counter, threshold %3</source>
+        <translation>%1：每个开放窗口 %2 人等候，阈值 %3</translation>
+    </message>
+    <message>
+        <source>Service level %1% over the last hour, below %2%</source>
+        <translation>近一小时服务水平 %1%，低于 %2%</translation>
+    </message>
+    <message>
+        <source>%1 idle %2 min while customers wait</source>
+        <translation>%1 空闲 %2 分钟，但有客户在等候</translation>
+    </message>
+    <message>
+        <source>%1: %2 counters short of what the queue needs</source>
+        <translation>%1：比排队所需少 %2 个窗口</translation>
+    </message>
+    <message>
+        <source>Camera %1 offline for %2 s</source>
+        <translation>摄像头 %1 已离线 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 not logged in %2 min after the shift start</source>
+        <translation>%1 上班 %2 分钟后仍未登录</translation>
     </message>
 </context>
 <context>
@@ -1222,6 +1488,125 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>%1 records written to %2.</source>
         <translation>%1 条记录已写入 %2。</translation>
+    </message>
+</context>
+<context>
+    <name>RuleDialog</name>
+    <message>
+        <source>Alert rule</source>
+        <translation>告警规则</translation>
+    </message>
+    <message>
+        <source>Empty: every zone, service type, counter or camera the rule watches</source>
+        <translation>留空：规则监测的所有区域、业务类型、窗口或摄像头</translation>
+    </message>
+    <message>
+        <source>Raise at</source>
+        <translation>触发阈值</translation>
+    </message>
+    <message>
+        <source>Clear at</source>
+        <translation>解除阈值</translation>
+    </message>
+    <message>
+        <source>0: never</source>
+        <translation>0：从不</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Watches</source>
+        <translation>监测</translation>
+    </message>
+    <message>
+        <source>Only for</source>
+        <translation>仅限</translation>
+    </message>
+    <message>
+        <source>Sustain before raising</source>
+        <translation>触发前持续</translation>
+    </message>
+    <message>
+        <source>Sustain before clearing</source>
+        <translation>解除前持续</translation>
+    </message>
+    <message>
+        <source>Cooldown after clearing</source>
+        <translation>解除后冷却</translation>
+    </message>
+    <message>
+        <source>Escalate if not acknowledged after</source>
+        <translation>未确认时升级，间隔</translation>
+    </message>
+    <message>
+        <source>Active hours</source>
+        <translation>生效时段</translation>
+    </message>
+    <message>
+        <source>Weekdays</source>
+        <translation>星期</translation>
+    </message>
+    <message>
+        <source>Thresholds in %1; the alert is raised when the figure is %2 the raise threshold and clears when it is %3 the clear threshold.</source>
+        <translation>阈值单位：%1；数值%2触发阈值时告警，%3解除阈值时解除。</translation>
+    </message>
+    <message>
+        <source>counters or tickets</source>
+        <translation>窗口数或票数</translation>
+    </message>
+    <message>
+        <source>at or below</source>
+        <translation>小于或等于</translation>
+    </message>
+    <message>
+        <source>at or above</source>
+        <translation>大于或等于</translation>
+    </message>
+    <message>
+        <source>above</source>
+        <translation>高于</translation>
+    </message>
+    <message>
+        <source>below</source>
+        <translation>低于</translation>
+    </message>
+    <message>
+        <source>A rule named %1 exists already.</source>
+        <translation>已有名为 %1 的规则。</translation>
     </message>
 </context>
 <context>

@@ -205,3 +205,36 @@ def test_the_default_rules_are_valid_and_follow_the_brief() -> None:
     assert rules["idle_counter"].levels[0].raise_at == 10 and rules["camera_offline"].levels[0].raise_at == 60
     assert rules["not_logged_in"].levels == (Level(I, 10, 10),)
     assert rules["crowding"].sustain_s == 60 and rules["queue"].sustain_s == 60 and rules["staffing"].sustain_s == 300
+
+
+@pytest.mark.parametrize("rule", default_rules(), ids=lambda r: r.rule_id)
+def test_every_default_rule_raises_after_its_sustain_clears_and_cools_down(rule: RuleSpec) -> None:
+    """Each rule of the brief on a fake clock: a breach held shorter than the sustain time raises nothing, held
+    for it raises; a safe value held for the clear sustain resolves; a new breach waits for the cooldown."""
+    level = rule.levels[0]
+    above = rule.direction is Direction.ABOVE
+    breach = level.raise_at + 1 if above else level.raise_at - 1
+    between = (level.raise_at + level.clear_at) / 2 if level.raise_at != level.clear_at else None
+    safe = level.clear_at - 1 if above else level.clear_at + 1
+    clock = Clock(AlertEngine([rule]), rule.kind, "subject")
+    s = rule.sustain_s
+    assert clock.at(0, breach) == ([(ChangeKind.RAISED, level.severity)] if s == 0 else [])
+    if s > 0:
+        assert clock.at(s - 1, breach) == []
+        assert clock.at(s, breach) == [(ChangeKind.RAISED, level.severity)]
+    t = s + 10
+    if between is not None:
+        assert clock.at(t, between) == []  # between the thresholds: stays raised
+        assert clock.at(t + rule.clear_sustain_s + 5, between) == []
+        t += rule.clear_sustain_s + 10
+    assert clock.at(t, safe) == ([] if rule.clear_sustain_s > 0 else [(ChangeKind.RESOLVED, level.severity)])
+    if rule.clear_sustain_s > 0:
+        assert clock.at(t + rule.clear_sustain_s, safe) == [(ChangeKind.RESOLVED, level.severity)]
+    resolved = t + rule.clear_sustain_s
+    clock.at(resolved + 1, breach)
+    assert clock.at(resolved + 1 + s, breach) == ([] if rule.cooldown_s > s else
+                                                 [(ChangeKind.RAISED, level.severity)])
+    later = resolved + max(rule.cooldown_s, s) + 1
+    clock.at(later, breach)
+    clock.at(later + s, breach)
+    assert (rule.rule_id, "subject") in clock.engine.open  # after the cooldown it raises again

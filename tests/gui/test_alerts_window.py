@@ -4,7 +4,6 @@ is stored acknowledged with an audit entry; open alerts come back after a restar
 
 from __future__ import annotations
 
-import argparse
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -136,6 +135,36 @@ def test_filters_and_export(qtbot, qapp, isolated_data_dir, tmp_path) -> None:
         assert window.alert_controller.export(str(out))
         lines = out.read_text(encoding="utf-8-sig").splitlines()
         assert lines[0].startswith("alert_id,raised_at,severity,rule,subject") and len(lines) == 1 + total
+    finally:
+        context.stop()
+        env.close()
+
+
+def test_a_delivery_that_fails_is_shown_and_the_alert_is_kept(qtbot, qapp, isolated_data_dir) -> None:
+    from tests.camera.mjpeg_server import free_port
+
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    dead = f"http://127.0.0.1:{free_port()}/robot?key=k"  # nobody listens there
+    (isolated_data_dir / "settings.toml").write_text(
+        f'[alerts]\nwebhook_url = "{dead}"\nwebhook_format = "wecom"\nretries = 0\nsound = false\n',
+        encoding="utf-8")
+    context, env = start_demo(isolated_data_dir, [LOW_CROWDING])
+    try:
+        window = MainWindow(context)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: context.notifier is not None and context.notifier.failed >= 1, timeout=60_000)
+        context.runner.pause()
+        failed_id = next(iter(repository.load_deliveries(env.db, [a.alert_id for a in repository.load_alerts(
+            env.db, "DEMO", datetime(2000, 1, 1, tzinfo=UTC))])))
+        assert failed_id.state == "failed" and "does not answer" in failed_id.last_error and "key=k" not in \
+            failed_id.target
+        window.alert_controller.reload(context.controller.latest.snapshot.at.tzinfo)
+        row = next(i for i, a in enumerate(window.alerts.shown) if a.alert_id == failed_id.alert_id)
+        cell = window.alerts.table.item(row, window.alerts.COL_WHO)
+        assert "not delivered" in cell.text() and "does not answer" in cell.toolTip()
+        alert = next(a for a in window.alerts.shown if a.alert_id == failed_id.alert_id)
+        assert alert.state is AlertState.RAISED  # the alert itself is stored and shown
     finally:
         context.stop()
         env.close()
