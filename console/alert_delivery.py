@@ -193,14 +193,7 @@ class Notifier:
             error = f"{type(exc).__name__}: {exc}"
         last = error is None or job.attempts > self.settings.retries
         state = "sent" if error is None else ("failed" if last else "pending")
-        if error is None:
-            self.sent += 1
-        elif last:
-            self.failed += 1
-            log.warning("alert %s delivery by %s failed after %d attempts: %s", job.alert.alert_id, job.channel,
-                        job.attempts, error)
-        self.log.append((job.channel, job.event, "sent" if error is None else error))
-        if job.alert.alert_id is not None:
+        if job.alert.alert_id is not None:  # stored first: whoever sees the counters below finds the row
             task = RecordDelivery(job.alert.alert_id, job.channel, self._target(job.channel), job.event, state,
                                   job.attempts, error, datetime.now(UTC), delivery_id=job.delivery_id)
             try:
@@ -208,6 +201,13 @@ class Notifier:
                 job.delivery_id = task.stored_id[0] if task.stored_id else job.delivery_id
             except Exception as exc:
                 log.error("delivery state not stored: %s", exc)
+        self.log.append((job.channel, job.event, "sent" if error is None else error))
+        if error is None:
+            self.sent += 1
+        elif last:
+            self.failed += 1
+            log.warning("alert %s delivery by %s failed after %d attempts: %s", job.alert.alert_id, job.channel,
+                        job.attempts, error)
         if not last:
             job.due = time.monotonic() + self.settings.retry_after_s * 2 ** (job.attempts - 1)
             with self._cv:

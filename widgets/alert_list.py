@@ -272,8 +272,8 @@ class AlertBanner(QFrame):
         top = max(waiting, key=lambda a: (order[a.severity], a.escalated, a.raised_at))
         self.alert = top
         self.setStyleSheet(f"#alertBanner {{ background: {BANNER_COLOURS[top.severity]}; border-radius: 4px; }}")
-        self.text.setText(f"{labels.alert_severity(top.severity)} — {describe(top)} "
-                          f"({self.tr('since %1').replace('%1', top.raised_at.strftime('%H:%M:%S'))})")
+        since = self.tr("since %1").replace("%1", top.raised_at.astimezone(self.tz).strftime("%H:%M:%S"))
+        self.text.setText(f"{labels.alert_severity(top.severity)} — {describe(top)} ({since})")
         others = len(waiting) - 1
         self.more.setText(self.tr("+%1 more").replace("%1", str(others)) if others else "")
         self.button.setEnabled(top.alert_id is not None)

@@ -106,6 +106,10 @@
         <translation>确认…</translation>
     </message>
     <message>
+        <source>since %1</source>
+        <translation>自 %1 起</translation>
+    </message>
+    <message>
         <source>+%1 more</source>
         <translation>另有 %1 条</translation>
     </message>

@@ -67,5 +67,29 @@ def test_day_report_written_by_the_job_with_peaks_and_alert_log(qtbot, qapp, iso
         assert peaks["lobby"][2] == first_peak and peaks["lobby"][3] == pytest.approx(peak / 60, abs=1e-4)
         alerts = list(book["Alerts"].iter_rows(min_row=2, values_only=True))
         assert [(a[3], a[4], a[1]) for a in alerts] == [("long_wait", "B049", "2026-11-27 12:05:00")]
+
+        # e-mailed to a local SMTP server, with both files attached
+        from aiosmtpd.controller import Controller
+
+        from tests.api.test_alert_delivery import Mailbox
+        from tests.camera.mjpeg_server import free_port
+
+        box, port = Mailbox(), free_port()
+        smtp = Controller(box, hostname="127.0.0.1", port=port)
+        smtp.start()
+        try:
+            mailing = ReportService(env.db, branch, AlertSettings(report_time="off", report_email=True,
+                                                                  smtp_host="127.0.0.1", smtp_port=port,
+                                                                  email_to=["manager@branch"]),
+                                    tmp_path / "mailed", 10.0)
+            mailing.run(DAY)
+            qtbot.waitUntil(lambda: bool(box.messages) or bool(mailing.errors), timeout=30_000)
+        finally:
+            smtp.stop()
+        assert not mailing.errors
+        (message,) = box.messages
+        assert "Subject: Day report DEMO 2026-11-27" in message
+        assert 'filename="day-report-DEMO-2026-11-27.xlsx"' in message
+        assert 'filename="day-report-DEMO-2026-11-27.pdf"' in message
     finally:
         env.close()
