@@ -74,6 +74,23 @@ class Mailbox:
 
 
 @pytest.fixture
+def smtp_server():
+    """Start a local SMTP server with a ``Mailbox``: ``start(refuse)`` → (box, port); stopped after the test."""
+    started = []
+
+    def start(refuse: bool = False) -> tuple[Mailbox, int]:
+        box, port = Mailbox(refuse), free_port()
+        controller = Controller(box, hostname="127.0.0.1", port=port)
+        controller.start()
+        started.append(controller)
+        return box, port
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+@pytest.fixture
 def stored_alert(tmp_path: Path):
     db = open_database(f"sqlite:///{tmp_path / 'console.db'}")
     from datetime import time as clock
@@ -164,22 +181,16 @@ def test_a_webhook_that_does_not_answer(stored_alert) -> None:
     assert delivery.state == "failed" and "does not answer" in delivery.last_error
 
 
-def test_e_mail_to_a_local_smtp_server(stored_alert) -> None:
+def test_e_mail_to_a_local_smtp_server(stored_alert, smtp_server) -> None:
     db, record = stored_alert
-    box = Mailbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
+    box, port = smtp_server()
+    notifier = notifier_for(db, AlertSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_from="console@branch",
+                                              email_to=["manager@branch", "security@branch"]))
     try:
-        notifier = notifier_for(db, AlertSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_from="console@branch",
-                                                  email_to=["manager@branch", "security@branch"]))
-        try:
-            notifier.submit(change_of(record), record)
-            wait_for(lambda: notifier.sent == 1)
-        finally:
-            notifier.stop()
+        notifier.submit(change_of(record), record)
+        wait_for(lambda: notifier.sent == 1)
     finally:
-        controller.stop()
+        notifier.stop()
     (message,) = box.messages
     assert "Subject: [CRITICAL] crowding lobby: 104 (threshold 100)" in message
     assert "To: manager@branch, security@branch" in message and "RAISED" in message
@@ -187,22 +198,16 @@ def test_e_mail_to_a_local_smtp_server(stored_alert) -> None:
     assert (delivery.channel, delivery.state) == ("email", "sent")
 
 
-def test_an_smtp_server_that_refuses(stored_alert) -> None:
+def test_an_smtp_server_that_refuses(stored_alert, smtp_server) -> None:
     db, record = stored_alert
-    box = Mailbox(refuse=True)
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
+    box, port = smtp_server(refuse=True)
+    notifier = notifier_for(db, AlertSettings(smtp_host="127.0.0.1", smtp_port=port, email_to=["nobody@branch"],
+                                              retries=1, retry_after_s=0.05))
     try:
-        notifier = notifier_for(db, AlertSettings(smtp_host="127.0.0.1", smtp_port=port, email_to=["nobody@branch"],
-                                                  retries=1, retry_after_s=0.05))
-        try:
-            notifier.submit(change_of(record), record)
-            wait_for(lambda: notifier.failed == 1)
-        finally:
-            notifier.stop()
+        notifier.submit(change_of(record), record)
+        wait_for(lambda: notifier.failed == 1)
     finally:
-        controller.stop()
+        notifier.stop()
     assert box.messages == []
     (delivery,) = repository.load_deliveries(db, [record.alert_id])
     assert delivery.state == "failed" and delivery.attempts == 2

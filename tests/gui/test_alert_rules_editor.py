@@ -6,30 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
 from console.domain.alert_engine import Direction, RuleKind
 from console.domain.vocabulary import AlertSeverity
 from storage import repository
+from tests.gui.dialogs import answer_dialog
 from widgets.alert_rules_editor import AlertRulesDialog, RuleDialog
 
 pytestmark = pytest.mark.gui
-
-
-def drive(kind, act, seen) -> None:
-    def poll() -> None:
-        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
-        if not found:
-            QTimer.singleShot(30, poll)
-            return
-        try:
-            act(found[0])
-        except Exception as exc:
-            seen["error"] = repr(exc)
-            found[0].reject()
-
-    QTimer.singleShot(0, poll)
 
 
 def test_rules_editor_refuses_bad_rules_and_stores_good_ones(qtbot, qapp, isolated_data_dir) -> None:
@@ -72,13 +56,13 @@ def test_rules_editor_refuses_bad_rules_and_stores_good_ones(qtbot, qapp, isolat
 
         def editor(dialog: AlertRulesDialog) -> None:
             seen["rows"] = dialog.table.rowCount()
-            drive(RuleDialog, fill, seen)
+            answer_dialog(RuleDialog, fill, seen)
             dialog.buttons["add"].click()
             dialog.table.selectRow(next(i for i, r in enumerate(dialog.rules) if r.rule_id == "queue"))
             dialog.buttons["remove"].click()
             dialog.accept()
 
-        drive(AlertRulesDialog, editor, seen)
+        answer_dialog(AlertRulesDialog, editor, seen)
         window.alerts.rules_button.click()
         assert "error" not in seen, seen
         assert seen["rows"] == len(default_rules())

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
 from console.alert_controller import AcknowledgeDialog
 from console.app import make_application
@@ -22,6 +20,7 @@ from storage import repository
 from storage.tasks import SaveAlertRules
 from storage.writer import apply_now
 from tests.gui.conftest import make_env
+from tests.gui.dialogs import answer_dialog
 
 pytestmark = pytest.mark.gui
 
@@ -64,22 +63,13 @@ def test_crowding_banner_and_acknowledgement(qtbot, qapp, isolated_data_dir) -> 
                                             stored.raised_at)
         seen: dict = {}
 
-        def answer() -> None:
-            dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, AcknowledgeDialog) and w.isVisible()]
-            if not dialogs:
-                QTimer.singleShot(30, answer)
-                return
-            dialog = dialogs[0]
-            try:
-                seen["steps"] = [b.text() for b in dialog.steps]
-                dialog.steps[0].setChecked(True)
-                dialog.note.setPlainText("Zhou Ting at the entrance")
-                dialog.accept()
-            except Exception as exc:
-                seen["error"] = repr(exc)
-                dialog.reject()
+        def answer(dialog: AcknowledgeDialog) -> None:
+            seen["steps"] = [b.text() for b in dialog.steps]
+            dialog.steps[0].setChecked(True)
+            dialog.note.setPlainText("Zhou Ting at the entrance")
+            dialog.accept()
 
-        QTimer.singleShot(0, answer)
+        answer_dialog(AcknowledgeDialog, answer, seen)
         window.banner.button.click()
         assert "error" not in seen, seen
         assert seen["steps"] and "self-service" in seen["steps"][0]  # the warning level's plan

@@ -3,15 +3,15 @@ database file and the real writer thread; dialogs driven as a user would."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from console.domain.attendance import AttendanceStatus
 from console.domain.records import BranchInfo, BreakSpan, CounterStatus, ShiftRecord, StaffMember, TicketEvent
@@ -24,6 +24,7 @@ from storage import repository
 from storage.tasks import SaveBranchSetup, SaveRoster, StoreFeedEvents
 from storage.writer import DatabaseWriter, apply_now
 from tests.gui.conftest import make_env
+from tests.gui.dialogs import answer_dialog
 from widgets.attendance_view import AttendanceView
 from widgets.coverage_view import CoverageView
 from widgets.roster_dialogs import PersonDialog, ShiftDialog, StaffDirectoryDialog
@@ -70,22 +71,6 @@ def desk(qapp, isolated_data_dir) -> Iterator[RosterDesk]:
     finally:
         writer.stop()
         env.close()
-
-
-def answer_dialog(kind: type, act: Callable[[object], None], seen: dict) -> None:
-    """Act on the modal dialog of ``kind`` once it is shown (never leaving it open on a failure)."""
-    def poll() -> None:
-        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
-        if not dialogs:
-            QTimer.singleShot(30, poll)
-            return
-        try:
-            act(dialogs[0])
-        except Exception as exc:
-            seen["error"] = repr(exc)
-            dialogs[0].reject()
-
-    QTimer.singleShot(0, poll)
 
 
 def editor_for(qtbot, desk: RosterDesk) -> RosterEditor:
