@@ -266,6 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
     history.add_argument("--json", action="store_true", help="a JSON list of the stored alerts")
 
+    audit = sub.add_parser("audit", help="check and export the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    audit_sub.add_parser("verify", help="check the hash chain: prints 'intact', or the first broken entry (exit 1)")
+    audit_export = audit_sub.add_parser("export", help="write audit entries to stdout")
+    audit_export.add_argument("--since", metavar="ISO", help="entries at or after (UTC when no offset is given)")
+    audit_export.add_argument("--format", choices=("csv", "json"), default="csv")
+
     db = sub.add_parser("db", help="database information and maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("info", help="print the database location, schema revision and row counts")

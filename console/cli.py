@@ -48,6 +48,10 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
         return _staffing(args, out)
     if args.command == "db":
         return _db_info(env, out)
+    if args.command == "audit":
+        from console.cli_audit import run_audit
+
+        return run_audit(env, args, out)
     if args.command == "alerts":
         from console.cli_alerts import run_alerts
 

@@ -134,6 +134,15 @@ class Database:
         self.engine.dispose()
 
 
+def _install_audit_chain() -> None:
+    from storage.audit import install
+
+    install()
+
+
+_install_audit_chain()
+
+
 def create_db_engine(url: str) -> Engine:
     parsed = parse_url(url)
     path = sqlite_path(parsed)

@@ -384,3 +384,5 @@ class AuditEntry(Base):
     entity_id: Mapped[str] = mapped_column(String(128))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))  # see storage/audit.py
+    hash: Mapped[str | None] = mapped_column(String(64))

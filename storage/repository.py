@@ -122,6 +122,15 @@ def load_audit(db: Database, since: datetime | None = None) -> list[AuditRecord]
                 for r in s.scalars(query.order_by(m.AuditEntry.id))]
 
 
+def load_audit_chain(db: Database) -> list[dict]:
+    """Every audit entry with its hashed fields, ``prev_hash`` and ``hash``, in id order (for verifying)."""
+    from storage.audit import fields
+
+    with db.session() as s:
+        return [{**fields(r), "prev_hash": r.prev_hash, "hash": r.hash}
+                for r in s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id))]
+
+
 def load_appointments(db: Database, code: str, start: datetime, end: datetime) -> list[AppointmentRecord]:
     """Appointments with a slot in [start, end), in slot order (bookings never received are left out)."""
     with db.session() as s:
