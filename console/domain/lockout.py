@@ -15,6 +15,14 @@ MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=5)
 
 
+def after_failure(failures: int, now: datetime) -> tuple[int, datetime | None]:
+    """(failures to keep, locked until) after one more failed password: the fifth locks and resets the count."""
+    failures += 1
+    if failures >= MAX_FAILURES:
+        return 0, now + LOCK_FOR
+    return failures, None
+
+
 @dataclass
 class Lockout:
     failures: dict[str, list[datetime]] = field(default_factory=dict)
@@ -30,12 +38,12 @@ class Lockout:
         if self.locked(user, now):
             return self.locked_until[user]
         attempts = self.failures.setdefault(user, [])
+        _, until = after_failure(len(attempts), now)
         attempts.append(now)
-        if len(attempts) >= MAX_FAILURES:
-            self.locked_until[user] = now + LOCK_FOR
+        if until is not None:
+            self.locked_until[user] = until
             attempts.clear()
-            return self.locked_until[user]
-        return None
+        return until
 
     def succeeded(self, user: str) -> None:
         self.failures.pop(user, None)
