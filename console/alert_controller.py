@@ -127,12 +127,15 @@ class AlertController(QObject):
         custom = self.settings.plan_critical if alert.severity is AlertSeverity.CRITICAL else self.settings.plan_warning
         return list(custom) if custom else default_plan(alert.severity)
 
-    def reload(self, tz) -> None:
-        """Today's alerts and any older open ones, from the database."""
+    def reload(self, tz=None) -> None:
+        """The branch day's alerts (on the branch clock: the simulated day on the demo branch) and any older open
+        ones, from the database."""
         if self.code is None:
             return
-        now = datetime.now(tz)
-        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        view = self.controller.latest
+        now = view.snapshot.at if view is not None else datetime.now(tz)
+        tz = tz or now.tzinfo
+        midnight = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
         rows = {a.alert_id: a for a in repository.load_alerts(self.db, self.code, midnight - timedelta(hours=12))}
         for a in repository.load_open_alerts(self.db, self.code):
             rows[a.alert_id] = a
