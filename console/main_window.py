@@ -203,6 +203,9 @@ class MainWindow(QMainWindow):
         cameras_action.triggered.connect(self.open_cameras)
         cameras_action.setEnabled(self.context.cameras is not None)
         file_menu.addAction(cameras_action)
+        audit_action = QAction(self.tr("&Audit trail…"), self)
+        audit_action.triggered.connect(self.open_audit)
+        file_menu.addAction(audit_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -268,6 +271,15 @@ class MainWindow(QMainWindow):
 
         if self.context.cameras is not None:
             CameraListDialog(self.context.cameras, self).exec()
+
+    @Slot()
+    def open_audit(self) -> None:
+        from storage import repository
+        from widgets.audit_dialog import AuditDialog
+
+        latest = self.context.controller.latest
+        tz = latest.snapshot.at.tzinfo if latest is not None else None
+        AuditDialog(partial(repository.load_audit_chain, self.context.env.db), tz, self).exec()
 
     @Slot()
     def _about(self) -> None:

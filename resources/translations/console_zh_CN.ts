@@ -509,6 +509,85 @@
     </message>
 </context>
 <context>
+    <name>AuditDialog</name>
+    <message>
+        <source>Audit trail</source>
+        <translation>审计记录</translation>
+    </message>
+    <message>
+        <source>Search user, counter, person…</source>
+        <translation>搜索用户、窗口、人员…</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>修改前</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>修改后</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>校验</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>All actions</source>
+        <translation>全部操作</translation>
+    </message>
+    <message>
+        <source>%1 of %2 entries shown, newest first.</source>
+        <translation>显示 %2 条中的 %1 条，最新的在前。</translation>
+    </message>
+    <message>
+        <source>Intact: all %1 entries and their links check out.</source>
+        <translation>完整：全部 %1 条记录及其链接校验通过。</translation>
+    </message>
+    <message>
+        <source>its content was changed after it was written</source>
+        <translation>写入后内容被修改</translation>
+    </message>
+    <message>
+        <source>the entry before it was deleted or the order changed</source>
+        <translation>其前一条记录被删除或顺序被改变</translation>
+    </message>
+    <message>
+        <source>Broken at entry %1: %2.</source>
+        <translation>第 %1 条记录处断链：%2。</translation>
+    </message>
+    <message>
+        <source>Export audit trail</source>
+        <translation>导出审计记录</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv);;Excel (*.xlsx)</source>
+        <translation>CSV (*.csv);;Excel (*.xlsx)</translation>
+    </message>
+</context>
+<context>
     <name>CalibrationDialog</name>
     <message>
         <source>Count calibration — %1</source>
@@ -1008,6 +1087,10 @@
     <message>
         <source>&amp;Cameras…</source>
         <translation>摄像头(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Audit trail…</source>
+        <translation>审计记录(&amp;A)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
