@@ -48,6 +48,10 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
         return _staffing(args, out)
     if args.command == "db":
         return _db_info(env, out)
+    if args.command == "users":
+        from console.cli_users import run_users
+
+        return run_users(env, args, out)
     if args.command == "audit":
         from console.cli_audit import run_audit
 
