@@ -25,10 +25,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from console.demand import WALK_S  # noqa: E402
+from console.demand import fallback_counter_time_s  # noqa: E402
 from console.domain.advice import AdviceSettings, advise  # noqa: E402
 from console.domain.queue_metrics import wait_s  # noqa: E402
-from console.domain.vocabulary import QUEUED_SERVICE_TYPES, CounterState, TicketStatus  # noqa: E402
+from console.domain.vocabulary import CounterState, TicketStatus  # noqa: E402
 from console.sim.engine import BranchSimulation  # noqa: E402
 from console.sim.profile import demo_profile  # noqa: E402
 
@@ -49,7 +49,7 @@ def play(day: date, seed: int, advised: bool) -> DayFigures:
     tz = ZoneInfo(profile.branch.timezone)
     closes_at = datetime.combine(day, profile.branch.closes, tzinfo=tz)
     settings = AdviceSettings(opens_at=datetime.combine(day, profile.branch.opens, tzinfo=tz), closes_at=closes_at)
-    fallback = {st: profile.handling_for(st).mean_s + WALK_S for st in QUEUED_SERVICE_TYPES}
+    fallback = fallback_counter_time_s()
     staffed_minutes = 0
     accepted = 0
     t = sim.start_time

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    from console.advice_job import fallback_counter_time_s
+    from console.demand import fallback_counter_time_s
     from console.domain.alert_engine import AlertEngine, default_rules
     from console.domain.alert_measures import BranchState, CameraState, measure_all, staffing
     from console.domain.records import ZoneSpec

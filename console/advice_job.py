@@ -23,9 +23,9 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from PySide6.QtCore import QObject, Signal, Slot
 
+from console.demand import fallback_counter_time_s
 from console.domain.advice import Advice, AdviceSettings, TypeLoad, advise
 from console.domain.records import CounterStatus, ShiftRecord, StaffMember, TicketRecord
-from console.domain.vocabulary import QUEUED_SERVICE_TYPES, ServiceType
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +55,6 @@ class AdviceResult:
     target_s: float
     target_share: float
     names: dict[str, str] = field(default_factory=dict)  # staff id → name, for the wording
-
-
-def fallback_counter_time_s() -> dict[ServiceType, float]:
-    """Counter time per customer to assume until a type has served enough tickets today: the demo profile's mean
-    transaction plus the walk to the counter (the same fallback as the forecast's coverage)."""
-    from console.demand import WALK_S
-    from console.sim.profile import demo_profile
-
-    profile = demo_profile()
-    return {st: profile.handling_for(st).mean_s + WALK_S for st in QUEUED_SERVICE_TYPES}
 
 
 class AdviceService(QObject):

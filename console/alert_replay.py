@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from console.advice_job import fallback_counter_time_s
+from console.demand import fallback_counter_time_s
 from console.domain.alert_engine import ActiveAlert, AlertEngine, RuleSpec
 from console.domain.alert_measures import BranchState, CameraState, measure_all
 from console.domain.records import BranchInfo, CounterStatus, TicketEvent

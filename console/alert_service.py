@@ -24,17 +24,9 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from PySide6.QtCore import QObject, Signal, Slot
 
-from console.advice_job import fallback_counter_time_s
-from console.domain.alert_engine import (
-    ActiveAlert,
-    AlertChange,
-    AlertEngine,
-    ChangeKind,
-    RuleError,
-    RuleSpec,
-    default_rules,
-    rule_from_dict,
-)
+from console.demand import fallback_counter_time_s
+from console.alert_store import load_rules
+from console.domain.alert_engine import ActiveAlert, AlertChange, AlertEngine, ChangeKind, RuleError, RuleSpec
 from console.domain.alert_measures import BranchState, CameraState, measure_all
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import AlertState, TicketEventType
@@ -46,21 +38,6 @@ from storage.writer import WriteFailed
 log = logging.getLogger(__name__)
 
 EVERY_S = 5.0
-
-
-def load_rules(db: Database, code: str) -> list[RuleSpec]:
-    """The branch's stored rules, or the defaults when none are stored; a stored rule that no longer validates is
-    skipped with a log line (the others still work)."""
-    stored = repository.load_alert_rules(db, code)
-    if not stored:
-        return default_rules()
-    rules = []
-    for data in stored:
-        try:
-            rules.append(rule_from_dict(data))
-        except RuleError as exc:
-            log.error("alert rule not loaded: %s", exc)
-    return rules
 
 
 def message_of(alert: ActiveAlert) -> str:

@@ -23,7 +23,7 @@ def _instant(text: str, tz: ZoneInfo, name: str) -> datetime:
 
 
 def run_alerts(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
-    from console.alert_service import load_rules
+    from console.alert_store import load_rules
 
     code = _pick_branch(env, args.branch)
     branch = repository.load_branch(env.db, code)

@@ -56,6 +56,13 @@ def profile_counts(info: DayInfo, profile: DemoProfile | None = None) -> Counts:
 WALK_S = 30.0
 
 
+def fallback_counter_time_s() -> dict[ServiceType, float]:
+    """Counter time per customer (seconds) to assume where nothing is measured yet: the demo profile's mean
+    transaction plus the walk to the counter. Shared by the coverage, the live advice and the alert rules."""
+    profile = demo_profile()
+    return {st: profile.handling_for(st).mean_s + WALK_S for st in QUEUED_SERVICE_TYPES}
+
+
 def counter_time_s(db: Database, branch: BranchInfo, day: date) -> dict[ServiceType, float]:
     """Mean counter time per service type (called → finished of served tickets, the counter is busy from the call)
     over the history before ``day``; the demo profile's mean transaction plus a walk where there is none."""
@@ -65,9 +72,7 @@ def counter_time_s(db: Database, branch: BranchInfo, day: date) -> dict[ServiceT
     for t in repository.load_tickets(db, branch.code, end - timedelta(days=HISTORY_DAYS), end):
         if (c := cycle_s(t)) is not None:
             measured.setdefault(t.service_type, []).append(c)
-    profile = demo_profile()
-    fallback = {st: profile.handling_for(st).mean_s + WALK_S for st in QUEUED_SERVICE_TYPES}
-    return mean_handling_s(measured, fallback)
+    return mean_handling_s(measured, fallback_counter_time_s())
 
 
 def day_coverage(db: Database, branch: BranchInfo, day: date, forecast: Forecast, target_min: float = 10.0,

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from console.demand import WALK_S
+from console.demand import fallback_counter_time_s
 from console.domain.advice import AdviceKind, AdviceSettings, advise
 from console.domain.counter_actions import check_command, is_carried_out
-from console.domain.vocabulary import QUEUED_SERVICE_TYPES, CounterAction, ShiftKind
+from console.domain.vocabulary import CounterAction, ShiftKind
 from console.sim.engine import BranchSimulation
 from console.sim.profile import demo_profile
 
@@ -22,7 +22,7 @@ def test_advice_uses_staff_on_shift_and_the_simulator_carries_it_out() -> None:
     tz = ZoneInfo(profile.branch.timezone)
     settings = AdviceSettings(opens_at=datetime.combine(day, profile.branch.opens, tzinfo=tz),
                               closes_at=datetime.combine(day, profile.branch.closes, tzinfo=tz))
-    fallback = {st: profile.handling_for(st).mean_s + WALK_S for st in QUEUED_SERVICE_TYPES}
+    fallback = fallback_counter_time_s()
     skills = {p.staff_id: set(p.skills) for p in profile.staff}
     roster = sim.roster()
     waiting_for: list = []  # (command, deadline)
