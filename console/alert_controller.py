@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from console import labels
-from console.alert_service import AlertService, AlertUpdate
+from console.alert_service import AlertService, AlertUpdate, record_of
+from console.alert_store import write_alerts
 from console.domain.alert_engine import ChangeKind
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import AlertSeverity, AlertState
@@ -106,6 +107,7 @@ class AlertController(QObject):
         self.sounder = None
         self.tray = None
         self.rows: list[AlertRecord] = []
+        self._loaded = False
         self.shown_at: datetime | None = None  # wall clock of the last time the banner changed (measurements)
         alert_list.sig_acknowledge.connect(self.acknowledge)
         alert_list.sig_resolve.connect(self.resolve)
@@ -140,6 +142,7 @@ class AlertController(QObject):
         for a in repository.load_open_alerts(self.db, self.code):
             rows[a.alert_id] = a
         self.rows = list(rows.values())
+        self._loaded = True
         failed: dict[int, str] = {}
         for d in repository.load_deliveries(self.db, [a for a in rows if a is not None]):
             if d.state == "failed":
@@ -151,7 +154,7 @@ class AlertController(QObject):
     @Slot(object)
     def on_update(self, update: AlertUpdate) -> None:
         tz = update.at.tzinfo
-        if update.changes or not self.rows:
+        if update.changes or not self._loaded:  # the list reads the database only when something changed
             self.reload(tz)
         stored = {a.alert_id: a for a in self.rows}
         open_records = []
@@ -171,9 +174,7 @@ class AlertController(QObject):
             self.shown_at = time.monotonic()
         for change in update.changes:
             if change.kind in (ChangeKind.RAISED, ChangeKind.ESCALATED):
-                self._signal(change.alert.severity, describe(next(
-                    (r for r in open_records if r.alert_id == change.alert.alert_id), open_records[0]))
-                    if open_records else change.alert.rule_id)
+                self._signal(change.alert.severity, describe(record_of(change)))
 
     def _signal(self, severity: AlertSeverity, text: str) -> None:
         if self.settings.sound:
@@ -260,24 +261,3 @@ class AlertController(QObject):
             QMessageBox.warning(self.parent(), self.tr("Export alerts"), str(exc))
             return False
         return True
-
-
-ALERT_COLUMNS = ("alert_id", "raised_at", "severity", "rule", "subject", "value", "threshold", "detail", "state",
-                 "escalated", "acknowledged_by", "acknowledged_at", "note", "resolved_at", "resolved_by")
-
-
-def alert_rows(alerts, tz) -> list[list[object]]:
-    def t(at):
-        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if at is not None else ""
-
-    return [[a.alert_id, t(a.raised_at), a.severity.value, a.rule, a.subject,
-             "" if a.value is None else round(a.value, 2), "" if a.threshold is None else a.threshold, a.detail,
-             a.state.value, "yes" if a.escalated else "", a.acknowledged_by or "", t(a.acknowledged_at),
-             a.note or "", t(a.resolved_at), a.resolved_by or ""] for a in alerts]
-
-
-def write_alerts(path: Path, alerts, tz) -> None:
-    """CSV (UTF-8 with BOM) or .xlsx, written whole or not at all (ExportError names the problem)."""
-    from console.report_export import write_table
-
-    write_table(path, "Alerts", ALERT_COLUMNS, alert_rows(alerts, tz))

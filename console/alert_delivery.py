@@ -83,12 +83,11 @@ def post_webhook(url: str, body: dict, fmt: str) -> None:
             raise DeliveryError(f"{mask_url(url)} refused the message (errcode {code})")
 
 
-def send_mail(settings, subject: str, text: str) -> None:
-    message = EmailMessage()
-    message["Subject"] = subject
+def smtp_send(settings, message: EmailMessage) -> None:
+    """Send a prepared message through the configured SMTP server (STARTTLS and login when set); DeliveryError
+    names the server and the reason, never the password."""
     message["From"] = settings.smtp_from or settings.smtp_user or "branch-console@localhost"
     message["To"] = ", ".join(settings.email_to)
-    message.set_content(text)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_S) as smtp:
             if settings.smtp_starttls:
@@ -104,6 +103,13 @@ def send_mail(settings, subject: str, text: str) -> None:
                             f"({exc.strerror or exc})") from None
     if refused:
         raise DeliveryError(f"recipients refused: {', '.join(refused)}")
+
+
+def send_mail(settings, subject: str, text: str) -> None:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message.set_content(text)
+    smtp_send(settings, message)
 
 
 @dataclass(order=True)

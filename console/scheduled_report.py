@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from console.alert_store import ALERT_COLUMNS, alert_rows
 from console.domain.day_report import build_day_report
 from console.domain.records import BranchInfo
 from console.report_export import sections
@@ -69,8 +70,6 @@ def report_sections(db: Database, branch: BranchInfo, day: date, target_min: flo
             peaks.append([z.name, p.count, p.at.astimezone(tz).strftime("%H:%M:%S"),
                           round(p.count / z.capacity, 4) if z.capacity else ""])
     out.append(("Occupancy peaks", ["where", "people", "at", "share_of_capacity"], peaks))
-    from console.alert_controller import ALERT_COLUMNS, alert_rows
-
     alerts = repository.load_alerts(db, branch.code, start, end)
     out.append(("Alerts", list(ALERT_COLUMNS), alert_rows(alerts, tz)))
     return out
@@ -207,24 +206,17 @@ class ReportService(QObject):
 
     def _mail(self, files: ReportFiles) -> None:
         from email.message import EmailMessage
-        import smtplib
 
-        s = self.settings
+        from console.alert_delivery import DeliveryError, smtp_send
+
         message = EmailMessage()
         message["Subject"] = f"Day report {self.branch.code} {files.day.isoformat()}"
-        message["From"] = s.smtp_from or s.smtp_user or "branch-console@localhost"
-        message["To"] = ", ".join(s.email_to)
         message.set_content(f"The day report of {self.branch.name} for {files.day.isoformat()} is attached.")
         for path, kind in ((files.xlsx, ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
                            (files.pdf, ("application", "pdf"))):
             message.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=path.name)
         try:
-            with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=10) as smtp:
-                if s.smtp_starttls:
-                    smtp.starttls()
-                if s.smtp_user:
-                    smtp.login(s.smtp_user, s.smtp_password)
-                smtp.send_message(message)
-        except (smtplib.SMTPException, OSError) as exc:
+            smtp_send(self.settings, message)
+        except DeliveryError as exc:
             self.errors.append(f"e-mail: {exc}")
             log.error("day report e-mail not sent: %s", exc)
