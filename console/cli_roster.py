@@ -13,6 +13,7 @@ from console.bootstrap import Environment
 from console.domain.records import BranchInfo, ShiftRecord
 from console.domain.roster_rules import RosterProblem, RosterProblemKind
 from console.domain.vocabulary import QUEUED_SERVICE_TYPES
+from console.roster_desk import moved as shifted
 from console.roster_io import ParsedRoster, line_of, read_roster, roster_problems, write_roster
 from console.ticket_csv import CsvFileError
 from storage import repository
@@ -120,26 +121,13 @@ def run_roster(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     parsed = ParsedRoster()
     for i in range(7):
         for r in repository.load_roster(env.db, branch.code, args.start + timedelta(days=i)):
-            moved = _moved(r, shift, tz)
+            moved = shifted(r, shift.days, tz)
             parsed.records.append(moved)
             parsed.lines.append(0)
     if not parsed.records:
         print(f"error: no roster stored for the week from {args.start}; nothing copied", file=sys.stderr)
         return 1
     return check_and_store(env, branch, parsed, f"copy of the week from {args.start}", out)
-
-
-def _moved(r: ShiftRecord, by: timedelta, tz) -> ShiftRecord:
-    """The same record ``by`` days later at the same local clock times (across a daylight-saving change too)."""
-    from console.domain.records import BreakSpan
-
-    def move(at: datetime) -> datetime:
-        local = at.astimezone(tz)
-        return datetime.combine(local.date() + by, local.time(), tzinfo=tz)
-
-    return ShiftRecord(r.staff_id, move(r.start), move(r.end), kind=r.kind, counter_id=r.counter_id,
-                       breaks=tuple(BreakSpan(move(b.start), move(b.end)) for b in r.breaks))
-
 
 
 def run_attendance(env: Environment, args: argparse.Namespace, out: TextIO) -> int:

@@ -169,7 +169,7 @@ class RuleDialog(QDialog):
             sustain_s=self.sustain.value(), clear_sustain_s=self.clear_sustain.value(), cooldown_s=self.cooldown.value(),
             active_from=time(a.hour(), a.minute()), active_to=time(b.hour(), b.minute(), 59),
             weekdays=frozenset(i for i, box in enumerate(self.weekdays) if box.isChecked()),
-            escalate_after_s=self.escalate.value() or None if self.escalate.value() >= 0 else self.escalate.value(),
+            escalate_after_s=self.escalate.value() or None,  # 0: never; a negative time is refused by check_rule
             enabled=self.enabled.isChecked(), snoozed_until=self._snoozed)
 
     def accept(self) -> None:

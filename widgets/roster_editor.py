@@ -262,6 +262,7 @@ class RosterEditor(QWidget):
         self.dirty = False
         self.check: CheckResult = CheckResult()
         self.read_only = False
+        self._names: dict[str, str] = {}  # staff id → name, as of the last refresh
 
         self.week = QDateEdit()
         self.week.setCalendarPopup(True)
@@ -341,7 +342,7 @@ class RosterEditor(QWidget):
     def describe(self, p: RosterProblem) -> str:
         assert self.desk is not None
         tz = self.desk.tz
-        names = {s.staff_id: s.name for s in self.desk.staff()}
+        names = self._names
         who = f"{names.get(p.staff_id or '', p.staff_id)} ({p.staff_id})" if p.staff_id else ""
 
         def at(t: datetime) -> str:
@@ -399,6 +400,8 @@ class RosterEditor(QWidget):
         if self.desk is None or self.monday is None or self.day is None:
             return
         tz = self.desk.tz
+        staff = self.desk.staff()  # read once per refresh: the problems' names and the timeline's rows
+        self._names = {s.staff_id: s.name for s in staff}
         self.check = self.desk.check(self.days(), self.draft)
         weekdays = [self.tr("Mon"), self.tr("Tue"), self.tr("Wed"), self.tr("Thu"), self.tr("Fri"), self.tr("Sat"),
                     self.tr("Sun")]
@@ -416,7 +419,7 @@ class RosterEditor(QWidget):
         end = datetime.combine(self.day, branch.closes, tzinfo=tz) + timedelta(hours=1, minutes=30)
         start = min([start, *[r.start for r in mine]]).replace(minute=0)
         end = max([end, *[r.end for r in mine]])
-        self.timeline.set_day(self.desk.staff(), mine, bad, start, end)
+        self.timeline.set_day(staff, mine, bad, start, end)
         self.problems.clear()
         for p in self.check.errors:
             self.problems.addItem("✖ " + self.describe(p))
