@@ -5,6 +5,7 @@
     python main.py [--db URL] [--data-dir DIR] report --date YYYY-MM-DD [--json]
     python main.py [--db URL] [--data-dir DIR] simulate --date YYYY-MM-DD [--days N] [--seed N]
     python main.py [--db URL] [--data-dir DIR] db info
+    python main.py [--db URL] [--data-dir DIR] db purge [--older-than DAYS] [--dry-run]
 
 Global options come before the subcommand. Command-line output is in English on purpose (it is read by scripts and
 support staff); the window follows the chosen language. Qt is imported only when the window starts, so the
@@ -94,6 +95,18 @@ def _days(text: str) -> int:
     return value
 
 
+def _retention_days(text: str) -> int:
+    from console.settings import RETENTION_MAX_DAYS, RETENTION_MIN_DAYS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}") from None
+    if not RETENTION_MIN_DAYS <= value <= RETENTION_MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"between {RETENTION_MIN_DAYS} and {RETENTION_MAX_DAYS} days, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line; later features add subcommands to the same parser."""
     parser = argparse.ArgumentParser(
@@ -109,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="folder for the database, settings and logs (default: env BRANCH_CONSOLE_DATA_DIR, "
                       "else the user's data directory)")
     glob.add_argument("--lang", metavar="LANG", help="interface language: system, zh_CN or en (saved in settings)")
+    glob.add_argument("--user", metavar="NAME",
+                      help="log in as NAME (default: env BRANCH_CONSOLE_USER); needed on a real branch, not the demo")
+    glob.add_argument("--password-stdin", dest="login_password_stdin", action="store_true",
+                      help="read the login password from the first line of standard input instead of the terminal")
     glob.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                       help="log detail in console.log (default INFO)")
 
@@ -281,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     u_role = users_sub.add_parser("role", help="change a user's role")
     u_role.add_argument("username")
     u_role.add_argument("role", choices=roles)
+    for action, what in (("disable", "stop a user from logging in (the audit trail keeps their entries)"),
+                         ("enable", "let a disabled user log in again")):
+        users_sub.add_parser(action, help=what).add_argument("username")
 
     audit = sub.add_parser("audit", help="check and export the audit trail")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
@@ -289,9 +309,32 @@ def build_parser() -> argparse.ArgumentParser:
     audit_export.add_argument("--since", metavar="ISO", help="entries at or after (UTC when no offset is given)")
     audit_export.add_argument("--format", choices=("csv", "json"), default="csv")
 
+    api = sub.add_parser("api", help="the ticket feed's API token: show it masked, or rotate it")
+    api_sub = api.add_subparsers(dest="api_command", metavar="WHAT", required=True)
+    token = api_sub.add_parser("token", help="show or rotate the bearer token the ticketing system sends")
+    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    token_sub.add_parser("show", help="print the token masked (its first 4 characters) and where it is kept")
+    token_sub.add_parser(
+        "rotate", help="make a new random token and print it once",
+        description="Makes a new random token, keeps it in the secret store (never in settings.toml) and prints it "
+        "once on stdout, to be entered into the ticketing system; the old token is refused from then on (a "
+        "console window already running takes the new token when it restarts). The rotation is audited, without "
+        "the token.")
+
     db = sub.add_parser("db", help="database information and maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("info", help="print the database location, schema revision and row counts")
+    db_purge = db_sub.add_parser(
+        "purge", help="summarise and delete raw data older than the retention period",
+        description="Tickets, ticket-feed events, counter states, appointments, occupancy samples, line crossings, "
+        "camera state changes and alert snapshots of the days that ended at least DAYS days ago are deleted; "
+        "their statistics (occupancy per half-hour, tickets per day and per half-hour) are kept, and one entry goes "
+        "to the audit trail. Prints the rows per table before and after. Without --older-than: [privacy] "
+        "retention_days of the settings (0 there: nothing is purged). The console also does this at start and "
+        "once a day.")
+    db_purge.add_argument("--older-than", type=_retention_days, metavar="DAYS",
+                          help="days of raw data to keep, 7 to 3650 (default: the retention setting)")
+    db_purge.add_argument("--dry-run", action="store_true", help="print what would be purged; change nothing")
     return parser
 
 
@@ -325,9 +368,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(env, args)
 
     from console import cli
+    from console.access import AccessDenied
+    from console.cli_access import LoginError, operator_for
 
     try:
+        args.operator = operator_for(env, args)
         return cli.run(env, args)
+    except (LoginError, AccessDenied) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     except cli.CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -56,6 +56,9 @@ class CameraSnapshot:
     analysed_fps: float = 0.0
     error: str | None = None
     frames_analysed: int = 0  # since the camera's analysis started
+    #: the detector's raw boxes of the same frame (None on frames without a detector run): every person an alert
+    #: snapshot must blur, also those the tracker has not confirmed yet (camera/privacy.py)
+    detections: Detections | None = field(default=None, compare=False)
 
 
 class CameraWorker:
@@ -255,4 +258,5 @@ class CameraWorker:
             analysed_fps=fps,
             error=self.error,
             frames_analysed=self.frames_analysed,
+            detections=result.detections if result else None,
         )

@@ -25,6 +25,7 @@ from console import labels
 from console.alert_service import AlertService, AlertUpdate, record_of
 from console.alert_store import write_alerts
 from console.domain.alert_engine import ChangeKind
+from console.domain.permissions import Permission, ack_permission
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import AlertSeverity, AlertState
 from storage import repository
@@ -104,10 +105,12 @@ class AlertController(QObject):
         self.code = context.branch_code
         self.settings = context.env.settings.alerts
         self.user = context.desk.user if context.desk is not None else "console"
+        self.context = context  # for the logged-in user's role
         self.sounder = None
         self.tray = None
         self.rows: list[AlertRecord] = []
         self._loaded = False
+        self._snapshots_seen = 0
         self.shown_at: datetime | None = None  # wall clock of the last time the banner changed (measurements)
         alert_list.sig_acknowledge.connect(self.acknowledge)
         alert_list.sig_resolve.connect(self.resolve)
@@ -122,6 +125,11 @@ class AlertController(QObject):
                 self.on_update(service.latest)
         else:
             alert_list.can_acknowledge = False
+
+    def _snapshot_version(self) -> int:
+        """Goes up when an alert snapshot was stored (0 without snapshots): the list then reads them again."""
+        taker = getattr(getattr(self, "context", None), "snapshots", None)
+        return taker.version if taker is not None else 0
 
     def plan_for(self, alert: AlertRecord) -> list[str]:
         if alert.rule.split(".")[0] != "crowding":
@@ -148,14 +156,18 @@ class AlertController(QObject):
             if d.state == "failed":
                 failed[d.alert_id] = f"{d.channel} → {d.target}: {d.last_error}"
         self.list.failed_deliveries = failed
+        from storage.alert_snapshots import load_alert_snapshots
+
+        self.list.snapshots = load_alert_snapshots(self.db, [a for a in rows if a is not None])
+        self._snapshots_seen = self._snapshot_version()
         self.list.tz = self.banner.tz = tz
         self.list.set_alerts(self.rows)
 
     @Slot(object)
     def on_update(self, update: AlertUpdate) -> None:
         tz = update.at.tzinfo
-        if update.changes or not self._loaded:  # the list reads the database only when something changed
-            self.reload(tz)
+        if update.changes or not self._loaded or self._snapshot_version() != self._snapshots_seen:
+            self.reload(tz)  # the list reads the database only when something changed
         stored = {a.alert_id: a for a in self.rows}
         open_records = []
         for a in update.open:
@@ -205,6 +217,10 @@ class AlertController(QObject):
     def _act(self, alert: AlertRecord, resolve: bool, note: str | None = None) -> bool:
         if self.service is None or alert.alert_id is None:
             return False
+        why = labels.denied(self.context.operator.role, ack_permission(alert.rule))
+        if why is not None:
+            QMessageBox.warning(self.parent(), self.tr("Alert"), why)
+            return False
         if note is None:
             dialog = AcknowledgeDialog(alert, self.plan_for(alert), resolve, self.parent())
             if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -242,8 +258,10 @@ class AlertController(QObject):
             view = controller.latest
             return view.snapshot.at if view is not None else datetime.now().astimezone()
 
+        read_only = not self.context.operator.may(Permission.EDIT_RULES)
         dialog = AlertRulesDialog(list(service.engine.rules.values()), self.scopes(),
-                                  lambda rules: service.save_rules(rules, user), now, self.parent())
+                                  lambda rules: service.save_rules(rules, user), now, self.parent(),
+                                  read_only=read_only)
         dialog.exec()
 
     @Slot()

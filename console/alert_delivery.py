@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -83,9 +84,23 @@ def post_webhook(url: str, body: dict, fmt: str) -> None:
             raise DeliveryError(f"{mask_url(url)} refused the message (errcode {code})")
 
 
-def smtp_send(settings, message: EmailMessage) -> None:
+def smtp_password(store) -> Callable[[], str]:
+    """Reads the SMTP password from the secret store (console/secrets.py) when a message is sent, so a changed
+    password is used at once and the password is never held in the settings."""
+    from console.secrets import SMTP_PASSWORD, SecretError
+
+    def read() -> str:
+        try:
+            return store.get(SMTP_PASSWORD) or ""
+        except SecretError as exc:
+            raise DeliveryError(f"the SMTP password cannot be read: {exc}") from None
+
+    return read
+
+
+def smtp_send(settings, message: EmailMessage, password: Callable[[], str] | None = None) -> None:
     """Send a prepared message through the configured SMTP server (STARTTLS and login when set); DeliveryError
-    names the server and the reason, never the password."""
+    names the server and the reason, never the password. ``password``: reads it (``smtp_password``)."""
     message["From"] = settings.smtp_from or settings.smtp_user or "branch-console@localhost"
     message["To"] = ", ".join(settings.email_to)
     try:
@@ -93,7 +108,7 @@ def smtp_send(settings, message: EmailMessage) -> None:
             if settings.smtp_starttls:
                 smtp.starttls()
             if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.smtp_password)
+                smtp.login(settings.smtp_user, password() if password is not None else "")
             refused = smtp.send_message(message)
     except smtplib.SMTPException as exc:
         raise DeliveryError(f"SMTP server {settings.smtp_host}:{settings.smtp_port} refused: "
@@ -105,11 +120,11 @@ def smtp_send(settings, message: EmailMessage) -> None:
         raise DeliveryError(f"recipients refused: {', '.join(refused)}")
 
 
-def send_mail(settings, subject: str, text: str) -> None:
+def send_mail(settings, subject: str, text: str, password: Callable[[], str] | None = None) -> None:
     message = EmailMessage()
     message["Subject"] = subject
     message.set_content(text)
-    smtp_send(settings, message)
+    smtp_send(settings, message, password)
 
 
 @dataclass(order=True)
@@ -124,10 +139,12 @@ class _Job:
 
 
 class Notifier:
-    """``submit(change, record)`` from any thread; ``start``/``stop`` once. ``store`` stores a task and waits."""
+    """``submit(change, record)`` from any thread; ``start``/``stop`` once. ``store`` stores a task and waits;
+    ``password`` reads the SMTP password (``smtp_password(secret store)``)."""
 
-    def __init__(self, settings, store, branch: str = "") -> None:
+    def __init__(self, settings, store, branch: str = "", password: Callable[[], str] | None = None) -> None:
         self.settings = settings
+        self._password = password
         self._store = store
         self.branch = branch
         self._heap: list[_Job] = []
@@ -192,7 +209,7 @@ class Notifier:
                              self.settings.webhook_format)
             else:
                 send_mail(self.settings, f"[{job.alert.severity.value.upper()}] {job.alert.message}",
-                          text_of(job.event, job.alert, self.branch))
+                          text_of(job.event, job.alert, self.branch), self._password)
         except DeliveryError as exc:
             error = str(exc)
         except Exception as exc:  # never let a delivery bug kill the thread

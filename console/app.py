@@ -151,6 +151,17 @@ def run_gui(env: Environment, args: argparse.Namespace) -> int:
         sim_start=args.sim_start,
     )
     context = AppContext(env, options)
+    branch = context.branch_to_open()
+    if branch is not None:
+        from console.login import LoginCancelled, login_at_start
+
+        try:
+            context.operator = login_at_start(env.db, branch, args.user, args.login_password_stdin,
+                                              can_show_dialogs=not headless())
+        except LoginCancelled as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            env.close()
+            return 3
     console = ConsoleApp(env, context, translations)
     try:
         context.start()

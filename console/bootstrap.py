@@ -12,9 +12,10 @@ import logging
 import logging.handlers
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from console.secrets import SecretStore
 from console.settings import Settings, SettingsError, load_settings, save_settings, validate_language
 from storage.database import Database, DatabaseError, default_data_dir, open_database, resolve_database_url
 
@@ -29,12 +30,20 @@ class StartupError(Exception):
 
 @dataclass
 class Environment:
-    """Everything start-up resolved: where data lives, the settings and the open database."""
+    """Everything start-up resolved: where data lives, the settings, the open database and the secret store
+    (``secrets``: by default the one the settings choose; ``secret_problem``: why a secret could not be moved or
+    kept where the settings say, for the status line)."""
 
     data_dir: Path
     settings: Settings
     db: Database
     log_path: Path | None
+    secrets: SecretStore = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+    secret_problem: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.secrets is None:
+            self.secrets = SecretStore(self.data_dir, self.settings.security.secret_store)
 
     def close(self) -> None:
         self.db.close()
@@ -102,4 +111,9 @@ def prepare(args: argparse.Namespace) -> Environment:
     if db.migration is not None and db.migration.backup_path is not None:
         log.info("database backed up to %s before migrating", db.migration.backup_path)
     log.info("console started: data %s, database %s, pid %s", data_dir, db.describe(), os.getpid())
-    return Environment(data_dir=data_dir, settings=settings, db=db, log_path=log_path)
+    from console.secret_migration import move_plain_secrets
+
+    secrets = SecretStore(data_dir, settings.security.secret_store)
+    problem = move_plain_secrets(data_dir, secrets, db)
+    return Environment(data_dir=data_dir, settings=settings, db=db, log_path=log_path, secrets=secrets,
+                       secret_problem=problem or secrets.notice)

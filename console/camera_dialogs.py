@@ -1,7 +1,8 @@
 """Camera administration: the list of cameras and the dialog that adds or changes one.
 
 A camera's source may carry a user name and password (``rtsp://user:pass@nvr/...``): the dialogs show it masked and
-keep the stored value when the masked text is left as it is.
+keep the stored value when the masked text is left as it is. The password is kept in the secret store, not the
+database (console/camera_secrets.py); when it cannot be stored, a message says why and nothing is changed.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from camera.model_store import ModelStoreError
 from camera.sources import SourceError, parse_source
 from camera.model_store import HOG_MODEL as HOG
 from console.camera_manager import CameraManager
+from console.secrets import SecretError
 from storage.records import CameraSetup, CameraSpec
 from widgets.tables import ensure_rows, make_table, set_cell
 
@@ -193,11 +195,19 @@ class CameraListDialog(QDialog):
             if item is not None and item.text() == snap.camera_id and snap.status is not None:
                 set_cell(self.table, row, self.COL_STATUS, f"{snap.status.state} — {snap.status.message}".strip(" —"))
 
+    def _save(self, setup: CameraSetup) -> None:
+        try:
+            self.manager.save(setup)
+        except SecretError as exc:
+            QMessageBox.warning(self, self.tr("Camera not saved"),
+                                self.tr("The camera's password could not be stored safely, so nothing was changed: "
+                                        "%1").replace("%1", str(exc)))
+
     @Slot()
     def add_camera(self) -> None:
         dialog = CameraEditDialog(self.manager, None, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_setup is not None:
-            self.manager.save(dialog.result_setup)
+            self._save(dialog.result_setup)
 
     @Slot()
     def edit_camera(self) -> None:
@@ -206,7 +216,7 @@ class CameraListDialog(QDialog):
             return
         dialog = CameraEditDialog(self.manager, self.manager.setups[camera_id], self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_setup is not None:
-            self.manager.save(dialog.result_setup)
+            self._save(dialog.result_setup)
 
     @Slot()
     def edit_zones(self) -> None:
@@ -224,7 +234,7 @@ class CameraListDialog(QDialog):
         setup = self.manager.setups[camera_id]
         dialog = ZoneEditorDialog(snap.preview, snap.preview_scale, setup, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_setup is not None:
-            self.manager.save(dialog.result_setup)
+            self._save(dialog.result_setup)
 
     @Slot()
     def calibrate(self) -> None:
@@ -237,7 +247,7 @@ class CameraListDialog(QDialog):
         frames = list(worker.calibration_frames) if worker is not None else []
         dialog = CalibrationDialog(self.manager.setups[camera_id], frames, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_setup is not None:
-            self.manager.save(dialog.result_setup)
+            self._save(dialog.result_setup)
 
     @Slot()
     def remove_camera(self) -> None:

@@ -6,6 +6,9 @@ in the GUI thread); occupancy samples and changes of a camera's state (online, o
 seconds without a frame, failed) go straight to the database writer. Changing a camera restarts only that
 camera's worker, from the setup the dialog produced; the database write happens in the writer thread.
 
+Passwords: ``setups`` hold the whole sources (in memory only); what goes to the database is split first, its
+passwords into the secret store (console/camera_secrets.py). Removing a camera deletes its password.
+
 Lobby occupancy from cameras is the sum of the cameras' lobby counts: cameras are expected to see separate parts of
 the lobby (an overlap would count people twice; the zone editor is where a camera's lobby area is drawn).
 """
@@ -22,8 +25,10 @@ from camera.model_store import DetectorRecipe, ModelStore
 from camera.pipeline import LineSpec, PipelineConfig
 from camera.process import CameraProcess
 from camera.worker import CameraSnapshot
+from console.camera_secrets import forget, stored_setup
 from console.domain.records import CameraHealthEvent, LineCrossings, OccupancyPoint
 from console.domain.vocabulary import ZoneKind
+from console.secrets import SecretStore
 from storage.records import CameraSetup
 from storage.tasks import DeleteCamera, RecordCameraHealth, RecordLineCrossings, RecordOccupancy, SaveCamera
 
@@ -48,9 +53,11 @@ class CameraManager(QObject):
     sig_changed = Signal()  # the set of cameras changed (GUI thread)
 
     def __init__(self, branch_code: str, model_store: ModelStore, submit: Callable[[object], object],
-                 parent: QObject | None = None, *, offline_after_s: float = 10.0) -> None:
+                 parent: QObject | None = None, *, offline_after_s: float = 10.0, secrets: SecretStore) -> None:
         super().__init__(parent)
         self.branch_code = branch_code
+        self.secrets = secrets
+        self.user = "console"  # who changes cameras, for the audit trail (the context sets the logged-in user)
         self.offline_after_s = offline_after_s
         self.model_store = model_store
         self._submit = submit
@@ -76,9 +83,10 @@ class CameraManager(QObject):
     # --- changes from the GUI ------------------------------------------------------------------------------
 
     def save(self, setup: CameraSetup) -> None:
-        """Store a camera's new setup and restart its worker with it."""
+        """Store a camera's new setup and restart its worker with it. SecretError: its password could not be
+        stored, and nothing was changed (the message names the store, never the password)."""
         camera_id = setup.camera.camera_id
-        self._submit(SaveCamera(self.branch_code, setup))
+        self._submit(SaveCamera(self.branch_code, stored_setup(self.secrets, self.branch_code, setup), self.user))
         old = self.workers.pop(camera_id, None)
         if old is not None:
             old.stop()
@@ -89,7 +97,8 @@ class CameraManager(QObject):
         self.sig_changed.emit()
 
     def remove(self, camera_id: str) -> None:
-        self._submit(DeleteCamera(self.branch_code, camera_id))
+        self._submit(DeleteCamera(self.branch_code, camera_id, self.user))
+        forget(self.secrets, self.branch_code, camera_id)
         worker = self.workers.pop(camera_id, None)
         if worker is not None:
             worker.stop()

@@ -10,7 +10,7 @@ import argparse
 import json
 import math
 import sys
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,10 @@ class CommandError(Exception):
 
 def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    from console.cli_retention import purge_notice
+
+    if (notice := purge_notice(env, args)) is not None:
+        print(notice, file=sys.stderr)
     if args.command == "report":
         return _report(env, args, out)
     if args.command == "simulate":
@@ -47,11 +51,19 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
     if args.command == "staffing":
         return _staffing(args, out)
     if args.command == "db":
+        if getattr(args, "db_command", "info") == "purge":
+            from console.cli_retention import run_purge
+
+            return run_purge(env, args, out)
         return _db_info(env, out)
     if args.command == "users":
         from console.cli_users import run_users
 
         return run_users(env, args, out)
+    if args.command == "api":
+        from console.cli_api import run_api
+
+        return run_api(env, args, out)
     if args.command == "audit":
         from console.cli_audit import run_audit
 
@@ -77,8 +89,7 @@ def _tickets_import(env: Environment, args: argparse.Namespace, out: TextIO) -> 
     """``tickets import FILE`` and ``appointments import FILE``: see console/ticket_csv.py for the rules; exit 0,
     1 (rows rejected) or 2 (file)."""
     from console.ticket_csv import CsvFileError, read_log
-    from storage.tasks import StoreFeedEvents
-    from storage.writer import apply_now
+    from storage.tasks import RecordAudit, StoreFeedEvents
 
     code = _pick_branch(env, args.branch)
     branch = repository.load_branch(env.db, code)
@@ -92,9 +103,12 @@ def _tickets_import(env: Environment, args: argparse.Namespace, out: TextIO) -> 
     for rejected in parsed.rejected:
         print(f"{args.file}:{rejected.line}: {rejected.reason}", file=sys.stderr)
     task = StoreFeedEvents(code, tuple(parsed.events))
-    if parsed.events:
-        apply_now(env.db, task)
     what = "appointments" if args.command == "appointments" else "tickets"
+    if parsed.events:
+        audit = RecordAudit(args.operator.username, f"{what}.import", "import", f"{code}/{args.file.name}", None,
+                            {"file": str(args.file), "rows": parsed.rows, "events": len(parsed.events),
+                             "rejected": len(parsed.rejected)}, datetime.now(UTC))
+        apply_now(env.db, task, audit)
     print(f"{args.file} ({parsed.encoding}): {parsed.rows} rows, {parsed.tickets} {what} imported into branch "
           f"{code}, {len(parsed.rejected)} rows rejected; {task.stored} new events, {task.duplicates} already "
           f"stored", file=out)
@@ -189,6 +203,14 @@ def _report(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     code = _pick_branch(env, args.branch)
     branch = repository.load_branch(env.db, code)
     assert branch is not None
+    from console.cli_retention import report_purged_day
+    from storage.aggregates import is_purged
+
+    if getattr(args, "export", None) is not None and is_purged(env.db, code, args.date):
+        raise CommandError(f"--export: the raw tickets of {args.date.isoformat()} were purged after the retention "
+                           "period; only its statistics are kept (run the report without --export to see them)")
+    if report_purged_day(env, code, branch.name, args.date, args.json, out):
+        return 0
     zone = ZoneInfo(branch.timezone)
     start = datetime.combine(args.date, datetime.min.time(), tzinfo=zone)
     tickets = repository.load_tickets(env.db, code, start, start + timedelta(days=1))

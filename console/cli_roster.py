@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from console.roster_desk import moved as shifted
 from console.roster_io import ParsedRoster, line_of, read_roster, roster_problems, write_roster
 from console.ticket_csv import CsvFileError
 from storage import repository
-from storage.tasks import SaveRosterDays
+from storage.tasks import SaveRosterEdit
 from storage.writer import apply_now
 
 
@@ -57,7 +57,8 @@ def _needed(env: Environment, branch: BranchInfo):
     return [t for t in QUEUED_SERVICE_TYPES if t in types]
 
 
-def check_and_store(env: Environment, branch: BranchInfo, parsed: ParsedRoster, source: str, out: TextIO) -> int:
+def check_and_store(env: Environment, branch: BranchInfo, parsed: ParsedRoster, source: str, out: TextIO,
+                    user: str, action: str) -> int:
     """Validate ``parsed`` with the stored days around it; store it whole, or report and store nothing."""
     tz = ZoneInfo(branch.timezone)
     staff = repository.load_staff(env.db, branch.code)
@@ -84,7 +85,9 @@ def check_and_store(env: Environment, branch: BranchInfo, parsed: ParsedRoster, 
         print(f"{source}: {len(parsed.rejected)} unreadable rows, {len(errors)} rule violations; nothing stored",
               file=sys.stderr)
         return 1
-    apply_now(env.db, SaveRosterDays(branch.code, tuple(days), tuple(parsed.records), branch.timezone))
+    before = tuple(r for d in days for r in repository.load_roster(env.db, branch.code, d))
+    apply_now(env.db, SaveRosterEdit(branch.code, tuple(days), tuple(parsed.records), before, branch.timezone, user,
+                                     datetime.now(UTC), action))
     out.write(f"{source}: {len(parsed.records)} roster records for {len(days)} days stored for branch {branch.code}"
               f"{f', {len(warnings)} warnings' if warnings else ''}\n")
     return 0
@@ -99,7 +102,7 @@ def run_roster(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
         except CsvFileError as exc:
             print(f"error: {args.file} {exc}; nothing imported", file=sys.stderr)
             return 2
-        return check_and_store(env, branch, parsed, str(args.file), out)
+        return check_and_store(env, branch, parsed, str(args.file), out, args.operator.username, "roster.import")
     if args.roster_command == "export":
         from console.report_export import ExportError
 
@@ -127,7 +130,8 @@ def run_roster(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     if not parsed.records:
         print(f"error: no roster stored for the week from {args.start}; nothing copied", file=sys.stderr)
         return 1
-    return check_and_store(env, branch, parsed, f"copy of the week from {args.start}", out)
+    return check_and_store(env, branch, parsed, f"copy of the week from {args.start}", out, args.operator.username,
+                           "roster.copy_week")
 
 
 def run_attendance(env: Environment, args: argparse.Namespace, out: TextIO) -> int:

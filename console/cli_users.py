@@ -12,7 +12,6 @@ from typing import TextIO
 
 from console.bootstrap import Environment
 from console.cli import CommandError
-from console.counter_desk import console_user
 from console.domain.permissions import Role
 from console.users import UserError, UserStore
 
@@ -28,7 +27,7 @@ def _password(args: argparse.Namespace) -> str:
 
 def run_users(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     store = UserStore(env.db)
-    by = console_user()
+    by = args.operator.username
     try:
         if args.users_command == "list":
             for u in store.users():
@@ -43,6 +42,10 @@ def run_users(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
         if args.users_command == "passwd":
             store.set_password(args.username, _password(args), by)
             out.write(f"password of {args.username} changed\n")
+            return 0
+        if args.users_command in ("disable", "enable"):
+            store.set_active(args.username, args.users_command == "enable", by)
+            out.write(f"{args.username} is now {args.users_command}d\n")
             return 0
         store.set_role(args.username, Role(args.role), by)
         out.write(f"{args.username} is now {args.role}\n")

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject
 
+from console.access import Operator, demo_operator
 from console.advice_job import AdviceService
 from console.bootstrap import Environment
 from camera.model_store import ModelStore
 from console.branch_controller import BranchController
+from console.camera_secrets import full_setup
 from console.camera_manager import CameraManager
 from console.counter_desk import CounterDesk
 from console.db_source import DatabaseSource
@@ -27,6 +29,7 @@ from console.demo_runner import DemoRunner
 from console.domain.counter_actions import PENDING_FOR
 from console.domain.records import BranchInfo
 from console.sim.profile import demo_profile
+from console.secrets import API_TOKEN
 from console.ticket_api import ApiError, TicketApi
 from storage import repository
 from storage.tasks import StoreFeedEvents
@@ -93,6 +96,7 @@ class AppContext(QObject):
         self.cameras: CameraManager | None = None
         self.branch_code: str | None = None
         self.desk: CounterDesk | None = None  # the manager's counter requests
+        self.operator: Operator = demo_operator()  # who is logged in (set before start on a real branch)
         staffing = env.settings.staffing
         self.advice = AdviceService(staffing.target_wait_min, staffing.target_share, enabled=staffing.advice,
                                     parent=self)
@@ -100,6 +104,9 @@ class AppContext(QObject):
         self.alerts = None  # console.alert_service.AlertService, once started
         self.notifier = None  # console.alert_delivery.Notifier, when alerts go to chat or e-mail
         self.reports = None  # console.scheduled_report.ReportService, the closing-time day report
+        self.snapshots = None  # console.alert_snapshots.AlertSnapshots, when alert snapshots are on
+        self.retention = None  # console.retention_job.RetentionJob, when raw data has a retention period
+        self._unwatch_token = None  # stops the running ticket feed following token rotations
         self._stopped = False
 
     @property
@@ -110,9 +117,21 @@ class AppContext(QObject):
         real = [b.code for b in repository.list_branches(self.env.db) if not b.is_demo]
         return real[0] if real else None
 
+    def branch_to_open(self) -> str | None:
+        """The real branch ``start`` will open (it needs a login), or None for the demo."""
+        return None if self.options.force_demo else self._real_branch()
+
+    def set_operator(self, operator: Operator) -> None:
+        """A user logged in or switched: what they do from now on is stored under their name."""
+        self.operator = operator
+        if self.desk is not None:
+            self.desk.user = operator.username
+        if self.cameras is not None:
+            self.cameras.user = operator.username
+
     def start(self) -> None:
         self.writer.start()
-        real = None if self.options.force_demo else self._real_branch()
+        real = self.branch_to_open()
         if real is None:
             profile = demo_profile()
             day, start_at = demo_start(self.options, profile.branch, datetime.now(ZoneInfo(profile.branch.timezone)))
@@ -138,6 +157,7 @@ class AppContext(QObject):
         self.start_cameras()
         self.advice.start()
         self.start_alerts()
+        self.start_privacy()
 
     def _start_desk(self) -> None:
         """Counter requests: the demo's simulator carries them out; a real branch's ticketing system reads them from
@@ -148,10 +168,11 @@ class AppContext(QObject):
             self.writer.submit_and_wait(task, timeout_s=5.0)
 
         if self.runner is not None:
-            self.desk = CounterDesk(self.branch_code, store, self.runner.submit_command)
+            self.desk = CounterDesk(self.branch_code, store, self.runner.submit_command, self.operator.username)
             return
         source = self.db_source
-        self.desk = CounterDesk(self.branch_code, store, (lambda _command: source.poke()) if source else None)
+        self.desk = CounterDesk(self.branch_code, store, (lambda _command: source.poke()) if source else None,
+                                self.operator.username)
         since = datetime.now(UTC) - PENDING_FOR
         self.controller.requests = repository.load_counter_commands(self.env.db, self.branch_code, since=since)
 
@@ -171,29 +192,82 @@ class AppContext(QObject):
             return task.stored, task.duplicates
 
         source = self.db_source
+        from console.api_token import TokenError, current_token
+
         try:
-            self.ticket_api = TicketApi(host=api.host, port=api.port, token=api.token,
+            token = current_token(self.env.secrets)
+        except TokenError as exc:
+            self.api_error = str(exc)
+            log.error("ticket feed not started: %s", exc)
+            return
+        try:
+            self.ticket_api = TicketApi(host=api.host, port=api.port, token=token,
                                         local_tz=ZoneInfo(branch.timezone) if branch else ZoneInfo("UTC"),
                                         store=store, version=_package_version(),
                                         on_stored=source.poke if source is not None else None,
                                         commands=lambda after: repository.load_counter_commands(
-                                            self.env.db, code, after_id=after))
+                                            self.env.db, code, after_id=after),
+                                        console=self.console_api())
             self.ticket_api.start()
+            # a token rotated in this process (Settings → API) is taken at once; the old one is refused
+            self._unwatch_token = self.env.secrets.watch(API_TOKEN, self.ticket_api.set_token)
         except ApiError as exc:
             self.ticket_api = None
             self.api_error = str(exc)
             log.error("%s", exc)
 
+    def console_api(self):
+        """The HTTP endpoints for people (console/console_api.py) over this console's parts."""
+        from console.console_api import ConsoleApi, ConsoleParts
+        from console.login import authenticator
+
+        db, code = self.env.db, self.branch_code
+        assert code is not None
+        branch = repository.load_branch(db, code)
+        tz = ZoneInfo(branch.timezone) if branch is not None else UTC
+
+        def alerts() -> list:
+            midnight = datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+            today = repository.load_alerts(db, code, midnight)
+            seen = {a.alert_id for a in today}
+            return today + [a for a in repository.load_open_alerts(db, code) if a.alert_id not in seen]
+
+        def acknowledge(alert_id: int, user: str, note: str, resolve: bool) -> str | None:
+            if self.alerts is None:
+                return "the alert service is not running"
+            return self.alerts.acknowledge(alert_id, user, note, resolve=resolve)
+
+        def request_counter(operator: Operator, counter_id, action, staff_id, types) -> str | None:
+            view = self.controller.latest
+            if view is None or self.desk is None:
+                return "the console has no figures yet"
+            result = self.desk.request(view.snapshot, counter_id, action, staff_id=staff_id, service_types=types,
+                                       user=operator.username)
+            if result.refusal is not None:
+                r = result.refusal
+                return f"refused: {r.problem.value} (counter {r.counter_id}{f', staff {r.staff_id}' if r.staff_id else ''})"
+            return f"not stored: {result.error}" if result.error else None
+
+        def rotate(user: str) -> str:
+            from console.api_token import rotate_token
+
+            return rotate_token(self.env.secrets, db, user).token
+
+        return ConsoleApi(ConsoleParts(authenticate=authenticator(db), view=lambda: self.controller.latest,
+                                       alerts=alerts, acknowledge=acknowledge, request_counter=request_counter,
+                                       audit=lambda since: repository.load_audit(db, since), rotate_token=rotate))
+
     def start_alerts(self) -> None:
         """The alert rules engine (rules and open alerts from the database) and its delivery to chat and e-mail."""
         assert self.branch_code is not None
-        from console.alert_delivery import Notifier
+        from console.alert_delivery import Notifier, smtp_password
         from console.alert_service import AlertService
 
         writer = self.writer
         alerts = self.env.settings.alerts
         if alerts.webhook_url or alerts.email_to:
-            self.notifier = Notifier(alerts, lambda task: writer.submit_and_wait(task, 10.0), self.branch_code)
+            self.notifier = Notifier(alerts, lambda task: writer.submit_and_wait(task, 10.0), self.branch_code,
+                                     password=smtp_password(self.env.secrets))
             self.notifier.start()
         staffing = self.env.settings.staffing
         self.alerts = AlertService(self.env.db, self.branch_code, lambda task: writer.submit_and_wait(task, 10.0),
@@ -211,16 +285,37 @@ class AppContext(QObject):
             branch = demo_profile().branch if alerts.report_time.strip() else None
         if branch is not None:
             folder = Path(alerts.report_dir) if alerts.report_dir else Path(self.env.data_dir) / "reports"
-            self.reports = ReportService(self.env.db, branch, alerts, folder, staffing.target_wait_min, parent=self)
+            self.reports = ReportService(self.env.db, branch, alerts, folder, staffing.target_wait_min, parent=self,
+                                         password=smtp_password(self.env.secrets))
             self.reports.start()
+
+    def start_privacy(self) -> None:
+        """Alert snapshots (only when switched on) and the retention purge (at start, then nightly)."""
+        from console.alert_snapshots import snapshot_folder, start_alert_snapshots
+        from console.retention_job import RetentionJob
+
+        privacy = self.env.settings.privacy
+        writer = self.writer  # paths stored before the Alerts panel is told to read them
+        self.snapshots = start_alert_snapshots(privacy, self.env.data_dir, self.cameras,
+                                               lambda task: writer.submit_and_wait(task, 10.0))
+        if self.snapshots is not None and self.alerts is not None:
+            self.alerts.sig_alerts.connect(self.snapshots.on_update)  # a plain callable: runs in the job's thread
+        if privacy.retention_days > 0:
+            self.retention = RetentionJob(self.env.db, privacy.retention_days,
+                                          snapshot_folder(privacy, self.env.data_dir), self.writer.submit_and_wait,
+                                          self.env.settings.staffing.target_wait_min)
+            self.retention.start()
 
     def start_cameras(self) -> None:
         """The branch's real cameras (none in a fresh demo); each runs in its own threads."""
         assert self.branch_code is not None
         self.cameras = CameraManager(self.branch_code, ModelStore(self.env.data_dir), self.writer.submit, self,
-                                     offline_after_s=self.env.settings.cameras.offline_after_s)
+                                     offline_after_s=self.env.settings.cameras.offline_after_s,
+                                     secrets=self.env.secrets)
+        self.cameras.user = self.operator.username
         self.controller.attach_cameras(self.cameras)
-        setups = repository.load_cameras(self.env.db, self.branch_code)
+        code = self.branch_code  # the database keeps no passwords: they come back from the secret store
+        setups = [full_setup(self.env.secrets, code, s) for s in repository.load_cameras(self.env.db, code)]
         if any(setup.lines for setup in setups):
             branch = repository.load_branch(self.env.db, self.branch_code)
             tz = ZoneInfo(branch.timezone) if branch is not None else None
@@ -234,11 +329,17 @@ class AppContext(QObject):
         if self._stopped:
             return
         self._stopped = True
+        if self._unwatch_token is not None:
+            self._unwatch_token()
         self.advice.stop()
         if self.alerts is not None:
             self.alerts.stop()
         if self.reports is not None:
             self.reports.stop()
+        if self.snapshots is not None:
+            self.snapshots.stop()
+        if self.retention is not None:
+            self.retention.stop()
         if self.notifier is not None:
             self.notifier.stop()
         if self.cameras is not None:

@@ -79,9 +79,11 @@ class CounterDesk:
         self.user = user or console_user()
 
     def request(self, snapshot: BranchSnapshot, counter_id: str, action: CounterAction, *,
-                staff_id: str | None = None, service_types: Sequence[ServiceType] = ()) -> RequestResult:
-        """Check and store one request made at the snapshot's instant; the stored command or why not."""
-        command = CounterCommand(counter_id=counter_id, action=action, at=snapshot.at, requested_by=self.user,
+                staff_id: str | None = None, service_types: Sequence[ServiceType] = (),
+                user: str | None = None) -> RequestResult:
+        """Check and store one request made at the snapshot's instant; the stored command or why not. ``user``:
+        who asks, when not the console's logged-in user (a request through the HTTP API)."""
+        command = CounterCommand(counter_id=counter_id, action=action, at=snapshot.at, requested_by=user or self.user,
                                  staff_id=staff_id, service_types=tuple(service_types))
         refusal = check_command(command, snapshot.counters, snapshot.staff, snapshot.roster)
         if refusal is not None:
@@ -95,7 +97,7 @@ class CounterDesk:
             log.error("counter %s: %s not stored: %s", counter_id, action.value, exc)
             return RequestResult(None, error=str(exc))
         stored = dataclasses.replace(command, command_id=task.command_id)
-        log.info("counter %s: %s requested by %s", counter_id, action.value, self.user)
+        log.info("counter %s: %s requested by %s", counter_id, action.value, command.requested_by)
         if self._carry_out is not None:
             self._carry_out(stored)
         return RequestResult(stored)

@@ -72,7 +72,46 @@ def counter_time_s(db: Database, branch: BranchInfo, day: date) -> dict[ServiceT
     for t in repository.load_tickets(db, branch.code, end - timedelta(days=HISTORY_DAYS), end):
         if (c := cycle_s(t)) is not None:
             measured.setdefault(t.service_type, []).append(c)
-    return mean_handling_s(measured, fallback_counter_time_s())
+    stored = stored_cycles(db, branch, day - timedelta(days=HISTORY_DAYS), day)
+    if not stored:
+        return mean_handling_s(measured, fallback_counter_time_s())
+    fallback = fallback_counter_time_s()
+    result = {}
+    for st in fallback:
+        n, total = stored.get(st, (0, 0.0))
+        n, total = n + len(measured.get(st, ())), total + sum(measured.get(st, ()))
+        result[st] = total / n if n else fallback[st]
+    return result
+
+
+def stored_cycles(db: Database, branch: BranchInfo, start: date, end: date) -> dict[ServiceType, tuple[int, float]]:
+    """(served tickets, total counter seconds) per service type from the statistics of purged days in
+    [start, end) (storage/retention.py): the history keeps counting after its raw tickets are gone."""
+    from storage.aggregates import load_ticket_days
+
+    found: dict[ServiceType, tuple[int, float]] = {}
+    for row in load_ticket_days(db, branch.code, start, end):
+        if row.service_type and row.cycles:
+            n, total = found.get(ServiceType(row.service_type), (0, 0.0))
+            found[ServiceType(row.service_type)] = (n + row.cycles, total + row.cycle_sum_s)
+    return found
+
+
+def stored_daily_counts(db: Database, branch: BranchInfo, start: date, end: date) -> dict[date, Counts]:
+    """Tickets issued per day, service type and interval (as ``daily_counts``) from the statistics of purged days
+    in [start, end). The statistics count by half-hours of the clock; the interval is that half-hour's distance
+    from the opening (exact when the branch opens on the hour or half-hour)."""
+    from storage.aggregates import load_ticket_slots
+
+    result: dict[date, Counts] = {}
+    for s in load_ticket_slots(db, branch.code, start, end):
+        if not s.issued:
+            continue
+        offset = datetime.combine(s.day, s.slot) - datetime.combine(s.day, branch.opens)
+        key = (ServiceType(s.service_type), max(0, int(offset // timedelta(minutes=30))))
+        counts = result.setdefault(s.day, {})
+        counts[key] = counts.get(key, 0.0) + s.issued
+    return result
 
 
 def day_coverage(db: Database, branch: BranchInfo, day: date, forecast: Forecast, target_min: float = 10.0,
@@ -100,6 +139,8 @@ def outlook(db: Database, branch: BranchInfo, day: date) -> DemandOutlook:
     end = datetime.combine(day, datetime.min.time(), tzinfo=tz)
     tickets = repository.load_tickets(db, branch.code, start, end)
     counts = daily_counts(tickets, tz, branch.opens)
+    for purged_day, purged_counts in stored_daily_counts(db, branch, start.date(), day).items():
+        counts.setdefault(purged_day, purged_counts)  # a day's raw tickets, where kept, come first
     infos = [day_info(d) for d in sorted(counts)]
     fallback_factor = demo_profile().demand.payday
     forecast = forecast_day(day_info(day), counts, infos, profile_counts, fallback_factor)

@@ -150,3 +150,52 @@ def mm_ss(seconds: float) -> str:
     """A running duration as m:ss (for "serving for 4:05")."""
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def user_role(value) -> str:
+    """A console user's role (console.domain.permissions.Role)."""
+    from console.domain.permissions import Role
+
+    return {
+        Role.LOBBY_MANAGER: QCoreApplication.translate("labels", "Lobby manager"),
+        Role.SECURITY_OFFICER: QCoreApplication.translate("labels", "Security officer"),
+        Role.BRANCH_MANAGER: QCoreApplication.translate("labels", "Branch manager"),
+        Role.ADMINISTRATOR: QCoreApplication.translate("labels", "Administrator"),
+    }[value]
+
+
+def permission(value) -> str:
+    """What a permission (console.domain.permissions.Permission) lets one do, as a verb phrase."""
+    from console.domain.permissions import Permission as P
+
+    return {
+        P.VIEW_CAMERAS: QCoreApplication.translate("labels", "see the cameras"),
+        P.VIEW_OCCUPANCY: QCoreApplication.translate("labels", "see lobby occupancy"),
+        P.VIEW_ALERTS: QCoreApplication.translate("labels", "see alerts"),
+        P.VIEW_QUEUE: QCoreApplication.translate("labels", "see counters, the queue, staff and reports"),
+        P.ACK_CROWDING_ALERTS: QCoreApplication.translate("labels", "acknowledge crowding alerts"),
+        P.ACK_CAMERA_ALERTS: QCoreApplication.translate("labels", "acknowledge camera alerts"),
+        P.ACK_QUEUE_ALERTS: QCoreApplication.translate("labels", "acknowledge queue and staffing alerts"),
+        P.CHANGE_COUNTERS: QCoreApplication.translate("labels", "change counters"),
+        P.CHECK_IN_STAFF: QCoreApplication.translate("labels", "check staff in and out"),
+        P.EDIT_ROSTER: QCoreApplication.translate("labels", "change the roster and the staff directory"),
+        P.EDIT_RULES: QCoreApplication.translate("labels", "change alert rules and thresholds"),
+        P.IMPORT_DATA: QCoreApplication.translate("labels", "import data"),
+        P.EXPORT_REPORTS: QCoreApplication.translate("labels", "export reports"),
+        P.VIEW_AUDIT: QCoreApplication.translate("labels", "read the audit trail"),
+        P.MANAGE_CAMERAS: QCoreApplication.translate("labels", "manage cameras"),
+        P.MANAGE_USERS: QCoreApplication.translate("labels", "manage users"),
+        P.MANAGE_DATABASE: QCoreApplication.translate("labels", "manage the database, privacy and the API token"),
+    }[value]
+
+
+def denied(role, value) -> str | None:
+    """Why a control is disabled for ``role`` (None when the role may use it): for tooltips and messages."""
+    from console.domain.permissions import allowed, roles_with
+
+    if allowed(role, value):
+        return None
+    who = ", ".join(user_role(r) for r in roles_with(value))
+    return (QCoreApplication.translate("labels", "A %1 may not %2 (allowed: %3).")
+            .replace("%1", user_role(role).lower() if role is not None else "").replace("%2", permission(value))
+            .replace("%3", who))

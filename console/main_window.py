@@ -7,13 +7,26 @@ Panels get ``BranchView``s from the controller through bound slots. The dock lay
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
+from console import labels
+from console.access import Operator
 from console.advice_actions import AdviceActions
 from console.branch_controller import BranchView
 from console.context import AppContext
@@ -21,6 +34,8 @@ from console.counter_controller import CounterActions
 from console.settings_dialog import SettingsDialog
 from widgets.advice_panel import AdvicePanel
 from widgets.alert_list import AlertBanner, AlertList
+from console.domain.lockout import IdleLock
+from console.domain.permissions import Permission, ack_permission
 from widgets.counter_board import CounterBoard
 from widgets.lobby_panel import LobbyPanel
 from widgets.queue_panel import QueuePanel
@@ -59,6 +74,23 @@ def branch_clock(controller):
     return controller.latest.snapshot.at
 
 
+def ack_denial(context: AppContext, alert) -> str | None:
+    """Why the logged-in user may not acknowledge or resolve ``alert`` (None: they may)."""
+    return labels.denied(context.operator.role, ack_permission(alert.rule))
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+#: Input that keeps the console from locking itself.
+INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                          QEvent.Type.Wheel, QEvent.Type.TouchBegin})
+
+#: Panels only roles with VIEW_QUEUE see (a security officer sees a note saying so instead).
+QUEUE_PANELS = ("counters", "queue", "staff", "reports")
+
+
 class MainWindow(QMainWindow):
     sig_language_requested = Signal(str)
 
@@ -93,13 +125,25 @@ class MainWindow(QMainWindow):
         self.banner_bar = banner_bar
         self.reports = ReportPanel()
         self.docks: dict[str, QDockWidget] = {}
+        self.stacks: dict[str, QStackedWidget] = {}
+        self.notes: dict[str, QLabel] = {}
+        for key, widget in (("counters", counters_pane), ("queue", self.queue), ("staff", self.staff),
+                            ("reports", self.reports)):
+            stack = QStackedWidget()
+            stack.addWidget(widget)
+            note = QLabel()
+            note.setObjectName("deniedNote")
+            note.setWordWrap(True)
+            note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            stack.addWidget(note)
+            self.stacks[key], self.notes[key] = stack, note
         for key, title, widget in (
             ("lobby", self.tr("Lobby"), self.lobby),
-            ("counters", self.tr("Counters"), counters_pane),
-            ("queue", self.tr("Queue"), self.queue),
-            ("staff", self.tr("Staff"), self.staff),
+            ("counters", self.tr("Counters"), self.stacks["counters"]),
+            ("queue", self.tr("Queue"), self.stacks["queue"]),
+            ("staff", self.tr("Staff"), self.stacks["staff"]),
             ("alerts", self.tr("Alerts"), self.alerts),
-            ("reports", self.tr("Reports"), self.reports),
+            ("reports", self.tr("Reports"), self.stacks["reports"]),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{key}")
@@ -116,12 +160,18 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel()
         self.camera_label = QLabel()
         self.feed_label = QLabel()
+        self.user_label = QLabel()
+        self.user_label.setObjectName("userBadge")
         bar = self.statusBar()
+        bar.addWidget(self.user_label)
         bar.addWidget(self.mode_label)
         bar.addWidget(self.clock_label)
         bar.addPermanentWidget(self.camera_label)
         bar.addPermanentWidget(self.feed_label)
         bar.addPermanentWidget(self.db_label)
+        secret_problem = context.env.secret_problem or context.env.secrets.notice
+        if secret_problem:  # e.g. no usable OS keyring: said once, in the status line (and in console.log)
+            bar.showMessage(self.tr("Secrets: %1").replace("%1", secret_problem))
         self._build_menus()
 
         self.setWindowTitle(self.tr("Branch Lobby Console"))
@@ -142,6 +192,26 @@ class MainWindow(QMainWindow):
         self.staff.coverage_loader = partial(coverage_plan_for, context)
         self.staff.clock = partial(branch_clock, controller)
         self.staff.target_share = context.env.settings.staffing.target_share
+        self.alerts.ack_denied = partial(ack_denial, context)
+        self.banner.ack_denied = partial(ack_denial, context)
+        from widgets.login_dialog import LockOverlay
+        from console.login import authenticator
+
+        self.lock_overlay = LockOverlay(authenticator(context.env.db), self)
+        self.lock_overlay.sig_unlocked.connect(self.unlocked)
+        self.locked = False
+        self._hidden_docks: list[QDockWidget] = []
+        self.clock = wall_clock  # the idle lock's clock (tests put a fake one here)
+        minutes = context.env.settings.security.idle_lock_min
+        self.idle = IdleLock(timedelta(minutes=minutes), self.clock()) if minutes > 0 and not context.operator.demo \
+            else None
+        if self.idle is not None:
+            QApplication.instance().installEventFilter(self)
+            self.idle_timer = QTimer(self)
+            self.idle_timer.setInterval(1000)
+            self.idle_timer.timeout.connect(self.check_idle)
+            self.idle_timer.start()
+        self.apply_permissions()
         for panel in (self.lobby, self.counters, self.queue, self.staff, self.reports):
             controller.sig_view.connect(panel.show_view)
         controller.sig_view.connect(self.show_view)
@@ -195,17 +265,31 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        file_menu.setToolTipsVisible(True)  # a disabled entry's tooltip says which role may use it
         settings_action = QAction(self.tr("&Settings…"), self)
         settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(settings_action)
-        cameras_action = QAction(self.tr("&Cameras…"), self)
-        cameras_action.triggered.connect(self.open_cameras)
-        cameras_action.setEnabled(self.context.cameras is not None)
-        file_menu.addAction(cameras_action)
-        audit_action = QAction(self.tr("&Audit trail…"), self)
-        audit_action.triggered.connect(self.open_audit)
-        file_menu.addAction(audit_action)
+        self.cameras_action = QAction(self.tr("&Cameras…"), self)
+        self.cameras_action.triggered.connect(self.open_cameras)
+        file_menu.addAction(self.cameras_action)
+        self.audit_action = QAction(self.tr("&Audit trail…"), self)
+        self.audit_action.triggered.connect(self.open_audit)
+        file_menu.addAction(self.audit_action)
+        self.users_action = QAction(self.tr("&Users…"), self)
+        self.users_action.triggered.connect(self.open_users)
+        file_menu.addAction(self.users_action)
+        file_menu.addSeparator()
+        self.switch_action = QAction(self.tr("S&witch user…"), self)
+        self.switch_action.triggered.connect(self.switch_user)
+        file_menu.addAction(self.switch_action)
+        self.lock_action = QAction(self.tr("&Lock"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        file_menu.addAction(self.lock_action)
+        login = not self.context.operator.demo
+        self.switch_action.setEnabled(login)
+        self.lock_action.setEnabled(login)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -261,7 +345,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.context.env, self)
+        dialog = SettingsDialog(self.context.env, self, user=self.context.operator.username,
+                                role=self.context.operator.role)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted and dialog.language_changed:
             self.sig_language_requested.emit(dialog.chosen_language)
 
@@ -269,14 +354,136 @@ class MainWindow(QMainWindow):
     def open_cameras(self) -> None:
         from console.camera_dialogs import CameraListDialog
 
-        if self.context.cameras is not None:
+        if self.context.cameras is not None and self.context.operator.may(Permission.MANAGE_CAMERAS):
             CameraListDialog(self.context.cameras, self).exec()
+
+    # --- users, permissions and the idle lock ---------------------------------------------------------------
+
+    def guarded_actions(self) -> list[tuple[QAction, Permission, bool]]:
+        """Menu entries, the permission each needs, and whether they make sense here at all."""
+        return [(self.cameras_action, Permission.MANAGE_CAMERAS, self.context.cameras is not None),
+                (self.audit_action, Permission.VIEW_AUDIT, True),
+                (self.users_action, Permission.MANAGE_USERS, not self.context.operator.demo)]
+
+    def apply_permissions(self) -> None:
+        """Enable what the logged-in user's role may use; everything else is disabled with a tooltip saying why
+        (the one check: ``console.domain.permissions.allowed``, through ``labels.denied``)."""
+        operator = self.context.operator
+        denied = partial(labels.denied, operator.role)
+        hidden = denied(Permission.VIEW_QUEUE)
+        for key in QUEUE_PANELS:
+            self.notes[key].setText(hidden or "")
+            self.stacks[key].setCurrentIndex(0 if hidden is None else 1)
+        change = denied(Permission.CHANGE_COUNTERS)
+        if self.context.desk is None:
+            change = change or self.tr("Counter requests are not available for this branch.")
+        self.counters.set_actions_denied(change)
+        self.advice.actions_enabled, self.advice.why_disabled = change is None, change
+        if self.context.advice.latest is not None:
+            self.advice.show_result(self.context.advice.latest)
+        self.alert_controller.user = operator.username
+        self.alerts._selection_changed()
+        self.banner.refresh()
+        export = denied(Permission.EXPORT_REPORTS)
+        self.alerts.set_export_denied(export)
+        self.reports.set_export_denied(export)
+        self.staff.set_access(denied(Permission.EDIT_ROSTER), denied(Permission.CHECK_IN_STAFF), operator.username)
+        for action, permission, possible in self.guarded_actions():
+            why = denied(permission)
+            action.setEnabled(possible and why is None)
+            action.setToolTip(why or "")
+        if operator.demo:
+            self.user_label.setText(" " + self.tr("Demo branch — no login") + " ")
+        else:
+            self.user_label.setText(" " + self.tr("%1 (%2)").replace("%1", operator.display_name)
+                                    .replace("%2", labels.user_role(operator.role)) + " ")
+
+    def set_operator(self, operator: Operator) -> None:
+        """Another user took over (switch user, or someone else unlocked): rights and names follow at once."""
+        self.context.set_operator(operator)
+        self.apply_permissions()
+
+    @Slot()
+    def switch_user(self) -> None:
+        from console.login import authenticator
+        from widgets.login_dialog import LoginDialog
+
+        latest = self.context.controller.latest
+        branch = latest.snapshot.branch.name if latest is not None else (self.context.branch_code or "")
+        dialog = LoginDialog(authenticator(self.context.env.db), self.tr("Switch user"), branch, self)
+        if dialog.exec() == LoginDialog.DialogCode.Accepted and dialog.operator is not None:
+            self.set_operator(dialog.operator)
+            if self.idle is not None:
+                self.idle.touch(self.clock())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if self.idle is not None and not self.locked and event.type() in INPUT_EVENTS:
+            self.idle.touch(self.clock())
+        return False
+
+    @Slot()
+    def check_idle(self) -> None:
+        if self.idle is not None and not self.locked and self.idle.should_lock(self.clock()):
+            self.lock()
+
+    @Slot()
+    def lock(self) -> None:
+        """Cover the window (and hide floating panels) until someone logs in; the branch keeps being watched,
+        recorded and alerted on meanwhile."""
+        operator = self.context.operator
+        if operator.demo or self.locked:
+            return
+        self.locked = True
+        self.menuBar().setEnabled(False)
+        for action in self.findChildren(QAction):
+            if not action.shortcut().isEmpty() and action is not self.lock_action:
+                action.setProperty("enabled_before_lock", action.isEnabled())
+                action.setEnabled(False)
+        self._hidden_docks = [d for d in self.docks.values() if d.isFloating() and d.isVisible()]
+        for dock in self._hidden_docks:
+            dock.hide()
+        since = self.clock().astimezone().strftime("%H:%M")
+        self.lock_overlay.lock(operator.username, self.tr("%1 (%2), locked at %3")
+                               .replace("%1", operator.display_name).replace("%2", labels.user_role(operator.role))
+                               .replace("%3", since))
+
+    @Slot(object)
+    def unlocked(self, operator: Operator) -> None:
+        self.locked = False
+        self.menuBar().setEnabled(True)
+        for action in self.findChildren(QAction):
+            before = action.property("enabled_before_lock")
+            if before is not None:
+                action.setEnabled(bool(before))
+                action.setProperty("enabled_before_lock", None)
+        for dock in self._hidden_docks:
+            dock.show()
+        self._hidden_docks = []
+        if operator.username != self.context.operator.username or operator.role != self.context.operator.role:
+            self.set_operator(operator)
+        if self.idle is not None:
+            self.idle.touch(self.clock())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self.lock_overlay.isVisible():
+            self.lock_overlay.setGeometry(self.rect())
+
+    @Slot()
+    def open_users(self) -> None:
+        from console.users import UserStore
+        from widgets.users_dialog import UsersDialog
+
+        if self.context.operator.may(Permission.MANAGE_USERS):
+            UsersDialog(UserStore(self.context.env.db), self.context.operator.username, self).exec()
 
     @Slot()
     def open_audit(self) -> None:
         from storage import repository
         from widgets.audit_dialog import AuditDialog
 
+        if not self.context.operator.may(Permission.VIEW_AUDIT):
+            return
         latest = self.context.controller.latest
         tz = latest.snapshot.at.tzinfo if latest is not None else None
         AuditDialog(partial(repository.load_audit_chain, self.context.env.db), tz, self).exec()

@@ -141,9 +141,11 @@ class ReportService(QObject):
     sig_written = Signal(object)  # ReportFiles, in the GUI thread once both files exist
 
     def __init__(self, db: Database, branch: BranchInfo, settings, folder: Path, target_min: float,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, password=None) -> None:
+        """``password``: reads the SMTP password from the secret store (console.alert_delivery.smtp_password)."""
         super().__init__(parent)
         self.db, self.branch, self.settings, self.folder, self.target_min = db, branch, settings, folder, target_min
+        self.password = password
         self.tz = ZoneInfo(branch.timezone)
         self.at = report_time(settings.report_time, branch)
         self.scheduler = None
@@ -216,7 +218,7 @@ class ReportService(QObject):
                            (files.pdf, ("application", "pdf"))):
             message.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=path.name)
         try:
-            smtp_send(self.settings, message)
+            smtp_send(self.settings, message, self.password)
         except DeliveryError as exc:
             self.errors.append(f"e-mail: {exc}")
             log.error("day report e-mail not sent: %s", exc)

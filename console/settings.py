@@ -19,6 +19,8 @@ from typing import Any
 
 import tomli_w
 
+from console.secrets import MODES
+
 SCHEMA_VERSION = 1
 SETTINGS_FILE = "settings.toml"
 
@@ -53,12 +55,15 @@ class CameraSettings:
 
 @dataclass(frozen=True)
 class ApiSettings:
-    """The ticket feed's HTTP API (console/ticket_api.py): off until a token is set and it is enabled."""
+    """The ticket feed's HTTP API (console/ticket_api.py): off until it is enabled and has a token.
+
+    The token is not here: it lives in the secret store (console/secrets.py; ``main.py api token rotate`` makes
+    one). A ``token`` written in the file by hand is moved there at the next start (see ``PLAIN_SECRETS``).
+    """
 
     enabled: bool = False
     host: str = "127.0.0.1"
     port: int = 8731
-    token: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,8 +113,7 @@ class AlertSettings:
     smtp_port: int = 25
     smtp_starttls: bool = False
     smtp_user: str = ""
-    smtp_password: str = ""
-    smtp_from: str = ""
+    smtp_from: str = ""  # smtp_password: in the secret store, like [api] token (see PLAIN_SECRETS)
     email_to: list = field(default_factory=list)
     retries: int = 3
     retry_after_s: float = 10.0
@@ -146,6 +150,61 @@ def validate_alerts(alerts: AlertSettings, where: str) -> AlertSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """What the console keeps of people (README "Privacy"; console/alert_snapshots.py, storage/retention.py).
+
+    ``snapshots``: save a still of each camera that sees the subject of a crowding or camera alert, with every
+    detected person's head blurred before the file is written (off: no image is ever written). ``snapshot_dir``:
+    where (empty: "snapshots" in the data directory). ``retention_days``: raw samples, tickets, feed events and
+    snapshots older than this many days are purged (aggregated statistics are kept); 0 keeps them forever.
+    Otherwise between ``RETENTION_MIN_DAYS`` (7: the live views, the forecast's backtest and a week's look back
+    need at least the last week of raw data) and ``RETENTION_MAX_DAYS`` (3650, ten years).
+    """
+
+    snapshots: bool = False
+    snapshot_dir: str = ""
+    retention_days: int = 365
+
+
+RETENTION_MIN_DAYS = 7
+RETENTION_MAX_DAYS = 3650
+
+
+def validate_privacy(privacy: PrivacySettings, where: str) -> PrivacySettings:
+    days = privacy.retention_days
+    if days != 0 and not RETENTION_MIN_DAYS <= days <= RETENTION_MAX_DAYS:
+        raise SettingsError(f"{where}.retention_days must be 0 (keep forever) or between {RETENTION_MIN_DAYS} and "
+                            f"{RETENTION_MAX_DAYS} days, got {days}")
+    if "\x00" in privacy.snapshot_dir:
+        raise SettingsError(f"{where}.snapshot_dir must not contain a NUL character")
+    return privacy
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """Logins on a real branch (console/login.py). ``idle_lock_min``: the window locks itself after this many
+    minutes without keyboard, mouse or touch input (0: never; at most 240); unlocking needs a password.
+
+    ``secret_store``: where the API token, the SMTP password and camera passwords are kept (console/secrets.py):
+    "keyring" (the OS keyring), "file" (encrypted in the data directory) or "auto" (the keyring when one is usable,
+    else the file).
+    """
+
+    idle_lock_min: int = 10
+    secret_store: str = "auto"
+
+
+def validate_security(security: SecuritySettings, where: str) -> SecuritySettings:
+    if not 0 <= security.idle_lock_min <= 240:
+        raise SettingsError(f"{where}.idle_lock_min must be between 0 (never) and 240 minutes, got "
+                            f"{security.idle_lock_min}")
+    if security.secret_store not in SECRET_STORES:
+        raise SettingsError(f"{where}.secret_store must be one of {', '.join(SECRET_STORES)}, got "
+                            f"{security.secret_store!r}")
+    return security
+
+
+@dataclass(frozen=True)
 class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
@@ -154,6 +213,8 @@ class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     staffing: StaffingSettings = field(default_factory=StaffingSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
 
     def with_language(self, language: str) -> Settings:
         validate_language(language, "ui.language")
@@ -162,7 +223,7 @@ class Settings:
 
 _SECTIONS: dict[str, type] = {"ui": UiSettings, "demo": DemoSettings, "database": DatabaseSettings,
                               "cameras": CameraSettings, "api": ApiSettings, "staffing": StaffingSettings,
-                              "alerts": AlertSettings}
+                              "alerts": AlertSettings, "privacy": PrivacySettings, "security": SecuritySettings}
 
 
 def validate_language(value: str, where: str) -> str:
@@ -186,10 +247,37 @@ def validate_offline_after(value: float, where: str) -> float:
 def validate_api(api: ApiSettings, where: str) -> ApiSettings:
     if not 1 <= api.port <= 65535:
         raise SettingsError(f"{where}.port must be between 1 and 65535, got {api.port}")
-    if api.enabled and len(api.token) < 16:
-        raise SettingsError(f"{where}.token must be at least 16 characters when the API is enabled "
-                            f"(got {len(api.token)})")
     return api
+
+
+def validate_api_token(token: str, where: str) -> str:
+    """A usable ticket API token; the message tells the length, never the token."""
+    if len(token) < 16:
+        raise SettingsError(f"{where} must be at least 16 characters when the API is enabled (got {len(token)})")
+    return token
+
+
+#: Secrets that older settings files (or a hand edit) hold in plain text: (section, key) → secret store name.
+#: ``load_settings`` checks and skips them; ``console.secret_migration`` moves them into the secret store and
+#: rewrites the file without them; ``save_settings`` never writes them, except to keep one not moved yet.
+PLAIN_SECRETS: dict[tuple[str, str], str] = {("api", "token"): "api.token",
+                                            ("alerts", "smtp_password"): "alerts.smtp_password"}
+SECRET_STORES = MODES  # console/secrets.py: "auto", "keyring", "file"
+
+
+def pop_plain_secrets(data: dict[str, Any], path: Path) -> dict[str, str]:
+    """Take the plain-text secrets out of a settings file's table: secret store name → value (empty ones are
+    dropped). A value that is not text is refused with the file and key named."""
+    found: dict[str, str] = {}
+    for (section, key), name in PLAIN_SECRETS.items():
+        table = data.get(section)
+        if isinstance(table, dict) and key in table:
+            value = table.pop(key)
+            if not isinstance(value, str):
+                raise SettingsError(f"{path}: '{section}.{key}' must be a str, got {type(value).__name__}")
+            if value:
+                found[name] = value
+    return found
 
 
 #: Allowed ranges of the staffing settings: key → (lowest, highest, unit for the message).
@@ -253,6 +341,7 @@ def load_settings(data_dir: Path) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML ({exc})") from None
     data = _migrate(data, path)
+    plain = pop_plain_secrets(data, path)  # not kept in Settings: console.secret_migration moves them
     sections: dict[str, Any] = {}
     for name, raw in data.items():
         cls = _SECTIONS.get(name)
@@ -264,16 +353,63 @@ def load_settings(data_dir: Path) -> Settings:
     validate_speed(settings.demo.speed, f"{path}: demo.speed")
     validate_offline_after(settings.cameras.offline_after_s, f"{path}: cameras.offline_after_s")
     validate_api(settings.api, f"{path}: api")
+    if settings.api.enabled and "api.token" in plain:
+        validate_api_token(plain["api.token"], f"{path}: api.token")
     validate_staffing(settings.staffing, f"{path}: staffing")
     validate_alerts(settings.alerts, f"{path}: alerts")
+    validate_privacy(settings.privacy, f"{path}: privacy")
+    validate_security(settings.security, f"{path}: security")
     return settings
 
 
 def save_settings(data_dir: Path, settings: Settings) -> Path:
-    """Write the settings atomically (temporary file, then rename), so a crash never leaves half a file."""
+    """Write the settings atomically (temporary file, then rename), so a crash never leaves half a file.
+
+    Secrets are never written; a plain one still in the file (its move into the secret store failed) is kept as
+    it is, so saving other settings never loses it.
+    """
     path = data_dir / SETTINGS_FILE
     data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **asdict(settings)}
+    for (section, key), value in _unmoved_plain_secrets(path).items():
+        data[section][key] = value
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def _unmoved_plain_secrets(path: Path) -> dict[tuple[str, str], str]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    found = {}
+    for section, key in PLAIN_SECRETS:
+        value = data.get(section, {}).get(key) if isinstance(data.get(section), dict) else None
+        if isinstance(value, str) and value:
+            found[(section, key)] = value
+    return found
+
+
+def settings_changes(old: Settings, new: Settings) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The keys that differ ("section.key") with their old and new values, for the audit trail."""
+    before, after = {}, {}
+    a, b = asdict(old), asdict(new)
+    for section, values in b.items():
+        for key, value in values.items():
+            if a.get(section, {}).get(key) != value:
+                before[f"{section}.{key}"], after[f"{section}.{key}"] = a.get(section, {}).get(key), value
+    return before, after
+
+
+def audit_settings(db, old: Settings, new: Settings, user: str) -> None:
+    """One audit entry "settings.save" with the changed values (nothing when nothing changed). Secrets are not
+    settings (console/secrets.py), so none can appear here."""
+    from datetime import UTC, datetime
+
+    from storage.tasks import RecordAudit
+    from storage.writer import apply_now
+
+    before, after = settings_changes(old, new)
+    if after:
+        apply_now(db, RecordAudit(user, "settings.save", "settings", SETTINGS_FILE, before, after, datetime.now(UTC)))

@@ -1,5 +1,7 @@
 """Settings dialog: interface language, the demo's default speed and seed, the service standard, the roster rules
-and the live staffing advice; saved to settings.toml (other sections are kept as they are)."""
+and the live staffing advice; saved to settings.toml (other sections are kept as they are). The "API" group shows
+the ticket feed's token masked and rotates it (console/api_token_dialogs.py; the token is in the secret store, not
+settings.toml). ``user``: who rotates, for the audit trail (default: the operating-system account)."""
 
 from __future__ import annotations
 
@@ -18,14 +20,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.api_token_dialogs import ApiTokenGroup
 from console.bootstrap import Environment
-from console.settings import DemoSettings, SettingsError, StaffingSettings, save_settings, validate_staffing
+from console.counter_desk import console_user
+from console.privacy_group import PrivacyGroup
+from console.settings import (
+    DemoSettings,
+    SecuritySettings,
+    SettingsError,
+    StaffingSettings,
+    audit_settings,
+    save_settings,
+    validate_security,
+    validate_staffing,
+)
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, env: Environment, parent: QWidget | None = None) -> None:
+    def __init__(self, env: Environment, parent: QWidget | None = None, user: str | None = None,
+                 role=None) -> None:
+        """``role``: the logged-in user's (None on the demo branch: everything editable). Groups the role may not
+        change are disabled with a tooltip naming the roles that may; the language is everyone's."""
         super().__init__(parent)
         self.env = env
+        self.user = user or console_user()
         self.setWindowTitle(self.tr("Settings"))
         self.language = QComboBox()
         self.language.addItem(self.tr("Follow the system"), "system")
@@ -68,12 +86,40 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Gaps shorter than this make one duty"), self.split_gap)
         form.addRow(self.advice)
         form.addRow(QLabel(self.tr("Database: %1").replace("%1", env.db.describe())))
+        self.api_group = ApiTokenGroup(env.secrets, env.db, user or console_user(), self)
+        self.rotate_button = self.api_group.rotate_button  # guarded by role in the window
+        form.addRow(self.api_group)
+        self.privacy_group = PrivacyGroup(env.settings.privacy, env.data_dir, self)
+        form.addRow(self.privacy_group)
+        self.idle_lock = QSpinBox()
+        self.idle_lock.setRange(0, 240)
+        self.idle_lock.setSuffix(self.tr(" min"))
+        self.idle_lock.setSpecialValueText(self.tr("never"))
+        self.idle_lock.setValue(env.settings.security.idle_lock_min)
+        form.addRow(self.tr("Lock the window after no input for (next start)"), self.idle_lock)
+        self._guard(role)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.language_changed = False
         self.chosen_language = env.settings.ui.language
+
+    def _guard(self, role) -> None:
+        from console import labels
+        from console.domain.permissions import Permission
+
+        for widgets, permission in (
+            ((self.target_wait, self.target_share, self.max_duty, self.min_rest, self.split_gap, self.advice),
+             Permission.EDIT_RULES),
+            ((self.api_group, self.privacy_group), Permission.MANAGE_DATABASE),
+            ((self.idle_lock,), Permission.MANAGE_USERS),
+        ):
+            why = labels.denied(role, permission)
+            if why is not None:
+                for w in widgets:
+                    w.setEnabled(False)
+                    w.setToolTip(why)
 
     def accept(self) -> None:
         language = str(self.language.currentData())
@@ -84,8 +130,11 @@ class SettingsDialog(QDialog):
                 max_duty_h=self.max_duty.value(), min_rest_h=self.min_rest.value(), split_gap_h=self.split_gap.value(),
                 advice=self.advice.isChecked()), "staffing")
             settings = replace(settings, demo=DemoSettings(seed=self.seed.value(), speed=self.speed.value()),
-                               staffing=staffing)
+                               staffing=staffing, privacy=self.privacy_group.values(),
+                               security=validate_security(SecuritySettings(idle_lock_min=self.idle_lock.value()),
+                                                          "security"))
             save_settings(self.env.data_dir, settings)
+            audit_settings(self.env.db, self.env.settings, settings, self.user)
         except (SettingsError, OSError) as exc:
             QMessageBox.warning(self, self.tr("Settings not saved"),
                                 self.tr("The settings could not be saved: %1").replace("%1", str(exc)))

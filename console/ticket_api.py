@@ -10,11 +10,14 @@ Decisions:
 - Standard library server (``http.server.ThreadingHTTPServer``, a thread per connection, HTTP/1.1 keep-alive):
   the feed is a few hundred small requests a second at most, from one ticketing system on the same network, and
   no extra web framework has to be installed and kept secure on the branch PC.
-- Listens on 127.0.0.1 unless the settings say otherwise ([api] host, port, token in settings.toml).
+- Listens on 127.0.0.1 unless the settings say otherwise ([api] host and port in settings.toml; the token is in
+  the secret store, console/secrets.py). ``set_token`` switches to a rotated token at once: from the next request
+  on only the new one is accepted, without a restart.
 - An answer of 200 means stored: the events go to the database writer and the request waits until they are
   committed (``DatabaseWriter.submit_and_wait``). A request with one invalid event stores nothing (422 naming the
   event's index and field). Resent events (same ``event_id``) are acknowledged as duplicates and change nothing.
-- The token is compared in constant time and never logged; request lines are logged at DEBUG level only.
+- The token is compared in constant time and never logged; request lines are logged at DEBUG level only, with
+  secret-looking query parameters (``?token=…``, a client's mistake) masked.
 No Qt imports: the same server runs beside the window or headless.
 """
 
@@ -31,6 +34,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from camera.credentials import mask_credentials
 from console.domain.records import CounterCommand, TicketEvent
 from console.ticket_feed import FeedError, openapi_document, parse_body
 
@@ -39,6 +43,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/api/v1/events"
 OPENAPI_PATH = "/api/v1/openapi.json"
 COMMANDS_PATH = "/api/v1/counter-commands"
+CONSOLE_PREFIX = "/api/v1/console/"  # console/console_api.py
 #: Most counter requests returned by one GET (the client asks again with the last number it saw).
 MAX_COMMANDS = 500
 #: Largest request body accepted, bytes (1,000 events of about 300 bytes fit easily).
@@ -70,9 +75,9 @@ class _Server(ThreadingHTTPServer):
 class TicketApi:
     def __init__(self, *, host: str, port: int, token: str, local_tz: tzinfo, store: StoreEvents,
                  version: str = "0", on_stored: Callable[[], None] | None = None,
-                 commands: LoadCommands | None = None) -> None:
+                 commands: LoadCommands | None = None, console=None) -> None:
         if not token:
-            raise ApiError("the ticket feed needs a token ([api] token in settings.toml)")
+            raise ApiError("the ticket feed needs a token (python main.py api token rotate)")
         self.host = host
         self.port = port
         self._token = token.encode("utf-8")
@@ -80,6 +85,7 @@ class TicketApi:
         self._store = store
         self._on_stored = on_stored
         self._commands = commands
+        self._console = console  # console.console_api.ConsoleApi: the endpoints for people (their own login)
         self._openapi = json.dumps(openapi_document(version)).encode("utf-8")
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -87,6 +93,13 @@ class TicketApi:
         self.events_stored = 0
         self.duplicates = 0
         self.rejected = 0
+
+    def set_token(self, token: str) -> None:
+        """Accept ``token`` from now on, and no longer the old one (a rotation; thread-safe: one assignment)."""
+        if not token:
+            raise ValueError("the ticket feed's token cannot be empty")
+        self._token = token.encode("utf-8")
+        log.info("ticket feed: the API token was replaced; the old one is refused from now on")
 
     @property
     def url(self) -> str:
@@ -195,7 +208,7 @@ class TicketApi:
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
-                log.debug("ticket feed %s: %s", self.client_address[0], format % args)
+                log.debug("ticket feed %s: %s", self.client_address[0], mask_credentials(format % args))
 
             def _send(self, status: HTTPStatus, body: bytes, extra: dict[str, str] | None = None) -> None:
                 self.send_response(status)
@@ -210,8 +223,34 @@ class TicketApi:
                 extra = {"WWW-Authenticate": 'Bearer realm="ticket feed"'} if status == HTTPStatus.UNAUTHORIZED else None
                 self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), extra)
 
+            def _console(self, method: str) -> bool:
+                """A request to the console's endpoints for people (console/console_api.py), answered here."""
+                url = urlsplit(self.path)
+                if api._console is None or not url.path.startswith(CONSOLE_PREFIX):
+                    return False
+                body = None
+                if method == "POST":
+                    try:
+                        length = int(self.headers.get("Content-Length") or 0)
+                    except ValueError:
+                        length = -1
+                    if not 0 <= length <= MAX_BODY_BYTES:
+                        self.close_connection = True
+                        self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "Content-Length missing or too "
+                                                                                  "large", "field": "body"})
+                        return True
+                    body = self.rfile.read(length)
+                status, data = api._console.handle(method, url.path, parse_qs(url.query),
+                                                   self.headers.get("Authorization"), body)
+                extra = {"WWW-Authenticate": 'Basic realm="branch console"'} \
+                    if status == HTTPStatus.UNAUTHORIZED else None
+                self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), extra)
+                return True
+
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 api.requests += 1
+                if self._console("POST"):
+                    return
                 path = self.path.split("?")[0]
                 if path != EVENTS_PATH:
                     self._drain()
@@ -227,6 +266,8 @@ class TicketApi:
 
             def do_GET(self) -> None:  # noqa: N802
                 api.requests += 1
+                if self._console("GET"):
+                    return
                 path = self.path.split("?")[0]
                 if path == OPENAPI_PATH:
                     self._send(HTTPStatus.OK, api._openapi)

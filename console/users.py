@@ -6,6 +6,7 @@ administrator's. No Qt here: the login dialog and the ``users`` command share it
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,14 @@ MIN_LENGTH = 10
 
 
 class UserError(Exception):
-    """A refused user change or login; the message names the user and the reason, never the password."""
+    """A refused user change or login; the message names the user and the reason, never the password.
+
+    ``reason`` is a code the window words in its language ("unknown", "disabled", "locked", "wrong", "weak",
+    "exists", "name", "last_admin"); ``value`` its figure (minutes locked, tries left) where it has one."""
+
+    def __init__(self, message: str, reason: str = "", value: int = 0) -> None:
+        super().__init__(message)
+        self.reason, self.value = reason, value
 
 
 def password_problem(password: str) -> str | None:
@@ -67,13 +75,13 @@ class UserStore:
 
     def add(self, username: str, display_name: str, role: Role, password: str, by: str) -> UserRecord:
         if not USERNAME.match(username):
-            raise UserError(f"user name {username!r} must be 2–64 letters, digits, '.', '_' or '-'")
+            raise UserError(f"user name {username!r} must be 2–64 letters, digits, '.', '_' or '-'", "name")
         if (problem := password_problem(password)) is not None:
-            raise UserError(f"password for {username!r} refused: {problem}")
+            raise UserError(f"password for {username!r} refused: {problem}", "weak")
         now = self.clock()
         with self.db.session() as s:
             if s.scalar(select(m.ConsoleUser).where(m.ConsoleUser.username == username)) is not None:
-                raise UserError(f"user {username!r} exists already")
+                raise UserError(f"user {username!r} exists already", "exists")
             row = m.ConsoleUser(username=username, display_name=display_name.strip() or username, role=role.value,
                                 password_hash=HASHER.hash(password), active=True, failed_logins=0, created_at=now)
             s.add(row)
@@ -84,7 +92,7 @@ class UserStore:
 
     def set_password(self, username: str, password: str, by: str) -> None:
         if (problem := password_problem(password)) is not None:
-            raise UserError(f"password for {username!r} refused: {problem}")
+            raise UserError(f"password for {username!r} refused: {problem}", "weak")
         with self.db.session() as s:
             row = self._row(s, username)
             row.password_hash = HASHER.hash(password)
@@ -96,15 +104,42 @@ class UserStore:
         with self.db.session() as s:
             row = self._row(s, username)
             before = row.role
+            if role is not Role.ADMINISTRATOR:
+                self._keep_an_administrator(s, row)
             row.role = role.value
             s.add(m.AuditEntry(at=self.clock(), user=by, action="user.role", entity="user", entity_id=username,
                                before={"role": before}, after={"role": role.value}))
+
+    def set_active(self, username: str, active: bool, by: str) -> None:
+        """Disable a user (they can no longer log in; their audit entries stay) or enable them again."""
+        with self.db.session() as s:
+            row = self._row(s, username)
+            if not active:
+                self._keep_an_administrator(s, row)
+            before = row.active
+            row.active = active
+            if active:
+                row.failed_logins, row.locked_until = 0, None
+            s.add(m.AuditEntry(at=self.clock(), user=by, action="user.enable" if active else "user.disable",
+                               entity="user", entity_id=username, before={"active": before}, after={"active": active}))
+
+    @staticmethod
+    def _keep_an_administrator(s, row: m.ConsoleUser) -> None:
+        """Refuse to demote or disable the last active administrator: nobody could manage users afterwards."""
+        if row.role != Role.ADMINISTRATOR.value or not row.active:
+            return
+        others = s.scalars(select(m.ConsoleUser).where(m.ConsoleUser.role == Role.ADMINISTRATOR.value,
+                                                       m.ConsoleUser.active.is_(True),
+                                                       m.ConsoleUser.username != row.username)).all()
+        if not others:
+            raise UserError(f"{row.username!r} is the only administrator; make another user administrator first",
+                            "last_admin")
 
     @staticmethod
     def _row(s, username: str) -> m.ConsoleUser:
         row = s.scalar(select(m.ConsoleUser).where(m.ConsoleUser.username == username))
         if row is None:
-            raise UserError(f"unknown user {username!r}")
+            raise UserError(f"unknown user {username!r}", "unknown")
         return row
 
     def authenticate(self, username: str, password: str) -> UserRecord:
@@ -112,12 +147,14 @@ class UserStore:
         now = self.clock()
         with self.db.session() as s:
             row = s.scalar(select(m.ConsoleUser).where(m.ConsoleUser.username == username))
-            if row is None or not row.active:
-                raise UserError(f"unknown user {username!r}")
+            if row is None:
+                raise UserError(f"unknown user {username!r}", "unknown")
+            if not row.active:
+                raise UserError(f"user {username!r} is disabled; ask an administrator", "disabled")
             if row.locked_until is not None and now < row.locked_until:
-                minutes = max(1, round((row.locked_until - now).total_seconds() / 60))
+                minutes = max(1, math.ceil((row.locked_until - now).total_seconds() / 60))
                 raise UserError(f"{username!r} is locked after {MAX_FAILURES} wrong passwords; try again in "
-                                f"{minutes} min or ask an administrator")
+                                f"{minutes} min or ask an administrator", "locked", minutes)
             try:
                 HASHER.verify(row.password_hash, password)
             except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -126,11 +163,11 @@ class UserStore:
                                    entity_id=username, before=None, after={"locked": row.locked_until is not None}))
                 left = MAX_FAILURES - row.failed_logins
                 if row.locked_until is not None:
-                    message = f"wrong password for {username!r}; the user is now locked for 5 min"
+                    message, left = f"wrong password for {username!r}; the user is now locked for 5 min", 0
                 else:
                     message = f"wrong password for {username!r} ({left} tries left before a 5-minute lock)"
                 s.commit()
-                raise UserError(message) from None
+                raise UserError(message, "wrong", left) from None
             row.failed_logins, row.locked_until = 0, None
             if HASHER.check_needs_rehash(row.password_hash):
                 row.password_hash = HASHER.hash(password)

@@ -12,12 +12,13 @@ Decisions:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -402,3 +403,108 @@ class ConsoleUser(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# --- privacy: alert snapshots and the statistics kept after raw data is purged (storage/retention.py) ---------
+
+
+class AlertSnapshot(Base):
+    """A still (heads blurred) a camera saw when an alert was raised: the JPEG's path, not the picture."""
+
+    __tablename__ = "alert_snapshot"
+    __table_args__ = (Index("ix_alert_snapshot_taken", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"), index=True)
+    camera_id: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(Text)
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OccupancyStat(Base):
+    """People per branch-local day, half-hour (``slot``: its local start) and place (zone '' = the lobby)."""
+
+    __tablename__ = "occupancy_stat"
+    __table_args__ = (UniqueConstraint("branch_id", "day", "zone", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[time] = mapped_column(Time)
+    zone: Mapped[str] = mapped_column(String(100))
+    samples: Mapped[int] = mapped_column(Integer)
+    mean: Mapped[float] = mapped_column(Float)
+    peak: Mapped[int] = mapped_column(Integer)
+    peak_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CrossingStat(Base):
+    """People who crossed a counting line per branch-local day and half-hour."""
+
+    __tablename__ = "crossing_stat"
+    __table_args__ = (UniqueConstraint("branch_id", "day", "camera_id", "line", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[time] = mapped_column(Time)
+    camera_id: Mapped[str] = mapped_column(String(64))
+    line: Mapped[str] = mapped_column(String(100))
+    in_count: Mapped[int] = mapped_column(Integer)
+    out_count: Mapped[int] = mapped_column(Integer)
+
+
+class TicketDayStat(Base):
+    """A day's tickets of one service type ('' = all types); see console/domain/day_stats.py. Seconds."""
+
+    __tablename__ = "ticket_day_stat"
+    __table_args__ = (UniqueConstraint("branch_id", "day", "service_type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    service_type: Mapped[str] = mapped_column(String(32))
+    issued: Mapped[int] = mapped_column(Integer)
+    served: Mapped[int] = mapped_column(Integer)
+    no_show: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[int] = mapped_column(Integer)
+    open: Mapped[int] = mapped_column(Integer)
+    called: Mapped[int] = mapped_column(Integer)
+    avg_wait_s: Mapped[float | None] = mapped_column(Float)
+    p90_wait_s: Mapped[float | None] = mapped_column(Float)
+    max_wait_s: Mapped[float | None] = mapped_column(Float)
+    within_target: Mapped[int] = mapped_column(Integer)
+    target_wait_s: Mapped[float] = mapped_column(Float)
+    handled: Mapped[int] = mapped_column(Integer)
+    avg_handling_s: Mapped[float | None] = mapped_column(Float)
+    max_handling_s: Mapped[float | None] = mapped_column(Float)
+    cycles: Mapped[int] = mapped_column(Integer)
+    cycle_sum_s: Mapped[float] = mapped_column(Float)
+
+
+class TicketSlotStat(Base):
+    """Tickets per issue day, half-hour and service type: issued, served, called and their waits (seconds)."""
+
+    __tablename__ = "ticket_slot_stat"
+    __table_args__ = (UniqueConstraint("branch_id", "day", "service_type", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[time] = mapped_column(Time)
+    service_type: Mapped[str] = mapped_column(String(32))
+    issued: Mapped[int] = mapped_column(Integer)
+    served: Mapped[int] = mapped_column(Integer)
+    called: Mapped[int] = mapped_column(Integer)
+    wait_sum_s: Mapped[float] = mapped_column(Float)
+
+
+class RetentionMark(Base):
+    """How far a branch's raw data has been purged: every branch-local day before ``purged_before``."""
+
+    __tablename__ = "retention_mark"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"), unique=True)
+    purged_before: Mapped[date] = mapped_column(Date)
+    purged_at: Mapped[datetime] = mapped_column(UtcDateTime)

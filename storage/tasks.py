@@ -36,6 +36,7 @@ from console.domain.records import (
     ZoneSpec,
 )
 from console.domain.vocabulary import AlertState, CounterAction, CounterState, ServiceType, TicketEventType, TicketStatus
+from camera.credentials import mask_credentials
 from storage import models as m
 from storage.records import CameraSetup, CameraSpec
 
@@ -484,13 +485,15 @@ class RecordAudit:
 
 @dataclass(frozen=True)
 class SaveCamera:
-    """Add or change a camera with its zones, counting lines, region of interest and calibration.
+    """Add or change a camera with its zones, counting lines, region of interest and calibration, with an audit
+    entry of its values before and after (the source as stored: without its password, see console/camera_secrets.py).
 
     The camera's zones and lines are replaced by the given ones (what the zone editor shows is what is stored).
     """
 
     branch_code: str
     setup: CameraSetup
+    user: str = "console"
 
     def apply(self, session: Session) -> None:
         bid = branch_id(session, self.branch_code)
@@ -499,6 +502,7 @@ class SaveCamera:
             if len(zone.polygon) < 3:
                 raise ValueError(f"zone {zone.name!r} of camera {cam.camera_id!r} needs at least 3 points")
         row = session.scalar(select(m.Camera).where(m.Camera.branch_id == bid, m.Camera.camera_id == cam.camera_id))
+        before = _camera_values(session, row)
         if row is None:
             row = m.Camera(branch_id=bid, camera_id=cam.camera_id)
             session.add(row)
@@ -515,18 +519,42 @@ class SaveCamera:
         for line in self.setup.lines:
             session.add(m.CountingLine(camera_ref=row.id, name=line.name, ax=line.a[0], ay=line.a[1],
                                        bx=line.b[0], by=line.b[1]))
+        session.flush()
+        session.add(m.AuditEntry(at=datetime.now(UTC), user=self.user,
+                                 action="camera.add" if before is None else "camera.edit", entity="camera",
+                                 entity_id=f"{self.branch_code}/{cam.camera_id}", before=before,
+                                 after=_camera_values(session, row)))
+
+
+def _camera_values(session: Session, row: m.Camera | None) -> dict[str, Any] | None:
+    """A camera's audited values: settings, zones (name, kind, capacity, corner points) and counting lines."""
+    if row is None:
+        return None
+    zones = session.scalars(select(m.Zone).where(m.Zone.camera_ref == row.id).order_by(m.Zone.name)).all()
+    lines = session.scalars(select(m.CountingLine).where(m.CountingLine.camera_ref == row.id)
+                            .order_by(m.CountingLine.name)).all()
+    return {"name": row.name, "source": mask_credentials(row.source), "kind": row.kind, "enabled": row.enabled,
+            "model": row.model, "roi": row.roi, "analysis_fps": row.analysis_fps, "calibrated": row.calibration is not None,
+            "zones": [{"name": z.name, "kind": z.kind, "capacity": z.capacity, "polygon": z.polygon} for z in zones],
+            "lines": [{"name": ln.name, "a": [ln.ax, ln.ay], "b": [ln.bx, ln.by]} for ln in lines]}
 
 
 @dataclass(frozen=True)
 class DeleteCamera:
-    """Remove a camera with its zones and lines (its occupancy samples stay: they are history)."""
+    """Remove a camera with its zones and lines (its occupancy samples stay: they are history), audited."""
 
     branch_code: str
     camera_id: str
+    user: str = "console"
 
     def apply(self, session: Session) -> None:
         bid = branch_id(session, self.branch_code)
+        row = session.scalar(select(m.Camera).where(m.Camera.branch_id == bid, m.Camera.camera_id == self.camera_id))
+        before = _camera_values(session, row)
         session.execute(delete(m.Camera).where(m.Camera.branch_id == bid, m.Camera.camera_id == self.camera_id))
+        if before is not None:
+            session.add(m.AuditEntry(at=datetime.now(UTC), user=self.user, action="camera.remove", entity="camera",
+                                     entity_id=f"{self.branch_code}/{self.camera_id}", before=before, after=None))
 
 
 def _shift_row(s: ShiftRecord) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+# never the developer's own OS keyring: secrets go to each test's encrypted file (tests/security installs their own
+# keyring backends where they test the keyring); also inherited by the command-line runs of the tests
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 import threading
 import time

@@ -35,6 +35,7 @@ class AdvicePanel(QWidget):
         self.result: AdviceResult | None = None
         self.cards: list[tuple[Advice, QLabel, QPushButton, QPushButton]] = []
         self.actions_enabled = True  # False for a user whose role may not change counters
+        self.why_disabled: str | None = None  # the Accept buttons' tooltip then
         self.summary.setText(self.tr("Staffing advice: waiting for the first evaluation…"))
 
     # --- wording --------------------------------------------------------------------------------------------
@@ -133,7 +134,7 @@ class AdvicePanel(QWidget):
             dismiss = QPushButton(self.tr("Dismiss"))
             accept.setEnabled(self.actions_enabled)
             if not self.actions_enabled:
-                accept.setToolTip(self.tr("Your role may not change counters."))
+                accept.setToolTip(self.why_disabled or self.tr("Your role may not change counters."))
             accept.setProperty("advice_key", a.key)
             dismiss.setProperty("advice_key", a.key)
             accept.clicked.connect(self._accept_clicked)

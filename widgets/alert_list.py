@@ -8,7 +8,7 @@ in ``describe`` here so the banner, the list and the dialogs say the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
@@ -156,8 +156,10 @@ class AlertList(QWidget):
         self.alerts: list[AlertRecord] = []  # all, newest first
         self.shown: list[AlertRecord] = []
         self.can_acknowledge = True
+        self.ack_denied: Callable[[AlertRecord], str | None] | None = None  # why this user may not acknowledge it
         self.tz = None  # the branch's time zone (set by the controller)
         self.failed_deliveries: dict[int, str] = {}  # alert id → why its message could not be delivered
+        self.snapshots: dict[int, list[str]] = {}  # alert id → its snapshot files (privacy: heads blurred)
         self._selection_changed()
 
     def matches(self, a: AlertRecord) -> bool:
@@ -190,7 +192,9 @@ class AlertList(QWidget):
             set_cell(self.table, row, self.COL_SEVERITY, sev, background=SEVERITY_COLOURS[a.severity])
             words = describe(a)
             set_cell(self.table, row, self.COL_WHAT, words)
-            self.table.item(row, self.COL_WHAT).setToolTip(words)
+            detail = [words] + [self.tr("Snapshot: %1").replace("%1", path)
+                                for path in self.snapshots.get(a.alert_id or -1, ())]
+            self.table.item(row, self.COL_WHAT).setToolTip("\n".join(detail))
             set_cell(self.table, row, self.COL_STATE, labels.alert_state(a.state))
             who = a.resolved_by or a.acknowledged_by or ""
             if a.note:
@@ -223,8 +227,16 @@ class AlertList(QWidget):
     def _selection_changed(self) -> None:
         a = self.selected()
         open_ = a is not None and a.state is not AlertState.RESOLVED and a.alert_id is not None
-        self.ack_button.setEnabled(open_ and a.state is AlertState.RAISED and self.can_acknowledge)
-        self.resolve_button.setEnabled(open_ and self.can_acknowledge)
+        why = self.ack_denied(a) if open_ and self.ack_denied is not None else None
+        self.ack_button.setEnabled(open_ and a.state is AlertState.RAISED and self.can_acknowledge and why is None)
+        self.resolve_button.setEnabled(open_ and self.can_acknowledge and why is None)
+        self.ack_button.setToolTip(why or "")
+        self.resolve_button.setToolTip(why or "")
+
+    def set_export_denied(self, why: str | None) -> None:
+        """Export disabled, with ``why`` as its tooltip, for a role that may not export (None: allowed)."""
+        self.export_button.setEnabled(why is None)
+        self.export_button.setToolTip(why or "")
 
     @Slot()
     def _ack_clicked(self) -> None:
@@ -261,8 +273,11 @@ class AlertBanner(QFrame):
         layout.addWidget(self.button)
         self.alert: AlertRecord | None = None
         self.tz = None
+        self.ack_denied: Callable[[AlertRecord], str | None] | None = None  # as AlertList.ack_denied
+        self._open: list[AlertRecord] = []
 
     def show_alerts(self, open_alerts: Sequence[AlertRecord]) -> None:
+        self._open = list(open_alerts)
         waiting = [a for a in open_alerts if a.state is AlertState.RAISED]
         if not waiting:
             self.alert = None
@@ -276,8 +291,14 @@ class AlertBanner(QFrame):
         self.text.setText(f"{labels.alert_severity(top.severity)} — {describe(top)} ({since})")
         others = len(waiting) - 1
         self.more.setText(self.tr("+%1 more").replace("%1", str(others)) if others else "")
-        self.button.setEnabled(top.alert_id is not None)
+        why = self.ack_denied(top) if self.ack_denied is not None else None
+        self.button.setEnabled(top.alert_id is not None and why is None)
+        self.button.setToolTip(why or "")
         self.sig_visible.emit(True)
+
+    def refresh(self) -> None:
+        """Show the same alerts again (the user changed)."""
+        self.show_alerts(self._open)
 
     @Slot()
     def _clicked(self) -> None:

@@ -52,8 +52,6 @@ class AttendanceView(QWidget):
         self.check_in = QPushButton(self.tr("Check in"))
         self.check_out = QPushButton(self.tr("Check out"))
         self.export = QPushButton(self.tr("Export month…"))
-        self.check_in.setToolTip(self.tr("Record the selected person as arrived now (for staff without a counter "
-                                          "login)"))
         self.check_in.clicked.connect(self._check_in)
         self.check_out.clicked.connect(self._check_out)
         self.export.clicked.connect(self.export_month)
@@ -87,10 +85,17 @@ class AttendanceView(QWidget):
 
     def attach(self, desk: RosterDesk, now: Callable[[], datetime], day: date, read_only: bool = False) -> None:
         self.desk, self.now = desk, now
-        for b in (self.check_in, self.check_out):
-            b.setEnabled(not read_only)
+        self.set_read_only(read_only)
         self.day_edit.setDate(QDate(day.year, day.month, day.day))
         self.reload()
+
+    def set_read_only(self, read_only: bool, why: str | None = None) -> None:
+        """Check in / out disabled for a role that may not, with ``why`` as their tooltip."""
+        for b in (self.check_in, self.check_out):
+            b.setEnabled(not read_only)
+        self.check_in.setToolTip(why if read_only and why else self.tr(
+            "Record the selected person as arrived now (for staff without a counter login)"))
+        self.check_out.setToolTip(why if read_only and why else "")
 
     def current_day(self) -> date:
         q = self.day_edit.date()

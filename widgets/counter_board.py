@@ -55,6 +55,7 @@ class CounterBoard(QWidget):
         )
         self.counters: tuple[CounterStatus, ...] = ()
         self.actions_enabled = True  # False for a user whose role may not change counters
+        self.why_disabled: str | None = None  # the buttons' tooltip then
         self.buttons: dict[CounterAction, QPushButton] = {}
         row = QHBoxLayout()
         for action, text in (
@@ -78,6 +79,12 @@ class CounterBoard(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self._update_buttons()
+
+    def set_actions_denied(self, why: str | None) -> None:
+        """The board's actions disabled for a role that may not change counters (None: allowed)."""
+        self.actions_enabled = why is None
+        self.why_disabled = why
         self._update_buttons()
 
     def selected_counter(self) -> CounterStatus | None:
@@ -109,7 +116,9 @@ class CounterBoard(QWidget):
         allowed = allowed_actions(counter) if counter is not None and self.actions_enabled else frozenset()
         for action, button in self.buttons.items():
             button.setEnabled(action in allowed)
-            if counter is None:
+            if not self.actions_enabled and self.why_disabled:
+                button.setToolTip(self.why_disabled)
+            elif counter is None:
                 button.setToolTip(self.tr("Select a counter first"))
             elif action not in allowed:
                 button.setToolTip(self.tr("Not possible while the counter is %1")

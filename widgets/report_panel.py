@@ -66,6 +66,7 @@ class ReportPanel(QWidget):
         self.export_button.setToolTip(self.tr("Write this report to a CSV or Excel file"))
         self.export_button.clicked.connect(self.choose_export)
         self.export_button.setEnabled(False)
+        self.export_denied: str | None = None  # why this user may not export (None: allowed)
         self._report = None
         heading = QHBoxLayout()
         heading.addWidget(self.title, 1)
@@ -126,10 +127,16 @@ class ReportPanel(QWidget):
         self.priority_label.setText("\n".join(lines))
 
     @Slot(object)
+    def set_export_denied(self, why: str | None) -> None:
+        """Export disabled, with ``why`` as its tooltip, for a role that may not export (None: allowed)."""
+        self.export_denied = why
+        self.export_button.setEnabled(self._report is not None and why is None)
+        self.export_button.setToolTip(why or self.tr("Write this report to a CSV or Excel file"))
+
     def show_view(self, view: BranchView) -> None:
         r = view.report
         self._report = r
-        self.export_button.setEnabled(r is not None)
+        self.export_button.setEnabled(r is not None and self.export_denied is None)
         if r is None:
             return
         self.title.setText(self.tr("Today so far (%1), target: called within %2 min")

@@ -262,6 +262,7 @@ class RosterEditor(QWidget):
         self.dirty = False
         self.check: CheckResult = CheckResult()
         self.read_only = False
+        self.why_read_only: str | None = None  # the tooltip of disabled buttons for a read-only role
         self._names: dict[str, str] = {}  # staff id → name, as of the last refresh
 
         self.week = QDateEdit()
@@ -374,6 +375,13 @@ class RosterEditor(QWidget):
         self.demo_note.setVisible(desk.branch.is_demo)
         self.show_week(monday_of(today), today)
 
+    def set_read_only(self, read_only: bool, why: str | None = None) -> None:
+        """A user whose role may not change the roster (after a switch of user, too): view and export only."""
+        self.read_only = read_only
+        self.why_read_only = why
+        self.timeline.editable = not read_only
+        self._enable()
+
     def show_week(self, monday: date, day: date | None = None) -> None:
         if self.desk is None:
             return
@@ -435,8 +443,8 @@ class RosterEditor(QWidget):
         has = self.desk is not None and not self.read_only
         for key, b in self.buttons.items():
             b.setEnabled(has if key not in ("save", "revert") else has and self.dirty)
-            if self.read_only:
-                b.setToolTip(self.tr("Your role may not change the roster."))
+            b.setToolTip((self.why_read_only or self.tr("Your role may not change the roster."))
+                         if self.read_only and key not in ("export", "staff") else "")
         if self.desk is not None:
             self.buttons["export"].setEnabled(True)
             self.buttons["staff"].setEnabled(True)

@@ -149,7 +149,9 @@ class StaffPanel(QWidget):
         self.coverage_loader = None  # (RosterDesk, date) -> CoveragePlan
         self.clock = None  # () -> the branch's current datetime
         self.target_share = 0.8
-        self.read_only = False
+        self.read_only = False  # the roster and directory (EDIT_ROSTER)
+        self.why_read_only: str | None = None
+        self.check_in_denied: str | None = None  # why check in / out is disabled (CHECK_IN_STAFF), None: allowed
         self.desk = None
         self.view: BranchView | None = None
         self._attached: set[int] = set()
@@ -167,10 +169,23 @@ class StaffPanel(QWidget):
         day = self.view.snapshot.day
         if index == 1:
             self.editor.attach(self.desk, day, read_only=self.read_only)
+            self.editor.set_read_only(self.read_only, self.why_read_only)
         elif index == 2:
             self.coverage.attach(partial(self.coverage_loader, self.desk), day, self.target_share)
         elif index == 3:
-            self.attendance.attach(self.desk, self.clock, day, read_only=self.read_only)
+            self.attendance.attach(self.desk, self.clock, day, read_only=self.check_in_denied is not None)
+            self.attendance.set_read_only(self.check_in_denied is not None, self.check_in_denied)
+
+    def set_access(self, roster_denied: str | None, check_in_denied: str | None, user: str) -> None:
+        """The logged-in user's rights (None: allowed, else why not) and name for what they store."""
+        self.read_only, self.why_read_only, self.check_in_denied = roster_denied is not None, roster_denied, \
+            check_in_denied
+        if self.desk is not None:
+            self.desk.user = user
+        if 1 in self._attached:
+            self.editor.set_read_only(self.read_only, roster_denied)
+        if 3 in self._attached:
+            self.attendance.set_read_only(check_in_denied is not None, check_in_denied)
 
     @Slot()
     def _roster_saved(self) -> None:

@@ -200,6 +200,10 @@
         <translation>%1 条未解除，今日共 %2 条</translation>
     </message>
     <message>
+        <source>Snapshot: %1</source>
+        <translation>快照：%1</translation>
+    </message>
+    <message>
         <source>not delivered</source>
         <translation>未送达</translation>
     </message>
@@ -383,6 +387,53 @@
     <message>
         <source>%1 not logged in %2 min after the shift start</source>
         <translation>%1 上班 %2 分钟后仍未登录</translation>
+    </message>
+</context>
+<context>
+    <name>ApiTokenGroup</name>
+    <message>
+        <source>API</source>
+        <translation>接口</translation>
+    </message>
+    <message>
+        <source>Kept in: %1</source>
+        <translation>保存在：%1</translation>
+    </message>
+    <message>
+        <source>Rotate token…</source>
+        <translation>更换令牌…</translation>
+    </message>
+    <message>
+        <source>Ticket feed token</source>
+        <translation>叫号数据令牌</translation>
+    </message>
+    <message>
+        <source>cannot be read: %1</source>
+        <translation>无法读取：%1</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>尚未设置</translation>
+    </message>
+    <message>
+        <source>Rotate API token</source>
+        <translation>更换接口令牌</translation>
+    </message>
+    <message>
+        <source>Make a new API token? The ticketing system must then be given the new token: the old one is refused at once.</source>
+        <translation>生成新的接口令牌？之后须把新令牌配置到叫号系统：旧令牌将立即失效。</translation>
+    </message>
+    <message>
+        <source>Token not rotated</source>
+        <translation>令牌未更换</translation>
+    </message>
+    <message>
+        <source>The new token could not be stored, so the old one stays valid: %1</source>
+        <translation>新令牌无法保存，旧令牌仍然有效：%1</translation>
+    </message>
+    <message>
+        <source>Rotation not audited</source>
+        <translation>更换未写入审计记录</translation>
     </message>
 </context>
 <context>
@@ -764,6 +815,14 @@
         <translation>已停用</translation>
     </message>
     <message>
+        <source>Camera not saved</source>
+        <translation>摄像机未保存</translation>
+    </message>
+    <message>
+        <source>The camera's password could not be stored safely, so nothing was changed: %1</source>
+        <translation>摄像机密码无法安全保存，未做任何更改：%1</translation>
+    </message>
+    <message>
         <source>Zones and lines</source>
         <translation>区域与计数线</translation>
     </message>
@@ -972,6 +1031,37 @@
     </message>
 </context>
 <context>
+    <name>FirstAdminDialog</name>
+    <message>
+        <source>Set up the administrator</source>
+        <translation>设置管理员</translation>
+    </message>
+    <message>
+        <source>Branch %1 has no console user yet. Choose the administrator's user name and password: the administrator adds the other users and their roles.</source>
+        <translation>网点 %1 还没有监控台用户。请设置管理员的用户名和密码：其他用户及其角色由管理员添加。</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
     <name>LobbyPanel</name>
     <message>
         <source>in the lobby now</source>
@@ -1047,6 +1137,47 @@
     </message>
 </context>
 <context>
+    <name>LockOverlay</name>
+    <message>
+        <source>Console locked</source>
+        <translation>监控台已锁定</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Log in as yourself to unlock; another user name switches user.</source>
+        <translation>用本人账号登录即可解锁；输入其他用户名则切换用户。</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Branch %1: log in with your console user.</source>
+        <translation>网点 %1：请用您的监控台账号登录。</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+</context>
+<context>
+    <name>LoginForm</name>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Enter your user name.</source>
+        <translation>请输入用户名。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Lobby</source>
@@ -1066,11 +1197,16 @@
     </message>
     <message>
         <source>Alerts</source>
+        <extracomment>Input that keeps the console from locking itself. Panels only roles with VIEW_QUEUE see (a security officer sees a note saying so instead).</extracomment>
         <translation>告警</translation>
     </message>
     <message>
         <source>Reports</source>
         <translation>报表</translation>
+    </message>
+    <message>
+        <source>Secrets: %1</source>
+        <translation>密钥：%1</translation>
     </message>
     <message>
         <source>Branch Lobby Console</source>
@@ -1091,6 +1227,18 @@
     <message>
         <source>&amp;Audit trail…</source>
         <translation>审计记录(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Users…</source>
+        <translation>用户(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>S&amp;witch user…</source>
+        <translation>切换用户(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>&amp;Lock</source>
+        <translation>锁定(&amp;L)</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -1127,6 +1275,26 @@
     <message>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Counter requests are not available for this branch.</source>
+        <translation>此网点无法发出窗口指令。</translation>
+    </message>
+    <message>
+        <source>Demo branch — no login</source>
+        <translation>演示网点 — 无需登录</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>Switch user</source>
+        <translation>切换用户</translation>
+    </message>
+    <message>
+        <source>%1 (%2), locked at %3</source>
+        <translation>%1（%2），%3 锁定</translation>
     </message>
     <message>
         <source>About</source>
@@ -1175,6 +1343,21 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Queue feed: %1, %2 events</source>
         <translation>叫号数据：%1，%2 条事件</translation>
+    </message>
+</context>
+<context>
+    <name>NewTokenDialog</name>
+    <message>
+        <source>New API token</source>
+        <translation>新的接口令牌</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Enter this token into the ticketing system now: it is shown only this once. The old token is refused from now on.</source>
+        <translation>请立即把此令牌配置到叫号系统：它只显示这一次。旧令牌从现在起失效。</translation>
     </message>
 </context>
 <context>
@@ -1233,6 +1416,45 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Tick at least one service type the person can handle.</source>
         <translation>请至少勾选一项该员工可办理的业务。</translation>
+    </message>
+</context>
+<context>
+    <name>PrivacyGroup</name>
+    <message>
+        <source>Privacy</source>
+        <translation>隐私</translation>
+    </message>
+    <message>
+        <source>Save a snapshot with crowding and camera alerts (faces blurred)</source>
+        <translation>拥挤和摄像机告警时保存快照（人脸模糊处理）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Keep forever</source>
+        <translation>永久保留</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Older tickets, occupancy samples and snapshots are deleted; daily and half-hourly statistics are kept. 0: keep everything.</source>
+        <translation>更早的票号、人数采样和快照将被删除；按天和每半小时的统计数据会保留。0：全部保留。</translation>
+    </message>
+    <message>
+        <source>Snapshot folder</source>
+        <translation>快照文件夹</translation>
+    </message>
+    <message>
+        <source>Keep raw data for</source>
+        <translation>原始数据保留</translation>
+    </message>
+    <message>
+        <source>Takes effect at the next start.</source>
+        <translation>下次启动时生效。</translation>
     </message>
 </context>
 <context>
@@ -1766,6 +1988,14 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>Lock the window after no input for (next start)</source>
+        <translation>无操作多久后锁定窗口（下次启动生效）</translation>
+    </message>
+    <message>
         <source>Settings not saved</source>
         <translation>设置未保存</translation>
     </message>
@@ -1904,6 +2134,116 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Greyed-out people cannot take this counter now; point at one to see why.</source>
         <translation>灰色人员当前不能接手该窗口；将鼠标指向可查看原因。</translation>
+    </message>
+</context>
+<context>
+    <name>UserFormDialog</name>
+    <message>
+        <source>Set password</source>
+        <translation>设置密码</translation>
+    </message>
+    <message>
+        <source>Add user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>UsersDialog</name>
+    <message>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Set role</source>
+        <translation>设置角色</translation>
+    </message>
+    <message>
+        <source>Set password…</source>
+        <translation>设置密码…</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>locked</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>%1 added.</source>
+        <translation>已添加 %1。</translation>
+    </message>
+    <message>
+        <source>%1 is now %2.</source>
+        <translation>%1 现在是%2。</translation>
+    </message>
+    <message>
+        <source>Password of %1 changed.</source>
+        <translation>%1 的密码已更改。</translation>
+    </message>
+    <message>
+        <source>%1 disabled.</source>
+        <translation>已停用 %1。</translation>
+    </message>
+    <message>
+        <source>%1 enabled.</source>
+        <translation>已启用 %1。</translation>
     </message>
 </context>
 <context>
@@ -2202,6 +2542,132 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>Security officer</source>
+        <translation>安保人员</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>see the cameras</source>
+        <translation>查看摄像机画面</translation>
+    </message>
+    <message>
+        <source>see lobby occupancy</source>
+        <translation>查看大厅人数</translation>
+    </message>
+    <message>
+        <source>see alerts</source>
+        <translation>查看告警</translation>
+    </message>
+    <message>
+        <source>see counters, the queue, staff and reports</source>
+        <translation>查看窗口、排队、人员和报表</translation>
+    </message>
+    <message>
+        <source>acknowledge crowding alerts</source>
+        <translation>确认拥挤告警</translation>
+    </message>
+    <message>
+        <source>acknowledge camera alerts</source>
+        <translation>确认摄像机告警</translation>
+    </message>
+    <message>
+        <source>acknowledge queue and staffing alerts</source>
+        <translation>确认排队和人员告警</translation>
+    </message>
+    <message>
+        <source>change counters</source>
+        <translation>调整窗口</translation>
+    </message>
+    <message>
+        <source>check staff in and out</source>
+        <translation>为员工签到签退</translation>
+    </message>
+    <message>
+        <source>change the roster and the staff directory</source>
+        <translation>修改排班和员工名录</translation>
+    </message>
+    <message>
+        <source>change alert rules and thresholds</source>
+        <translation>修改告警规则和阈值</translation>
+    </message>
+    <message>
+        <source>import data</source>
+        <translation>导入数据</translation>
+    </message>
+    <message>
+        <source>export reports</source>
+        <translation>导出报表</translation>
+    </message>
+    <message>
+        <source>read the audit trail</source>
+        <translation>查看审计记录</translation>
+    </message>
+    <message>
+        <source>manage cameras</source>
+        <translation>管理摄像机</translation>
+    </message>
+    <message>
+        <source>manage users</source>
+        <translation>管理用户</translation>
+    </message>
+    <message>
+        <source>manage the database, privacy and the API token</source>
+        <translation>管理数据库、隐私设置和接口令牌</translation>
+    </message>
+    <message>
+        <source>A %1 may not %2 (allowed: %3).</source>
+        <translation>%1无权%2（可由：%3）。</translation>
+    </message>
+</context>
+<context>
+    <name>login</name>
+    <message>
+        <source>Branch Lobby Console — log in</source>
+        <translation>网点厅堂监控台 — 登录</translation>
+    </message>
+</context>
+<context>
+    <name>widget</name>
+    <message>
+        <source>Unknown user name.</source>
+        <translation>用户名不存在。</translation>
+    </message>
+    <message>
+        <source>This user is disabled; ask an administrator.</source>
+        <translation>该用户已停用，请联系管理员。</translation>
+    </message>
+    <message>
+        <source>This user is locked after 5 wrong passwords; try again in %1 min or ask an administrator.</source>
+        <translation>密码连续错误 5 次，该用户已被锁定；请 %1 分钟后再试或联系管理员。</translation>
+    </message>
+    <message>
+        <source>Wrong password; %1 tries left before a 5-minute lock.</source>
+        <translation>密码错误；再错 %1 次将锁定 5 分钟。</translation>
+    </message>
+    <message>
+        <source>Wrong password; the user is now locked for 5 minutes.</source>
+        <translation>密码错误；该用户现已锁定 5 分钟。</translation>
+    </message>
+    <message>
+        <source>A password needs at least 10 characters, with letters and digits.</source>
+        <translation>密码至少 10 位，须同时包含字母和数字。</translation>
+    </message>
+    <message>
+        <source>A user with this name exists already.</source>
+        <translation>同名用户已存在。</translation>
+    </message>
+    <message>
+        <source>A user name is 2–64 letters, digits, '.', '_' or '-'.</source>
+        <translation>用户名为 2–64 个字母、数字、“.”、“_”或“-”。</translation>
+    </message>
+    <message>
+        <source>This is the only administrator; make another user administrator first.</source>
+        <translation>这是唯一的管理员；请先将其他用户设为管理员。</translation>
     </message>
 </context>
 </TS>

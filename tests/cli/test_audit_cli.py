@@ -21,7 +21,9 @@ T0 = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 def write_entries(data_dir: Path, n: int) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     db = open_database(f"sqlite:///{data_dir / 'console.db'}")
-    apply_now(db, SaveBranchSetup(branch=BranchInfo("SH01", "Shanghai", "Asia/Shanghai", time(9), time(17), 60)))
+    # a demo-only database: no login (logins and roles on the command line: tests/cli/test_cli_roles.py)
+    apply_now(db, SaveBranchSetup(branch=BranchInfo("SH01", "Shanghai", "Asia/Shanghai", time(9), time(17), 60,
+                                                    is_demo=True)))
     writer = DatabaseWriter(db)
     writer.start()
     try:

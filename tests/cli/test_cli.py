@@ -15,11 +15,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str, data_dir: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+def run(*args: str, data_dir: Path, timeout: float = 180,
+        login: tuple[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``main.py`` in a process of its own; ``login`` (user, password) for a database with a real branch."""
     env = {**os.environ, "BRANCH_CONSOLE_DATA_DIR": str(data_dir), "QT_QPA_PLATFORM": "offscreen"}
     env.pop("BRANCH_CONSOLE_DB", None)
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=ROOT)
+    prefix = ["--user", login[0], "--password-stdin"] if login else []
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *prefix, *args], capture_output=True, text=True,
+                          timeout=timeout, env=env, cwd=ROOT, input=f"{login[1]}\n" if login else None)
 
 
 @pytest.fixture(scope="module")

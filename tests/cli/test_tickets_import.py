@@ -11,9 +11,17 @@ import pytest
 
 from console.domain.records import BranchInfo
 from storage.database import open_database
+from console.domain.permissions import Role
+from console.users import UserStore
 from storage.tasks import SaveBranchSetup
 from storage.writer import apply_now
-from tests.cli.test_cli import run
+from tests.cli.test_cli import run as run_cli
+
+ADMIN = ("admin", "Import2026admin")
+
+
+def run(*args: str, data_dir: Path):
+    return run_cli(*args, data_dir=data_dir, login=ADMIN)
 
 HEADER = "ticket_id,service_type,priority,issued_at,called_at,started_at,finished_at,counter_id,staff_id,outcome"
 GOOD = [
@@ -38,6 +46,7 @@ def data_dir(tmp_path: Path) -> Path:
     db = open_database(f"sqlite:///{tmp_path / 'console.db'}")
     apply_now(db, SaveBranchSetup(branch=BranchInfo("BJ01", "Xidan", "Asia/Shanghai", time(9), time(17), 60),
                                   counters=(), staff=()))
+    UserStore(db).add(ADMIN[0], "Admin", Role.ADMINISTRATOR, ADMIN[1], "setup")  # a real branch needs a login
     db.close()
     return tmp_path
 

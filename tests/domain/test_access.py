@@ -92,3 +92,24 @@ def test_the_console_locks_after_the_idle_time(idle_min: int, expected: bool) ->
     idle = IdleLock(timedelta(minutes=10), T0)
     idle.touch(T0 + timedelta(minutes=1))
     assert idle.should_lock(T0 + timedelta(minutes=1 + idle_min)) is expected
+
+
+def test_the_readme_table_is_the_matrix() -> None:
+    """The README's permission table says what the code enforces, row by row."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    header = "| Permission | Lobby manager | Security officer | Branch manager | Administrator |"
+    assert header in readme
+    lines = readme[readme.index(header):].splitlines()[2:]
+    rows = {}
+    for line in lines:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        permission = Permission(cells[0].rsplit("(`", 1)[1].rstrip("`)"))
+        rows[permission] = [c == "✓" for c in cells[1:]]
+    assert set(rows) == set(Permission)
+    order = [Role.LOBBY_MANAGER, Role.SECURITY_OFFICER, Role.BRANCH_MANAGER, Role.ADMINISTRATOR]
+    for permission, marks in rows.items():
+        assert marks == [permission in MATRIX[r] for r in order], permission

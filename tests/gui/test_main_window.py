@@ -186,7 +186,7 @@ def test_settings_dialog_saves_the_language(qtbot, demo_context) -> None:
     from console.settings import ApiSettings
 
     env = demo_context.env
-    env.settings = replace(env.settings, api=ApiSettings(enabled=True, port=8999, token="t" * 20))
+    env.settings = replace(env.settings, api=ApiSettings(enabled=True, port=8999))
     dialog = SettingsDialog(env)
     qtbot.addWidget(dialog)
     dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))

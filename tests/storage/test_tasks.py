@@ -217,8 +217,19 @@ def test_camera_setup_round_trip_and_replacement(db) -> None:
         apply_now(db, SaveCamera("B1", CameraSetup(camera=setup.camera,
                                                    zones=(ZoneSpec("bad", ZoneKind.WAITING, ((0, 0), (1, 1))),))))
     assert repository.load_cameras(db, "B1") == [changed]  # nothing lost
-    apply_now(db, DeleteCamera("B1", "C1"))
+    apply_now(db, DeleteCamera("B1", "C1", user="wang"))
     assert repository.load_cameras(db, "B1") == [] and repository.count_rows(db, "counting_line") == 0
+    # every change audited with the values before and after; never the source's password
+    audit = [e for e in repository.load_audit(db) if e.entity == "camera"]
+    assert [e.action for e in audit] == ["camera.add", "camera.edit", "camera.remove"]
+    added, edited, removed = audit
+    assert added.before is None and added.after["source"] == "rtsp://***:***@10.0.0.5/stream"
+    assert added.after["zones"] == [{"name": "waiting", "kind": "waiting", "capacity": 20,
+                                     "polygon": [[0, 0], [100, 0], [100, 80]]}]
+    assert added.after["lines"] == [{"name": "door", "a": [0, 50], "b": [200, 50]}] and added.after["calibrated"]
+    assert edited.before == added.after and edited.after["zones"] == [] and not edited.after["calibrated"]
+    assert removed.user == "wang" and removed.before == edited.after and removed.after is None
+    assert all("u:p@" not in str(e.before) + str(e.after) for e in audit)
 
 
 def test_counter_command_is_stored_with_its_audit_entry(db) -> None:

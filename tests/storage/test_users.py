@@ -84,3 +84,25 @@ def test_password_and_role_changes_are_audited(db) -> None:
     audit = [(a.action, a.before, a.after) for a in repository.load_audit(db)]
     assert ("user.role", {"role": "security_officer"}, {"role": "lobby_manager"}) in audit
     assert ("user.password", None, None) in audit
+
+
+def test_disabled_users_cannot_log_in_and_the_last_administrator_stays(db) -> None:
+    store = UserStore(db, lambda: T0)
+    store.add("wang", "Wang", Role.ADMINISTRATOR, SECRET, by="setup")
+    store.add("zhou", "Zhou Ting", Role.LOBBY_MANAGER, SECRET, by="wang")
+    with pytest.raises(UserError, match="'wang' is the only administrator") as refused:
+        store.set_role("wang", Role.BRANCH_MANAGER, by="wang")
+    assert refused.value.reason == "last_admin"
+    with pytest.raises(UserError, match="only administrator"):
+        store.set_active("wang", False, by="wang")
+    store.set_active("zhou", False, by="wang")
+    with pytest.raises(UserError, match="'zhou' is disabled") as disabled:
+        store.authenticate("zhou", SECRET)
+    assert disabled.value.reason == "disabled"
+    store.set_active("zhou", True, by="wang")
+    assert store.authenticate("zhou", SECRET).active
+    store.set_role("zhou", Role.ADMINISTRATOR, by="wang")
+    store.set_role("wang", Role.BRANCH_MANAGER, by="zhou")  # another administrator exists now
+    audit = [(a.action, a.user, a.before, a.after) for a in repository.load_audit(db)]
+    assert ("user.disable", "wang", {"active": True}, {"active": False}) in audit
+    assert ("user.enable", "wang", {"active": False}, {"active": True}) in audit
