@@ -31,10 +31,10 @@ def authenticator(db: Database) -> Callable[[str, str], Operator]:
     return partial(_authenticate, db)
 
 
-def _create_first(db: Database, by: str, username: str, name: str, password: str) -> Operator:
+def _create_first(db: Database, by: str, username: str, name: str, role: Role, password: str) -> Operator:
     from console.users import UserStore
 
-    record = UserStore(db).add(username, name or username, Role.ADMINISTRATOR, password, by)
+    record = UserStore(db).add(username, name or username, role, password, by)
     return Operator(record.username, record.display_name, record.role)
 
 
@@ -63,11 +63,11 @@ def login_at_start(db: Database, branch: str, username: str | None, password_std
                              "without a display")
     from PySide6.QtCore import QCoreApplication
 
-    from widgets.login_dialog import FirstAdminDialog, LoginDialog
+    from widgets.login_dialog import LoginDialog, first_admin_dialog
 
     if not store.has_users():
-        first = FirstAdminDialog(partial(_create_first, db, console_user()), branch)
-        if first.exec() != FirstAdminDialog.DialogCode.Accepted:
+        first = first_admin_dialog(partial(_create_first, db, console_user()), branch)
+        if first.exec() != first.DialogCode.Accepted:
             raise LoginCancelled("the administrator's password was not set")
         return first.operator
     dialog = LoginDialog(authenticator(db), QCoreApplication.translate("login", "Branch Lobby Console — log in"),

@@ -1,4 +1,5 @@
-"""Logging in: the login dialog, the first start's administrator dialog and the idle-lock screen.
+"""Logging in: the login dialog, the user form (a new user, the first start's administrator, a new password) and
+the idle-lock screen.
 
 The widgets get plain callables (``authenticate(username, password)`` returning the operator, ``create(username,
 name, password)``) that raise ``console.users.UserError``; they word its ``reason`` in the interface language and
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,20 +28,24 @@ from PySide6.QtWidgets import (
 Authenticate = Callable[[str, str], object]
 
 
-def refusal_text(widget: QWidget, exc: Exception) -> str:
+def refusal_text(exc: Exception) -> str:
     """A refused login or user change in words (``UserError.reason`` and ``value``)."""
     reason, value = getattr(exc, "reason", ""), getattr(exc, "value", 0)
+
     texts = {
-        "unknown": widget.tr("Unknown user name."),
-        "disabled": widget.tr("This user is disabled; ask an administrator."),
-        "locked": widget.tr("This user is locked after 5 wrong passwords; try again in %1 min or ask an "
-                            "administrator.").replace("%1", str(value)),
-        "wrong": widget.tr("Wrong password; %1 tries left before a 5-minute lock.").replace("%1", str(value))
-        if value else widget.tr("Wrong password; the user is now locked for 5 minutes."),
-        "weak": widget.tr("A password needs at least 10 characters, with letters and digits."),
-        "exists": widget.tr("A user with this name exists already."),
-        "name": widget.tr("A user name is 2–64 letters, digits, '.', '_' or '-'."),
-        "last_admin": widget.tr("This is the only administrator; make another user administrator first."),
+        "unknown": QCoreApplication.translate("login", "Unknown user name."),
+        "disabled": QCoreApplication.translate("login", "This user is disabled; ask an administrator."),
+        "locked": QCoreApplication.translate(
+            "login", "This user is locked after 5 wrong passwords; try again in %1 min or ask an administrator.")
+        .replace("%1", str(value)),
+        "wrong": QCoreApplication.translate("login", "Wrong password; %1 tries left before a 5-minute lock.")
+        .replace("%1", str(value))
+        if value else QCoreApplication.translate("login", "Wrong password; the user is now locked for 5 minutes."),
+        "weak": QCoreApplication.translate("login", "A password needs at least 10 characters, with letters and digits."),
+        "exists": QCoreApplication.translate("login", "A user with this name exists already."),
+        "name": QCoreApplication.translate("login", "A user name is 2–64 letters, digits, '.', '_' or '-'."),
+        "last_admin": QCoreApplication.translate(
+            "login", "This is the only administrator; make another user administrator first."),
     }
     return texts.get(reason, str(exc))
 
@@ -88,7 +94,7 @@ class LoginForm(QWidget):
         try:
             return authenticate(name, password)
         except Exception as exc:  # UserError: its reason in words
-            self.message.setText(refusal_text(self, exc))
+            self.message.setText(refusal_text(exc))
             self.password.setFocus()
             return None
 
@@ -123,20 +129,29 @@ class LoginDialog(QDialog):
             self.accept()
 
 
-class FirstAdminDialog(QDialog):
-    """A real branch's first start: the administrator's user name and password (there is no default one)."""
+class UserFormDialog(QDialog):
+    """A user's name, full name, role and password twice: a new user (``create(username, name, role, password)``
+    is called on OK and its refusal shown here, the dialog staying open), the first administrator (``role`` fixed),
+    or a new password for ``username`` (no ``create``: the password is in ``chosen_password`` once accepted)."""
 
-    def __init__(self, create: Callable[[str, str, str], object], branch: str, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None, title: str, *, username: str | None = None, intro: str = "",
+                 role=None, create: Callable[[str, str, object, str], object] | None = None) -> None:
+        from console import labels
+        from console.domain.permissions import Role
+
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Set up the administrator"))
+        self.setWindowTitle(title)
         self.create = create
-        self.operator = None
-        intro = QLabel(self.tr("Branch %1 has no console user yet. Choose the administrator's user name and "
-                               "password: the administrator adds the other users and their roles.")
-                       .replace("%1", branch))
-        intro.setWordWrap(True)
-        self.username = QLineEdit("admin")
+        self.operator = None  # what ``create`` returned
+        self.chosen_password = ""
+        self.username = QLineEdit(username or "")
+        self.username.setReadOnly(create is None)
         self.name = QLineEdit()
+        self.role = QComboBox()
+        for r in Role:
+            self.role.addItem(labels.user_role(r), r.value)
+        if role is not None:
+            self.role.setCurrentIndex(self.role.findData(role.value))
         self.password = QLineEdit()
         self.again = QLineEdit()
         for field in (self.password, self.again):
@@ -144,36 +159,62 @@ class FirstAdminDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("loginMessage")
         self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        if intro:
+            text = QLabel(intro)
+            text.setWordWrap(True)
+            layout.addWidget(text)
         form = QFormLayout()
         form.addRow(self.tr("User name"), self.username)
-        form.addRow(self.tr("Full name"), self.name)
+        if create is not None:
+            form.addRow(self.tr("Full name"), self.name)
+            if role is None:
+                form.addRow(self.tr("Role"), self.role)
         form.addRow(self.tr("Password"), self.password)
         form.addRow(self.tr("Password again"), self.again)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._submit)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.password.setFocus()
+        (self.password if username else self.username).setFocus()
         self.setMinimumWidth(420)
 
     @Slot()
     def _submit(self) -> None:
+        from console.domain.permissions import Role
+
         password, again = self.password.text(), self.again.text()
         self.password.clear()
         self.again.clear()
         if password != again:
             self.message.setText(self.tr("The two passwords differ."))
             return
-        try:
-            self.operator = self.create(self.username.text().strip(), self.name.text().strip(), password)
-        except Exception as exc:  # UserError
-            self.message.setText(refusal_text(self, exc))
-            return
+        if self.create is not None:
+            try:
+                self.operator = self.create(self.username.text().strip(), self.name.text().strip(),
+                                            Role(self.role.currentData()), password)
+            except Exception as exc:  # UserError
+                self.message.setText(refusal_text(exc))
+                return
+        self.chosen_password = password
         self.accept()
+
+
+def first_admin_dialog(create: Callable[[str, str, object, str], object], branch: str,
+                       parent: QWidget | None = None) -> UserFormDialog:
+    """A real branch's first start: the administrator's user name and password (there is no default one)."""
+    from console.domain.permissions import Role
+
+    dialog = UserFormDialog(parent, QCoreApplication.translate("login", "Set up the administrator"), username="admin",
+                            role=Role.ADMINISTRATOR, create=create,
+                            intro=QCoreApplication.translate(
+                                "login", "Branch %1 has no console user yet. Choose the administrator's user name "
+                                "and password: the administrator adds the other users and their roles.")
+                            .replace("%1", branch))
+    dialog.password.setFocus()
+    return dialog
 
 
 class LockOverlay(QFrame):

@@ -9,10 +9,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -20,53 +18,8 @@ from PySide6.QtWidgets import (
 
 from console import labels
 from console.domain.permissions import Role
-from widgets.login_dialog import refusal_text
+from widgets.login_dialog import UserFormDialog, refusal_text
 from widgets.tables import ensure_rows, make_table, set_cell
-
-
-class UserFormDialog(QDialog):
-    """A new user (name, full name, role, password twice) or a new password for one (``username`` given)."""
-
-    def __init__(self, parent: QWidget | None, username: str | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Set password") if username else self.tr("Add user"))
-        self.username = QLineEdit(username or "")
-        self.username.setReadOnly(username is not None)
-        self.full_name = QLineEdit()
-        self.role = QComboBox()
-        for role in Role:
-            self.role.addItem(labels.user_role(role), role.value)
-        self.password = QLineEdit()
-        self.again = QLineEdit()
-        for field in (self.password, self.again):
-            field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        form = QFormLayout(self)
-        form.addRow(self.tr("User name"), self.username)
-        if username is None:
-            form.addRow(self.tr("Full name"), self.full_name)
-            form.addRow(self.tr("Role"), self.role)
-        form.addRow(self.tr("Password"), self.password)
-        form.addRow(self.tr("Password again"), self.again)
-        form.addRow(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.chosen_password = ""
-
-    @Slot()
-    def _check(self) -> None:
-        if self.password.text() != self.again.text():
-            self.message.setText(self.tr("The two passwords differ."))
-            self.password.clear()
-            self.again.clear()
-            return
-        self.chosen_password = self.password.text()
-        self.password.clear()
-        self.again.clear()
-        self.accept()
 
 
 class UsersDialog(QDialog):
@@ -136,7 +89,7 @@ class UsersDialog(QDialog):
         try:
             change()
         except Exception as exc:  # UserError: shown, nothing changed
-            self.message.setText(refusal_text(self, exc))
+            self.message.setText(refusal_text(exc))
             return False
         self.message.setText(done)
         self.reload()
@@ -144,13 +97,12 @@ class UsersDialog(QDialog):
 
     @Slot()
     def add_user(self) -> None:
-        form = UserFormDialog(self)
-        if form.exec() != QDialog.DialogCode.Accepted:
-            return
-        name = form.username.text().strip()
-        self._do(lambda: self.store.add(name, form.full_name.text().strip(), Role(form.role.currentData()),
-                                        form.chosen_password, self.by),
-                 self.tr("%1 added.").replace("%1", name))
+        """The form stays open with the reason until the store takes the new user (or Cancel)."""
+        form = UserFormDialog(self, self.tr("Add user"),
+                              create=lambda name, full, role, pw: self.store.add(name, full, role, pw, self.by))
+        if form.exec() == QDialog.DialogCode.Accepted:
+            self.message.setText(self.tr("%1 added.").replace("%1", form.username.text().strip()))
+            self.reload()
 
     @Slot()
     def change_role(self) -> None:
@@ -163,7 +115,7 @@ class UsersDialog(QDialog):
     def change_password(self) -> None:
         if (user := self.selected()) is None:
             return
-        form = UserFormDialog(self, user.username)
+        form = UserFormDialog(self, self.tr("Set password"), username=user.username)
         if form.exec() == QDialog.DialogCode.Accepted:
             self._do(lambda: self.store.set_password(user.username, form.chosen_password, self.by),
                      self.tr("Password of %1 changed.").replace("%1", user.username))

@@ -1031,37 +1031,6 @@
     </message>
 </context>
 <context>
-    <name>FirstAdminDialog</name>
-    <message>
-        <source>Set up the administrator</source>
-        <translation>设置管理员</translation>
-    </message>
-    <message>
-        <source>Branch %1 has no console user yet. Choose the administrator's user name and password: the administrator adds the other users and their roles.</source>
-        <translation>网点 %1 还没有监控台用户。请设置管理员的用户名和密码：其他用户及其角色由管理员添加。</translation>
-    </message>
-    <message>
-        <source>User name</source>
-        <translation>用户名</translation>
-    </message>
-    <message>
-        <source>Full name</source>
-        <translation>姓名</translation>
-    </message>
-    <message>
-        <source>Password</source>
-        <translation>密码</translation>
-    </message>
-    <message>
-        <source>Password again</source>
-        <translation>再次输入密码</translation>
-    </message>
-    <message>
-        <source>The two passwords differ.</source>
-        <translation>两次输入的密码不一致。</translation>
-    </message>
-</context>
-<context>
     <name>LobbyPanel</name>
     <message>
         <source>in the lobby now</source>
@@ -2139,14 +2108,6 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
 <context>
     <name>UserFormDialog</name>
     <message>
-        <source>Set password</source>
-        <translation>设置密码</translation>
-    </message>
-    <message>
-        <source>Add user</source>
-        <translation>添加用户</translation>
-    </message>
-    <message>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
@@ -2226,12 +2187,20 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>启用</translation>
     </message>
     <message>
+        <source>Add user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
         <source>%1 added.</source>
         <translation>已添加 %1。</translation>
     </message>
     <message>
         <source>%1 is now %2.</source>
         <translation>%1 现在是%2。</translation>
+    </message>
+    <message>
+        <source>Set password</source>
+        <translation>设置密码</translation>
     </message>
     <message>
         <source>Password of %1 changed.</source>
@@ -2630,9 +2599,6 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <source>Branch Lobby Console — log in</source>
         <translation>网点厅堂监控台 — 登录</translation>
     </message>
-</context>
-<context>
-    <name>widget</name>
     <message>
         <source>Unknown user name.</source>
         <translation>用户名不存在。</translation>
@@ -2668,6 +2634,14 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>This is the only administrator; make another user administrator first.</source>
         <translation>这是唯一的管理员；请先将其他用户设为管理员。</translation>
+    </message>
+    <message>
+        <source>Set up the administrator</source>
+        <translation>设置管理员</translation>
+    </message>
+    <message>
+        <source>Branch %1 has no console user yet. Choose the administrator's user name and password: the administrator adds the other users and their roles.</source>
+        <translation>网点 %1 还没有监控台用户。请设置管理员的用户名和密码：其他用户及其角色由管理员添加。</translation>
     </message>
 </context>
 </TS>
