@@ -202,15 +202,11 @@ class MainWindow(QMainWindow):
         self.locked = False
         self._hidden_docks: list[QDockWidget] = []
         self.clock = wall_clock  # the idle lock's clock (tests put a fake one here)
-        minutes = context.env.settings.security.idle_lock_min
-        self.idle = IdleLock(timedelta(minutes=minutes), self.clock()) if minutes > 0 and not context.operator.demo \
-            else None
-        if self.idle is not None:
-            QApplication.instance().installEventFilter(self)
-            self.idle_timer = QTimer(self)
-            self.idle_timer.setInterval(1000)
-            self.idle_timer.timeout.connect(self.check_idle)
-            self.idle_timer.start()
+        self.idle: IdleLock | None = None
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(1000)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.configure_idle_lock(context.env.settings.security.idle_lock_min)
         self.apply_permissions()
         for panel in (self.lobby, self.counters, self.queue, self.staff, self.reports):
             controller.sig_view.connect(panel.show_view)
@@ -347,7 +343,10 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.context.env, self, user=self.context.operator.username,
                                 role=self.context.operator.role)
-        if dialog.exec() == SettingsDialog.DialogCode.Accepted and dialog.language_changed:
+        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+            return
+        self.configure_idle_lock(self.context.env.settings.security.idle_lock_min)
+        if dialog.language_changed:
             self.sig_language_requested.emit(dialog.chosen_language)
 
     @Slot()
@@ -415,6 +414,19 @@ class MainWindow(QMainWindow):
             self.set_operator(dialog.operator)
             if self.idle is not None:
                 self.idle.touch(self.clock())
+
+    def configure_idle_lock(self, minutes: int) -> None:
+        """Lock after ``minutes`` without input (0: never; never on the demo branch, which has no login)."""
+        if minutes <= 0 or self.context.operator.demo:
+            if self.idle is not None:
+                QApplication.instance().removeEventFilter(self)
+            self.idle = None
+            self.idle_timer.stop()
+            return
+        if self.idle is None:
+            QApplication.instance().installEventFilter(self)
+        self.idle = IdleLock(timedelta(minutes=minutes), self.clock())
+        self.idle_timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if self.idle is not None and not self.locked and event.type() in INPUT_EVENTS:

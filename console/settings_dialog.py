@@ -96,7 +96,7 @@ class SettingsDialog(QDialog):
         self.idle_lock.setSuffix(self.tr(" min"))
         self.idle_lock.setSpecialValueText(self.tr("never"))
         self.idle_lock.setValue(env.settings.security.idle_lock_min)
-        form.addRow(self.tr("Lock the window after no input for (next start)"), self.idle_lock)
+        form.addRow(self.tr("Lock the window after no input for"), self.idle_lock)
         self._guard(role)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

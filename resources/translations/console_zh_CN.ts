@@ -1961,8 +1961,8 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>从不</translation>
     </message>
     <message>
-        <source>Lock the window after no input for (next start)</source>
-        <translation>无操作多久后锁定窗口（下次启动生效）</translation>
+        <source>Lock the window after no input for</source>
+        <translation>无操作多久后锁定窗口</translation>
     </message>
     <message>
         <source>Settings not saved</source>

@@ -150,7 +150,12 @@ def test_the_idle_lock_covers_the_window_until_a_password(branch_window: MainWin
     window = branch_window
     now = [datetime(2026, 11, 29, 2, 0, tzinfo=UTC)]
     window.clock = lambda: now[0]
-    window.idle = IdleLock(timedelta(minutes=10), now[0])
+    window.configure_idle_lock(0)  # "never": no lock however long
+    now[0] += timedelta(hours=3)
+    window.check_idle()
+    assert not window.locked and window.idle is None
+    window.configure_idle_lock(10)  # as Settings does on OK
+    assert window.idle == IdleLock(timedelta(minutes=10), now[0])
     now[0] += timedelta(minutes=9)
     window.check_idle()
     assert not window.locked
