@@ -7,7 +7,9 @@
     python main.py [--db URL] [--data-dir DIR] db info
     python main.py [--db URL] [--data-dir DIR] db purge [--older-than DAYS] [--dry-run]
 
-Global options come before the subcommand. Command-line output is in English on purpose (it is read by scripts and
+Global options come before the subcommand. On a real branch (not the demo) the window and every command except
+``staffing`` and ``evaluate`` need a login: ``--user NAME`` and the password on the terminal or, with
+``--password-stdin``, on the first line of standard input (console/cli_access.py, console/login.py). Command-line output is in English on purpose (it is read by scripts and
 support staff); the window follows the chosen language. Qt is imported only when the window starts, so the
 subcommands run on machines without a display.
 """

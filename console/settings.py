@@ -400,16 +400,3 @@ def settings_changes(old: Settings, new: Settings) -> tuple[dict[str, Any], dict
             if a.get(section, {}).get(key) != value:
                 before[f"{section}.{key}"], after[f"{section}.{key}"] = a.get(section, {}).get(key), value
     return before, after
-
-
-def audit_settings(db, old: Settings, new: Settings, user: str) -> None:
-    """One audit entry "settings.save" with the changed values (nothing when nothing changed). Secrets are not
-    settings (console/secrets.py), so none can appear here."""
-    from datetime import UTC, datetime
-
-    from storage.tasks import RecordAudit
-    from storage.writer import apply_now
-
-    before, after = settings_changes(old, new)
-    if after:
-        apply_now(db, RecordAudit(user, "settings.save", "settings", SETTINGS_FILE, before, after, datetime.now(UTC)))

@@ -1,11 +1,13 @@
-"""Settings dialog: interface language, the demo's default speed and seed, the service standard, the roster rules
-and the live staffing advice; saved to settings.toml (other sections are kept as they are). The "API" group shows
+"""Settings dialog: interface language, the demo's default speed and seed, the service standard, the roster rules,
+the live staffing advice, privacy and the idle lock; saved to settings.toml (other sections are kept as they are)
+with an audit entry of the values changed. Groups the logged-in role may not change are disabled. The "API" group shows
 the ticket feed's token masked and rotates it (console/api_token_dialogs.py; the token is in the secret store, not
 settings.toml). ``user``: who rotates, for the audit trail (default: the operating-system account)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,15 +27,27 @@ from console.bootstrap import Environment
 from console.counter_desk import console_user
 from console.privacy_group import PrivacyGroup
 from console.settings import (
+    SETTINGS_FILE,
     DemoSettings,
     SecuritySettings,
+    Settings,
     SettingsError,
     StaffingSettings,
-    audit_settings,
     save_settings,
+    settings_changes,
     validate_security,
     validate_staffing,
 )
+from storage.tasks import RecordAudit
+from storage.writer import apply_now
+
+
+def audit_settings(db, old: Settings, new: Settings, user: str) -> None:
+    """One audit entry "settings.save" with the changed values (none when nothing changed). Secrets are not
+    settings (console/secrets.py), so none can appear here."""
+    before, after = settings_changes(old, new)
+    if after:
+        apply_now(db, RecordAudit(user, "settings.save", "settings", SETTINGS_FILE, before, after, datetime.now(UTC)))
 
 
 class SettingsDialog(QDialog):
