@@ -204,3 +204,50 @@ class ConsoleApi:
         return HTTPStatus.OK, {"entries": [{"at": _iso(e.at), "user": e.user, "action": e.action,
                                             "entity": e.entity, "entity_id": e.entity_id, "before": e.before,
                                             "after": e.after} for e in entries]}
+
+
+def console_api_for(context) -> ConsoleApi:
+    """The endpoints over a running console's parts (``console.context.AppContext``: its database, branch, latest
+    view, alert service, counter desk and secret store), as plain callables."""
+    from zoneinfo import ZoneInfo
+
+    from console.login import authenticator
+    from storage import repository
+
+    db, code = context.env.db, context.branch_code
+    assert code is not None
+    branch = repository.load_branch(db, code)
+    tz = ZoneInfo(branch.timezone) if branch is not None else UTC
+
+    def alerts() -> list:
+        midnight = datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        today = repository.load_alerts(db, code, midnight)
+        seen = {a.alert_id for a in today}
+        return today + [a for a in repository.load_open_alerts(db, code) if a.alert_id not in seen]
+
+    def acknowledge(alert_id: int, user: str, note: str, resolve: bool) -> str | None:
+        if context.alerts is None:
+            return "the alert service is not running"
+        return context.alerts.acknowledge(alert_id, user, note, resolve=resolve)
+
+    def request_counter(operator: Operator, counter_id: str, action: CounterAction, staff_id: str | None,
+                        types: tuple[ServiceType, ...]) -> str | None:
+        view = context.controller.latest
+        if view is None or context.desk is None:
+            return "the console has no figures yet"
+        result = context.desk.request(view.snapshot, counter_id, action, staff_id=staff_id, service_types=types,
+                                      user=operator.username)
+        if result.refusal is not None:
+            r = result.refusal
+            staff = f", staff {r.staff_id}" if r.staff_id else ""
+            return f"refused: {r.problem.value} (counter {r.counter_id}{staff})"
+        return f"not stored: {result.error}" if result.error else None
+
+    def rotate(user: str) -> str:
+        from console.api_token import rotate_token
+
+        return rotate_token(context.env.secrets, db, user).token
+
+    return ConsoleApi(ConsoleParts(authenticate=authenticator(db), view=lambda: context.controller.latest,
+                                   alerts=alerts, acknowledge=acknowledge, request_counter=request_counter,
+                                   audit=lambda since: repository.load_audit(db, since), rotate_token=rotate))

@@ -193,6 +193,7 @@ class AppContext(QObject):
 
         source = self.db_source
         from console.api_token import TokenError, current_token
+        from console.console_api import console_api_for
 
         try:
             token = current_token(self.env.secrets)
@@ -207,7 +208,7 @@ class AppContext(QObject):
                                         on_stored=source.poke if source is not None else None,
                                         commands=lambda after: repository.load_counter_commands(
                                             self.env.db, code, after_id=after),
-                                        console=self.console_api())
+                                        console=console_api_for(self))
             self.ticket_api.start()
             # a token rotated in this process (Settings → API) is taken at once; the old one is refused
             self._unwatch_token = self.env.secrets.watch(API_TOKEN, self.ticket_api.set_token)
@@ -215,47 +216,6 @@ class AppContext(QObject):
             self.ticket_api = None
             self.api_error = str(exc)
             log.error("%s", exc)
-
-    def console_api(self):
-        """The HTTP endpoints for people (console/console_api.py) over this console's parts."""
-        from console.console_api import ConsoleApi, ConsoleParts
-        from console.login import authenticator
-
-        db, code = self.env.db, self.branch_code
-        assert code is not None
-        branch = repository.load_branch(db, code)
-        tz = ZoneInfo(branch.timezone) if branch is not None else UTC
-
-        def alerts() -> list:
-            midnight = datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
-            today = repository.load_alerts(db, code, midnight)
-            seen = {a.alert_id for a in today}
-            return today + [a for a in repository.load_open_alerts(db, code) if a.alert_id not in seen]
-
-        def acknowledge(alert_id: int, user: str, note: str, resolve: bool) -> str | None:
-            if self.alerts is None:
-                return "the alert service is not running"
-            return self.alerts.acknowledge(alert_id, user, note, resolve=resolve)
-
-        def request_counter(operator: Operator, counter_id, action, staff_id, types) -> str | None:
-            view = self.controller.latest
-            if view is None or self.desk is None:
-                return "the console has no figures yet"
-            result = self.desk.request(view.snapshot, counter_id, action, staff_id=staff_id, service_types=types,
-                                       user=operator.username)
-            if result.refusal is not None:
-                r = result.refusal
-                return f"refused: {r.problem.value} (counter {r.counter_id}{f', staff {r.staff_id}' if r.staff_id else ''})"
-            return f"not stored: {result.error}" if result.error else None
-
-        def rotate(user: str) -> str:
-            from console.api_token import rotate_token
-
-            return rotate_token(self.env.secrets, db, user).token
-
-        return ConsoleApi(ConsoleParts(authenticate=authenticator(db), view=lambda: self.controller.latest,
-                                       alerts=alerts, acknowledge=acknowledge, request_counter=request_counter,
-                                       audit=lambda since: repository.load_audit(db, since), rotate_token=rotate))
 
     def start_alerts(self) -> None:
         """The alert rules engine (rules and open alerts from the database) and its delivery to chat and e-mail."""
