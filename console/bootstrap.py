@@ -32,7 +32,8 @@ class StartupError(Exception):
 class Environment:
     """Everything start-up resolved: where data lives, the settings, the open database and the secret store
     (``secrets``: by default the one the settings choose; ``secret_problem``: why a secret could not be moved or
-    kept where the settings say, for the status line)."""
+    kept where the settings say, for the status line; the file standing in for a missing keyring under "auto" is
+    not a problem: ``secrets.notice`` says so)."""
 
     data_dir: Path
     settings: Settings
@@ -116,4 +117,4 @@ def prepare(args: argparse.Namespace) -> Environment:
     secrets = SecretStore(data_dir, settings.security.secret_store)
     problem = move_plain_secrets(data_dir, secrets, db)
     return Environment(data_dir=data_dir, settings=settings, db=db, log_path=log_path, secrets=secrets,
-                       secret_problem=problem or secrets.notice)
+                       secret_problem=problem or (secrets.notice if secrets.mode == "keyring" else None))

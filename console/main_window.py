@@ -169,9 +169,18 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.camera_label)
         bar.addPermanentWidget(self.feed_label)
         bar.addPermanentWidget(self.db_label)
-        secret_problem = context.env.secret_problem or context.env.secrets.notice
-        if secret_problem:  # e.g. no usable OS keyring: said once, in the status line (and in console.log)
-            bar.showMessage(self.tr("Secrets: %1").replace("%1", secret_problem))
+        # where secrets are kept when it is not the OS keyring, and any problem with them: a short badge, the whole
+        # message (also in console.log) as its tooltip
+        self.secret_label = QLabel()
+        secrets = context.env.secrets
+        problem = context.env.secret_problem or (secrets.notice if secrets.mode == "keyring" else None)
+        if problem:
+            self.secret_label.setText("⚠ " + self.tr("Secrets: a problem"))
+            self.secret_label.setToolTip(problem)
+        elif secrets.notice:
+            self.secret_label.setText(self.tr("Secrets: encrypted file"))
+            self.secret_label.setToolTip(context.env.secrets.notice)
+        bar.addPermanentWidget(self.secret_label)
         self._build_menus()
 
         self.setWindowTitle(self.tr("Branch Lobby Console"))

@@ -1174,8 +1174,12 @@
         <translation>报表</translation>
     </message>
     <message>
-        <source>Secrets: %1</source>
-        <translation>密钥：%1</translation>
+        <source>Secrets: a problem</source>
+        <translation>密钥：有问题</translation>
+    </message>
+    <message>
+        <source>Secrets: encrypted file</source>
+        <translation>密钥：加密文件</translation>
     </message>
     <message>
         <source>Branch Lobby Console</source>

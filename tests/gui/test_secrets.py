@@ -60,4 +60,5 @@ def test_api_group_and_status_line(qtbot, demo_context) -> None:
     assert dialog.api_group.token_label.text() == "AbCd…"
     window = MainWindow(demo_context)
     qtbot.addWidget(window)
-    assert "Secrets: no usable OS keyring" in window.statusBar().currentMessage()  # the suite has no keyring
+    assert window.secret_label.text() == "Secrets: encrypted file"  # the suite has no keyring
+    assert window.secret_label.toolTip().startswith("no usable OS keyring")
