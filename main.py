@@ -112,7 +112,7 @@ def _retention_days(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The command line; later features add subcommands to the same parser."""
     parser = argparse.ArgumentParser(
-        prog="main.py",
+        prog=Path(sys.executable).stem if getattr(sys, "frozen", False) else "main.py",
         description="Branch Lobby Console (网点厅堂监控台): lobby occupancy, counters, queue, staff and alerts.",
         epilog="Without a subcommand the console window starts; on the demo branch when no branch is configured.",
     )

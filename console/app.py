@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QMessageLogContext, QObject, QtMsgType, QTimer, Slot, qInstallMessageHandler
+from PySide6.QtCore import QEvent, QMessageLogContext, QObject, QtMsgType, QTimer, Slot, qInstallMessageHandler
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -81,6 +81,17 @@ def make_application() -> QApplication:
     return app
 
 
+class FirstPaint(QObject):
+    """Prints "first paint" on stderr when the main window is first painted, for start-up time measurements
+    (benchmarks/startup_time.py sets BRANCH_CONSOLE_REPORT_FIRST_PAINT=1); removes itself afterwards."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Paint:
+            print("first paint", file=sys.stderr, flush=True)
+            watched.removeEventFilter(self)
+        return False
+
+
 class ConsoleApp(QObject):
     """Owns the window and rebuilds it when the language changes; the context keeps running meanwhile."""
 
@@ -102,6 +113,9 @@ class ConsoleApp(QObject):
             old.hide()
             old.deleteLater()
         self.window = window
+        if os.environ.get("BRANCH_CONSOLE_REPORT_FIRST_PAINT") == "1" and old is None:
+            self._first_paint = FirstPaint(window)
+            window.installEventFilter(self._first_paint)
         window.show()
         return window
 

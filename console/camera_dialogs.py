@@ -145,13 +145,20 @@ class CameraListDialog(QDialog):
         self.zones_button = QPushButton(self.tr("Zones and lines…"))
         self.calibrate_button = QPushButton(self.tr("Calibrate count…"))
         self.remove_button = QPushButton(self.tr("Remove"))
+        self.models_button = QPushButton(self.tr("Models…"))
         buttons = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.zones_button, self.calibrate_button, self.remove_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.models_button)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        self.model_hint = QLabel(self.tr("No detector model is installed yet: cameras fall back to OpenCV's HOG "
+                                         "detector. Install one with Models…"))
+        self.model_hint.setWordWrap(True)
+        self.model_hint.setVisible(not manager.model_store.list())
         layout = QVBoxLayout(self)
+        layout.addWidget(self.model_hint)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         layout.addWidget(close)
@@ -160,10 +167,19 @@ class CameraListDialog(QDialog):
         self.zones_button.clicked.connect(self.edit_zones)
         self.calibrate_button.clicked.connect(self.calibrate)
         self.remove_button.clicked.connect(self.remove_camera)
+        self.models_button.clicked.connect(self.open_models)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         manager.sig_changed.connect(self.refresh)
         manager.sig_camera.connect(self._camera_status)
         self.refresh()
+
+    @Slot()
+    def open_models(self) -> None:
+        from widgets.models_dialog import ModelsDialog
+
+        store = self.manager.model_store
+        ModelsDialog(store.list, store.install, self).exec()
+        self.model_hint.setVisible(not store.list())
 
     def selected_id(self) -> str | None:
         row = self.table.currentRow()

@@ -803,6 +803,14 @@
         <translation>删除</translation>
     </message>
     <message>
+        <source>Models…</source>
+        <translation>模型…</translation>
+    </message>
+    <message>
+        <source>No detector model is installed yet: cameras fall back to OpenCV's HOG detector. Install one with Models…</source>
+        <translation>尚未安装检测模型：摄像机暂用 OpenCV 的 HOG 检测器。请通过“模型…”安装。</translation>
+    </message>
+    <message>
         <source>best installed</source>
         <translation>已安装的最佳模型</translation>
     </message>
@@ -1316,6 +1324,65 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Queue feed: %1, %2 events</source>
         <translation>叫号数据：%1，%2 条事件</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsDialog</name>
+    <message>
+        <source>Detector models</source>
+        <translation>检测模型</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>输入尺寸</translation>
+    </message>
+    <message>
+        <source>Installed</source>
+        <translation>安装时间</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>Install from file…</source>
+        <translation>从文件安装…</translation>
+    </message>
+    <message>
+        <source>Cameras use the best installed model unless their settings name one.</source>
+        <translation>摄像机默认使用已安装的最佳模型，除非其设置指定了某个模型。</translation>
+    </message>
+    <message>
+        <source>No detector model is installed: cameras count people with OpenCV's HOG detector, which misses many people. Install an ONNX person detector (YOLOX, YOLOv8 or NanoDet) from a file.</source>
+        <translation>尚未安装检测模型：摄像机使用 OpenCV 的 HOG 检测器计数，会漏检很多人。请从文件安装 ONNX 人体检测模型（YOLOX、YOLOv8 或 NanoDet）。</translation>
+    </message>
+    <message>
+        <source>Install a detector model</source>
+        <translation>安装检测模型</translation>
+    </message>
+    <message>
+        <source>ONNX models (*.onnx)</source>
+        <translation>ONNX 模型 (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Checking and installing %1…</source>
+        <translation>正在检查并安装 %1…</translation>
+    </message>
+    <message>
+        <source>Not installed: %1</source>
+        <translation>未安装：%1</translation>
+    </message>
+    <message>
+        <source>%1 installed; cameras use it from their next start.</source>
+        <translation>已安装 %1；摄像机下次启动时使用。</translation>
     </message>
 </context>
 <context>
