@@ -16,6 +16,7 @@ Prints the bundle's folder, size and build time. Exit 0, or 1 with the reason on
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -47,12 +48,13 @@ def render_icon(work: Path) -> Path:
     from PySide6.QtGui import QGuiApplication, QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
-    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 (image plug-ins need an application)
+    app = QGuiApplication.instance() or QGuiApplication([])  # image plug-ins need an application
     image = QImage(256, 256, QImage.Format.Format_ARGB32)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     QSvgRenderer(str(ROOT / "resources" / "icons" / "console.svg")).render(painter)
     painter.end()
+    app.processEvents()
     work.mkdir(parents=True, exist_ok=True)
     path = work / f"{NAME}.ico"
     if not image.save(str(path)):
@@ -76,10 +78,8 @@ def find_iscc(given: str | None) -> Path:
 
 
 def build(dist: Path, work: Path, setup: bool = False, iscc: str | None = None) -> Path:
-    try:
-        import PyInstaller.__main__  # noqa: F401
-    except ImportError:
-        raise BuildError("PyInstaller is not installed in this Python: pip install -e .[build]") from None
+    if importlib.util.find_spec("PyInstaller") is None:
+        raise BuildError("PyInstaller is not installed in this Python: pip install -e .[build]")
     version = project_version()
     started = time.perf_counter()
     icon = render_icon(work) if sys.platform == "win32" else None
