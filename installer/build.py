@@ -80,6 +80,9 @@ def find_iscc(given: str | None) -> Path:
 def build(dist: Path, work: Path, setup: bool = False, iscc: str | None = None) -> Path:
     if importlib.util.find_spec("PyInstaller") is None:
         raise BuildError("PyInstaller is not installed in this Python: pip install -e .[build]")
+    if setup and sys.platform != "win32":
+        raise BuildError("--setup builds the Windows setup file and needs Windows with Inno Setup 6")
+    compiler = find_iscc(iscc) if setup else None  # before the build: a missing Inno Setup is said at once
     version = project_version()
     started = time.perf_counter()
     icon = render_icon(work) if sys.platform == "win32" else None
@@ -99,10 +102,7 @@ def build(dist: Path, work: Path, setup: bool = False, iscc: str | None = None) 
     print(f"version: {version}")
     print(f"size: {folder_size(bundle) / 1e6:.1f} MB in {sum(1 for _ in bundle.rglob('*'))} files")
     print(f"build time: {seconds:.0f} s")
-    if setup:
-        if sys.platform != "win32":
-            raise BuildError("--setup builds the Windows setup file and needs Windows with Inno Setup 6")
-        compiler = find_iscc(iscc)
+    if compiler is not None:
         result = subprocess.run([str(compiler), f"/DAppVersion={version}", f"/DBundleDir={bundle}",
                                  f"/DOutputDir={dist}", f"/DIconFile={icon}", str(ISS)], cwd=ROOT)
         if result.returncode != 0:
