@@ -7,7 +7,8 @@
 #
 # What it installs:
 #   - Debian packages the Qt runtime and the test suite need (only those missing; via sudo when not root):
-#     Qt's xcb/EGL/font libraries, a CJK font so Chinese text renders, python3-venv.
+#     Qt's xcb/EGL/font libraries, a CJK font so Chinese text renders, python3-venv; for 'test' also binutils
+#     (PyInstaller, which the bundle test runs, reads binaries with objdump).
 #   - A virtual environment in .venv/ with the project and its Python dependencies from PyPI
 #     (re-installed only when pyproject.toml changes).
 # Environment: PYTHON=python3.11 picks the interpreter; BRANCH_CONSOLE_SKIP_APT=1 skips the Debian packages
@@ -29,12 +30,14 @@ apt_packages=(
   libxcb-render-util0 libxcb-image0 libxcb-xkb1
   fonts-dejavu-core fonts-wqy-microhei
 )
+# Only for 'test': PyInstaller (the bundle test builds the standalone console) reads binaries with objdump.
+test_apt_packages=(binutils)
 
 install_apt_packages() {
   [ "${BRANCH_CONSOLE_SKIP_APT:-0}" = "1" ] && return 0
   command -v dpkg-query >/dev/null 2>&1 || { say "not a Debian system: install Qt's runtime libraries and a CJK font yourself"; return 0; }
   local missing=()
-  for p in "${apt_packages[@]}"; do
+  for p in "${apt_packages[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -88,7 +91,7 @@ case "$mode" in
     exec .venv/bin/python main.py "$@"
     ;;
   test)
-    install_apt_packages
+    install_apt_packages "${test_apt_packages[@]}"
     install_python_packages "[test]"
     export QT_QPA_PLATFORM=offscreen
     .venv/bin/lint-imports --config pyproject.toml
