@@ -8,7 +8,8 @@
 # What it installs:
 #   - Debian packages the Qt runtime and the test suite need (only those missing; via sudo when not root):
 #     Qt's xcb/EGL/font libraries, a CJK font so Chinese text renders, python3-venv; for 'test' also binutils
-#     (PyInstaller, which the bundle test runs, reads binaries with objdump).
+#     (PyInstaller, which the bundle test runs, reads binaries with objdump) and postgresql (started on loopback
+#     with a test role: the storage tests run on SQLite and on PostgreSQL).
 #   - A virtual environment in .venv/ with the project and its Python dependencies from PyPI
 #     (re-installed only when pyproject.toml changes).
 # Environment: PYTHON=python3.11 picks the interpreter; BRANCH_CONSOLE_SKIP_APT=1 skips the Debian packages
@@ -30,8 +31,9 @@ apt_packages=(
   libxcb-render-util0 libxcb-image0 libxcb-xkb1
   fonts-dejavu-core fonts-wqy-microhei
 )
-# Only for 'test': PyInstaller (the bundle test builds the standalone console) reads binaries with objdump.
-test_apt_packages=(binutils)
+# Only for 'test': PyInstaller (the bundle test builds the standalone console) reads binaries with objdump; a real
+# PostgreSQL server for the storage tests on PostgreSQL (Debian's, listening on loopback only).
+test_apt_packages=(binutils postgresql)
 
 install_apt_packages() {
   [ "${BRANCH_CONSOLE_SKIP_APT:-0}" = "1" ] && return 0
@@ -84,6 +86,35 @@ install_python_packages() {
   fi
 }
 
+# The test PostgreSQL: Debian's cluster started (it does not start by itself where there is no init system, as in
+# CI containers) and the role console_test that creates one database per test (tests/pg.py). Loopback only: the
+# Debian default listen_addresses is 'localhost'. BRANCH_CONSOLE_TEST_PG pointing elsewhere skips all of this.
+start_test_postgresql() {
+  [ -n "${BRANCH_CONSOLE_TEST_PG:-}" ] && return 0
+  command -v pg_lsclusters >/dev/null 2>&1 || { say "PostgreSQL is not installed: its tests will be skipped"; return 0; }
+  local as_postgres=() sudo=()
+  if [ "$(id -u)" = "0" ]; then
+    as_postgres=(runuser -u postgres --)
+  else
+    sudo=(sudo); as_postgres=(sudo -u postgres)
+  fi
+  if [ -z "$(pg_lsclusters -h 2>/dev/null)" ]; then
+    local version
+    version="$(ls /usr/lib/postgresql | sort -n | tail -1)"
+    "${sudo[@]}" pg_createcluster "$version" main >/dev/null
+  fi
+  local version cluster status
+  read -r version cluster _ status _ < <(pg_lsclusters -h | head -1)
+  if [ "$status" != "online" ]; then
+    say "starting PostgreSQL $version ($cluster) on loopback for the tests"
+    "${sudo[@]}" pg_ctlcluster "$version" "$cluster" start
+  fi
+  "${as_postgres[@]}" psql -q -v ON_ERROR_STOP=1 -c "DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'console_test') THEN
+      CREATE ROLE console_test LOGIN PASSWORD 'console_test' CREATEDB;
+    END IF; END \$\$;" >/dev/null
+}
+
 case "$mode" in
   start)
     install_apt_packages
@@ -93,6 +124,7 @@ case "$mode" in
   test)
     install_apt_packages "${test_apt_packages[@]}"
     install_python_packages "[test]"
+    start_test_postgresql
     export QT_QPA_PLATFORM=offscreen
     .venv/bin/lint-imports --config pyproject.toml
     exec .venv/bin/python -m pytest "$@"

@@ -33,9 +33,21 @@ STAFF = (
 )
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, and a database on the test PostgreSQL server (tests/pg.py)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'console.db'}"
+        return
+    from tests.pg import fresh_database
+
+    with fresh_database() as url:
+        yield url
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(f"sqlite:///{tmp_path / 'console.db'}")
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(db_url)
     apply_now(database, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
     yield database
     database.close()

@@ -121,3 +121,59 @@ def test_naive_datetimes_are_refused(tmp_path: Path) -> None:
     value = UtcDateTime().process_bind_param(datetime(2026, 1, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai")), None)
     assert value == datetime(2026, 1, 1, 0, 0)
     assert Branch.__tablename__ == "branch"
+
+
+# --- PostgreSQL: the same schema and migrations -----------------------------------------------------------------
+
+
+def test_postgresql_gets_the_same_schema_through_every_migration_and_back() -> None:
+    """Each migration in turn on a real PostgreSQL server, with a branch stored at the first; at the head the
+    schema matches the models exactly (as on SQLite); then every migration down to nothing."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+    from tests.pg import fresh_database
+
+    with fresh_database() as url:
+        engine = create_db_engine(url)
+        try:
+            revisions = [r.revision for r in reversed(list(ScriptDirectory.from_config(alembic_config())
+                                                           .walk_revisions()))]
+            upgrade_to(engine, url, revisions[0])
+            with engine.begin() as c:
+                c.exec_driver_sql("INSERT INTO branch (code, name, timezone, opens, closes, lobby_capacity, is_demo) "
+                                  "VALUES ('OLD', 'Old branch', 'Asia/Shanghai', '09:00:00', '17:00:00', 50, false)")
+            for revision in revisions[1:]:
+                assert upgrade_to(engine, url, revision).to_revision == revision
+            assert revisions[-1] == head_revision()
+            with engine.connect() as connection:
+                assert TABLES <= set(inspect(connection).get_table_names())
+                diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
+                                        Base.metadata)
+                assert diff == []
+                assert connection.exec_driver_sql("select name from branch").fetchall() == [("Old branch",)]
+            with engine.begin() as connection:
+                config = alembic_config(connection)
+                command.downgrade(config, "base")
+            with engine.connect() as connection:
+                assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
+        finally:
+            engine.dispose()
+
+
+def test_postgresql_schema_from_a_newer_console_is_refused_untouched() -> None:
+    from tests.pg import fresh_database
+
+    with fresh_database() as url:
+        open_database(url).close()
+        engine = create_db_engine(url)
+        with engine.begin() as c:
+            c.exec_driver_sql("update alembic_version set version_num = '9999'")
+        engine.dispose()
+        with pytest.raises(DatabaseError, match="newer version of the console"):
+            open_database(url)
+        engine = create_db_engine(url)
+        with engine.connect() as c:
+            assert c.exec_driver_sql("select version_num from alembic_version").scalar() == "9999"
+        engine.dispose()
