@@ -387,6 +387,7 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str | None] = mapped_column(String(64))  # see storage/audit.py
     hash: Mapped[str | None] = mapped_column(String(64))
+    chain_seq: Mapped[int | None] = mapped_column(Integer, unique=True)  # place in the chain, given at commit
 
 
 class ConsoleUser(Base):

@@ -123,12 +123,14 @@ def load_audit(db: Database, since: datetime | None = None) -> list[AuditRecord]
 
 
 def load_audit_chain(db: Database) -> list[dict]:
-    """Every audit entry with its hashed fields, ``prev_hash`` and ``hash``, in id order (for verifying)."""
+    """Every audit entry with its hashed fields, ``prev_hash`` and ``hash``, in chain order (the order of commits;
+    an entry that never joined the chain comes last, where ``verify`` names it)."""
     from storage.audit import fields
 
     with db.session() as s:
+        order = (m.AuditEntry.chain_seq.is_(None), m.AuditEntry.chain_seq, m.AuditEntry.id)
         return [{**fields(r), "prev_hash": r.prev_hash, "hash": r.hash}
-                for r in s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id))]
+                for r in s.scalars(select(m.AuditEntry).order_by(*order))]
 
 
 def load_appointments(db: Database, code: str, start: datetime, end: datetime) -> list[AppointmentRecord]:

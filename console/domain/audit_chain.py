@@ -46,7 +46,8 @@ class BrokenLink:
 
 
 def verify(entries: Iterable[Mapping[str, Any]]) -> BrokenLink | None:
-    """Entries (with ``id``, the hashed fields, ``prev_hash`` and ``hash``) in id order; the first broken link."""
+    """Entries (with ``id``, the hashed fields, ``prev_hash`` and ``hash``) in chain order (the order they were
+    committed in); the first broken link."""
     previous = GENESIS
     for e in entries:
         if e.get("prev_hash") != previous:
