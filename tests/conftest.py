@@ -63,3 +63,16 @@ def shared() -> Path:
     if not (SHARED / "datasets").is_dir():
         pytest.skip(f"{SHARED} with datasets/ and models/ is not next to the repository")
     return SHARED
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend the console supports: a SQLite file, and a database of its own on the
+    test PostgreSQL server (tests/pg.py: skipped without one, except under CI)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'console.db'}"
+        return
+    from tests.pg import fresh_database
+
+    with fresh_database() as url:
+        yield url

@@ -4,7 +4,6 @@ the result always equals a full load."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,12 +20,12 @@ from tests.storage.conftest import BRANCH, COUNTERS, STAFF
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def test_incremental_reads_equal_full_loads(tmp_path: Path) -> None:
+def test_incremental_reads_equal_full_loads(db_url: str) -> None:
     now = datetime.now(TZ)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     if now - midnight < timedelta(minutes=30):
         pytest.skip("too close to the branch's midnight for a day of events")
-    db = open_database(f"sqlite:///{tmp_path / 'console.db'}")
+    db = open_database(db_url)
     apply_now(db, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
     source = DatabaseSource(db, "B1", publish=lambda s: None, submit=lambda t: None)
     t0 = now - timedelta(minutes=20)

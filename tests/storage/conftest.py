@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,18 +30,6 @@ STAFF = (
     StaffMember("E1", "李伟", StaffRole.TELLER, (ServiceType.CASH,)),
     StaffMember("E2", "王芳", StaffRole.SENIOR_TELLER, (ServiceType.CASH, ServiceType.NON_CASH)),
 )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a SQLite file, and a database on the test PostgreSQL server (tests/pg.py)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'console.db'}"
-        return
-    from tests.pg import fresh_database
-
-    with fresh_database() as url:
-        yield url
 
 
 @pytest.fixture

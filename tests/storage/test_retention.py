@@ -39,7 +39,12 @@ TIME_COLUMN = {name: col.key for name, (_, col) in RAW_TABLES.items()}
 
 
 def _seed(path: Path) -> None:
-    db = open_database(f"sqlite:///{path}")
+    seed_url(f"sqlite:///{path}")
+
+
+def seed_url(url: str) -> None:
+    """Three simulated demo days (two older than the retention period) and a second camera's rows, into ``url``."""
+    db = open_database(url)
     try:
         recorder = DemoRecorder(lambda task: apply_now(db, task))
         for i, day in enumerate((*OLD_DAYS, NEW_DAY)):
