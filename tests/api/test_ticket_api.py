@@ -8,7 +8,6 @@ import http.client
 import json
 from datetime import datetime
 from collections.abc import Iterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,8 +47,9 @@ class Feed:
 
 
 @pytest.fixture
-def feed(tmp_path: Path) -> Iterator[Feed]:
-    db = open_database(f"sqlite:///{tmp_path / 'console.db'}")
+def feed(db_url: str) -> Iterator[Feed]:
+    """The feed over a real writer and database: a SQLite file and PostgreSQL (tests/conftest.py ``db_url``)."""
+    db = open_database(db_url)
     apply_now(db, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
     writer = DatabaseWriter(db, commit_interval_s=1.0)
     writer.start()
