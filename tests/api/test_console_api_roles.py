@@ -45,12 +45,13 @@ def user_of(role: Role) -> str:
 
 
 @pytest.fixture
-def console(qapp, isolated_data_dir) -> Iterator[tuple[AppContext, int]]:
+def console(qapp, isolated_data_dir, db_url) -> Iterator[tuple[AppContext, int]]:
+    """A running real-branch console on a SQLite file and on PostgreSQL (``db_url``)."""
     port = free_port()
     isolated_data_dir.mkdir(parents=True, exist_ok=True)
     (isolated_data_dir / "settings.toml").write_text(
         f'[api]\nenabled = true\nport = {port}\ntoken = "{TOKEN}"\n', encoding="utf-8")
-    env = make_env(isolated_data_dir)
+    env = make_env(isolated_data_dir, db=db_url)
     now = datetime.now(TZ).replace(microsecond=0)
     apply_now(env.db, SaveBranchSetup(
         branch=BranchInfo("BJ01", "Beijing Xidan", "Asia/Shanghai", clock_time(0), clock_time(23, 59), 80),

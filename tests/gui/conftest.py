@@ -15,8 +15,9 @@ from console.context import AppContext, SourceOptions
 from console.i18n import Translations
 
 
-def make_env(data_dir: Path, lang: str = "en") -> Environment:
-    args = argparse.Namespace(data_dir=data_dir, db=None, lang=lang, log_level="INFO")
+def make_env(data_dir: Path, lang: str = "en", db: str | None = None) -> Environment:
+    """The console's environment for ``data_dir``; ``db``: a database URL instead of the SQLite file there."""
+    args = argparse.Namespace(data_dir=data_dir, db=db, lang=lang, log_level="INFO")
     return prepare(args)
 
 

@@ -28,13 +28,14 @@ TZ = ZoneInfo("Asia/Shanghai")
 TOKEN = "feed-token-for-the-test-0123"
 
 
-def test_live_branch_from_the_database(qtbot, qapp, isolated_data_dir) -> None:
+def test_live_branch_from_the_database(qtbot, qapp, isolated_data_dir, db_url) -> None:
+    """On a SQLite file and on PostgreSQL (``db_url``): the window of a real branch reads the database."""
     Translations().install("en")
     port = free_port()
     isolated_data_dir.mkdir(parents=True, exist_ok=True)
     (isolated_data_dir / "settings.toml").write_text(
         f'[api]\nenabled = true\nport = {port}\ntoken = "{TOKEN}"\n', encoding="utf-8")
-    env = make_env(isolated_data_dir)
+    env = make_env(isolated_data_dir, db=db_url)
     now = datetime.now(TZ).replace(microsecond=0)
     midnight = now.replace(hour=0, minute=0, second=0)
     if now - midnight < timedelta(minutes=5):
