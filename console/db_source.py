@@ -1,8 +1,9 @@
 """A configured (real) branch as a source: polls its stored state and publishes ``BranchSnapshot``s.
 
 Whatever writes the branch's data (the ticket feed, camera workers) writes it to the database; this worker thread
-reads it back every ``period_s`` seconds, or at once when ``poke()``d (the ticket feed stored events), so the
-window shows the same live state whoever wrote it. No Qt imports.
+reads it back every ``period_s`` seconds, or at once when ``poke()``d (the ticket feed stored events; on a shared
+PostgreSQL database, a change notice from any writer: ``console/db_listen.py``), so the window shows the same live
+state whoever wrote it. No Qt imports.
 """
 
 from __future__ import annotations
@@ -51,8 +52,14 @@ class DatabaseSource:
         self._tickets_day: date | None = None
         self._last_event_id = 0
         self.error: str | None = None
+        self.listener = None  # console.db_listen.BranchListener on PostgreSQL: change notices wake the reader
 
     def start(self) -> None:
+        if self._db.engine.dialect.name == "postgresql":
+            from console.db_listen import BranchListener
+
+            self.listener = BranchListener(self._db.url, self._code, self.poke)
+            self.listener.start()
         self._thread = threading.Thread(target=self._run, name="db-source", daemon=False)
         self._thread.start()
 
@@ -61,6 +68,8 @@ class DatabaseSource:
         self._wake.set()
 
     def stop(self, timeout_s: float = 10.0) -> None:
+        if self.listener is not None:
+            self.listener.stop()
         self._stop.set()
         self._wake.set()
         if self._thread is not None:

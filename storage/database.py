@@ -134,13 +134,15 @@ class Database:
         self.engine.dispose()
 
 
-def _install_audit_chain() -> None:
-    from storage.audit import install
+def _install_session_listeners() -> None:
+    """The audit hash chain (storage/audit.py), then the change notices on PostgreSQL (storage/notify.py)."""
+    from storage import audit, notify
 
-    install()
+    audit.install()
+    notify.install()
 
 
-_install_audit_chain()
+_install_session_listeners()
 
 
 def create_db_engine(url: str) -> Engine:

@@ -1,0 +1,72 @@
+"""Hearing about a branch's changes on a shared PostgreSQL database (``storage/notify.py`` sends them): a thread
+that ``LISTEN``s on its own connection and calls ``on_change`` when a transaction wrote the branch's data, so the
+window of a console reading that branch follows workers and other PCs at once rather than at its next poll.
+
+The connection is a plain psycopg one (LISTEN needs a connection of its own in autocommit mode, outside
+SQLAlchemy's pool). A lost connection is retried every ``RETRY_S`` seconds, quietly after the first message; in
+the meantime the reader's polling goes on, so nothing is missed, only later. No Qt imports.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from sqlalchemy.engine import make_url
+
+from storage.notify import CHANNEL
+
+log = logging.getLogger(__name__)
+
+RETRY_S = 5.0
+WAIT_S = 1.0  # how long one wait for notices lasts, so stop() is heard within about a second
+
+
+class BranchListener:
+    def __init__(self, url: str, branch_code: str, on_change: Callable[[], None]) -> None:
+        u = make_url(url)
+        self._conninfo = {"host": u.host or "localhost", "port": u.port or 5432, "dbname": u.database or "",
+                          "user": u.username or "", "password": u.password or ""}
+        self._where = u.render_as_string(hide_password=True)
+        self._code = branch_code
+        self._on_change = on_change
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.connected = threading.Event()  # set while listening (tests and the status line)
+        self.heard = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="db-listen", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+
+    def _run(self) -> None:
+        import psycopg
+
+        told = False
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(**self._conninfo, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.connected.set()
+                    log.info("listening for changes of branch %s on %s", self._code, self._where)
+                    told = False
+                    while not self._stop.is_set():
+                        for notice in conn.notifies(timeout=WAIT_S):
+                            if notice.payload == self._code:
+                                self.heard += 1
+                                self._on_change()
+            except Exception as exc:  # server gone, restarted, refused: poll meanwhile and try again
+                self.connected.clear()
+                if not told:
+                    log.warning("change notices from %s lost (%s); reading every poll period until they are back",
+                                self._where, type(exc).__name__)
+                    told = True
+                self._stop.wait(RETRY_S)
+        self.connected.clear()
