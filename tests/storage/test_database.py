@@ -177,3 +177,20 @@ def test_postgresql_schema_from_a_newer_console_is_refused_untouched() -> None:
         with engine.connect() as c:
             assert c.exec_driver_sql("select version_num from alembic_version").scalar() == "9999"
         engine.dispose()
+
+
+def test_postgresql_wrong_credentials_and_missing_database_are_named() -> None:
+    from sqlalchemy.engine import make_url
+
+    from tests.pg import ADMIN_URL, require
+
+    require()
+    admin = make_url(ADMIN_URL)
+    wrong = admin.set(password="Wrong-password-42").render_as_string(hide_password=False)
+    with pytest.raises(DatabaseError) as err:
+        open_database(wrong)
+    assert f'password authentication failed for user "{admin.username}"' in str(err.value)
+    assert "Wrong-password-42" not in str(err.value)
+    missing = admin.set(database="no_such_console_db").render_as_string(hide_password=False)
+    with pytest.raises(DatabaseError, match='database "no_such_console_db" does not exist'):
+        open_database(missing)
