@@ -26,36 +26,28 @@ class CommandError(Exception):
     """A subcommand cannot do what was asked; the message names the input."""
 
 
-#: Subcommands kept in modules of their own: command → (module, function), imported only when run (the command
-#: line starts fast and never imports what another command needs).
-RUNNERS: dict[str, tuple[str, str]] = {
-    "roster": ("console.cli_roster", "run_roster"),
-    "attendance": ("console.cli_roster", "run_attendance"),
-    "forecast": ("console.cli_demand", "run_forecast"),
-    "users": ("console.cli_users", "run_users"),
-    "api": ("console.cli_api", "run_api"),
-    "audit": ("console.cli_audit", "run_audit"),
-    "alerts": ("console.cli_alerts", "run_alerts"),
-    "evaluate": ("console.cli_camera", "run_evaluate"),
-    "models": ("console.cli_camera", "run_models"),
-}
-
-
 def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     from console.cli_retention import purge_notice
 
     if (notice := purge_notice(env, args)) is not None:
         print(notice, file=sys.stderr)
-    if args.command in RUNNERS:
-        import importlib
-
-        module, function = RUNNERS[args.command]
-        return getattr(importlib.import_module(module), function)(env, args, out)
     if args.command == "report":
         return _report(env, args, out)
     if args.command == "simulate":
         return _simulate(env, args, out)
+    if args.command == "roster":
+        from console.cli_roster import run_roster
+
+        return run_roster(env, args, out)
+    if args.command == "attendance":
+        from console.cli_roster import run_attendance
+
+        return run_attendance(env, args, out)
+    if args.command == "forecast":
+        from console.cli_demand import run_forecast
+
+        return run_forecast(env, args, out)
     if args.command == "staffing":
         return _staffing(args, out)
     if args.command == "db":
@@ -64,8 +56,32 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
 
             return run_purge(env, args, out)
         return _db_info(env, out)
+    if args.command == "users":
+        from console.cli_users import run_users
+
+        return run_users(env, args, out)
+    if args.command == "api":
+        from console.cli_api import run_api
+
+        return run_api(env, args, out)
+    if args.command == "audit":
+        from console.cli_audit import run_audit
+
+        return run_audit(env, args, out)
+    if args.command == "alerts":
+        from console.cli_alerts import run_alerts
+
+        return run_alerts(env, args, out)
+    if args.command == "evaluate":
+        from console.cli_camera import run_evaluate
+
+        return run_evaluate(env, args, out)
     if args.command in ("tickets", "appointments"):
         return _tickets_import(env, args, out)
+    if args.command == "models":
+        from console.cli_camera import run_models
+
+        return run_models(env, args, out)
     raise CommandError(f"unknown command {args.command!r}")
 
 
