@@ -55,6 +55,7 @@ class DemoRunner:
         self._stop = threading.Event()
         self._paused = False
         self._thread: threading.Thread | None = None
+        self._begun = threading.Event()
         self._pending_samples: list = []
         self._commands: list[CounterCommand] = []
         self.error: str | None = None
@@ -67,6 +68,10 @@ class DemoRunner:
             return
         self._thread = threading.Thread(target=self._run, name="demo-runner", daemon=False)
         self._thread.start()
+        # The first day's branch, counters and camera are queued to the writer before start returns, so that anything
+        # submitted afterwards (a camera saved at once, a counter request) finds the branch stored.
+        if not self._begun.wait(30.0):
+            log.error("demo runner did not set up its branch within 30 s")
 
     def stop(self, timeout_s: float = 10.0) -> None:
         self._stop.set()
@@ -122,7 +127,10 @@ class DemoRunner:
     def _new_day(self, day: date) -> DemoDay:
         demo = DemoDay(day, seed_for_day(self._first_seed, self._first_day, day))
         self._pending_samples = []
-        self._recorder.begin_day(demo)
+        try:
+            self._recorder.begin_day(demo)
+        finally:
+            self._begun.set()
         self.day = demo
         return demo
 
@@ -141,6 +149,8 @@ class DemoRunner:
         except Exception as exc:  # a simulator bug must not take the window down with it
             log.exception("demo runner stopped")
             self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self._begun.set()
 
     def _loop(self) -> None:
         demo = self._new_day(self._first_day)
