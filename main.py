@@ -6,6 +6,7 @@
     python main.py [--db URL] [--data-dir DIR] simulate --date YYYY-MM-DD [--days N] [--seed N]
     python main.py [--db URL] [--data-dir DIR] db info
     python main.py [--db URL] [--data-dir DIR] db purge [--older-than DAYS] [--dry-run]
+    python main.py --db URL [--data-dir DIR] worker --branch CODE [--camera ID ...]     count cameras headless
 
 Global options come before the subcommand. On a real branch (not the demo) the window and every command except
 ``staffing`` and ``evaluate`` need a login: ``--user NAME`` and the password on the terminal or, with
@@ -323,6 +324,17 @@ def build_parser() -> argparse.ArgumentParser:
         "console window already running takes the new token when it restarts). The rotation is audited, without "
         "the token.")
 
+    worker = sub.add_parser(
+        "worker", help="count a branch's cameras without a window, into the shared database",
+        description="Runs the counting pipeline of every camera the branch assigns to workers (or of the cameras "
+        "named) and writes occupancy, zone counts, line crossings and camera states to the database given with "
+        "--db (a PostgreSQL server shared with the branch's console). Figures are buffered in a spool file in the "
+        "data directory while the database is unreachable and written when it is back. Stops on SIGTERM or Ctrl+C. "
+        "No login: the database URL's credentials are the worker's access.")
+    worker.add_argument("--branch", required=True, metavar="CODE", help="the branch whose cameras to count")
+    worker.add_argument("--camera", action="append", metavar="ID",
+                        help="a camera to count (repeat for several; default: every camera assigned to workers)")
+
     db = sub.add_parser("db", help="database information and maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("info", help="print the database location, schema revision and row counts")
@@ -351,6 +363,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if gui_only:
             flags = ", ".join("--" + n.replace("_", "-") for n in gui_only)
             parser.error(f"{flags} only apply to the window, not to the '{args.command}' command")
+
+    if args.command == "worker":  # opens the database itself: it waits for an unreachable server
+        from console.cli_worker import run_worker
+
+        return run_worker(args)
 
     from console.bootstrap import StartupError, prepare
 

@@ -125,12 +125,15 @@ class CameraProcess:
         analysis_fps: float = 5.0,
         offline_after_s: float = 10.0,
         calibration: CountModel | None = None,
+        sample_period_s: float = 5.0,
+        publish_hz: float = 5.0,
     ) -> None:
         self.camera_id = camera_id
         self.name = name
         self._args: dict[str, Any] = {
             "camera_id": camera_id, "name": name, "source": source, "detector_factory": recipe, "config": config,
-            "analysis_fps": analysis_fps, "offline_after_s": offline_after_s,
+            "analysis_fps": analysis_fps, "offline_after_s": offline_after_s, "sample_period_s": sample_period_s,
+            "publish_hz": publish_hz,
             "calibration_json": calibration.to_json() if calibration is not None else None,
         }
         self._publish = publish

@@ -64,8 +64,9 @@ def prepare_data_dir(path: Path) -> Path:
     return path.resolve()
 
 
-def setup_logging(data_dir: Path, level: str) -> Path:
-    """Log to ``console.log`` in the data directory (rotated at 5 MB, 5 files kept) and warnings to stderr."""
+def setup_logging(data_dir: Path, level: str, stderr_level: int = logging.WARNING) -> Path:
+    """Log to ``console.log`` in the data directory (rotated at 5 MB, 5 files kept) and warnings to stderr (a
+    headless worker shows its INFO lines there too: it has no window)."""
     path = data_dir / LOG_FILE
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -77,19 +78,19 @@ def setup_logging(data_dir: Path, level: str) -> Path:
     file_handler.setLevel(level)
     file_handler._branch_console = True  # type: ignore[attr-defined]
     err_handler = logging.StreamHandler()
-    err_handler.setLevel(logging.WARNING)
+    err_handler.setLevel(stderr_level)
     err_handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     err_handler._branch_console = True  # type: ignore[attr-defined]
     root.addHandler(file_handler)
     root.addHandler(err_handler)
-    root.setLevel(min(logging.getLevelName(level), logging.WARNING))
+    root.setLevel(min(logging.getLevelName(level), stderr_level))
     return path
 
 
-def prepare(args: argparse.Namespace) -> Environment:
-    """Resolve the data directory, settings, language override and database for one run of the console."""
+def prepare_settings(args: argparse.Namespace, stderr_level: int = logging.WARNING) -> tuple[Path, Path, Settings, str]:
+    """The data directory, log file, settings (with a language override saved) and database URL of one run."""
     data_dir = prepare_data_dir(args.data_dir if args.data_dir is not None else default_data_dir())
-    log_path = setup_logging(data_dir, getattr(args, "log_level", "INFO"))
+    log_path = setup_logging(data_dir, getattr(args, "log_level", "INFO"), stderr_level)
     try:
         settings = load_settings(data_dir)
         if getattr(args, "lang", None) is not None:
@@ -105,7 +106,15 @@ def prepare(args: argparse.Namespace) -> Environment:
     # Precedence: --db, then the environment variable BRANCH_CONSOLE_DB, then settings, then the default file.
     cli_url = args.db or (None if os.environ.get("BRANCH_CONSOLE_DB") else settings.database.url or None)
     try:
-        url = resolve_database_url(cli_url, data_dir)
+        return data_dir, log_path, settings, resolve_database_url(cli_url, data_dir)
+    except DatabaseError as exc:
+        raise StartupError(str(exc)) from None
+
+
+def prepare(args: argparse.Namespace) -> Environment:
+    """Resolve the data directory, settings, language override and database for one run of the console."""
+    data_dir, log_path, settings, url = prepare_settings(args)
+    try:
         db = open_database(url)
     except DatabaseError as exc:
         raise StartupError(str(exc)) from None

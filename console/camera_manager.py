@@ -22,9 +22,9 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from camera.calibration import CountModel
 from camera.model_store import DetectorRecipe, ModelStore
-from camera.pipeline import LineSpec, PipelineConfig
 from camera.process import CameraProcess
 from camera.worker import CameraSnapshot
+from console.camera_config import pipeline_config
 from console.camera_secrets import forget, stored_setup
 from console.domain.records import CameraHealthEvent, LineCrossings, OccupancyPoint
 from console.domain.vocabulary import ZoneKind
@@ -34,15 +34,7 @@ from storage.tasks import DeleteCamera, RecordCameraHealth, RecordLineCrossings,
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CameraManager", "pipeline_config"]
-
-
-def pipeline_config(setup: CameraSetup) -> PipelineConfig:
-    return PipelineConfig(
-        zones=setup.zones,
-        lines=tuple(LineSpec(name=ln.name, a=ln.a, b=ln.b) for ln in setup.lines),
-        roi=setup.roi,
-    )
+__all__ = ["CameraManager"]
 
 
 class CameraManager(QObject):

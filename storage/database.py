@@ -163,6 +163,14 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
+def driver_reason(exc: BaseException, url: str) -> str:
+    """The first line of the database driver's reason for ``exc``, with the URL's password masked."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = lines[0] if lines else type(exc).__name__
+    password = parse_url(url).password
+    return reason.replace(str(password), "***") if password else reason
+
+
 def open_database(url: str, *, migrate: bool = True) -> Database:
     """Open (and by default migrate) the database at ``url``; ``DatabaseError`` names the problem."""
     engine = create_db_engine(url)
@@ -171,12 +179,7 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
             connection.exec_driver_sql("SELECT 1")
     except SQLAlchemyError as exc:
         engine.dispose()
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        masked = mask_url(url)
-        password = parse_url(url).password
-        if password:
-            reason = reason.replace(str(password), "***")
-        raise DatabaseError(f"database {masked} cannot be opened: {reason}") from None
+        raise DatabaseError(f"database {mask_url(url)} cannot be opened: {driver_reason(exc, url)}") from None
     db = Database(url=url, engine=engine, session_factory=sessionmaker(engine, expire_on_commit=False))
     if migrate:
         from storage.migrate import upgrade_to_head

@@ -94,6 +94,7 @@ class Camera(Base):
     roi: Mapped[list[list[float]] | None] = mapped_column(JSON)
     analysis_fps: Mapped[float] = mapped_column(Float, default=5.0, server_default="5.0")
     calibration: Mapped[str | None] = mapped_column(Text)
+    analysed_by: Mapped[str] = mapped_column(String(16), default="console", server_default="console")
 
 
 class CountingLine(Base):
@@ -207,6 +208,7 @@ class TicketEventRow(Base):
         UniqueConstraint("branch_id", "event_id"),
         Index("ix_ticket_event_branch_at", "branch_id", "at"),
         Index("ix_ticket_event_branch_ticket", "branch_id", "ticket_id"),
+        Index("ix_ticket_event_branch_id", "branch_id", "id"),  # a branch's newest event, found without a scan
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -308,7 +310,8 @@ class CameraHealth(Base):
     """A camera's capture state changes (online, offline, failed, ...), one row per change."""
 
     __tablename__ = "camera_health"
-    __table_args__ = (Index("ix_camera_health_branch_at", "branch_id", "at"),)
+    __table_args__ = (Index("ix_camera_health_branch_at", "branch_id", "at"),
+                      UniqueConstraint("branch_id", "camera_id", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))

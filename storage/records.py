@@ -19,6 +19,9 @@ class CameraSpec:
     kind: str  # "simulated", "file", "folder", "rtsp", "http", "usb"
     enabled: bool = True
     model: str | None = None
+    #: Who analyses the camera: "console" (the branch's console PC, in child processes) or "worker" (a headless
+    #: ``main.py worker`` on another PC, writing to the shared database; the console then reads its figures back).
+    analysed_by: str = "console"
 
 
 @dataclass(frozen=True, slots=True)

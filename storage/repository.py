@@ -388,7 +388,7 @@ def load_cameras(db: Database, code: str, *, include_simulated: bool = False) ->
                               .order_by(m.CountingLine.id)).all()
             result.append(CameraSetup(
                 camera=CameraSpec(camera_id=cam.camera_id, name=cam.name, source=cam.source, kind=cam.kind,
-                                  enabled=cam.enabled, model=cam.model),
+                                  enabled=cam.enabled, model=cam.model, analysed_by=cam.analysed_by),
                 zones=tuple(ZoneSpec(name=z.name, kind=ZoneKind(z.kind),
                                      polygon=tuple((float(x), float(y)) for x, y in z.polygon),
                                      capacity=z.capacity, in_lobby=z.in_lobby) for z in zones),
@@ -397,4 +397,56 @@ def load_cameras(db: Database, code: str, *, include_simulated: bool = False) ->
                 analysis_fps=cam.analysis_fps,
                 calibration=cam.calibration,
             ))
+        return result
+
+
+def latest_lobby_samples(db: Database, since: datetime,
+                         until: datetime | None = None) -> dict[str, list[OccupancyPoint]]:
+    """Per branch code, each camera's newest lobby-total sample (zone '') with ``at`` in [since, until] (``until``
+    None: no upper bound), for every branch at once (the regional view, ``console/regional.py``). A branch without
+    such a sample is left out; samples not tied to a camera (camera id '') come back with ``camera_id`` None, as in
+    ``load_occupancy``.
+
+    Two queries whatever the number of branches. The newest sample per camera is picked with ``row_number()`` over
+    the window's samples, not ``max(at)`` grouped by camera and joined back: SQLite (without ANALYZE statistics)
+    answers the grouped form from the unique (branch_id, camera_id, zone, at) index, reading every sample the
+    branch ever stored (390 ms for 50 branches with a day of 5-second samples), where this form reads only the
+    window from the (branch_id, zone, at) index (4 ms). The branch ids are named for the same reason."""
+    with db.session() as s:
+        codes: dict[int, str] = {bid: code for bid, code in s.execute(select(m.Branch.id, m.Branch.code))}
+        if not codes:
+            return {}
+        t = m.OccupancySample
+        rank = func.row_number().over(partition_by=(t.branch_id, t.camera_id), order_by=t.at.desc()).label("rank")
+        window = (select(t.branch_id, t.camera_id, t.at, t.count, rank)
+                  .where(t.branch_id.in_(list(codes)), t.zone == "", t.at >= since))
+        if until is not None:
+            window = window.where(t.at <= until)
+        w = window.subquery()
+        rows = s.execute(select(w.c.branch_id, w.c.camera_id, w.c.at, w.c.count).where(w.c.rank == 1)
+                         .order_by(w.c.branch_id, w.c.camera_id))
+        result: dict[str, list[OccupancyPoint]] = {}
+        for bid, camera_id, at, count in rows:
+            result.setdefault(codes[bid], []).append(OccupancyPoint(at=at, count=count, zone=None,
+                                                                     camera_id=camera_id or None))
+        return result
+
+
+def open_alert_counts(db: Database) -> dict[str, dict[AlertSeverity, int]]:
+    """Per branch code, its alerts not resolved yet (raised or acknowledged, whenever raised) counted per severity,
+    for every branch at once; branches without open alerts are left out. Two queries: the branch ids and the two
+    open states are named so each branch's part is read from the (branch_id, state) index — SQLite otherwise scans
+    every alert ever kept (9 ms rather than 2 ms for 50 branches with 300 alerts each)."""
+    with db.session() as s:
+        codes: dict[int, str] = {bid: code for bid, code in s.execute(select(m.Branch.id, m.Branch.code))}
+        if not codes:
+            return {}
+        a = m.Alert
+        rows = s.execute(select(a.branch_id, a.severity, func.count())
+                         .where(a.branch_id.in_(list(codes)),
+                                a.state.in_([AlertState.RAISED.value, AlertState.ACKNOWLEDGED.value]))
+                         .group_by(a.branch_id, a.severity))
+        result: dict[str, dict[AlertSeverity, int]] = {}
+        for bid, severity, count in rows:
+            result.setdefault(codes[bid], {})[AlertSeverity(severity)] = int(count)
         return result

@@ -95,7 +95,7 @@ class SaveBranchSetup:
                 row_cam = m.Camera(branch_id=bid, camera_id=cam.camera_id)
                 session.add(row_cam)
             row_cam.name, row_cam.source, row_cam.kind = cam.name, cam.source, cam.kind
-            row_cam.enabled, row_cam.model = cam.enabled, cam.model
+            row_cam.enabled, row_cam.model, row_cam.analysed_by = cam.enabled, cam.model, cam.analysed_by
             session.flush()
             camera_refs[cam.camera_id] = row_cam.id
         camera_ref = None
@@ -396,15 +396,16 @@ class RecordLineCrossings:
 
 @dataclass(frozen=True)
 class RecordCameraHealth:
-    """Store a camera's change of capture state."""
+    """Store a camera's change of capture state; one already stored (same camera and time) is skipped."""
 
     branch_code: str
     event: CameraHealthEvent
 
     def apply(self, session: Session) -> None:
         e = self.event
-        session.add(m.CameraHealth(branch_id=branch_id(session, self.branch_code), camera_id=e.camera_id, at=e.at,
-                                   state=e.state, message=e.message))
+        _insert_ignoring_duplicates(session, m.CameraHealth.__table__, [{
+            "branch_id": branch_id(session, self.branch_code), "camera_id": e.camera_id, "at": e.at, "state": e.state,
+            "message": e.message}])
 
 
 @dataclass(frozen=True)
@@ -507,6 +508,7 @@ class SaveCamera:
             row = m.Camera(branch_id=bid, camera_id=cam.camera_id)
             session.add(row)
         row.name, row.source, row.kind, row.enabled, row.model = cam.name, cam.source, cam.kind, cam.enabled, cam.model
+        row.analysed_by = cam.analysed_by
         row.roi = [list(p) for p in self.setup.roi] if self.setup.roi else None
         row.analysis_fps = self.setup.analysis_fps
         row.calibration = self.setup.calibration
@@ -534,7 +536,7 @@ def _camera_values(session: Session, row: m.Camera | None) -> dict[str, Any] | N
     lines = session.scalars(select(m.CountingLine).where(m.CountingLine.camera_ref == row.id)
                             .order_by(m.CountingLine.name)).all()
     return {"name": row.name, "source": mask_credentials(row.source), "kind": row.kind, "enabled": row.enabled,
-            "model": row.model, "roi": row.roi, "analysis_fps": row.analysis_fps, "calibrated": row.calibration is not None,
+            "model": row.model, "analysed_by": row.analysed_by, "roi": row.roi, "analysis_fps": row.analysis_fps, "calibrated": row.calibration is not None,
             "zones": [{"name": z.name, "kind": z.kind, "capacity": z.capacity, "polygon": z.polygon} for z in zones],
             "lines": [{"name": ln.name, "a": [ln.ax, ln.ay], "b": [ln.bx, ln.by]} for ln in lines]}
 

@@ -11,6 +11,7 @@ is part of the test command.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 ADMIN_URL = os.environ.get("BRANCH_CONSOLE_TEST_PG",
                            "postgresql+psycopg://console_test:console_test@127.0.0.1:5432/postgres")
@@ -59,6 +61,13 @@ def fresh_database() -> Iterator[str]:
     try:
         yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'drop database if exists "{name}" with (force)'))
+        for attempt in range(10):  # a backend still ending a refused login belongs to no role yet: wait for it
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'drop database if exists "{name}" with (force)'))
+                break
+            except ProgrammingError:
+                if attempt == 9:
+                    raise
+                time.sleep(0.5)
         admin.dispose()
