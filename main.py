@@ -324,6 +324,22 @@ def build_parser() -> argparse.ArgumentParser:
         "console window already running takes the new token when it restarts). The rotation is audited, without "
         "the token.")
 
+    cameras = sub.add_parser("cameras", help="list cameras, choose which PC counts each, keep their passwords")
+    cameras_sub = cameras.add_subparsers(dest="cameras_command", metavar="ACTION", required=True)
+    cameras_sub.add_parser("list", help="the branch's cameras and which PC counts each")
+    c_assign = cameras_sub.add_parser("assign", help="count a camera on this console or on a headless worker")
+    c_assign.add_argument("camera_id", metavar="ID")
+    c_assign.add_argument("to", choices=("console", "worker"))
+    c_password = cameras_sub.add_parser(
+        "password", help="keep a camera's password in this PC's secret store (a worker PC needs it)",
+        description="Camera passwords are never in the shared database: a worker PC needs the passwords of the "
+        "cameras it counts in its own secret store. Reads the password from the terminal, or the next line of "
+        "standard input with --password-stdin.")
+    c_password.add_argument("camera_id", metavar="ID")
+    c_password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    for p in (cameras_sub.choices["list"], c_assign, c_password):
+        p.add_argument("--branch", metavar="CODE", help="branch code (default: the only branch, or DEMO)")
+
     worker = sub.add_parser(
         "worker", help="count a branch's cameras without a window, into the shared database",
         description="Runs the counting pipeline of every camera the branch assigns to workers (or of the cameras "

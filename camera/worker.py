@@ -59,6 +59,8 @@ class CameraSnapshot:
     #: the detector's raw boxes of the same frame (None on frames without a detector run): every person an alert
     #: snapshot must blur, also those the tracker has not confirmed yet (camera/privacy.py)
     detections: Detections | None = field(default=None, compare=False)
+    #: counted by a headless worker on another PC (figures read back from the database; no picture here)
+    remote: bool = False
 
 
 class CameraWorker:

@@ -192,6 +192,8 @@ class BranchController(QObject):
                 self.series.lobby.append(point.count)
             elif point.zone in waiting_zones:
                 self.series.waiting.append((stamp, point.count))
+        if self.cameras is not None and not snapshot.simulated:  # cameras counted by workers, read back
+            self.cameras.update_remote(snapshot.new_samples, snapshot.camera_states, snapshot.at)
         self.sig_view.emit(self._build_view(snapshot))
 
     def _build_view(self, snap: BranchSnapshot) -> BranchView:

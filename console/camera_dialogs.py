@@ -71,6 +71,13 @@ class CameraEditDialog(QDialog):
         self.fps.setDecimals(1)
         self.fps.setSuffix(self.tr(" frames/s"))
         self.fps.setValue(setup.analysis_fps if setup else 5.0)
+        self.analysed_by = QComboBox()
+        self.analysed_by.addItem(self.tr("This console"), "console")
+        self.analysed_by.addItem(self.tr("A worker PC (main.py worker)"), "worker")
+        self.analysed_by.setCurrentIndex(max(0, self.analysed_by.findData(setup.camera.analysed_by if setup else
+                                                                          "console")))
+        self.analysed_by.setToolTip(self.tr("A camera counted by a headless worker on another PC writes its figures "
+                                            "to the shared database; this console shows them without a picture."))
         self.enabled = QCheckBox(self.tr("Enabled"))
         self.enabled.setChecked(setup.camera.enabled if setup else True)
         self.error = QLabel()
@@ -83,6 +90,7 @@ class CameraEditDialog(QDialog):
         form.addRow(self.tr("Source"), self.source)
         form.addRow(self.tr("Detector model"), self.model)
         form.addRow(self.tr("Analysis rate"), self.fps)
+        form.addRow(self.tr("Counted by"), self.analysed_by)
         form.addRow("", self.enabled)
         form.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -113,7 +121,7 @@ class CameraEditDialog(QDialog):
             return None
         model = self.model.currentData()
         camera = CameraSpec(camera_id=camera_id, name=name, source=source, kind=spec.kind,
-                            enabled=self.enabled.isChecked(), model=model)
+                            enabled=self.enabled.isChecked(), model=model, analysed_by=self.analysed_by.currentData())
         if self.original is None:
             return CameraSetup(camera=camera, analysis_fps=self.fps.value())
         o = self.original

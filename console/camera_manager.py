@@ -9,6 +9,12 @@ camera's worker, from the setup the dialog produced; the database write happens 
 Passwords: ``setups`` hold the whole sources (in memory only); what goes to the database is split first, its
 passwords into the secret store (console/camera_secrets.py). Removing a camera deletes its password.
 
+Cameras counted by headless workers (``analysed_by = "worker"``, console/worker.py) are not started here: their
+figures and states come back from the shared database with the branch's snapshots (``update_remote``, GUI thread)
+and become snapshots like a local camera's, without a picture, so tiles, lobby figures, the chart and camera
+alerts treat both alike. Such a camera counts as offline when its worker has sent nothing for
+``offline_after_s + REMOTE_GRACE_S`` seconds (a worker that died cannot say so itself).
+
 Lobby occupancy from cameras is the sum of the cameras' lobby counts: cameras are expected to see separate parts of
 the lobby (an overlap would count people twice; the zone editor is where a camera's lobby area is drawn).
 """
@@ -16,11 +22,14 @@ the lobby (an overlap would count people twice; the zone editor is where a camer
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from camera.calibration import CountModel
+from camera.capture import CaptureStatus
+from camera.detections import Detections
 from camera.model_store import DetectorRecipe, ModelStore
 from camera.process import CameraProcess
 from camera.worker import CameraSnapshot
@@ -35,6 +44,15 @@ from storage.tasks import DeleteCamera, RecordCameraHealth, RecordLineCrossings,
 log = logging.getLogger(__name__)
 
 __all__ = ["CameraManager"]
+
+
+#: Seconds beyond ``offline_after_s`` a worker's camera may stay silent (its samples come every
+#: ``console.worker.SAMPLE_PERIOD_S`` seconds and reach the console at its next read) before it counts as offline.
+REMOTE_GRACE_S = 10.0
+
+
+def counted_here(setup: CameraSetup) -> bool:
+    return setup.camera.enabled and setup.camera.analysed_by != "worker"
 
 
 class CameraManager(QObject):
@@ -56,6 +74,7 @@ class CameraManager(QObject):
         self.setups: dict[str, CameraSetup] = {}
         self.workers: dict[str, CameraProcess] = {}
         self.latest: dict[str, CameraSnapshot] = {}
+        self._remote_counts: dict[str, tuple[datetime, int, dict[str, int]]] = {}  # newest (at, lobby, zones)
         self.sig_snapshot.connect(self._on_snapshot)
 
     # --- lifetime ------------------------------------------------------------------------------------------
@@ -63,7 +82,7 @@ class CameraManager(QObject):
     def start(self, setups: list[CameraSetup]) -> None:
         for setup in setups:
             self.setups[setup.camera.camera_id] = setup
-            if setup.camera.enabled:
+            if counted_here(setup):
                 self._start_worker(setup)
         self.sig_changed.emit()
 
@@ -84,7 +103,8 @@ class CameraManager(QObject):
             old.stop()
         self.latest.pop(camera_id, None)
         self.setups[camera_id] = setup
-        if setup.camera.enabled:
+        self._remote_counts.pop(camera_id, None)
+        if counted_here(setup):
             self._start_worker(setup)
         self.sig_changed.emit()
 
@@ -158,6 +178,50 @@ class CameraManager(QObject):
         if snapshot.camera_id in self.setups:
             self.latest[snapshot.camera_id] = snapshot
             self.sig_camera.emit(snapshot)
+
+    def remote_ids(self) -> list[str]:
+        return [cid for cid, s in self.setups.items() if s.camera.enabled and s.camera.analysed_by == "worker"]
+
+    def update_remote(self, samples: Sequence[OccupancyPoint], states: Sequence[CameraHealthEvent],
+                      now: datetime) -> None:
+        """GUI thread: the newest stored figures and states of the cameras workers count (``samples``: those read
+        since the last snapshot, of any camera; ``now``: the branch clock). Each new sample period goes to the
+        chart through ``sig_samples``; each camera's tile, figures and alerts through ``latest``/``sig_camera``."""
+        remote = self.remote_ids()
+        if not remote:
+            return
+        periods: dict[tuple[str, datetime], list[OccupancyPoint]] = {}
+        for p in samples:
+            if p.camera_id in remote:
+                periods.setdefault((p.camera_id, p.at), []).append(p)
+        for (camera_id, at), points in sorted(periods.items(), key=lambda item: item[0][1]):
+            newest = self._remote_counts.get(camera_id)
+            if newest is None or at >= newest[0]:
+                lobby = next((p.count for p in points if p.zone is None), newest[1] if newest else 0)
+                self._remote_counts[camera_id] = (at, lobby, {p.zone: p.count for p in points if p.zone})
+            self.sig_samples.emit(points)
+        by_camera = {e.camera_id: e for e in states}
+        for camera_id in remote:
+            self._on_snapshot(self._remote_snapshot(camera_id, by_camera.get(camera_id), now))
+
+    def _remote_snapshot(self, camera_id: str, state: CameraHealthEvent | None, now: datetime) -> CameraSnapshot:
+        setup = self.setups[camera_id]
+        at, lobby, zones = self._remote_counts.get(camera_id, (None, 0, {}))
+        silent_s = (now - at).total_seconds() if at is not None else None
+        if state is None and at is None:
+            status = CaptureStatus("connecting", message="no figures from a worker yet")
+        elif silent_s is None or silent_s > self.offline_after_s + REMOTE_GRACE_S:
+            status = CaptureStatus("offline" if state is None or state.state == "online" else state.state,
+                                   message=f"no figures from its worker for {silent_s:.0f} s" if silent_s is not None
+                                   else (state.message if state else ""))
+        else:
+            status = CaptureStatus(state.state if state is not None else "online",
+                                   message=state.message if state is not None else "")
+        online = status.state == "online"
+        return CameraSnapshot(camera_id=camera_id, name=setup.camera.name, status=status, detector="",
+                              low_accuracy=False, count=float(lobby) if online else 0.0,
+                              zone_counts=dict(zones) if online else {}, lobby_count=lobby if online else 0,
+                              line_totals={}, dwell={}, tracks=Detections.empty(), remote=True)
 
     @property
     def has_cameras(self) -> bool:

@@ -82,6 +82,10 @@ def run(env: Environment, args: argparse.Namespace, out: TextIO | None = None) -
         from console.cli_camera import run_models
 
         return run_models(env, args, out)
+    if args.command == "cameras":
+        from console.cli_camera import run_cameras
+
+        return run_cameras(env, args, out)
     raise CommandError(f"unknown command {args.command!r}")
 
 

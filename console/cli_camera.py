@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -104,3 +105,53 @@ def run_models(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
         return 0
     except (ModelStoreError, DetectorError) as exc:
         raise CommandError(str(exc)) from None
+
+
+def run_cameras(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
+    """``cameras list|assign|password``: which PC counts each camera, and a camera's password in this PC's secret
+    store (a worker PC needs the passwords of the cameras it counts: they are never in the shared database)."""
+    from dataclasses import replace
+
+    from console.camera_secrets import stored_setup
+    from console.cli import _pick_branch
+    from console.secrets import SecretError
+    from storage import repository
+    from storage.tasks import SaveCamera
+    from storage.writer import apply_now
+
+    code = _pick_branch(env, args.branch)
+    setups = {s.camera.camera_id: s for s in repository.load_cameras(env.db, code)}
+    if args.cameras_command == "list":
+        for s in setups.values():
+            c = s.camera
+            out.write(f"{c.camera_id:<12}{c.name:<24}{'enabled' if c.enabled else 'disabled':<10}"
+                      f"counted by {c.analysed_by:<8}{c.kind}\n")
+        return 0
+    setup = setups.get(args.camera_id)
+    if setup is None:
+        raise CommandError(f"camera {args.camera_id!r}: branch {code} has no such camera "
+                           f"(cameras: {', '.join(setups) or 'none'})")
+    if args.cameras_command == "assign":
+        if setup.camera.analysed_by == args.to:
+            out.write(f"camera {args.camera_id} is already counted by {args.to}\n")
+            return 0
+        changed = replace(setup, camera=replace(setup.camera, analysed_by=args.to))
+        apply_now(env.db, SaveCamera(code, changed, args.operator.username))
+        out.write(f"camera {args.camera_id} of branch {code} is now counted by {args.to}"
+                  + (" (start 'main.py worker --branch " + code + "' on the worker PC; restart the console)\n"
+                     if args.to == "worker" else " (restart the console to start it there)\n"))
+        return 0
+    # password: the source's placeholder is filled from this PC's secret store
+    from camera.credentials import PLACEHOLDER, merge_credentials
+
+    if PLACEHOLDER not in setup.camera.source:
+        raise CommandError(f"camera {args.camera_id}'s source has no password to set")
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(
+        f"Password of camera {args.camera_id}: ")
+    whole = merge_credentials(setup.camera.source, [password] * setup.camera.source.count(PLACEHOLDER))
+    try:
+        stored_setup(env.secrets, code, replace(setup, camera=replace(setup.camera, source=whole)))
+    except SecretError as exc:
+        raise CommandError(str(exc)) from None
+    out.write(f"password of camera {args.camera_id} kept in {env.secrets.describe()}\n")
+    return 0

@@ -146,4 +146,5 @@ class DatabaseSource:
             zone_counts=latest_zone,
             new_samples=tuple(all_samples),
             appointments=tuple(repository.load_appointments(self._db, self._code, start, start + timedelta(days=1))),
+            camera_states=tuple(repository.latest_camera_states(self._db, self._code)),
         )

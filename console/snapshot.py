@@ -15,6 +15,7 @@ import numpy as np
 from console.domain.records import (
     AppointmentRecord,
     BranchInfo,
+    CameraHealthEvent,
     CounterStatus,
     OccupancyPoint,
     ShiftRecord,
@@ -51,3 +52,5 @@ class BranchSnapshot:
     speed: float = 1.0
     paused: bool = False
     appointments: tuple[AppointmentRecord, ...] = ()  # appointments with a slot today
+    #: each camera's newest stored change of state (real branches: how workers' cameras are doing)
+    camera_states: tuple[CameraHealthEvent, ...] = ()

@@ -450,3 +450,18 @@ def open_alert_counts(db: Database) -> dict[str, dict[AlertSeverity, int]]:
         for bid, severity, count in rows:
             result.setdefault(codes[bid], {})[AlertSeverity(severity)] = int(count)
         return result
+
+
+def latest_camera_states(db: Database, code: str) -> list[CameraHealthEvent]:
+    """Each camera's newest change of capture state (the figures of cameras counted by headless workers are read
+    back with them: the console shows those cameras online, offline or failed as their workers report)."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        t = m.CameraHealth
+        rank = func.row_number().over(partition_by=t.camera_id, order_by=(t.at.desc(), t.id.desc())).label("rank")
+        w = select(t.camera_id, t.at, t.state, t.message, rank).where(t.branch_id == bid).subquery()
+        rows = s.execute(select(w.c.camera_id, w.c.at, w.c.state, w.c.message).where(w.c.rank == 1)
+                         .order_by(w.c.camera_id))
+        return [CameraHealthEvent(camera_id, at, state, message or "") for camera_id, at, state, message in rows]

@@ -102,6 +102,8 @@ class LobbyPanel(QWidget):
                 tile.setObjectName(f"camera_{cid}")
                 self.camera_tiles[cid] = tile
                 tile.set_caption(manager.setups[cid].camera.name, self.tr("connecting…"))
+                if manager.setups[cid].camera.analysed_by == "worker":
+                    tile.placeholder = self.tr("Counted by a worker PC: no picture on this console")
             self.tiles_grid.addWidget(tile, i // columns, i % columns)
 
     def camera_status_text(self, snap) -> tuple[str, str]:
@@ -111,6 +113,11 @@ class LobbyPanel(QWidget):
         words = {"online": self.tr("online"), "offline": self.tr("offline"), "connecting": self.tr("connecting…"),
                  "ended": self.tr("ended"), "failed": self.tr("failed")}
         parts = [words.get(state, state)]
+        if snap.remote:  # counted by a headless worker: figures only, no frames here
+            if state == "online":
+                parts.append(self.tr("%1 people").replace("%1", str(snap.lobby_count)))
+            parts.append(self.tr("counted by a worker PC"))
+            return " · ".join(parts), (self.tr("Offline") if state in ("offline", "failed") else "")
         if state == "online":
             parts.append(self.tr("%1 people").replace("%1", f"{snap.count:.0f}"))
             parts.append(self.tr("%1 fps").replace("%1", f"{snap.analysed_fps:.1f}"))

@@ -43,6 +43,7 @@ class CameraTile(QWidget):
         self._status = ""
         self._badge = ""
         self._overlay: Overlay | None = None
+        self.placeholder = ""  # shown instead of "No picture yet" (a camera another PC counts)
         self.show_boxes = True
         self.show_zones = True
         self.frames_shown = 0
@@ -112,7 +113,7 @@ class CameraTile(QWidget):
             self._paint_overlay(p, target)
         else:
             p.setPen(QColor("#c8c8c8"))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No picture yet"))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder or self.tr("No picture yet"))
         bar_h = self.fontMetrics().height() + 6
         p.fillRect(0, self.height() - bar_h, self.width(), bar_h, QColor(0, 0, 0, 150))
         p.setPen(QColor("#ffffff"))

@@ -129,3 +129,41 @@ def test_a_worker_that_cannot_start_says_why(tmp_path: Path, shared: Path) -> No
             assert process.wait(60) == 2
             stderr = (data / "stderr.txt").read_text()
             assert message in stderr and "Traceback" not in stderr and ":wrong@" not in stderr
+
+
+def test_cameras_are_assigned_and_their_passwords_kept_from_the_command_line(tmp_path: Path) -> None:
+    from console.camera_secrets import full_setup
+    from console.domain.permissions import Role
+    from console.users import UserStore
+    from storage import repository
+    from tests.cli.test_cli import run
+    from tests.gui.conftest import make_env
+
+    env = make_env(tmp_path)
+    source = "rtsp://admin:{password}@127.0.0.1:1/Streaming/101"
+    apply_now(env.db, SaveBranchSetup(branch=BRANCH), SaveCamera(BRANCH.code, CameraSetup(
+        CameraSpec("CAM1", "Door", source, "rtsp"))))
+    UserStore(env.db).add("root", "Root", Role.ADMINISTRATOR, "Admin2026pass", "setup")
+    env.close()
+    login = ("root", "Admin2026pass")
+    listed = run("cameras", "list", data_dir=tmp_path, login=login)
+    assert listed.returncode == 0 and "CAM1" in listed.stdout and "counted by console" in listed.stdout
+    assigned = run("cameras", "assign", "CAM1", "worker", data_dir=tmp_path, login=login)
+    assert assigned.returncode == 0, assigned.stderr
+    wrong = run("cameras", "assign", "CAM7", "worker", data_dir=tmp_path, login=login)
+    assert wrong.returncode == 1 and "camera 'CAM7': branch HZ01 has no such camera (cameras: CAM1)" in wrong.stderr
+    env_vars = {**os.environ, "BRANCH_CONSOLE_DATA_DIR": str(tmp_path)}
+    env_vars.pop("BRANCH_CONSOLE_DB", None)
+    kept = subprocess.run([sys.executable, str(ROOT / "main.py"), "--user", "root", "--password-stdin", "cameras", "password",
+                   "CAM1", "--password-stdin"], input="Admin2026pass\nNvr-Pa55\n", capture_output=True, text=True,
+                  env=env_vars, cwd=ROOT, timeout=120)
+    assert kept.returncode == 0, kept.stderr
+    env = make_env(tmp_path)
+    try:
+        [setup] = repository.load_cameras(env.db, BRANCH.code)
+        assert setup.camera.analysed_by == "worker" and setup.camera.source == source  # no password in the database
+        assert full_setup(env.secrets, BRANCH.code, setup).camera.source == source.replace("{password}", "Nvr-Pa55")
+        assert any(e["action"] == "camera.edit" and e["user"] == "root" and e["after"]["analysed_by"] == "worker"
+                   for e in repository.load_audit_chain(env.db))
+    finally:
+        env.close()
