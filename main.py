@@ -134,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = parser.add_argument_group("window options")
     gui.add_argument("--demo", action="store_true", help="open the simulated demo branch even if a branch is configured")
+    gui.add_argument("--branch", dest="window_branch", metavar="CODE",
+                     help="the branch to open when the database holds several (a shared database)")
+    gui.add_argument("--region", action="store_true",
+                     help="open the regional view: every branch of the database with its lobby, queue and alerts "
+                     "(the default on a database holding several branches without --branch)")
     gui.add_argument("--speed", type=_speed, metavar="N",
                      help="demo clock speed in times real time, e.g. 60 = one simulated minute per second")
     gui.add_argument("--seed", type=int, metavar="N", help="demo random seed (the same seed gives the same day)")
@@ -374,10 +379,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot is not None and args.quit_after is None:
         parser.error("--screenshot needs --quit-after SECONDS (the picture is taken just before quitting)")
     if args.command is not None:
-        gui_only = [name for name in ("demo", "speed", "seed", "sim_start", "sim_date", "quit_after", "screenshot")
+        gui_only = [name for name in ("demo", "window_branch", "region", "speed", "seed", "sim_start", "sim_date",
+                                      "quit_after", "screenshot")
                     if getattr(args, name) not in (None, False)]
         if gui_only:
-            flags = ", ".join("--" + n.replace("_", "-") for n in gui_only)
+            flags = ", ".join("--" + n.removeprefix("window_").replace("_", "-") for n in gui_only)
             parser.error(f"{flags} only apply to the window, not to the '{args.command}' command")
 
     if args.command == "worker":  # opens the database itself: it waits for an unreachable server

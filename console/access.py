@@ -29,13 +29,14 @@ class Operator:
     username: str
     display_name: str
     role: Role | None
+    read_only: bool = False  # a branch opened from the regional view (console/domain/permissions.py)
 
     @property
     def demo(self) -> bool:
         return self.role is None
 
     def may(self, permission: Permission) -> bool:
-        return allowed(self.role, permission)
+        return allowed(self.role, permission, self.read_only)
 
 
 def demo_operator() -> Operator:

@@ -32,6 +32,14 @@ from storage import repository
 from widgets.alert_list import AlertBanner, AlertList, describe
 
 
+def ack_denial(context, alert) -> str | None:
+    """Why the logged-in user may not acknowledge or resolve ``alert`` (None: they may)."""
+    if context.viewer:
+        return QCoreApplication.translate("MainWindow", "Alerts of a branch opened from the regional view are "
+                                          "acknowledged at the branch's own console.")
+    return labels.denied(context.operator.role, ack_permission(alert.rule), context.operator.read_only)
+
+
 def default_plan(severity: AlertSeverity) -> list[str]:
     """Built-in emergency-plan steps (应急预案) for crowding, used until the branch sets its own in settings."""
     if severity is AlertSeverity.CRITICAL:
@@ -217,7 +225,7 @@ class AlertController(QObject):
     def _act(self, alert: AlertRecord, resolve: bool, note: str | None = None) -> bool:
         if self.service is None or alert.alert_id is None:
             return False
-        why = labels.denied(self.context.operator.role, ack_permission(alert.rule))
+        why = ack_denial(self.context, alert)
         if why is not None:
             QMessageBox.warning(self.parent(), self.tr("Alert"), why)
             return False

@@ -69,8 +69,11 @@ class AlertService(QObject):
     sig_alerts = Signal(object)  # AlertUpdate, emitted from the scheduler's thread
 
     def __init__(self, db: Database, branch_code: str, store, service_target_min: float, target_share: float,
-                 notify=None, parent: QObject | None = None) -> None:
+                 notify=None, parent: QObject | None = None, follow: bool = False) -> None:
         super().__init__(parent)
+        #: follow the alerts another console raises and stores (a branch opened from the regional view): read the
+        #: open alerts back instead of evaluating, so one branch never gets two sets of alerts
+        self.follow = follow
         self.db = db
         self.code = branch_code
         self._store = store  # submit_and_wait of the writer
@@ -92,12 +95,14 @@ class AlertService(QObject):
         self.cameras = None  # the CameraManager, when the branch has real cameras
         self._restore()
 
+    def _stored_open(self) -> list[ActiveAlert]:
+        return [ActiveAlert(r.rule, r.subject, r.severity, r.raised_at, r.value or 0.0, r.value or 0.0,
+                            r.threshold or 0.0, r.detail, acknowledged=r.state is AlertState.ACKNOWLEDGED,
+                            escalated=r.escalated, alert_id=r.alert_id)
+                for r in repository.load_open_alerts(self.db, self.code)]
+
     def _restore(self) -> None:
-        restored = []
-        for r in repository.load_open_alerts(self.db, self.code):
-            restored.append(ActiveAlert(r.rule, r.subject, r.severity, r.raised_at, r.value or 0.0, r.value or 0.0,
-                                        r.threshold or 0.0, r.detail, acknowledged=r.state is AlertState.ACKNOWLEDGED,
-                                        escalated=r.escalated, alert_id=r.alert_id))
+        restored = self._stored_open()
         self.engine.restore(restored)
         if restored:
             log.info("%d open alerts restored", len(restored))
@@ -238,6 +243,12 @@ class AlertService(QObject):
         state = self._state
         if state is None:
             return None
+        if self.follow:
+            update = AlertUpdate(state.at, tuple(self._stored_open()), (), dict(self.engine.rules))
+            self.evaluations += 1
+            self.latest = update
+            self.sig_alerts.emit(update)
+            return update
         with self._lock:
             changes = self.engine.evaluate(state.at, measure_all(state))
             stored: list[AlertChange] = []

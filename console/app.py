@@ -20,6 +20,7 @@ from console.bootstrap import Environment
 from console.context import AppContext, SourceOptions
 from console.i18n import Translations, resolve_language
 from console.main_window import MainWindow
+from storage import repository
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,48 @@ class ConsoleApp(QObject):
     _exit_code = 0
 
 
+def run_region(env: Environment, args: argparse.Namespace) -> int:
+    """The regional view (console/region_window.py) as the application's window."""
+    from console.access import demo_operator, login_required
+    from console.region_window import RegionWindow
+
+    app = QApplication.instance()
+    operator = demo_operator()
+    if login_required(env.db):
+        from console.login import LoginCancelled, login_at_start
+
+        try:
+            operator = login_at_start(env.db, "region", args.user, args.login_password_stdin,
+                                      can_show_dialogs=not headless())
+        except LoginCancelled as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            env.close()
+            return 3
+    window = RegionWindow(env, operator)
+    exit_code = 0
+
+    def finish() -> None:
+        nonlocal exit_code
+        if args.screenshot is not None:
+            args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(str(args.screenshot), "PNG"):
+                print(f"error: could not write the screenshot to {args.screenshot}", file=sys.stderr)
+                exit_code = 1
+        window.close()
+        app.quit()
+
+    try:
+        window.start()
+        window.show()
+        if args.quit_after is not None:
+            QTimer.singleShot(int(args.quit_after * 1000), finish)
+        code = app.exec()
+    finally:
+        window.stop()
+        env.close()
+    return code or exit_code
+
+
 def show_startup_error(message: str) -> None:
     """A start-up problem as a dialog where someone can see it (stderr already has it)."""
     if headless():
@@ -159,12 +202,21 @@ def run_gui(env: Environment, args: argparse.Namespace) -> int:
     translations.install(resolve_language(env.settings.ui.language))
     options = SourceOptions(
         force_demo=bool(args.demo),
+        branch=args.window_branch,
         speed=args.speed if args.speed is not None else env.settings.demo.speed,
         seed=args.seed if args.seed is not None else env.settings.demo.seed,
         sim_date=args.sim_date,
         sim_start=args.sim_start,
     )
     context = AppContext(env, options)
+    real = [b.code for b in repository.list_branches(env.db) if not b.is_demo]
+    if args.window_branch is not None and args.window_branch not in real:
+        print(f"error: --branch {args.window_branch}: no such branch in the database {env.db.describe()} "
+              f"(branches: {', '.join(real) or 'none'})", file=sys.stderr)
+        env.close()
+        return 2
+    if args.region or (not args.demo and args.window_branch is None and len(real) > 1):
+        return run_region(env, args)
     branch = context.branch_to_open()
     if branch is not None:
         from console.login import LoginCancelled, login_at_start

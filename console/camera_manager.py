@@ -51,8 +51,8 @@ __all__ = ["CameraManager"]
 REMOTE_GRACE_S = 10.0
 
 
-def counted_here(setup: CameraSetup) -> bool:
-    return setup.camera.enabled and setup.camera.analysed_by != "worker"
+def counted_here(setup: CameraSetup, viewer: bool = False) -> bool:
+    return setup.camera.enabled and setup.camera.analysed_by != "worker" and not viewer
 
 
 class CameraManager(QObject):
@@ -63,8 +63,12 @@ class CameraManager(QObject):
     sig_changed = Signal()  # the set of cameras changed (GUI thread)
 
     def __init__(self, branch_code: str, model_store: ModelStore, submit: Callable[[object], object],
-                 parent: QObject | None = None, *, offline_after_s: float = 10.0, secrets: SecretStore) -> None:
+                 parent: QObject | None = None, *, offline_after_s: float = 10.0, secrets: SecretStore,
+                 viewer: bool = False) -> None:
         super().__init__(parent)
+        #: a branch opened from the regional view: every camera is counted elsewhere (its branch's console or a
+        #: worker) and shown from the database, none is started here
+        self.viewer = viewer
         self.branch_code = branch_code
         self.secrets = secrets
         self.user = "console"  # who changes cameras, for the audit trail (the context sets the logged-in user)
@@ -82,7 +86,7 @@ class CameraManager(QObject):
     def start(self, setups: list[CameraSetup]) -> None:
         for setup in setups:
             self.setups[setup.camera.camera_id] = setup
-            if counted_here(setup):
+            if counted_here(setup, self.viewer):
                 self._start_worker(setup)
         self.sig_changed.emit()
 
@@ -104,7 +108,7 @@ class CameraManager(QObject):
         self.latest.pop(camera_id, None)
         self.setups[camera_id] = setup
         self._remote_counts.pop(camera_id, None)
-        if counted_here(setup):
+        if counted_here(setup, self.viewer):
             self._start_worker(setup)
         self.sig_changed.emit()
 
@@ -180,7 +184,8 @@ class CameraManager(QObject):
             self.sig_camera.emit(snapshot)
 
     def remote_ids(self) -> list[str]:
-        return [cid for cid, s in self.setups.items() if s.camera.enabled and s.camera.analysed_by == "worker"]
+        return [cid for cid, s in self.setups.items()
+                if s.camera.enabled and (s.camera.analysed_by == "worker" or self.viewer)]
 
     def update_remote(self, samples: Sequence[OccupancyPoint], states: Sequence[CameraHealthEvent],
                       now: datetime) -> None:

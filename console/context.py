@@ -43,6 +43,11 @@ class SourceOptions:
     """How the window's branch source is chosen and, for the demo, driven."""
 
     force_demo: bool = False
+    #: the branch to open (``--branch``; default: the database's only real branch, else the first)
+    branch: str | None = None
+    #: a branch opened from the regional view: it reads what the branch's own console and workers store and runs
+    #: nothing of its own (no cameras, ticket feed, alert evaluation, reports or purges); see ``start``
+    viewer: bool = False
     speed: float = 1.0
     seed: int = 1
     sim_date: date | None = None
@@ -119,7 +124,13 @@ class AppContext(QObject):
 
     def branch_to_open(self) -> str | None:
         """The real branch ``start`` will open (it needs a login), or None for the demo."""
-        return None if self.options.force_demo else self._real_branch()
+        if self.options.force_demo:
+            return None
+        return self.options.branch or self._real_branch()
+
+    @property
+    def viewer(self) -> bool:
+        return self.options.viewer
 
     def set_operator(self, operator: Operator) -> None:
         """A user logged in or switched: what they do from now on is stored under their name."""
@@ -151,13 +162,15 @@ class AppContext(QObject):
             self.db_source = DatabaseSource(self.env.db, real, publish=self.controller.submit_snapshot,
                                             submit=self.writer.submit)
             self.db_source.start()
-            log.info("branch %s started from the database", real)
-            self.start_ticket_api()
+            log.info("branch %s %s from the database", real, "viewed" if self.viewer else "started")
+            if not self.viewer:
+                self.start_ticket_api()
         self._start_desk()
         self.start_cameras()
         self.advice.start()
         self.start_alerts()
-        self.start_privacy()
+        if not self.viewer:
+            self.start_privacy()
 
     def _start_desk(self) -> None:
         """Counter requests: the demo's simulator carries them out; a real branch's ticketing system reads them from
@@ -225,11 +238,18 @@ class AppContext(QObject):
 
         writer = self.writer
         alerts = self.env.settings.alerts
+        staffing = self.env.settings.staffing
+        if self.viewer:  # the branch's own console evaluates, stores, delivers and reports; this one follows
+            self.alerts = AlertService(self.env.db, self.branch_code, lambda task: writer.submit_and_wait(task, 10.0),
+                                       staffing.target_wait_min, staffing.target_share, parent=self, follow=True)
+            self.alerts.cameras = self.cameras
+            self.controller.sig_view.connect(self.alerts.show_view)
+            self.alerts.start()
+            return
         if alerts.webhook_url or alerts.email_to:
             self.notifier = Notifier(alerts, lambda task: writer.submit_and_wait(task, 10.0), self.branch_code,
                                      password=smtp_password(self.env.secrets))
             self.notifier.start()
-        staffing = self.env.settings.staffing
         self.alerts = AlertService(self.env.db, self.branch_code, lambda task: writer.submit_and_wait(task, 10.0),
                                    staffing.target_wait_min, staffing.target_share,
                                    notify=self.notifier.submit if self.notifier is not None else None, parent=self)
@@ -271,7 +291,7 @@ class AppContext(QObject):
         assert self.branch_code is not None
         self.cameras = CameraManager(self.branch_code, ModelStore(self.env.data_dir), self.writer.submit, self,
                                      offline_after_s=self.env.settings.cameras.offline_after_s,
-                                     secrets=self.env.secrets)
+                                     secrets=self.env.secrets, viewer=self.viewer)
         self.cameras.user = self.operator.username
         self.controller.attach_cameras(self.cameras)
         code = self.branch_code  # the database keeps no passwords: they come back from the secret store

@@ -24,7 +24,8 @@ WAIT_S = 1.0  # how long one wait for notices lasts, so stop() is heard within a
 
 
 class BranchListener:
-    def __init__(self, url: str, branch_code: str, on_change: Callable[[], None]) -> None:
+    def __init__(self, url: str, branch_code: str | None, on_change: Callable[[], None]) -> None:
+        """``branch_code`` None: a change of any branch (the regional view)."""
         u = make_url(url)
         self._conninfo = {"host": u.host or "localhost", "port": u.port or 5432, "dbname": u.database or "",
                           "user": u.username or "", "password": u.password or ""}
@@ -55,11 +56,11 @@ class BranchListener:
                 with psycopg.connect(**self._conninfo, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.connected.set()
-                    log.info("listening for changes of branch %s on %s", self._code, self._where)
+                    log.info("listening for changes of branch %s on %s", self._code or "(any)", self._where)
                     told = False
                     while not self._stop.is_set():
                         for notice in conn.notifies(timeout=WAIT_S):
-                            if notice.payload == self._code:
+                            if self._code is None or notice.payload == self._code:
                                 self.heard += 1
                                 self._on_change()
             except Exception as exc:  # server gone, restarted, refused: poll meanwhile and try again

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from console.domain.records import TicketRecord
+from console.regional import TodayTickets
 from console.snapshot import BranchSnapshot
 from storage import repository
 from storage.database import Database
@@ -47,10 +47,7 @@ class DatabaseSource:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_sample: datetime | None = None
-        # today's tickets by id, kept up to date from the feed events stored since the last read
-        self._tickets: dict[str, TicketRecord] = {}
-        self._tickets_day: date | None = None
-        self._last_event_id = 0
+        self._today = TodayTickets(db, branch_code)  # today's tickets, read incrementally
         self.error: str | None = None
         self.listener = None  # console.db_listen.BranchListener on PostgreSQL: change notices wake the reader
 
@@ -90,23 +87,6 @@ class DatabaseSource:
             self._wake.wait(max(0.0, self._period_s - MIN_GAP_S))
             self._wake.clear()
 
-    def _day_tickets(self, day: date, start: datetime, end: datetime) -> tuple[TicketRecord, ...]:
-        """Today's tickets: all of them on the first read of a day, then only those with new events (a busy day
-        holds thousands of tickets; a read every fraction of a second must not load them all again)."""
-        if self._tickets_day != day:
-            newest = repository.newest_ticket_event_id(self._db, self._code)
-            loaded = repository.load_tickets(self._db, self._code, start, end)
-            self._tickets = {t.ticket_id: t for t in loaded}
-            self._tickets_day, self._last_event_id = day, newest
-        else:
-            changed, self._last_event_id = repository.load_changed_tickets(self._db, self._code, self._last_event_id)
-            for ticket in changed:
-                if start <= ticket.issued_at < end:
-                    self._tickets[ticket.ticket_id] = ticket
-                else:
-                    self._tickets.pop(ticket.ticket_id, None)
-        return tuple(sorted(self._tickets.values(), key=lambda t: t.issued_at))
-
     def read(self) -> BranchSnapshot:
         """One snapshot of the branch as stored now (today in the branch's time zone)."""
         branch = repository.load_branch(self._db, self._code)
@@ -129,7 +109,7 @@ class DatabaseSource:
             self._last_sample = all_samples[-1].at
         latest_total = samples[-1].count if samples else 0
         latest_zone = {z.name: next((p.count for p in reversed(zone_samples) if p.zone == z.name), 0) for z in zones}
-        tickets = self._day_tickets(day, start, start + timedelta(days=1))
+        tickets = self._today.read(start, start + timedelta(days=1))
         if self._day != day:
             self._day = day
         return BranchSnapshot(

@@ -186,15 +186,21 @@ def permission(value) -> str:
         P.MANAGE_CAMERAS: QCoreApplication.translate("labels", "manage cameras"),
         P.MANAGE_USERS: QCoreApplication.translate("labels", "manage users"),
         P.MANAGE_DATABASE: QCoreApplication.translate("labels", "manage the database, privacy and the API token"),
+        P.ACT_FROM_REGION: QCoreApplication.translate("labels", "change a branch opened from the regional view"),
     }[value]
 
 
-def denied(role, value) -> str | None:
-    """Why a control is disabled for ``role`` (None when the role may use it): for tooltips and messages."""
-    from console.domain.permissions import allowed, roles_with
+def denied(role, value, read_only: bool = False) -> str | None:
+    """Why a control is disabled for ``role`` (None when the role may use it): for tooltips and messages.
+    ``read_only``: the window shows a branch opened from the regional view."""
+    from console.domain.permissions import Permission, allowed, roles_with
 
-    if allowed(role, value):
+    if allowed(role, value, read_only):
         return None
+    if allowed(role, value):
+        who = ", ".join(user_role(r) for r in roles_with(Permission.ACT_FROM_REGION))
+        return (QCoreApplication.translate("labels", "This branch is open read-only from the regional view (changes "
+                                           "here: %1); act at the branch's own console.").replace("%1", who))
     who = ", ".join(user_role(r) for r in roles_with(value))
     return (QCoreApplication.translate("labels", "A %1 may not %2 (allowed: %3).")
             .replace("%1", user_role(role).lower() if role is not None else "").replace("%2", permission(value))

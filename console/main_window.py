@@ -7,6 +7,7 @@ Panels get ``BranchView``s from the controller through bound slots. The dock lay
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -35,7 +36,7 @@ from console.settings_dialog import SettingsDialog
 from widgets.advice_panel import AdvicePanel
 from widgets.alert_list import AlertBanner, AlertList
 from console.domain.lockout import IdleLock
-from console.domain.permissions import Permission, ack_permission
+from console.domain.permissions import Permission
 from widgets.counter_board import CounterBoard
 from widgets.lobby_panel import LobbyPanel
 from widgets.queue_panel import QueuePanel
@@ -72,11 +73,6 @@ def coverage_plan_for(context: AppContext, desk, day):
 def branch_clock(controller):
     """The branch's clock: the latest view's instant (the simulated clock on the demo branch)."""
     return controller.latest.snapshot.at
-
-
-def ack_denial(context: AppContext, alert) -> str | None:
-    """Why the logged-in user may not acknowledge or resolve ``alert`` (None: they may)."""
-    return labels.denied(context.operator.role, ack_permission(alert.rule))
 
 
 def wall_clock() -> datetime:
@@ -192,7 +188,7 @@ class MainWindow(QMainWindow):
         controller = context.controller
         self.counter_actions = CounterActions(self.counters, context.desk, controller, self)
         self.advice_actions = AdviceActions(self.advice, context.advice, self.counter_actions, self)
-        from console.alert_controller import AlertController
+        from console.alert_controller import AlertController, ack_denial
 
         self.alert_controller = AlertController(context.alerts, self.alerts, self.banner, context, self)
         # plain functions over the context (never bound methods of the window: no reference cycles through Qt
@@ -377,7 +373,7 @@ class MainWindow(QMainWindow):
         """Enable what the logged-in user's role may use; everything else is disabled with a tooltip saying why
         (the one check: ``console.domain.permissions.allowed``, through ``labels.denied``)."""
         operator = self.context.operator
-        denied = partial(labels.denied, operator.role)
+        denied = partial(labels.denied, operator.role, read_only=operator.read_only)
         hidden = denied(Permission.VIEW_QUEUE)
         for key in QUEUE_PANELS:
             self.notes[key].setText(hidden or "")
@@ -407,7 +403,10 @@ class MainWindow(QMainWindow):
                                     .replace("%2", labels.user_role(operator.role)) + " ")
 
     def set_operator(self, operator: Operator) -> None:
-        """Another user took over (switch user, or someone else unlocked): rights and names follow at once."""
+        """Another user took over (switch user, or someone else unlocked): rights and names follow at once (a
+        branch opened from the regional view stays read-only for them too)."""
+        if self.context.viewer:
+            operator = replace(operator, read_only=True)
         self.context.set_operator(operator)
         self.apply_permissions()
 
@@ -530,6 +529,12 @@ class MainWindow(QMainWindow):
             title += " [" + self.tr("Simulated") + "]"
             self.mode_label.setText(" " + self.tr("Simulated") + " ")
             self.mode_label.setProperty("mode", "simulated")
+        elif self.context.viewer:
+            may_act = self.context.operator.may(Permission.ACT_FROM_REGION)
+            title += " [" + (self.tr("From the regional view") if may_act else self.tr("Read-only")) + "]"
+            self.mode_label.setText(" " + (self.tr("Live, from the regional view") if may_act else
+                                           self.tr("Live, read-only")) + " ")
+            self.mode_label.setProperty("mode", "live")
         else:
             self.mode_label.setText(" " + self.tr("Live") + " ")
             self.mode_label.setProperty("mode", "live")

@@ -70,8 +70,8 @@ class BranchSummary:
 
 
 class TodayTickets:
-    """One branch's tickets issued on one local day, kept up to date incrementally (the pattern of
-    ``console/db_source.py`` ``DatabaseSource._day_tickets``).
+    """One branch's tickets issued on one local day, kept up to date incrementally (the branch window's reader,
+    ``console/db_source.py``, and the regional view read them alike).
 
     The first read of a day loads the whole day; later reads of the same day fetch only tickets with feed events
     stored since the newest event seen (``repository.load_changed_tickets``): a busy branch holds ~1000 tickets a

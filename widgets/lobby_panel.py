@@ -104,6 +104,8 @@ class LobbyPanel(QWidget):
                 tile.set_caption(manager.setups[cid].camera.name, self.tr("connecting…"))
                 if manager.setups[cid].camera.analysed_by == "worker":
                     tile.placeholder = self.tr("Counted by a worker PC: no picture on this console")
+                elif manager.viewer:
+                    tile.placeholder = self.tr("Counted at the branch's console: no picture here")
             self.tiles_grid.addWidget(tile, i // columns, i % columns)
 
     def camera_status_text(self, snap) -> tuple[str, str]:
@@ -116,7 +118,9 @@ class LobbyPanel(QWidget):
         if snap.remote:  # counted by a headless worker: figures only, no frames here
             if state == "online":
                 parts.append(self.tr("%1 people").replace("%1", str(snap.lobby_count)))
-            parts.append(self.tr("counted by a worker PC"))
+            setup = self.cameras.setups.get(snap.camera_id) if self.cameras is not None else None
+            by_worker = setup is not None and setup.camera.analysed_by == "worker"
+            parts.append(self.tr("counted by a worker PC") if by_worker else self.tr("counted at the branch's console"))
             return " · ".join(parts), (self.tr("Offline") if state in ("offline", "failed") else "")
         if state == "online":
             parts.append(self.tr("%1 people").replace("%1", f"{snap.count:.0f}"))

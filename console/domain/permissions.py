@@ -10,6 +10,11 @@ Decisions, from the users in the product brief:
 - the **branch manager** (网点负责人) adds the roster, the staff directory, alert rules, imports and the audit trail;
 - the **administrator** manages cameras, users, the API token and the database, and can do everything else too
   (a small branch often has one person doing both).
+
+A branch opened from the regional view (a console on a shared database showing every branch) is **read-only**:
+its window lets everyone see what their role may see, and only a role holding ``ACT_FROM_REGION`` (the
+administrator) may change anything there — lobby managers, security officers and branch managers act at their own
+branch's console, where the people and the floor are.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ class Permission(StrEnum):
     MANAGE_CAMERAS = "manage_cameras"  # cameras, zones, lines, models
     MANAGE_USERS = "manage_users"
     MANAGE_DATABASE = "manage_database"  # database settings, retention, API token
+    ACT_FROM_REGION = "act_from_region"  # change things in a branch opened (read-only for others) from the regional view
 
 
 _VIEW = {Permission.VIEW_CAMERAS, Permission.VIEW_OCCUPANCY, Permission.VIEW_ALERTS}
@@ -65,9 +71,19 @@ ACK_PERMISSION = {
 }
 
 
-def allowed(role: Role | None, permission: Permission) -> bool:
-    """``role`` None is the demo branch without login: everything is allowed there (it is simulated)."""
-    return True if role is None else permission in MATRIX[role]
+#: What a read-only window (a branch opened from the regional view) still allows to whoever's role has it.
+READ_ONLY_KEEPS = frozenset({Permission.VIEW_CAMERAS, Permission.VIEW_OCCUPANCY, Permission.VIEW_ALERTS,
+                             Permission.VIEW_QUEUE, Permission.EXPORT_REPORTS, Permission.VIEW_AUDIT})
+
+
+def allowed(role: Role | None, permission: Permission, read_only: bool = False) -> bool:
+    """``role`` None is the demo branch without login: everything is allowed there (it is simulated).
+    ``read_only``: the window shows a branch opened from the regional view (see the module notes)."""
+    if role is None:
+        return True
+    if permission not in MATRIX[role]:
+        return False
+    return not read_only or permission in READ_ONLY_KEEPS or Permission.ACT_FROM_REGION in MATRIX[role]
 
 
 def ack_permission(rule_kind: str) -> Permission:

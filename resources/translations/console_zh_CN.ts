@@ -720,6 +720,18 @@
         <translation> 帧/秒</translation>
     </message>
     <message>
+        <source>This console</source>
+        <translation>本监控台</translation>
+    </message>
+    <message>
+        <source>A worker PC (main.py worker)</source>
+        <translation>工作站电脑（main.py worker）</translation>
+    </message>
+    <message>
+        <source>A camera counted by a headless worker on another PC writes its figures to the shared database; this console shows them without a picture.</source>
+        <translation>由另一台电脑上的无界面工作站计数的摄像头会把数据写入共享数据库；本监控台显示这些数据，但不显示画面。</translation>
+    </message>
+    <message>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
@@ -742,6 +754,10 @@
     <message>
         <source>Analysis rate</source>
         <translation>分析帧率</translation>
+    </message>
+    <message>
+        <source>Counted by</source>
+        <translation>计数位置</translation>
     </message>
     <message>
         <source>Camera id: 1 to 32 letters, digits, '-' or '_'.</source>
@@ -1057,6 +1073,14 @@
         <translation>连接中…</translation>
     </message>
     <message>
+        <source>Counted by a worker PC: no picture on this console</source>
+        <translation>由工作站电脑计数：本监控台无画面</translation>
+    </message>
+    <message>
+        <source>Counted at the branch's console: no picture here</source>
+        <translation>由网点监控台计数：此处无画面</translation>
+    </message>
+    <message>
         <source>online</source>
         <translation>在线</translation>
     </message>
@@ -1071,6 +1095,14 @@
     <message>
         <source>failed</source>
         <translation>失败</translation>
+    </message>
+    <message>
+        <source>counted by a worker PC</source>
+        <translation>由工作站电脑计数</translation>
+    </message>
+    <message>
+        <source>counted at the branch's console</source>
+        <translation>由网点监控台计数</translation>
     </message>
     <message>
         <source>%1 fps</source>
@@ -1294,6 +1326,22 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>模拟</translation>
     </message>
     <message>
+        <source>From the regional view</source>
+        <translation>来自区域总览</translation>
+    </message>
+    <message>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Live, from the regional view</source>
+        <translation>实时，来自区域总览</translation>
+    </message>
+    <message>
+        <source>Live, read-only</source>
+        <translation>实时，只读</translation>
+    </message>
+    <message>
         <source>Live</source>
         <translation>实时</translation>
     </message>
@@ -1324,6 +1372,10 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Queue feed: %1, %2 events</source>
         <translation>叫号数据：%1，%2 条事件</translation>
+    </message>
+    <message>
+        <source>Alerts of a branch opened from the regional view are acknowledged at the branch's own console.</source>
+        <translation>从区域总览打开的网点，其告警需在该网点自己的监控台确认。</translation>
     </message>
 </context>
 <context>
@@ -1583,6 +1635,109 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>no counter</source>
         <translation>无窗口</translation>
+    </message>
+</context>
+<context>
+    <name>RegionTable</name>
+    <message>
+        <source>Branch</source>
+        <translation>网点</translation>
+    </message>
+    <message>
+        <source>Lobby now</source>
+        <translation>当前厅堂人数</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>排队</translation>
+    </message>
+    <message>
+        <source>Longest wait</source>
+        <translation>最长等候</translation>
+    </message>
+    <message>
+        <source>Service level today</source>
+        <translation>今日服务水平</translation>
+    </message>
+    <message>
+        <source>Open alerts</source>
+        <translation>未结告警</translation>
+    </message>
+    <message>
+        <source>Newest camera figures</source>
+        <translation>最新摄像头数据</translation>
+    </message>
+    <message>
+        <source>Every branch of the shared database, live. Double-click a branch (or select it and press Enter) to open its panels.</source>
+        <translation>共享数据库中的所有网点，实时更新。双击网点（或选中后按回车）打开其面板。</translation>
+    </message>
+    <message>
+        <source>no camera figures</source>
+        <translation>无摄像头数据</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 s ago</source>
+        <translation>%1 秒前</translation>
+    </message>
+    <message>
+        <source>%1 min ago</source>
+        <translation>%1 分钟前</translation>
+    </message>
+</context>
+<context>
+    <name>RegionWindow</name>
+    <message>
+        <source>Branch Lobby Console — Region</source>
+        <extracomment>Seconds between two reads when no change notice arrives (SQLite, or notices lost). Least seconds between two reads under a stream of notices (fifty branches notify many times a second).</extracomment>
+        <translation>网点厅堂监控台 — 区域总览</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>demo</source>
+        <translation>演示</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open branch</source>
+        <translation>打开网点(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Reading the branches…</source>
+        <translation>正在读取各网点…</translation>
+    </message>
+    <message>
+        <source>%1 branches · %2 people in lobbies · %3 waiting · %4 open alerts · updated %5 · %6</source>
+        <translation>%1 个网点 · 厅堂共 %2 人 · 排队 %3 人 · 未结告警 %4 条 · 更新于 %5 · %6</translation>
+    </message>
+    <message>
+        <source>Database: %1</source>
+        <translation>数据库：%1</translation>
+    </message>
+    <message>
+        <source>The database cannot be read (%1); the figures shown may be old. Trying again…</source>
+        <translation>无法读取数据库（%1）；显示的数据可能已过时。正在重试…</translation>
+    </message>
+    <message>
+        <source>Choose a branch in the list first.</source>
+        <translation>请先在列表中选择一个网点。</translation>
+    </message>
+    <message>
+        <source>Branch %1 cannot be opened: %2</source>
+        <translation>无法打开网点 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -2658,6 +2813,14 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>manage the database, privacy and the API token</source>
         <translation>管理数据库、隐私设置和接口令牌</translation>
+    </message>
+    <message>
+        <source>change a branch opened from the regional view</source>
+        <translation>修改从区域总览打开的网点</translation>
+    </message>
+    <message>
+        <source>This branch is open read-only from the regional view (changes here: %1); act at the branch's own console.</source>
+        <translation>此网点从区域总览以只读方式打开（可在此修改的角色：%1）；请在该网点自己的监控台操作。</translation>
     </message>
     <message>
         <source>A %1 may not %2 (allowed: %3).</source>

@@ -1,0 +1,1068 @@
+"""A region on one shared PostgreSQL database: headless camera workers, the ticket feeds and the regional view of 50
+branches at once, with a database outage in the middle. Measured: samples lost (must be 0), write latency, sample →
+regional view latency, and the CPU the database server needs.
+
+    .venv/bin/python benchmarks/region.py [--minutes 10] [--branches 50] [--cameras 2] [--workers 5]
+                                          [--ticket-rate 200] [--feed-processes 2] [--outage-s 60]
+                                          [--admin-url URL] [--keep]
+    .venv/bin/python benchmarks/region.py --quick      # 1.5 minutes with a 10 s outage: a smoke run
+
+Set-up: a fresh database on the server of ``--admin-url`` (default: tests/pg.py's ``BRANCH_CONSOLE_TEST_PG`` or
+console_test@127.0.0.1:5432), dropped at the end; ``--branches`` branches B01, B02, … (Asia/Shanghai, 8 counters)
+each with ``--cameras`` cameras assigned to workers (``analysed_by = "worker"``, ``SaveCamera``). Every connection of
+the load goes through a TCP relay owned by this process (tests/tcp_proxy.py), cut for ``--outage-s`` seconds in the
+middle of the run (new connections refused, open ones closed: a database server that is down).
+
+Processes (this script again, with a hidden ``--role``):
+- ``--workers`` camera workers, each serving an equal share of the branches' cameras with a real ``SpoolWriter`` over
+  a real ``Spool`` file (console/worker.py, storage/spool.py; one spool per process, where a deployed worker has one
+  per branch). The camera pipelines are replaced by a synthetic producer: each camera submits one
+  ``RecordOccupancy`` per second (the lobby total and one zone, ``at`` = the tick's wall-clock time in UTC, the
+  cameras' ticks spread over the second) after one ``RecordCameraHealth`` "online". ``on_commit`` stamps each
+  sample's commit time.
+- ``--feed-processes`` ticket feed processes sharing the branches: ``--ticket-rate`` events/s in total, spread
+  evenly over the branches, from a queue simulation per branch (staff log in; tickets issued → called → started →
+  finished; 4 % of calls find the customer gone: abandoned; 3 % no-shows). Each branch's ticketing system posts the
+  events of the last second as one JSON list; it is parsed and validated as the HTTP API does
+  (``console.ticket_feed.parse_body``) and stored as ``StoreFeedEvents`` through a ``DatabaseWriter.submit_and_wait``
+  of its own, as console/context.py's API handler does (a process's writers share one connection pool, where 50
+  consoles would have one each). A refused post (the API's 503, also after its 10 s timeout) is sent again every
+  2 s, the oldest events first. Storing costs about 4 ms of CPU per event here: 200 events/s in one process make
+  its interpreter lock the bottleneck, hence 2 processes by default.
+- one regional view: a ``RegionalReader`` (console/regional.py) read again when a change notice arrives (``LISTEN
+  branch_console``, any branch, on a psycopg connection of its own as console/db_listen.py does) and at least
+  every 2 s, at most every ``console.db_source.MIN_GAP_S`` seconds (the branch window's pace). Each read's wall
+  time and each branch's ``sample_at`` are recorded.
+
+Figures (printed at the end, with the command line): samples produced / stored / lost / duplicated / left in the
+spools, for the whole run and for the samples produced during the outage; write latency (spool put → commit)
+median/p99/max overall and outside the outage and its backlog; sample → regional view latency (the first read whose
+``sample_at`` for the branch is at or after the sample's ``at``, minus the sample's commit time, and minus its
+creation time) median/p95/p99/max; ticket events generated / stored / lost, refused posts and resent events; the
+regional view's read time and last figures; CPU of the PostgreSQL server (every process named ``postgres``: utime
++ stime from /proc, reaped backends through the postmaster's cutime + cstime) as the average % of one core over the
+load and the peak 10-s interval, the share of it spent by the benchmark database's own backends (the server is
+shared: other databases' clients count in the total), and the benchmark's own processes' CPU; the machine's cores.
+Exit status 1 when a sample or a ticket event was lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import math
+import os
+import random
+import re
+import resource
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter, deque
+from datetime import UTC, datetime
+from datetime import time as clock_time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TZ_NAME = "Asia/Shanghai"
+COUNTERS = 8
+ZONE = "Counter area"
+#: Seconds between two posts of one branch's ticketing system, and before it sends a refused post again.
+POST_EVERY_S = 1.0
+POST_RETRY_S = 2.0
+#: Seconds a stopping worker (or the ticket feed) may take to write what it still holds.
+DRAIN_S = 120.0
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else float("nan")
+
+
+def spread(values: list[float], unit: float = 1000.0, suffix: str = "ms", digits: int = 0) -> str:
+    """n, median, p95, p99 and max of ``values`` (seconds) in ``suffix``."""
+    if not values:
+        return "n=0"
+    f = f"{{:.{digits}f}}"
+    return (f"n={len(values)}  min {f.format(min(values) * unit)}  median {f.format(statistics.median(values) * unit)}  "
+            f"p95 {f.format(percentile(values, 0.95) * unit)}  p99 {f.format(percentile(values, 0.99) * unit)}  "
+            f"max {f.format(max(values) * unit)} {suffix}")
+
+
+# --- child processes: start-up handshake and stop -------------------------------------------------------------
+
+
+def child_control(ready_file: Path, stop: threading.Event) -> float:
+    """Tell the main process this child is ready, wait for its "go <t_start>", then watch stdin for "stop" (or
+    end of file: the main process is gone) in the background. SIGTERM stops too."""
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    ready_file.write_text("ready")
+    line = sys.stdin.readline()
+    if not line.startswith("go "):
+        stop.set()
+        return time.time()
+
+    def watch() -> None:
+        sys.stdin.readline()
+        stop.set()
+
+    threading.Thread(target=watch, name="stop-watch", daemon=True).start()
+    return float(line.split()[1])
+
+
+def own_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_worker(cfg: dict) -> None:
+    """One headless camera worker process: synthetic cameras → real Spool + SpoolWriter → the database."""
+    from console.domain.records import CameraHealthEvent, OccupancyPoint
+    from console.worker import BATCH, SpoolWriter, choose_cameras
+    from storage import repository
+    from storage.database import open_database
+    from storage.spool import Spool
+    from storage.tasks import RecordCameraHealth, RecordOccupancy
+
+    url = cfg["url"]
+    stop = threading.Event()
+    db = open_database(url)  # as main.py worker does: the branch's cameras assigned to workers
+    try:
+        cameras = [(code, s.camera.camera_id) for code in cfg["branches"]
+                   for s in choose_cameras(repository.load_cameras(db, code), [], code)]
+    finally:
+        db.close()
+    phases = cfg["phases"]
+    assert len(phases) == len(cameras), (phases, cameras)
+    order = sorted(range(len(cameras)), key=lambda i: phases[i])
+    spool = Spool(Path(cfg["spool"]))
+    lock = threading.Lock()
+    pending: dict[tuple[str, str, str], int] = {}  # (branch, camera, at) → index in produced
+    produced: list[list] = []  # [branch, camera, at ISO, lobby count, zone count, put wall time, tick wall time]
+    commits: dict[int, float] = {}  # index in produced → commit wall time
+    health_committed = [0]
+    rewritten = [0]  # samples committed again (an acknowledgement lost with the connection)
+    drained: list[float] = []  # when the backlog of refused writes (an outage's) was written
+    failures_seen = [0]
+
+    def on_commit(tasks: list) -> None:
+        now = time.time()
+        with lock:
+            # a batch short of the limit held everything the spool had when it was taken: the backlog is written
+            if writer.stats.failures > failures_seen[0] and len(tasks) < BATCH:
+                failures_seen[0] = writer.stats.failures
+                drained.append(now)
+            for task in tasks:
+                if isinstance(task, RecordOccupancy):
+                    p = task.points[0]
+                    i = pending.pop((task.branch_code, p.camera_id, p.at.isoformat()), None)
+                    if i is None:
+                        rewritten[0] += 1
+                    else:
+                        commits[i] = now
+                else:
+                    health_committed[0] += 1
+
+    writer = SpoolWriter(spool, lambda: open_database(url), url=url, on_commit=on_commit)
+    writer.start()
+    t_start = child_control(Path(cfg["ready"]), stop)
+    rng = random.Random(cfg["seed"])
+    lobby = {cam: rng.randint(0, 20) for _, cam in cameras}
+    now = datetime.now(UTC)
+    for code, cam in cameras:
+        writer.submit(RecordCameraHealth(code, CameraHealthEvent(cam, now, "online", "benchmark producer")))
+    second = math.ceil(t_start)
+    while not stop.is_set():
+        for i in order:
+            code, cam = cameras[i]
+            tick = second + phases[i]
+            delay = tick - time.time()
+            if delay > 0 and stop.wait(delay):
+                break
+            count = lobby[cam] = max(0, min(40, lobby[cam] + rng.choice((-1, 0, 0, 1))))
+            zone_count = min(count, rng.randint(0, 8))
+            at = datetime.fromtimestamp(round(tick, 3), UTC)
+            task = RecordOccupancy(code, (OccupancyPoint(at, count, None, cam), OccupancyPoint(at, zone_count, ZONE, cam)))
+            with lock:
+                pending[(code, cam, at.isoformat())] = len(produced)
+                produced.append([code, cam, at.isoformat(), count, zone_count, time.time(), tick])
+            writer.submit(task)
+        second += 1
+    stopped = time.time()
+    writer.stop(drain_s=DRAIN_S)
+    left = len(spool)
+    spool.close()
+    stats = writer.stats
+    result = {"produced": produced, "commits": {str(k): v for k, v in commits.items()}, "spool_left": left,
+              "written": stats.written, "batches": stats.batches, "failures": stats.failures,
+              "stats_latencies": list(stats.latencies), "rewritten": rewritten[0], "cameras": len(cameras),
+              "health_committed": health_committed[0], "drained": drained, "drain_s": time.time() - stopped, "cpu_s": own_cpu_s()}
+    Path(cfg["out"]).write_text(json.dumps(result))
+
+
+class BranchQueue:
+    """One branch's ticketing system, as a stream of events: each call of ``next_event`` is the branch's next
+    event. Steps are picked at random among those possible (issue; call the oldest waiting ticket to a free
+    counter; start a called ticket; finish a served one), the issue weight pulling the queue towards ``target``
+    waiting tickets, so the waiting count, waits and service level are those of a live queue."""
+
+    def __init__(self, code: str, rng: random.Random, target: int = 12) -> None:
+        self.code = code
+        self.rng = rng
+        self.target = target
+        self.waiting: deque[str] = deque()
+        self.free = [str(c + 1) for c in range(COUNTERS)]
+        self.called: dict[str, str] = {}  # counter → ticket
+        self.serving: dict[str, str] = {}
+        self.types: dict[str, str] = {}
+        self.seq = 0
+        self.events = 0
+        self.start_up = [e for c in self.free for e in (
+            {"type": "staff_login", "counter_id": c, "staff_id": f"{code}-E{c}"},
+            {"type": "counter_state", "counter_id": c, "staff_id": f"{code}-E{c}", "state": "idle"})]
+
+    def next_event(self, at: datetime) -> dict:
+        self.events += 1
+        body = self.start_up.pop(0) if self.start_up else self._step()
+        return {"event_id": f"{self.code}-{self.events:07d}", **body, "at": at.isoformat()}
+
+    def _step(self) -> dict:
+        rng = self.rng
+        steps = [("issue", min(2.0, max(0.2, 1.0 + (self.target - len(self.waiting)) / self.target)))]
+        if self.free and self.waiting:
+            steps.append(("call", 1.0))
+        if self.called:
+            steps.append(("start", 1.0))
+        if self.serving:
+            steps.append(("finish", 1.0))
+        step = rng.choices([s for s, _ in steps], [w for _, w in steps])[0]
+        if step == "issue":
+            self.seq += 1
+            ticket = f"{self.code}-T{self.seq:06d}"
+            kind = rng.choices(("cash", "non_cash", "corporate", "vip"), (50, 30, 10, 10))[0]
+            self.waiting.append(ticket)
+            self.types[ticket] = kind
+            return {"type": "issued", "ticket_id": ticket, "number": f"{kind[0].upper()}{self.seq % 1000:03d}",
+                    "service_type": kind, "priority": kind == "vip"}
+        if step == "call":
+            ticket = self.waiting.popleft()
+            if rng.random() < 0.04:  # the customer left before being called
+                self.types.pop(ticket)
+                return {"type": "abandoned", "ticket_id": ticket}
+            counter = self.free.pop(rng.randrange(len(self.free)))
+            self.called[counter] = ticket
+            return {"type": "called", "ticket_id": ticket, "counter_id": counter, "staff_id": f"{self.code}-E{counter}"}
+        if step == "start":
+            counter = rng.choice(list(self.called))
+            ticket = self.called.pop(counter)
+            if rng.random() < 0.03:
+                self.free.append(counter)
+                self.types.pop(ticket)
+                return {"type": "no_show", "ticket_id": ticket, "counter_id": counter}
+            self.serving[counter] = ticket
+            return {"type": "started", "ticket_id": ticket, "counter_id": counter}
+        counter = rng.choice(list(self.serving))
+        ticket = self.serving.pop(counter)
+        self.free.append(counter)
+        self.types.pop(ticket)
+        return {"type": "finished", "ticket_id": ticket, "counter_id": counter}
+
+
+def run_tickets(cfg: dict) -> None:
+    """The ticketing systems of every branch posting to their consoles' feed; see the module docstring."""
+    from console.ticket_feed import FeedError, parse_body
+    from storage.database import open_database
+    from storage.tasks import StoreFeedEvents
+    from storage.writer import DatabaseWriter
+
+    url, codes, rate = cfg["url"], cfg["branches"], cfg["rate"]
+    tz = ZoneInfo(TZ_NAME)
+    stop = threading.Event()
+    db = open_database(url)
+    writers = {code: DatabaseWriter(db) for code in codes}
+    for w in writers.values():
+        w.start()
+    rng = random.Random(cfg["seed"])
+    sims = {code: BranchQueue(code, random.Random(rng.random())) for code in codes}
+    outbox: dict[str, deque[tuple[float, dict]]] = {code: deque() for code in codes}
+    lock = threading.Lock()
+    figures = Counter()
+    recovered: dict[str, float] = {}  # branch → when its backlog of refused posts was last accepted in full
+    round_trips: list[tuple[float, float]] = []  # (post start, seconds) of accepted posts
+    delays: list[tuple[float, float]] = []  # (generated, seconds until its post was answered 200) per event
+    t_start = child_control(Path(cfg["ready"]), stop)
+    done_generating = threading.Event()
+
+    def generate() -> None:
+        n = 0
+        while not stop.is_set():
+            delay = t_start + n / rate - time.time()
+            if delay > 0 and stop.wait(delay):
+                break
+            code = codes[n % len(codes)]
+            event = sims[code].next_event(datetime.now(tz))
+            with lock:
+                outbox[code].append((time.time(), event))
+            n += 1
+        figures["generated"] = n
+        done_generating.set()
+
+    def post(index: int, code: str) -> None:
+        next_post = t_start + POST_EVERY_S * (1 + index / len(codes))
+        writer = writers[code]
+        deadline = None
+        refused = False
+        while True:
+            if done_generating.is_set():
+                deadline = deadline or time.time() + DRAIN_S
+                with lock:
+                    empty = not outbox[code]
+                if empty or time.time() > deadline:
+                    return
+            delay = next_post - time.time()
+            if delay > 0:
+                time.sleep(min(delay, 0.5))
+                continue
+            with lock:
+                batch = [outbox[code][i] for i in range(min(len(outbox[code]), 1000))]
+            if not batch:
+                next_post += POST_EVERY_S
+                continue
+            body = json.dumps([event for _, event in batch])  # what the ticketing system sends over HTTP
+            t0 = time.time()
+            try:
+                events = parse_body(json.loads(body), tz)
+                task = StoreFeedEvents(code, tuple(events))
+                writer.submit_and_wait(task, timeout_s=10.0)
+            except FeedError:
+                raise
+            except Exception:  # the API answers 503: the ticketing system sends the same events again later
+                with lock:
+                    figures["posts_refused"] += 1
+                    figures["events_in_refused_posts"] += len(batch)
+                refused = True
+                next_post = time.time() + POST_RETRY_S
+                continue
+            t1 = time.time()
+            with lock:
+                for _ in batch:
+                    outbox[code].popleft()
+                if refused and len(batch) < 1000:
+                    recovered[code] = t1
+                    refused = False
+                figures["posts_ok"] += 1
+                figures["acknowledged_stored"] += task.stored
+                figures["acknowledged_duplicates"] += task.duplicates
+                round_trips.append((t0, t1 - t0))
+                delays.extend((generated, t1 - generated) for generated, _ in batch)
+            next_post = max(next_post + POST_EVERY_S, time.time())
+
+    threads = [threading.Thread(target=generate, name="feed-generator")]
+    threads += [threading.Thread(target=post, args=(i, code), name=f"feed-{code}") for i, code in enumerate(codes)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for w in writers.values():
+        w.stop()
+    db.close()
+    result = {**figures, "left": sum(len(q) for q in outbox.values()), "round_trips": round_trips,
+              "recovered": recovered,
+              "delays": delays, "cpu_s": own_cpu_s()}
+    Path(cfg["out"]).write_text(json.dumps(result))
+
+
+def run_view(cfg: dict) -> None:
+    """The regional view: RegionalReader read on change notices (any branch) and at least every 2 s."""
+    import logging
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from console.db_listen import RETRY_S, WAIT_S
+    from console.regional import RegionalReader
+    from storage.database import open_database
+    from storage.notify import CHANNEL
+
+    log = logging.getLogger("region.view")
+    url, period, min_gap = cfg["url"], cfg["period_s"], cfg["min_gap_s"]
+    stop = threading.Event()
+    wake = threading.Event()
+    heard = [0]
+    u = make_url(url)
+    conninfo = {"host": u.host, "port": u.port, "dbname": u.database, "user": u.username, "password": u.password}
+
+    def listen() -> None:  # console/db_listen.py's loop, for every branch's notices
+        told = False
+        while not stop.is_set():
+            try:
+                with psycopg.connect(**conninfo, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    told = False
+                    while not stop.is_set():
+                        for _notice in conn.notifies(timeout=WAIT_S):
+                            heard[0] += 1
+                            wake.set()
+            except Exception as exc:
+                if not told:
+                    log.warning("change notices lost (%s); reading every %g s until they are back",
+                                type(exc).__name__, period)
+                    told = True
+                stop.wait(RETRY_S)
+
+    db = open_database(url)
+    reader = RegionalReader(db)
+    threading.Thread(target=listen, name="view-listen", daemon=True).start()
+    child_control(Path(cfg["ready"]), stop)
+    reads: list[tuple[float, float]] = []  # (start, end) of each successful read
+    failed: list[float] = []
+    changes: dict[str, list[tuple[float, float]]] = {}  # branch → (read end, sample_at) when sample_at moved on
+    waiting_means: list[float] = []
+    last = None
+    failing = False
+    while not stop.is_set():
+        t0 = time.time()
+        try:
+            summaries = reader.read()
+        except Exception as exc:  # the database is away: read again at the next period
+            failed.append(t0)
+            if not failing:
+                log.warning("regional view read failed: %s", str(exc).splitlines()[0] if str(exc) else exc)
+                failing = True
+        else:
+            t1 = time.time()
+            failing = False
+            reads.append((t0, t1))
+            for s in summaries:
+                if s.sample_at is None:
+                    continue
+                at = s.sample_at.timestamp()
+                seen = changes.setdefault(s.code, [])
+                if not seen or at > seen[-1][1]:
+                    seen.append((t1, at))
+            waiting_means.append(statistics.fmean(s.waiting for s in summaries) if summaries else 0.0)
+            last = summaries
+        if stop.wait(min_gap):
+            break
+        wake.wait(max(0.0, period - min_gap))
+        wake.clear()
+    db.close()
+    final = [{"code": s.code, "occupancy": s.occupancy, "capacity": s.capacity, "waiting": s.waiting,
+              "longest_wait_s": s.longest_wait_s, "service_level": s.service_level, "alerts": s.alerts}
+             for s in last or ()]
+    result = {"reads": reads, "failed": failed, "changes": changes, "heard": heard[0], "final": final,
+              "waiting_means": waiting_means, "cpu_s": own_cpu_s()}
+    Path(cfg["out"]).write_text(json.dumps(result))
+
+
+# --- the main process -----------------------------------------------------------------------------------------
+
+
+def proc_stat(pid: int) -> tuple[int, int, int] | None:
+    """(ppid, utime + stime, cutime + cstime) of a process in clock ticks; None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            text = f.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()
+    return int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == "postgres":
+                        pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
+class CpuSampler:
+    """Every second: the PostgreSQL server's CPU (all ``postgres`` processes; backends that ended count through
+    the postmaster's cutime + cstime), the part of it spent by backends serving ``dbname`` (each one's last value
+    seen, so one that ended is still counted), and the CPU of the benchmark's own processes."""
+
+    def __init__(self, dbname: str, own: dict[str, list[int]]) -> None:
+        self.dbname = dbname
+        self.own = own  # role → pids
+        self.samples: list[tuple[float, float, float, dict[str, float]]] = []  # wall, server s, our db s, roles s
+        self._ours: dict[int, int] = {}
+        self._roles: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def sample(self) -> None:
+        total = 0
+        pids = set(postgres_pids())
+        for pid in pids:
+            stat = proc_stat(pid)
+            if stat is None:
+                continue
+            ppid, cpu, children = stat
+            total += cpu
+            if ppid not in pids:  # the postmaster: its reaped children's time too
+                total += children
+                continue
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    title = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+            except OSError:
+                continue
+            if f" {self.dbname} " in f"{title} ":
+                self._ours[pid] = cpu
+        for role, role_pids in self.own.items():
+            for pid in role_pids:
+                stat = proc_stat(pid)
+                if stat is not None:
+                    self._roles[pid] = stat[1]
+        roles = {role: sum(self._roles.get(pid, 0) for pid in role_pids) / CLK_TCK
+                 for role, role_pids in self.own.items()}
+        self.samples.append((time.time(), total / CLK_TCK, sum(self._ours.values()) / CLK_TCK, roles))
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0 - time.time() % 1.0):
+            self.sample()
+
+    def window(self, start: float, end: float) -> tuple[tuple, tuple]:
+        """The samples nearest to ``start`` and ``end``."""
+        first = min(self.samples, key=lambda s: abs(s[0] - start))
+        last = min(self.samples, key=lambda s: abs(s[0] - end))
+        return first, last
+
+    def peak(self, start: float, end: float, width: float = 10.0) -> tuple[float, float]:
+        """The highest server CPU (share of one core) over ``width``-second intervals in [start, end], and when
+        that interval began (seconds after ``start``)."""
+        inside = [s for s in self.samples if start - 0.5 <= s[0] <= end + 0.5]
+        best, when = 0.0, 0.0
+        for i, a in enumerate(inside):
+            j = next((k for k in range(i + 1, len(inside)) if inside[k][0] - a[0] >= width - 0.5), None)
+            if j is None:
+                break
+            b = inside[j]
+            share = (b[1] - a[1]) / (b[0] - a[0])
+            if share > best:
+                best, when = share, a[0] - start
+        return best, when
+
+
+def log_summary(path: Path) -> tuple[Counter, Counter]:
+    """Lines per level in a child's log, and its ERROR/WARNING messages with numbers masked (to group them)."""
+    levels: Counter = Counter()
+    messages: Counter = Counter()
+    if not path.exists():
+        return levels, messages
+    for line in path.read_text(errors="replace").splitlines():
+        m = re.match(r"\S+ \S+ (ERROR|WARNING|INFO|DEBUG|CRITICAL) (.*)", line)
+        if m is None:
+            if line.startswith("Traceback"):
+                levels["TRACEBACK"] += 1
+            continue
+        levels[m.group(1)] += 1
+        if m.group(1) in ("ERROR", "WARNING", "CRITICAL"):
+            messages[f"{m.group(1)} " + re.sub(r"\d+(\.\d+)?", "N", m.group(2))[:170]] += 1
+    return levels, messages
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=None, help="length of the load (default 10; --quick 1.5)")
+    parser.add_argument("--branches", type=int, default=50)
+    parser.add_argument("--cameras", type=int, default=2, help="cameras per branch, 1 sample/s each")
+    parser.add_argument("--workers", type=int, default=5, help="worker processes sharing the cameras")
+    parser.add_argument("--ticket-rate", type=float, default=200.0, help="ticket events/s over all branches")
+    parser.add_argument("--feed-processes", type=int, default=2,
+                        help="processes sharing the branches' ticket feeds (one Python process storing 200 "
+                             "events/s is held back by its own interpreter lock)")
+    parser.add_argument("--outage-s", type=float, default=None, help="database outage in the middle (default 60; "
+                                                                     "--quick 10; 0: none)")
+    parser.add_argument("--admin-url", default=None, help="administrative URL of the PostgreSQL server "
+                                                          "(default: BRANCH_CONSOLE_TEST_PG or tests/pg.py's)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 1.5 minutes, 10 s outage")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, spools, results)")
+    parser.add_argument("--role", choices=("worker", "tickets", "view"), help=argparse.SUPPRESS)
+    parser.add_argument("--config", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.role is not None:
+        import logging
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the main process's: it stops the children in order
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        cfg = json.loads(Path(args.config).read_text())
+        {"worker": run_worker, "tickets": run_tickets, "view": run_view}[args.role](cfg)
+        return 0
+
+    minutes = args.minutes if args.minutes is not None else (1.5 if args.quick else 10.0)
+    outage_s = args.outage_s if args.outage_s is not None else (10.0 if args.quick else 60.0)
+    run_s = minutes * 60.0
+    if outage_s >= run_s:
+        parser.error("the outage must be shorter than the run")
+    if args.admin_url is None:
+        args.admin_url = os.environ.get("BRANCH_CONSOLE_TEST_PG",
+                                        "postgresql+psycopg://console_test:console_test@127.0.0.1:5432/postgres")
+    command = " ".join(shlex.quote(a) for a in [".venv/bin/python", "benchmarks/region.py", *sys.argv[1:]])
+    return Benchmark(args, run_s, outage_s, command).run()
+
+
+class Benchmark:
+    def __init__(self, args: argparse.Namespace, run_s: float, outage_s: float, command: str) -> None:
+        self.args = args
+        self.run_s = run_s
+        self.outage_s = outage_s
+        self.command = command
+        self.dir = Path(tempfile.mkdtemp(prefix="region-bench-"))
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.relay = None
+        self.dbname = f"region_bench_{uuid.uuid4().hex[:10]}"
+        self.admin = None
+        self.codes: list[str] = []
+
+    def run(self) -> int:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        self.admin = create_engine(self.args.admin_url, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as conn:
+            conn.execute(text(f'create database "{self.dbname}"'))
+        direct = make_url(self.args.admin_url).set(database=self.dbname)
+        try:
+            return self._run(direct.render_as_string(hide_password=False))
+        except KeyboardInterrupt:
+            print("\ninterrupted: stopping the benchmark's processes", file=sys.stderr)
+            return 130
+        finally:
+            self._cleanup(text)
+
+    def _cleanup(self, text) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is None:
+                try:
+                    proc.stdin.write("stop\n")
+                    proc.stdin.close()
+                except (OSError, ValueError):
+                    pass
+        deadline = time.time() + 15
+        for name, proc in self.procs.items():
+            try:
+                proc.wait(max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                print(f"{name} (pid {proc.pid}) did not stop: killed", file=sys.stderr)
+                proc.kill()
+                proc.wait()
+        if self.relay is not None:
+            self.relay.cut()
+        for attempt in range(10):
+            try:
+                with self.admin.connect() as conn:
+                    conn.execute(text(f'drop database if exists "{self.dbname}" with (force)'))
+                break
+            except Exception as exc:
+                if attempt == 9:
+                    print(f"database {self.dbname} not dropped: {exc}", file=sys.stderr)
+                time.sleep(0.5)
+        self.admin.dispose()
+        if self.args.keep:
+            print(f"logs, spools and results kept in {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _setup(self, url: str) -> None:
+        from console.domain.records import BranchInfo, CounterStatus, ZoneSpec
+        from console.domain.vocabulary import QUEUED_SERVICE_TYPES, CounterState, ZoneKind
+        from storage.database import open_database
+        from storage.records import CameraSetup, CameraSpec
+        from storage.tasks import SaveBranchSetup, SaveCamera
+        from storage.writer import apply_now
+
+        a = self.args
+        width = max(2, len(str(a.branches)))
+        self.codes = [f"B{i + 1:0{width}d}" for i in range(a.branches)]
+        db = open_database(url)
+        now = datetime.now(UTC)
+        square = ((0.0, 0.0), (320.0, 0.0), (320.0, 240.0), (0.0, 240.0))
+        try:
+            for i, code in enumerate(self.codes):
+                counters = tuple(CounterStatus(str(c + 1), f"Counter {c + 1}", QUEUED_SERVICE_TYPES,
+                                               CounterState.CLOSED, now) for c in range(COUNTERS))
+                tasks: list = [SaveBranchSetup(branch=BranchInfo(code, f"Branch {code}", TZ_NAME, clock_time(0),
+                                                                 clock_time(23, 59), 60 + 10 * (i % 5)),
+                                               counters=counters)]
+                tasks += [SaveCamera(code, CameraSetup(
+                    CameraSpec(f"{code}-C{c + 1}", f"Camera {c + 1}", f"rtsp://10.0.{i}.{c + 1}/stream", "rtsp",
+                               analysed_by="worker"),
+                    zones=(ZoneSpec(ZONE, ZoneKind.COUNTER, square),)), user="benchmark")
+                          for c in range(a.cameras)]
+                apply_now(db, *tasks)
+        finally:
+            db.close()
+
+    def _spawn(self, name: str, role: str, cfg: dict) -> subprocess.Popen:
+        cfg = {**cfg, "ready": str(self.dir / f"{name}.ready"), "out": str(self.dir / f"{name}.json")}
+        path = self.dir / f"{name}.config.json"
+        path.write_text(json.dumps(cfg))
+        log = (self.dir / f"{name}.log").open("w")
+        proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--role", role, "--config", str(path)],
+                                stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+        log.close()
+        self.procs[name] = proc
+        return proc
+
+    def _send(self, names: list[str], line: str) -> None:
+        for name in names:
+            proc = self.procs[name]
+            try:
+                proc.stdin.write(line + "\n")
+                proc.stdin.flush()
+            except (OSError, ValueError):
+                pass
+
+    def _run(self, direct_url: str) -> int:
+        from sqlalchemy.engine import make_url
+
+        from console.db_source import MIN_GAP_S
+        from tests.tcp_proxy import TcpRelay
+
+        a = self.args
+        started_setup = time.time()
+        self._setup(direct_url)
+        target = make_url(direct_url)
+        self.relay = TcpRelay(target.host or "127.0.0.1", target.port or 5432).start()
+        relay_url = target.set(port=self.relay.port).render_as_string(hide_password=False)
+
+        total_cams = a.branches * a.cameras
+        workers = [self.codes[w::a.workers] for w in range(a.workers)]
+        workers = [w for w in workers if w]
+        index = 0
+        for w, codes in enumerate(workers):
+            phases = [(index + k) / total_cams for k in range(len(codes) * a.cameras)]
+            index += len(phases)
+            self._spawn(f"worker{w + 1}", "worker", {"url": relay_url, "branches": codes, "phases": phases,
+                                                     "spool": str(self.dir / f"worker{w + 1}-spool.db"),
+                                                     "seed": a.seed + w})
+        feeds = [self.codes[f::a.feed_processes] for f in range(a.feed_processes)]
+        for f, codes in enumerate(c for c in feeds if c):
+            self._spawn(f"feed{f + 1}", "tickets", {"url": relay_url, "branches": codes, "seed": a.seed + 100 + f,
+                                                    "rate": a.ticket_rate * len(codes) / len(self.codes)})
+        self._spawn("view", "view", {"url": relay_url, "period_s": 2.0, "min_gap_s": MIN_GAP_S})
+        print(f"region benchmark: {a.branches} branches x {a.cameras} cameras at 1 sample/s in {len(workers)} worker "
+              f"processes, {a.ticket_rate:g} ticket events/s in {len(feeds)} feed processes, regional view; "
+              f"{self.run_s / 60:g} min with a "
+              f"{self.outage_s:g} s outage in the middle; database {self.dbname} via relay port {self.relay.port}",
+              flush=True)
+        deadline = time.time() + 180
+        while not all((self.dir / f"{n}.ready").exists() for n in self.procs):
+            for name, proc in self.procs.items():
+                if proc.poll() is not None:
+                    raise SystemExit(f"{name} ended at start-up (exit {proc.returncode}); its log:\n"
+                                     + (self.dir / f"{name}.log").read_text()[-3000:])
+            if time.time() > deadline:
+                raise SystemExit("the benchmark's processes did not start within 180 s")
+            time.sleep(0.2)
+        sampler = CpuSampler(self.dbname, {
+            "workers": [proc.pid for name, proc in self.procs.items() if name.startswith("worker")],
+            "ticket feeds": [proc.pid for name, proc in self.procs.items() if name.startswith("feed")],
+            "view": [self.procs["view"].pid],
+            "main (relay)": [os.getpid()]})
+        sampler.sample()
+        sampler.start()
+        t_start = math.ceil(time.time()) + 1.0
+        self._send(list(self.procs), f"go {t_start}")
+        t_cut = t_start + (self.run_s - self.outage_s) / 2
+        t_restore = t_cut + self.outage_s
+        t_end = t_start + self.run_s
+        print(f"set-up {t_start - started_setup:.0f} s; load from {datetime.fromtimestamp(t_start):%H:%M:%S}"
+              + (f", outage t+{t_cut - t_start:.0f}..{t_restore - t_start:.0f} s" if self.outage_s else "")
+              + f", end t+{self.run_s:.0f} s", flush=True)
+        self._sleep_until(t_cut)
+        if self.outage_s:
+            self.relay.cut()
+            print(f"t+{time.time() - t_start:.0f} s: relay cut (database unreachable)", flush=True)
+            self._sleep_until(t_restore)
+            self.relay.restore()
+            print(f"t+{time.time() - t_start:.0f} s: relay restored", flush=True)
+        self._sleep_until(t_end)
+        loaders = [n for n in self.procs if n != "view"]
+        self._send(loaders, "stop")
+        for name in loaders:
+            try:
+                self.procs[name].wait(DRAIN_S + 60)
+            except subprocess.TimeoutExpired:
+                print(f"{name} still draining after {DRAIN_S + 60:.0f} s", flush=True)
+        drained = time.time()
+        time.sleep(5.0)  # the view's next reads show the last samples
+        self._send(["view"], "stop")
+        self.procs["view"].wait(60)
+        sampler.stop()
+        print(f"t+{drained - t_start:.0f} s: workers and ticket feed stopped and drained", flush=True)
+        return self._report(direct_url, sampler, t_start, t_cut, t_restore, t_end)
+
+    @staticmethod
+    def _sleep_until(t: float) -> None:
+        while (delay := t - time.time()) > 0:
+            time.sleep(min(delay, 1.0))
+
+    def _load(self, name: str) -> dict | None:
+        path = self.dir / f"{name}.json"
+        if not path.exists():
+            print(f"{name}: no result (exit {self.procs[name].returncode}); last lines of its log:")
+            print("\n".join((self.dir / f"{name}.log").read_text(errors="replace").splitlines()[-15:]))
+            return None
+        return json.loads(path.read_text())
+
+    def _report(self, direct_url: str, sampler: CpuSampler, t_start: float, t_cut: float, t_restore: float,
+                t_end: float) -> int:
+        from sqlalchemy import func, select, text
+
+        from storage import models as m
+        from storage.database import open_database
+
+        a = self.args
+        outage = self.outage_s > 0
+        worker_names = sorted(n for n in self.procs if n.startswith("worker"))
+        feed_names = sorted(n for n in self.procs if n.startswith("feed"))
+        results = {n: self._load(n) for n in [*worker_names, *feed_names, "view"]}
+        failed = [n for n, r in results.items() if r is None]
+
+        def outside(begin: float, end: float, quiet_from: float) -> bool:
+            """Whether [begin, end] misses the outage and the writing of its backlog (until ``quiet_from``)."""
+            return not outage or end < t_cut or begin >= quiet_from
+
+        # --- what the workers produced and committed, against what the database holds
+        samples = []  # (branch, camera, at ISO, lobby, zone count, put, tick, commit or None)
+        spool_left = rewritten = health = cams = written = batches = failures = 0
+        stats_latencies: list[float] = []
+        drains = []
+        drained_after = []  # per worker: when its spool was empty again after the outage
+        for n in worker_names:
+            r = results[n]
+            if r is None:
+                continue
+            commits = r["commits"]
+            samples += [(*p, commits.get(str(i))) for i, p in enumerate(r["produced"])]
+            spool_left += r["spool_left"]
+            rewritten += r["rewritten"]
+            health += r["health_committed"]
+            cams += r["cameras"]
+            written += r["written"]
+            batches += r["batches"]
+            failures += r["failures"]
+            stats_latencies += r["stats_latencies"]
+            drains.append(r["drain_s"])
+            drained_after.append(min((t for t in r["drained"] if t >= t_restore), default=t_restore))
+        db = open_database(direct_url, migrate=False)
+        try:
+            with db.session() as s:
+                o = m.OccupancySample
+                rows = s.execute(select(m.Branch.code, o.camera_id, o.zone, o.at, o.count)
+                                 .join(m.Branch, m.Branch.id == o.branch_id)).all()
+                health_rows = s.scalar(select(func.count()).select_from(m.CameraHealth))
+                ticket_rows = s.scalar(select(func.count()).select_from(m.TicketEventRow))
+                tickets_stored = s.scalar(select(func.count()).select_from(m.Ticket))
+                size = s.scalar(text("select pg_database_size(current_database())"))
+        finally:
+            db.close()
+        stored: dict[tuple, int] = {}
+        for code, camera, zone, at, count in rows:
+            stored[(code, camera, zone, at.isoformat())] = count
+        expected: dict[tuple, int] = {}
+        for code, camera, at, lobby, zone_count, *_ in samples:
+            expected[(code, camera, "", at)] = lobby
+            expected[(code, camera, ZONE, at)] = zone_count
+        lost = [k for k in expected if k not in stored]
+        extra = [k for k in stored if k not in expected]
+        wrong = [k for k, v in expected.items() if k in stored and stored[k] != v]
+        duplicates = len(rows) - len(stored)
+        lost_samples = {(k[0], k[1], k[3]) for k in lost}
+
+        in_outage = [smp for smp in samples if outage and t_cut <= smp[5] < t_restore]
+        outage_lost = sum(1 for smp in in_outage if (smp[0], smp[1], smp[2]) in lost_samples)
+        last_outage_commit = max((smp[7] for smp in in_outage if smp[7] is not None), default=t_restore)
+        quiet = max(drained_after, default=t_restore)  # every worker's backlog is written by then
+
+        committed = [smp for smp in samples if smp[7] is not None]
+        write = [smp[7] - smp[5] for smp in committed]
+        write_steady = [smp[7] - smp[5] for smp in committed if outside(smp[5], smp[7], quiet)]
+        lateness = [smp[5] - smp[6] for smp in samples]
+
+        # --- regional view: the first read showing each lobby sample
+        view = results["view"] or {"reads": [], "failed": [], "changes": {}, "heard": 0, "final": [],
+                                   "waiting_means": [], "cpu_s": 0.0}
+        shown_at: dict[str, tuple[list[float], list[float]]] = {}
+        for code, seen in view["changes"].items():
+            times, ats, top = [], [], float("-inf")
+            for t, at in seen:
+                top = max(top, at)
+                times.append(t)
+                ats.append(top)
+            shown_at[code] = (times, ats)
+        from_commit, from_creation, from_commit_steady, from_creation_steady = [], [], [], []
+        never_shown = 0
+        for code, camera, at, _l, _z, put, _tick, commit in committed:
+            times, ats = shown_at.get(code, ([], []))
+            i = bisect.bisect_left(ats, datetime.fromisoformat(at).timestamp() - 1e-6)
+            if i == len(ats):
+                never_shown += 1
+                continue
+            shown = times[i]
+            from_commit.append(shown - commit)
+            from_creation.append(shown - put)
+            if outside(commit, shown, quiet):
+                from_commit_steady.append(shown - commit)
+            if outside(put, shown, quiet):
+                from_creation_steady.append(shown - put)
+        reads = view["reads"]
+        read_s = [t1 - t0 for t0, t1 in reads]
+        load_reads = [r for r in reads if t_start <= r[0] <= t_end]
+
+        # --- ticket feeds
+        tk: Counter = Counter()
+        trips_all, ev_delays, recovered = [], [], []
+        left = 0
+        for n in feed_names:
+            r = results[n] or {}
+            tk.update({k: v for k, v in r.items() if isinstance(v, int)})
+            trips_all += r.get("round_trips", [])
+            ev_delays += r.get("delays", [])
+            recovered += [t for t in r.get("recovered", {}).values() if t >= t_cut]
+            left += r.get("left", 0)
+        generated = tk["generated"]
+        feed_quiet = max(recovered, default=t_restore)
+        trips = [d for t0, d in trips_all if outside(t0, t0 + d, feed_quiet)]
+        ev_outage = [d for g, d in ev_delays if outage and t_cut <= g < t_restore]
+        ev_steady = [d for g, d in ev_delays if outside(g, g + d, feed_quiet)]
+
+        # --- CPU
+        first, last = sampler.window(t_start, t_end)
+        span = last[0] - first[0]
+        pg_share = (last[1] - first[1]) / span
+        ours_share = (last[2] - first[2]) / span
+        peak, peak_at = sampler.peak(t_start, t_end)
+        role_share = {role: (last[3][role] - first[3][role]) / span for role in first[3]}
+
+        print()
+        print("=" * 100)
+        print(f"command: {self.command}")
+        print(f"machine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.2f}; PostgreSQL via "
+              f"TCP relay; {a.branches} branches x {a.cameras} cameras ({cams} cameras) at 1 sample/s in "
+              f"{len(worker_names)} worker processes; ticket feeds {a.ticket_rate:g} events/s in "
+              f"{len(feed_names)} processes")
+        print(f"load {self.run_s:.0f} s; outage " + (f"{self.outage_s:.0f} s from t+{t_cut - t_start:.0f} s "
+                                                     f"(relay cut: connections closed and refused)" if outage
+                                                     else "none"))
+        if failed:
+            print(f"!! no result from {', '.join(failed)}: their figures below are missing")
+        print()
+        print("samples (each = lobby total + 1 zone row)")
+        print(f"  produced {len(samples)} ({len(expected)} rows), committed {len(committed)}; "
+              f"rows in occupancy_sample {len(rows)}")
+        print(f"  LOST {len(lost_samples)} samples ({len(lost)} rows); duplicated rows {duplicates}; rows not "
+              f"produced {len(extra)}; wrong counts {len(wrong)}; spool entries left {spool_left}; "
+              f"committed again after a lost acknowledgement {rewritten}")
+        print(f"  camera state rows {health_rows} (committed {health} of {cams} 'online' events)")
+        if outage:
+            print(f"  produced during the outage: {len(in_outage)}, lost {outage_lost}; the last of them committed "
+                  f"{last_outage_commit - t_restore:.1f} s after the relay was restored; the backlog of every "
+                  f"spool written {quiet - t_restore:.1f} s after it")
+        print(f"  worker writes: {written} tasks in {batches} batches, {failures} failed batch attempts; stop -> "
+              f"spool empty {max(drains, default=0):.1f} s (slowest worker)")
+        print(f"  producer lateness (put - tick): median {statistics.median(lateness) * 1000:.1f} ms, "
+              f"p99 {percentile(lateness, 0.99) * 1000:.1f} ms, max {max(lateness) * 1000:.0f} ms"
+              if lateness else "  no samples")
+        print()
+        print("write latency, spool put -> commit")
+        print(f"  all samples              {spread(write)}")
+        if outage:
+            print(f"  outside outage+backlog   {spread(write_steady)}")
+            print(f"    (left out: samples waiting in a spool between the cut at t+{t_cut - t_start:.0f} s and the "
+                  f"backlog written at t+{quiet - t_start:.0f} s)")
+        print(f"  SpoolWriter.stats.latencies (every task): median {statistics.median(stats_latencies) * 1000:.0f} ms, "
+              f"p99 {percentile(stats_latencies, 0.99) * 1000:.0f} ms" if stats_latencies
+              else "  SpoolWriter.stats.latencies: none")
+        print()
+        print("regional view, sample -> first read showing it (the branch's sample_at >= the sample's at)")
+        print(f"  from commit              {spread(from_commit)}")
+        if outage:
+            print(f"    outside outage+backlog {spread(from_commit_steady)}")
+        print(f"  from creation            {spread(from_creation)}")
+        if outage:
+            print(f"    outside outage+backlog {spread(from_creation_steady)}")
+        print(f"  never shown {never_shown}; reads {len(reads)} ({len(load_reads) / self.run_s:.2f}/s during the "
+              f"load), failed reads {len(view['failed'])}, change notices heard {view['heard']}")
+        print(f"  read time                {spread(read_s)}")
+        final = view["final"]
+        occ = [f["occupancy"] for f in final if f["occupancy"] is not None]
+        if final and occ:
+            levels = [f["service_level"] for f in final if f["service_level"] is not None]
+            print(f"  last read: {len(final)} branches, occupancy known for {len(occ)} (mean {statistics.fmean(occ):.1f}"
+                  f" people); waiting per branch mean {statistics.fmean(f['waiting'] for f in final):.1f}, max "
+                  f"{max(f['waiting'] for f in final)}; longest wait max "
+                  f"{max(f['longest_wait_s'] for f in final):.0f} s; service level mean "
+                  f"{statistics.fmean(levels) * 100 if levels else float('nan'):.1f} %; open alerts "
+                  f"{sum(f['alerts'] for f in final)}")
+        if view["waiting_means"]:
+            print(f"  waiting tickets per branch, mean over all reads: {statistics.fmean(view['waiting_means']):.1f}")
+        print()
+        print("ticket feeds")
+        print(f"  events generated {generated} ({generated / self.run_s:.1f}/s), rows in ticket_event {ticket_rows}: "
+              f"LOST {generated - ticket_rows}; tickets {tickets_stored}; left unsent {left}")
+        print(f"  posts accepted {tk['posts_ok']}, refused {tk['posts_refused']} (events in them "
+              f"{tk['events_in_refused_posts']}, all sent again); acknowledged stored {tk['acknowledged_stored']}, "
+              f"as duplicates {tk['acknowledged_duplicates']}")
+        if outage:
+            print(f"  every branch's backlog accepted {feed_quiet - t_restore:.1f} s after the relay was restored")
+        print(f"  post round trip (parse + StoreFeedEvents commit), outside outage+backlog: {spread(trips)}")
+        print(f"  event -> stored (incl. waiting for its post), outside outage+backlog: {spread(ev_steady)}")
+        if outage:
+            print(f"    generated during the outage: {spread(ev_outage, 1.0, 's', 1)}")
+        print()
+        print(f"CPU over the load ({span:.0f} s), % of one core (the machine has {os.cpu_count()} cores)")
+        print(f"  PostgreSQL server: average {pg_share * 100:.1f} %, peak 10-s interval {peak * 100:.1f} % "
+              f"(from t+{peak_at:.0f} s); of the average, this benchmark's database's backends "
+              f"{ours_share * 100:.1f} % (the rest: background processes and other databases' clients)")
+        print("  benchmark: " + ", ".join(f"{role} {share * 100:.1f} %" for role, share in role_share.items())
+              + f"; total {sum(role_share.values()) * 100:.1f} %")
+        whole = sum((r or {}).get("cpu_s", 0.0) for r in results.values()) + own_cpu_s()
+        print(f"  benchmark processes over their whole life (start-up and drain included): {whole:.0f} s CPU")
+        print(f"database: {len(rows)} occupancy rows, {ticket_rows} ticket events, {size / 1e6:.0f} MB")
+        print()
+        print("logged by the benchmark's processes (ERROR/WARNING messages, numbers masked)")
+        for name in [*worker_names, *feed_names, "view"]:
+            levels, messages = log_summary(self.dir / f"{name}.log")
+            print(f"  {name}: " + (", ".join(f"{k} {v}" for k, v in sorted(levels.items())) or "nothing"))
+            for message, count in messages.most_common(3):
+                print(f"    {count} x {message}")
+        print("=" * 100)
+        ok = not lost and not failed and generated == ticket_rows and spool_left == 0
+        print("RESULT: " + ("nothing lost" if ok else "LOSS OR FAILURE (see above)"))
+        return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

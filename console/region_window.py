@@ -1,0 +1,224 @@
+"""The regional view: every branch of a shared database on one screen, and any branch's panels opened from it.
+
+``main.py --region`` opens it (and so does a plain start on a database holding more than one real branch without
+``--branch``). A reader thread (``RegionFeed``) runs ``console.regional.RegionalReader`` every ``PERIOD_S`` seconds,
+or at once when a change notice of any branch arrives on PostgreSQL (``console/db_listen.py``), and signals plain
+``BranchSummary`` rows to the window in the GUI thread.
+
+Opening a branch (double click, Enter, or File → Open branch) starts a *viewer* context for it
+(``SourceOptions(viewer=True)``: it reads what the branch's own console and its workers store, and runs no
+cameras, ticket feed, alert evaluation, report or purge of its own) and shows the branch's usual window,
+read-only unless the user's role may act from the regional view (``Permission.ACT_FROM_REGION``: the
+administrator). Each branch window has its own context, stopped when the window closes; the user logged in here is
+the user of every branch window.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
+
+from console.access import Operator
+from console.bootstrap import Environment
+from console.regional import RegionalReader
+from storage.database import Database
+from widgets.region_table import RegionTable
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two reads when no change notice arrives (SQLite, or notices lost).
+PERIOD_S = 2.0
+#: Least seconds between two reads under a stream of notices (fifty branches notify many times a second).
+MIN_GAP_S = 0.5
+
+
+class RegionFeed(QObject):
+    """Reads every branch's figures in a thread of its own; ``sig_read`` carries (summaries, UTC instant) or an
+    error text, to bound slots in the GUI thread."""
+
+    sig_read = Signal(object, object)  # list[BranchSummary], datetime — emitted from the reader thread
+    sig_failed = Signal(str)
+
+    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._reader = RegionalReader(db)
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.listener = None
+        self.reads = 0
+
+    def start(self) -> None:
+        if self._db.engine.dialect.name == "postgresql":
+            from console.db_listen import BranchListener
+
+            self.listener = BranchListener(self._db.url, None, self._wake.set)
+            self.listener.start()
+        self._thread = threading.Thread(target=self._run, name="region-feed", daemon=False)
+        self._thread.start()
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+
+    def _run(self) -> None:
+        failing = None
+        while not self._stop.is_set():
+            at = datetime.now(UTC)
+            try:
+                rows = self._read(at)
+            except Exception as exc:  # the server may be away for a while: say so and keep trying
+                text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                if text != failing:
+                    log.error("regional view: reading the branches failed: %s", text)
+                    failing = text
+                self.sig_failed.emit(text)
+            else:
+                failing = None
+                self.reads += 1
+                self.sig_read.emit(rows, at)
+            if self._stop.wait(MIN_GAP_S):
+                break
+            self._wake.wait(max(0.0, PERIOD_S - MIN_GAP_S))
+            self._wake.clear()
+
+    def _read(self, at: datetime) -> list:
+        """Every real branch (the demo branch runs on its own clock: left out when real ones exist)."""
+        summaries = self._reader.read(at)
+        demo = {b.code for b in self._reader.branches if b.is_demo}
+        real = [s for s in summaries if s.code not in demo]
+        return real or summaries
+
+
+class RegionWindow(QMainWindow):
+    def __init__(self, env: Environment, operator: Operator, translations=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.env = env
+        self.operator = operator
+        self.translations = translations
+        self.branch_windows: dict[str, object] = {}  # code → MainWindow
+        self.branch_contexts: dict[str, object] = {}  # code → its AppContext (stopped when the window closes)
+        self.setObjectName("regionWindow")
+        self.setWindowTitle(self.tr("Branch Lobby Console — Region"))
+        self.table = RegionTable(self)
+        self.table.sig_open.connect(self.open_branch)
+        self.setCentralWidget(self.table)
+        self.status_label = QLabel()
+        self.statusBar().addWidget(self.status_label, 1)
+        user = QLabel(" " + self.tr("%1 (%2)").replace("%1", operator.display_name)
+                      .replace("%2", self._role_text()) + " ")
+        self.statusBar().addPermanentWidget(user)
+        self._build_menus()
+        self.summaries: list = []
+        self.feed = RegionFeed(env.db, self)
+        self.feed.sig_read.connect(self.show_summaries)
+        self.feed.sig_failed.connect(self.show_failure)
+        self.resize(1100, 560)
+
+    def _role_text(self) -> str:
+        from console import labels
+
+        return labels.user_role(self.operator.role) if self.operator.role is not None else self.tr("demo")
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        open_action = QAction(self.tr("&Open branch"), self)
+        open_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_O))
+        open_action.triggered.connect(self.open_selected)
+        file_menu.addAction(open_action)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+    def start(self) -> None:
+        self.status_label.setText(self.tr("Reading the branches…"))
+        self.feed.start()
+
+    @Slot(object, object)
+    def show_summaries(self, summaries: list, at: datetime) -> None:
+        self.summaries = summaries
+        self.table.show_summaries(summaries, at)
+        alerts = sum(s.alerts for s in summaries)
+        self.status_label.setText(
+            self.tr("%1 branches · %2 people in lobbies · %3 waiting · %4 open alerts · updated %5 · %6")
+            .replace("%1", str(len(summaries))).replace("%2", str(sum(s.occupancy or 0 for s in summaries)))
+            .replace("%3", str(sum(s.waiting for s in summaries))).replace("%4", str(alerts))
+            .replace("%5", at.astimezone().strftime("%H:%M:%S"))
+            .replace("%6", self.tr("Database: %1").replace("%1", self.env.db.describe())))
+
+    @Slot(str)
+    def show_failure(self, text: str) -> None:
+        self.status_label.setText(self.tr("The database cannot be read (%1); the figures shown may be old. "
+                                          "Trying again…").replace("%1", text))
+
+    @Slot()
+    def open_selected(self) -> None:
+        code = self.table.selected_code()
+        if code is None:
+            QMessageBox.information(self, self.windowTitle(), self.tr("Choose a branch in the list first."))
+            return
+        self.open_branch(code)
+
+    @Slot(str)
+    def open_branch(self, code: str) -> None:
+        """Show ``code``'s panels in a window of its own (raised when already open)."""
+        from console.context import AppContext, SourceOptions
+        from console.main_window import MainWindow
+
+        window = self.branch_windows.get(code)
+        if window is not None:
+            window.show()
+            window.raise_()
+            window.activateWindow()
+            return
+        context = AppContext(self.env, SourceOptions(branch=code, viewer=True))
+        context.operator = replace(self.operator, read_only=True)
+        try:
+            context.start()
+        except Exception as exc:  # the branch vanished or the database went away meanwhile
+            log.exception("opening branch %s from the regional view failed", code)
+            context.stop()
+            QMessageBox.warning(self, self.windowTitle(), self.tr("Branch %1 cannot be opened: %2")
+                                .replace("%1", code).replace("%2", str(exc)))
+            return
+        window = MainWindow(context)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.destroyed.connect(lambda _obj=None, c=code: self._branch_closed(c))
+        self.branch_windows[code] = window
+        self.branch_contexts[code] = context
+        window.show()
+
+    def _branch_closed(self, code: str) -> None:
+        self.branch_windows.pop(code, None)
+        context = self.branch_contexts.pop(code, None)
+        if context is not None:
+            context.stop()
+
+    def stop(self) -> None:
+        """Close every branch window, stop their contexts and the reader (idempotent)."""
+        for code in list(self.branch_windows):
+            window = self.branch_windows.pop(code)
+            window.close()
+            self._branch_closed(code)
+        self.feed.stop()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.stop()
+        super().closeEvent(event)
