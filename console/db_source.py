@@ -47,6 +47,9 @@ class DatabaseSource:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_sample: datetime | None = None
+        #: today's newest count per camera, of the lobby and of each zone: a read with no new sample keeps them
+        self._lobby_by_camera: dict[str | None, int] = {}
+        self._zone_by_camera: dict[tuple[str, str | None], int] = {}
         self._today = TodayTickets(db, branch_code)  # today's tickets, read incrementally
         self.error: str | None = None
         self.listener = None  # console.db_listen.BranchListener on PostgreSQL: change notices wake the reader
@@ -96,7 +99,11 @@ class DatabaseSource:
         now = datetime.now(zone)
         day = now.date()
         start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
-        since = self._last_sample if self._last_sample is not None and self._last_sample >= start else start
+        if self._last_sample is None or self._last_sample < start:  # a new day: yesterday's counts are gone
+            self._last_sample = None
+            self._lobby_by_camera.clear()
+            self._zone_by_camera.clear()
+        since = self._last_sample if self._last_sample is not None else start
         samples = repository.load_occupancy(self._db, self._code, since + timedelta(microseconds=1), now + timedelta(seconds=1))
         zone_samples = []
         zones = repository.load_zones(self._db, self._code)
@@ -107,8 +114,13 @@ class DatabaseSource:
         all_samples = sorted(samples + zone_samples, key=lambda p: p.at)
         if all_samples:
             self._last_sample = all_samples[-1].at
-        latest_total = samples[-1].count if samples else 0
-        latest_zone = {z.name: next((p.count for p in reversed(zone_samples) if p.zone == z.name), 0) for z in zones}
+        for p in samples:  # by time: each camera's newest wins
+            self._lobby_by_camera[p.camera_id] = p.count
+        for p in sorted(zone_samples, key=lambda p: p.at):
+            self._zone_by_camera[(p.zone or "", p.camera_id)] = p.count
+        latest_total = sum(self._lobby_by_camera.values())  # cameras see separate parts of the lobby
+        latest_zone = {z.name: sum(n for (zone, _), n in self._zone_by_camera.items() if zone == z.name)
+                       for z in zones}
         tickets = self._today.read(start, start + timedelta(days=1))
         if self._day != day:
             self._day = day
