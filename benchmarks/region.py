@@ -122,6 +122,18 @@ def child_control(ready_file: Path, stop: threading.Event) -> float:
     return float(line.split()[1])
 
 
+def track_length(length, stop: threading.Event, every_s: float = 0.5) -> list[tuple[float, int]]:
+    """(wall time, ``length()``) every ``every_s`` seconds until ``stop``, in a list filled in the background."""
+    series: list[tuple[float, int]] = []
+
+    def run() -> None:
+        while not stop.wait(every_s):
+            series.append((time.time(), length()))
+
+    threading.Thread(target=run, name="backlog", daemon=True).start()
+    return series
+
+
 def own_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -130,7 +142,7 @@ def own_cpu_s() -> float:
 def run_worker(cfg: dict) -> None:
     """One headless camera worker process: synthetic cameras → real Spool + SpoolWriter → the database."""
     from console.domain.records import CameraHealthEvent, OccupancyPoint
-    from console.worker import BATCH, SpoolWriter, choose_cameras
+    from console.worker import SpoolWriter, choose_cameras
     from storage import repository
     from storage.database import open_database
     from storage.spool import Spool
@@ -154,16 +166,10 @@ def run_worker(cfg: dict) -> None:
     commits: dict[int, float] = {}  # index in produced → commit wall time
     health_committed = [0]
     rewritten = [0]  # samples committed again (an acknowledgement lost with the connection)
-    drained: list[float] = []  # when the backlog of refused writes (an outage's) was written
-    failures_seen = [0]
 
     def on_commit(tasks: list) -> None:
         now = time.time()
         with lock:
-            # a batch short of the limit held everything the spool had when it was taken: the backlog is written
-            if writer.stats.failures > failures_seen[0] and len(tasks) < BATCH:
-                failures_seen[0] = writer.stats.failures
-                drained.append(now)
             for task in tasks:
                 if isinstance(task, RecordOccupancy):
                     p = task.points[0]
@@ -178,6 +184,7 @@ def run_worker(cfg: dict) -> None:
     writer = SpoolWriter(spool, lambda: open_database(url), url=url, on_commit=on_commit)
     writer.start()
     t_start = child_control(Path(cfg["ready"]), stop)
+    backlog = track_length(lambda: len(spool), stop)
     rng = random.Random(cfg["seed"])
     lobby = {cam: rng.randint(0, 20) for _, cam in cameras}
     now = datetime.now(UTC)
@@ -208,7 +215,7 @@ def run_worker(cfg: dict) -> None:
     result = {"produced": produced, "commits": {str(k): v for k, v in commits.items()}, "spool_left": left,
               "written": stats.written, "batches": stats.batches, "failures": stats.failures,
               "stats_latencies": list(stats.latencies), "rewritten": rewritten[0], "cameras": len(cameras),
-              "health_committed": health_committed[0], "drained": drained, "drain_s": time.time() - stopped, "cpu_s": own_cpu_s()}
+              "health_committed": health_committed[0], "backlog": backlog, "drain_s": time.time() - stopped, "cpu_s": own_cpu_s()}
     Path(cfg["out"]).write_text(json.dumps(result))
 
 
@@ -299,11 +306,11 @@ def run_tickets(cfg: dict) -> None:
     outbox: dict[str, deque[tuple[float, dict]]] = {code: deque() for code in codes}
     lock = threading.Lock()
     figures = Counter()
-    recovered: dict[str, float] = {}  # branch → when its backlog of refused posts was last accepted in full
     round_trips: list[tuple[float, float]] = []  # (post start, seconds) of accepted posts
     delays: list[tuple[float, float]] = []  # (generated, seconds until its post was answered 200) per event
     t_start = child_control(Path(cfg["ready"]), stop)
     done_generating = threading.Event()
+    backlog = track_length(lambda: sum(len(q) for q in outbox.values()), done_generating)
 
     def generate() -> None:
         n = 0
@@ -323,7 +330,6 @@ def run_tickets(cfg: dict) -> None:
         next_post = t_start + POST_EVERY_S * (1 + index / len(codes))
         writer = writers[code]
         deadline = None
-        refused = False
         while True:
             if done_generating.is_set():
                 deadline = deadline or time.time() + DRAIN_S
@@ -352,16 +358,12 @@ def run_tickets(cfg: dict) -> None:
                 with lock:
                     figures["posts_refused"] += 1
                     figures["events_in_refused_posts"] += len(batch)
-                refused = True
                 next_post = time.time() + POST_RETRY_S
                 continue
             t1 = time.time()
             with lock:
                 for _ in batch:
                     outbox[code].popleft()
-                if refused and len(batch) < 1000:
-                    recovered[code] = t1
-                    refused = False
                 figures["posts_ok"] += 1
                 figures["acknowledged_stored"] += task.stored
                 figures["acknowledged_duplicates"] += task.duplicates
@@ -379,7 +381,7 @@ def run_tickets(cfg: dict) -> None:
         w.stop()
     db.close()
     result = {**figures, "left": sum(len(q) for q in outbox.values()), "round_trips": round_trips,
-              "recovered": recovered,
+              "backlog": backlog,
               "delays": delays, "cpu_s": own_cpu_s()}
     Path(cfg["out"]).write_text(json.dumps(result))
 
