@@ -295,6 +295,7 @@ def run_tickets(cfg: dict) -> None:
     from storage.writer import DatabaseWriter
 
     url, codes, rate = cfg["url"], cfg["branches"], cfg["rate"]
+    os.nice(cfg["nice"])
     tz = ZoneInfo(TZ_NAME)
     stop = threading.Event()
     db = open_database(url)
@@ -499,12 +500,14 @@ def postgres_pids() -> list[int]:
 class CpuSampler:
     """Every second: the PostgreSQL server's CPU (all ``postgres`` processes; backends that ended count through
     the postmaster's cutime + cstime), the part of it spent by backends serving ``dbname`` (each one's last value
-    seen, so one that ended is still counted), and the CPU of the benchmark's own processes."""
+    seen, so one that ended is still counted), the CPU of the benchmark's own processes, and the whole machine's
+    busy time (/proc/stat)."""
 
     def __init__(self, dbname: str, own: dict[str, list[int]]) -> None:
         self.dbname = dbname
         self.own = own  # role → pids
-        self.samples: list[tuple[float, float, float, dict[str, float]]] = []  # wall, server s, our db s, roles s
+        #: wall time, then CPU seconds so far: server, its backends for our database, per role, the whole machine
+        self.samples: list[tuple[float, float, float, dict[str, float], float]] = []
         self._ours: dict[int, int] = {}
         self._roles: dict[int, int] = {}
         self._stop = threading.Event()
@@ -543,7 +546,11 @@ class CpuSampler:
                     self._roles[pid] = stat[1]
         roles = {role: sum(self._roles.get(pid, 0) for pid in role_pids) / CLK_TCK
                  for role, role_pids in self.own.items()}
-        self.samples.append((time.time(), total / CLK_TCK, sum(self._ours.values()) / CLK_TCK, roles))
+        with open("/proc/stat") as f:  # the machine: user nice system idle iowait irq softirq steal ...
+            ticks = [int(x) for x in f.readline().split()[1:9]]
+        busy = sum(ticks) - ticks[3] - ticks[4]
+        self.samples.append((time.time(), total / CLK_TCK, sum(self._ours.values()) / CLK_TCK, roles,
+                             busy / CLK_TCK))
 
     def _run(self) -> None:
         while not self._stop.wait(1.0 - time.time() % 1.0):
@@ -569,6 +576,19 @@ class CpuSampler:
             if share > best:
                 best, when = share, a[0] - start
         return best, when
+
+
+def caught_up(series: list[list[tuple[float, int]]], t_start: float, t_cut: float, t_restore: float,
+              t_end: float) -> tuple[int, int, float]:
+    """From each process's backlog lengths over time: the longest before the cut, the longest after it, and when
+    every process's backlog was back to at most its own longest before the cut (``t_end`` if it never was)."""
+    before = peak = 0
+    back = t_restore
+    for points in series:
+        mine = max((n for t, n in points if t_start <= t < t_cut), default=0)
+        before, peak = max(before, mine), max(peak, max((n for t, n in points if t >= t_cut), default=0))
+        back = max(back, next((t for t, n in points if t >= t_restore and n <= mine), t_end))
+    return before, peak, min(back, t_end)
 
 
 def log_summary(path: Path) -> tuple[Counter, Counter]:
@@ -599,6 +619,9 @@ def main() -> int:
     parser.add_argument("--feed-processes", type=int, default=2,
                         help="processes sharing the branches' ticket feeds (one Python process storing 200 "
                              "events/s is held back by its own interpreter lock)")
+    parser.add_argument("--feed-nice", type=int, default=10,
+                        help="niceness of the feed processes: their CPU stands for the consoles' own PCs and should "
+                             "not be taken from the workers, the view and the database server (0: same as the rest)")
     parser.add_argument("--outage-s", type=float, default=None, help="database outage in the middle (default 60; "
                                                                      "--quick 10; 0: none)")
     parser.add_argument("--admin-url", default=None, help="administrative URL of the PostgreSQL server "
@@ -771,7 +794,7 @@ class Benchmark:
         feeds = [self.codes[f::a.feed_processes] for f in range(a.feed_processes)]
         for f, codes in enumerate(c for c in feeds if c):
             self._spawn(f"feed{f + 1}", "tickets", {"url": relay_url, "branches": codes, "seed": a.seed + 100 + f,
-                                                    "rate": a.ticket_rate * len(codes) / len(self.codes)})
+                                                    "rate": a.ticket_rate * len(codes) / len(self.codes), "nice": a.feed_nice})
         self._spawn("view", "view", {"url": relay_url, "period_s": 2.0, "min_gap_s": MIN_GAP_S})
         print(f"region benchmark: {a.branches} branches x {a.cameras} cameras at 1 sample/s in {len(workers)} worker "
               f"processes, {a.ticket_rate:g} ticket events/s in {len(feeds)} feed processes, regional view; "
@@ -861,7 +884,7 @@ class Benchmark:
         spool_left = rewritten = health = cams = written = batches = failures = 0
         stats_latencies: list[float] = []
         drains = []
-        drained_after = []  # per worker: when its spool was empty again after the outage
+        spool_series = []  # per worker: (wall time, spool length) every 0.5 s
         for n in worker_names:
             r = results[n]
             if r is None:
@@ -877,7 +900,7 @@ class Benchmark:
             failures += r["failures"]
             stats_latencies += r["stats_latencies"]
             drains.append(r["drain_s"])
-            drained_after.append(min((t for t in r["drained"] if t >= t_restore), default=t_restore))
+            spool_series.append(r["backlog"])
         db = open_database(direct_url, migrate=False)
         try:
             with db.session() as s:
@@ -906,7 +929,7 @@ class Benchmark:
         in_outage = [smp for smp in samples if outage and t_cut <= smp[5] < t_restore]
         outage_lost = sum(1 for smp in in_outage if (smp[0], smp[1], smp[2]) in lost_samples)
         last_outage_commit = max((smp[7] for smp in in_outage if smp[7] is not None), default=t_restore)
-        quiet = max(drained_after, default=t_restore)  # every worker's backlog is written by then
+        spool_before, spool_peak, quiet = caught_up(spool_series, t_start, t_cut, t_restore, t_end)
 
         committed = [smp for smp in samples if smp[7] is not None]
         write = [smp[7] - smp[5] for smp in committed]
@@ -945,17 +968,17 @@ class Benchmark:
 
         # --- ticket feeds
         tk: Counter = Counter()
-        trips_all, ev_delays, recovered = [], [], []
+        trips_all, ev_delays, feed_series = [], [], []
         left = 0
         for n in feed_names:
             r = results[n] or {}
             tk.update({k: v for k, v in r.items() if isinstance(v, int)})
             trips_all += r.get("round_trips", [])
             ev_delays += r.get("delays", [])
-            recovered += [t for t in r.get("recovered", {}).values() if t >= t_cut]
+            feed_series.append(r.get("backlog", []))
             left += r.get("left", 0)
         generated = tk["generated"]
-        feed_quiet = max(recovered, default=t_restore)
+        feed_before, feed_peak, feed_quiet = caught_up(feed_series, t_start, t_cut, t_restore, t_end)
         trips = [d for t0, d in trips_all if outside(t0, t0 + d, feed_quiet)]
         ev_outage = [d for g, d in ev_delays if outage and t_cut <= g < t_restore]
         ev_steady = [d for g, d in ev_delays if outside(g, g + d, feed_quiet)]
@@ -967,6 +990,7 @@ class Benchmark:
         ours_share = (last[2] - first[2]) / span
         peak, peak_at = sampler.peak(t_start, t_end)
         role_share = {role: (last[3][role] - first[3][role]) / span for role in first[3]}
+        machine_share = (last[4] - first[4]) / span
 
         print()
         print("=" * 100)
@@ -990,8 +1014,10 @@ class Benchmark:
         print(f"  camera state rows {health_rows} (committed {health} of {cams} 'online' events)")
         if outage:
             print(f"  produced during the outage: {len(in_outage)}, lost {outage_lost}; the last of them committed "
-                  f"{last_outage_commit - t_restore:.1f} s after the relay was restored; the backlog of every "
-                  f"spool written {quiet - t_restore:.1f} s after it")
+                  f"{last_outage_commit - t_restore:.1f} s after the relay was restored")
+            print(f"  spool length (every 0.5 s): at most {spool_before} before the cut, peak {spool_peak}; back to "
+                  f"<= {spool_before} in every worker " + (f"{quiet - t_restore:.1f} s after the restore" if
+                                                            quiet < t_end else "only when the load ended"))
         print(f"  worker writes: {written} tasks in {batches} batches, {failures} failed batch attempts; stop -> "
               f"spool empty {max(drains, default=0):.1f} s (slowest worker)")
         print(f"  producer lateness (put - tick): median {statistics.median(lateness) * 1000:.1f} ms, "
@@ -1038,7 +1064,10 @@ class Benchmark:
               f"{tk['events_in_refused_posts']}, all sent again); acknowledged stored {tk['acknowledged_stored']}, "
               f"as duplicates {tk['acknowledged_duplicates']}")
         if outage:
-            print(f"  every branch's backlog accepted {feed_quiet - t_restore:.1f} s after the relay was restored")
+            print(f"  events waiting to be posted (every 0.5 s): at most {feed_before} before the cut, peak "
+                  f"{feed_peak}; back to <= {feed_before} in every feed process "
+                  + (f"{feed_quiet - t_restore:.1f} s after the restore" if feed_quiet < t_end
+                     else "only when the load ended"))
         print(f"  post round trip (parse + StoreFeedEvents commit), outside outage+backlog: {spread(trips)}")
         print(f"  event -> stored (incl. waiting for its post), outside outage+backlog: {spread(ev_steady)}")
         if outage:
@@ -1050,6 +1079,8 @@ class Benchmark:
               f"{ours_share * 100:.1f} % (the rest: background processes and other databases' clients)")
         print("  benchmark: " + ", ".join(f"{role} {share * 100:.1f} %" for role, share in role_share.items())
               + f"; total {sum(role_share.values()) * 100:.1f} %")
+        print(f"  whole machine busy {machine_share * 100:.1f} % of {os.cpu_count() * 100} % (the rest of it: "
+              f"{(machine_share - pg_share - sum(role_share.values())) * 100:.1f} %, other users' processes)")
         whole = sum((r or {}).get("cpu_s", 0.0) for r in results.values()) + own_cpu_s()
         print(f"  benchmark processes over their whole life (start-up and drain included): {whole:.0f} s CPU")
         print(f"database: {len(rows)} occupancy rows, {ticket_rows} ticket events, {size / 1e6:.0f} MB")

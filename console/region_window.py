@@ -117,6 +117,11 @@ class RegionWindow(QMainWindow):
         self.setWindowTitle(self.tr("Branch Lobby Console — Region"))
         self.table = RegionTable(self)
         self.table.sig_open.connect(self.open_branch)
+        from console import labels
+        from console.domain.permissions import Permission
+
+        self.queue_visible = operator.may(Permission.VIEW_QUEUE)
+        self.table.set_queue_hidden(labels.denied(operator.role, Permission.VIEW_QUEUE))
         self.setCentralWidget(self.table)
         self.status_label = QLabel()
         self.statusBar().addWidget(self.status_label, 1)
@@ -156,9 +161,10 @@ class RegionWindow(QMainWindow):
         self.summaries = summaries
         self.table.show_summaries(summaries, at)
         alerts = sum(s.alerts for s in summaries)
+        text = self.tr("%1 branches · %2 people in lobbies · %3 waiting · %4 open alerts · updated %5 · %6") \
+            if self.queue_visible else self.tr("%1 branches · %2 people in lobbies · %4 open alerts · updated %5 · %6")
         self.status_label.setText(
-            self.tr("%1 branches · %2 people in lobbies · %3 waiting · %4 open alerts · updated %5 · %6")
-            .replace("%1", str(len(summaries))).replace("%2", str(sum(s.occupancy or 0 for s in summaries)))
+            text.replace("%1", str(len(summaries))).replace("%2", str(sum(s.occupancy or 0 for s in summaries)))
             .replace("%3", str(sum(s.waiting for s in summaries))).replace("%4", str(alerts))
             .replace("%5", at.astimezone().strftime("%H:%M:%S"))
             .replace("%6", self.tr("Database: %1").replace("%1", self.env.db.describe())))

@@ -44,6 +44,14 @@ class RegionTable(QWidget):
         layout.addWidget(self.table)
         self.codes: list[str] = []
 
+    def set_queue_hidden(self, why: str | None) -> None:
+        """Hide the queue's columns (waiting, longest wait, service level) for a role that may not see the queue;
+        ``why`` (None: shown) goes into the hint line."""
+        for column in (self.COL_WAITING, self.COL_LONGEST, self.COL_LEVEL):
+            self.table.setColumnHidden(column, why is not None)
+        if why is not None:
+            self.hint.setText(self.hint.text() + " " + why)
+
     def _open_row(self, row: int) -> None:
         if 0 <= row < len(self.codes):
             self.sig_open.emit(self.codes[row])

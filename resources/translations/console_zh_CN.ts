@@ -1724,6 +1724,10 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>%1 个网点 · 厅堂共 %2 人 · 排队 %3 人 · 未结告警 %4 条 · 更新于 %5 · %6</translation>
     </message>
     <message>
+        <source>%1 branches · %2 people in lobbies · %4 open alerts · updated %5 · %6</source>
+        <translation>%1 个网点 · 厅堂共 %2 人 · 未结告警 %4 条 · 更新于 %5 · %6</translation>
+    </message>
+    <message>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>

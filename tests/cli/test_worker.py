@@ -77,8 +77,12 @@ def test_a_worker_counts_through_an_outage_and_stops_on_sigterm(tmp_path: Path, 
         target = make_url(direct)
         relay = TcpRelay(target.host, target.port).start()
         url = target.set(port=relay.port).render_as_string(hide_password=False)
+        relay.cut()  # the server is unreachable when the worker starts: it waits, saying why
         process = worker(url, data)
         try:
+            wait_until(lambda: "Connection refused; trying again every 5 s" in (data / "stderr.txt").read_text(), 60,
+                       "the worker to say the database is unreachable")
+            relay.restore()
             wait_until(lambda: len(lobby_samples(direct)) >= 2, 90, "the worker's first samples")
             relay.cut()
             cut_at = time.time()
@@ -129,6 +133,15 @@ def test_a_worker_that_cannot_start_says_why(tmp_path: Path, shared: Path) -> No
             assert process.wait(60) == 2
             stderr = (data / "stderr.txt").read_text()
             assert message in stderr and "Traceback" not in stderr and ":wrong@" not in stderr
+        db = open_database(url)  # a console of a later version migrated the database
+        with db.engine.begin() as c:
+            c.exec_driver_sql("update alembic_version set version_num = '9999'")
+        db.close()
+        data = tmp_path / "newer"
+        data.mkdir()
+        process = worker(url, data)
+        assert process.wait(60) == 2
+        assert "newer version of the console" in (data / "stderr.txt").read_text()
 
 
 def test_cameras_are_assigned_and_their_passwords_kept_from_the_command_line(tmp_path: Path) -> None:

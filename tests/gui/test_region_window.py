@@ -95,4 +95,12 @@ def test_region_lists_every_branch_and_opens_them_read_only(qtbot, qapp, isolate
             assert s.scalar(sa.select(sa.func.count()).select_from(m.Alert)) == 1
     finally:
         window.close()
+    # a security officer sees lobbies and alerts, not the queue
+    guard = RegionWindow(env, Operator("wang.qiang", "Wang Qiang", Role.SECURITY_OFFICER))
+    qtbot.addWidget(guard)
+    try:
+        assert all(guard.table.table.isColumnHidden(c) for c in (table.COL_WAITING, table.COL_LONGEST, table.COL_LEVEL))
+        assert not guard.table.table.isColumnHidden(table.COL_OCCUPANCY) and "may not" in guard.table.hint.text()
+    finally:
+        guard.close()
         env.close()
