@@ -71,3 +71,51 @@ class BranchListener:
                     told = True
                 self._stop.wait(RETRY_S)
         self.connected.clear()
+
+
+class NoticedPoller:
+    """A thread that calls ``step`` every ``period_s`` seconds, sooner when ``poke``d or, on PostgreSQL, when a
+    change notice of ``branch_code`` (None: of any branch) arrives — but at most every ``min_gap_s`` seconds, so a
+    stream of notices does not take the CPU from the writers. ``step`` catches its own errors. The branch window's
+    reader (console/db_source.py) and the regional view's (console/region_window.py) run on it."""
+
+    def __init__(self, db, branch_code: str | None, step: Callable[[], None], *, name: str, period_s: float,
+                 min_gap_s: float) -> None:
+        self._db = db
+        self._code = branch_code
+        self._step = step
+        self._name = name
+        self._period_s = period_s
+        self._min_gap_s = min_gap_s
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.listener: BranchListener | None = None
+
+    def start(self) -> None:
+        if self._db.engine.dialect.name == "postgresql":
+            self.listener = BranchListener(self._db.url, self._code, self.poke)
+            self.listener.start()
+        self._thread = threading.Thread(target=self._run, name=self._name, daemon=False)
+        self._thread.start()
+
+    def poke(self) -> None:
+        """Read again now rather than at the next period. Thread-safe."""
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._step()
+            if self._stop.wait(self._min_gap_s):
+                break
+            self._wake.wait(max(0.0, self._period_s - self._min_gap_s))
+            self._wake.clear()

@@ -9,11 +9,11 @@ state whoever wrote it. No Qt imports.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from console.db_listen import NoticedPoller
 from console.regional import TodayTickets
 from console.snapshot import BranchSnapshot
 from storage import repository
@@ -42,53 +42,38 @@ class DatabaseSource:
         self._publish = publish
         self._submit = submit
         self._day = None
-        self._period_s = period_s
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._poller = NoticedPoller(db, branch_code, self._step, name="db-source", period_s=period_s,
+                                     min_gap_s=MIN_GAP_S)
         self._last_sample: datetime | None = None
         #: today's newest count per camera, of the lobby and of each zone: a read with no new sample keeps them
         self._lobby_by_camera: dict[str | None, int] = {}
         self._zone_by_camera: dict[tuple[str, str | None], int] = {}
         self._today = TodayTickets(db, branch_code)  # today's tickets, read incrementally
         self.error: str | None = None
-        self.listener = None  # console.db_listen.BranchListener on PostgreSQL: change notices wake the reader
 
     def start(self) -> None:
-        if self._db.engine.dialect.name == "postgresql":
-            from console.db_listen import BranchListener
+        self._poller.start()
 
-            self.listener = BranchListener(self._db.url, self._code, self.poke)
-            self.listener.start()
-        self._thread = threading.Thread(target=self._run, name="db-source", daemon=False)
-        self._thread.start()
+    @property
+    def listener(self):
+        """console.db_listen.BranchListener on PostgreSQL (change notices wake the reader), else None."""
+        return self._poller.listener
 
     def poke(self) -> None:
         """Read again now rather than at the next period (new events were just stored). Thread-safe."""
-        self._wake.set()
+        self._poller.poke()
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        if self.listener is not None:
-            self.listener.stop()
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
+        self._poller.stop(timeout_s)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._publish(self.read())
-                self.error = None
-            except Exception as exc:  # the database may be briefly unreachable; keep polling
-                if self.error is None:
-                    log.exception("reading branch %s from the database failed", self._code)
-                self.error = f"{type(exc).__name__}: {exc}"
-            if self._stop.wait(MIN_GAP_S):  # under a stream of pokes, reads come at most every MIN_GAP_S
-                break
-            self._wake.wait(max(0.0, self._period_s - MIN_GAP_S))
-            self._wake.clear()
+    def _step(self) -> None:
+        try:
+            self._publish(self.read())
+            self.error = None
+        except Exception as exc:  # the database may be briefly unreachable; keep polling
+            if self.error is None:
+                log.exception("reading branch %s from the database failed", self._code)
+            self.error = f"{type(exc).__name__}: {exc}"
 
     def read(self) -> BranchSnapshot:
         """One snapshot of the branch as stored now (today in the branch's time zone)."""

@@ -16,7 +16,6 @@ the user of every branch window.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
 
 from console.access import Operator
 from console.bootstrap import Environment
+from console.db_listen import NoticedPoller
 from console.regional import RegionalReader
 from storage.database import Database
 from widgets.region_table import RegionTable
@@ -49,53 +49,37 @@ class RegionFeed(QObject):
         super().__init__(parent)
         self._db = db
         self._reader = RegionalReader(db)
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.listener = None
+        self._failing: str | None = None
+        self._poller = NoticedPoller(db, None, self._step, name="region-feed", period_s=PERIOD_S, min_gap_s=MIN_GAP_S)
         self.reads = 0
 
     def start(self) -> None:
-        if self._db.engine.dialect.name == "postgresql":
-            from console.db_listen import BranchListener
+        self._poller.start()
 
-            self.listener = BranchListener(self._db.url, None, self._wake.set)
-            self.listener.start()
-        self._thread = threading.Thread(target=self._run, name="region-feed", daemon=False)
-        self._thread.start()
+    @property
+    def listener(self):
+        return self._poller.listener
 
     def poke(self) -> None:
-        self._wake.set()
+        self._poller.poke()
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        if self.listener is not None:
-            self.listener.stop()
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
+        self._poller.stop(timeout_s)
 
-    def _run(self) -> None:
-        failing = None
-        while not self._stop.is_set():
-            at = datetime.now(UTC)
-            try:
-                rows = self._read(at)
-            except Exception as exc:  # the server may be away for a while: say so and keep trying
-                text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                if text != failing:
-                    log.error("regional view: reading the branches failed: %s", text)
-                    failing = text
-                self.sig_failed.emit(text)
-            else:
-                failing = None
-                self.reads += 1
-                self.sig_read.emit(rows, at)
-            if self._stop.wait(MIN_GAP_S):
-                break
-            self._wake.wait(max(0.0, PERIOD_S - MIN_GAP_S))
-            self._wake.clear()
+    def _step(self) -> None:
+        at = datetime.now(UTC)
+        try:
+            rows = self._read(at)
+        except Exception as exc:  # the server may be away for a while: say so and keep trying
+            text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            if text != self._failing:
+                log.error("regional view: reading the branches failed: %s", text)
+                self._failing = text
+            self.sig_failed.emit(text)
+        else:
+            self._failing = None
+            self.reads += 1
+            self.sig_read.emit(rows, at)
 
     def _read(self, at: datetime) -> list:
         """Every real branch (the demo branch runs on its own clock: left out when real ones exist)."""
