@@ -92,11 +92,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def spread(values: list[float], unit: float = 1000.0, suffix: str = "ms", digits: int = 0) -> str:
-    """n, median, p95, p99 and max of ``values`` (seconds) in ``suffix``."""
+    """n, min, median, p95, p99 and max of ``values`` (seconds) in ``suffix``."""
     if not values:
         return "n=0"
     f = f"{{:.{digits}f}}"
-    return (f"n={len(values)}  min {f.format(min(values) * unit)}  median {f.format(statistics.median(values) * unit)}  "
+    return (f"n={len(values)}  min {f.format(min(values) * unit)}  "
+            f"median {f.format(statistics.median(values) * unit)}  "
             f"p95 {f.format(percentile(values, 0.95) * unit)}  p99 {f.format(percentile(values, 0.99) * unit)}  "
             f"max {f.format(max(values) * unit)} {suffix}")
 
@@ -104,18 +105,29 @@ def spread(values: list[float], unit: float = 1000.0, suffix: str = "ms", digits
 # --- child processes: start-up handshake and stop -------------------------------------------------------------
 
 
+#: Set in a child when the main process went away (end of its stdin) or sent SIGTERM: stop without waiting long
+#: for a database that nobody will look at.
+ORPHANED = threading.Event()
+
+
 def child_control(ready_file: Path, stop: threading.Event) -> float:
     """Tell the main process this child is ready, wait for its "go <t_start>", then watch stdin for "stop" (or
     end of file: the main process is gone) in the background. SIGTERM stops too."""
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def orphaned(*_args) -> None:
+        ORPHANED.set()
+        stop.set()
+
+    signal.signal(signal.SIGTERM, orphaned)
     ready_file.write_text("ready")
     line = sys.stdin.readline()
     if not line.startswith("go "):
-        stop.set()
+        orphaned()
         return time.time()
 
     def watch() -> None:
-        sys.stdin.readline()
+        if not sys.stdin.readline().startswith("stop"):
+            ORPHANED.set()
         stop.set()
 
     threading.Thread(target=watch, name="stop-watch", daemon=True).start()
@@ -201,23 +213,25 @@ def run_worker(cfg: dict) -> None:
             count = lobby[cam] = max(0, min(40, lobby[cam] + rng.choice((-1, 0, 0, 1))))
             zone_count = min(count, rng.randint(0, 8))
             at = datetime.fromtimestamp(round(tick, 3), UTC)
-            task = RecordOccupancy(code, (OccupancyPoint(at, count, None, cam), OccupancyPoint(at, zone_count, ZONE, cam)))
+            task = RecordOccupancy(code, (OccupancyPoint(at, count, None, cam),
+                                          OccupancyPoint(at, zone_count, ZONE, cam)))
             with lock:
                 pending[(code, cam, at.isoformat())] = len(produced)
                 produced.append([code, cam, at.isoformat(), count, zone_count, time.time(), tick])
             writer.submit(task)
         second += 1
     stopped = time.time()
-    writer.stop(drain_s=DRAIN_S)
+    writer.stop(drain_s=5.0 if ORPHANED.is_set() else DRAIN_S)
     left = len(spool)
     in_spool = [[t.branch_code, t.points[0].camera_id, t.points[0].at.isoformat()]
                 for _, _, t in spool.take(left) if isinstance(t, RecordOccupancy)]  # kept for the next start
     spool.close()
     stats = writer.stats
-    result = {"produced": produced, "commits": {str(k): v for k, v in commits.items()}, "spool_left": left, "in_spool": in_spool,
-              "written": stats.written, "batches": stats.batches, "failures": stats.failures,
+    result = {"produced": produced, "commits": {str(k): v for k, v in commits.items()}, "spool_left": left,
+              "in_spool": in_spool, "written": stats.written, "batches": stats.batches, "failures": stats.failures,
               "stats_latencies": list(stats.latencies), "rewritten": rewritten[0], "cameras": len(cameras),
-              "health_committed": health_committed[0], "backlog": backlog, "drain_s": time.time() - stopped, "cpu_s": own_cpu_s()}
+              "health_committed": health_committed[0], "backlog": backlog, "drain_s": time.time() - stopped,
+              "cpu_s": own_cpu_s()}
     Path(cfg["out"]).write_text(json.dumps(result))
 
 
@@ -235,7 +249,6 @@ class BranchQueue:
         self.free = [str(c + 1) for c in range(COUNTERS)]
         self.called: dict[str, str] = {}  # counter → ticket
         self.serving: dict[str, str] = {}
-        self.types: dict[str, str] = {}
         self.seq = 0
         self.events = 0
         self.start_up = [e for c in self.free for e in (
@@ -262,13 +275,11 @@ class BranchQueue:
             ticket = f"{self.code}-T{self.seq:06d}"
             kind = rng.choices(("cash", "non_cash", "corporate", "vip"), (50, 30, 10, 10))[0]
             self.waiting.append(ticket)
-            self.types[ticket] = kind
             return {"type": "issued", "ticket_id": ticket, "number": f"{kind[0].upper()}{self.seq % 1000:03d}",
                     "service_type": kind, "priority": kind == "vip"}
         if step == "call":
             ticket = self.waiting.popleft()
             if rng.random() < 0.04:  # the customer left before being called
-                self.types.pop(ticket)
                 return {"type": "abandoned", "ticket_id": ticket}
             counter = self.free.pop(rng.randrange(len(self.free)))
             self.called[counter] = ticket
@@ -278,14 +289,12 @@ class BranchQueue:
             ticket = self.called.pop(counter)
             if rng.random() < 0.03:
                 self.free.append(counter)
-                self.types.pop(ticket)
                 return {"type": "no_show", "ticket_id": ticket, "counter_id": counter}
             self.serving[counter] = ticket
             return {"type": "started", "ticket_id": ticket, "counter_id": counter}
         counter = rng.choice(list(self.serving))
         ticket = self.serving.pop(counter)
         self.free.append(counter)
-        self.types.pop(ticket)
         return {"type": "finished", "ticket_id": ticket, "counter_id": counter}
 
 
@@ -335,7 +344,7 @@ def run_tickets(cfg: dict) -> None:
         deadline = None
         while True:
             if done_generating.is_set():
-                deadline = deadline or time.time() + DRAIN_S
+                deadline = deadline or time.time() + (5.0 if ORPHANED.is_set() else DRAIN_S)
                 with lock:
                     empty = not outbox[code]
                 if empty or time.time() > deadline:
@@ -675,6 +684,13 @@ class Benchmark:
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
+        def interrupt(*_args) -> None:
+            raise KeyboardInterrupt
+
+        # Ctrl+C and SIGTERM end the run in order (children stopped, relay closed, database dropped), also when
+        # started from a shell that ignores SIGINT in background jobs
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
         self.admin = create_engine(self.args.admin_url, isolation_level="AUTOCOMMIT")
         with self.admin.connect() as conn:
             conn.execute(text(f'create database "{self.dbname}"'))
@@ -688,10 +704,11 @@ class Benchmark:
             self._cleanup(text)
 
     def _cleanup(self, text) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish (it kills what does not stop)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for name, proc in self.procs.items():
-            if proc.poll() is None:
+            if proc.poll() is None:  # interrupted: end of stdin tells a child to stop at once
                 try:
-                    proc.stdin.write("stop\n")
                     proc.stdin.close()
                 except (OSError, ValueError):
                     pass
@@ -796,7 +813,8 @@ class Benchmark:
         feeds = [self.codes[f::a.feed_processes] for f in range(a.feed_processes)]
         for f, codes in enumerate(c for c in feeds if c):
             self._spawn(f"feed{f + 1}", "tickets", {"url": relay_url, "branches": codes, "seed": a.seed + 100 + f,
-                                                    "rate": a.ticket_rate * len(codes) / len(self.codes), "nice": a.feed_nice})
+                                                    "rate": a.ticket_rate * len(codes) / len(self.codes),
+                                                    "nice": a.feed_nice})
         self._spawn("view", "view", {"url": relay_url, "period_s": 2.0, "min_gap_s": MIN_GAP_S})
         print(f"region benchmark: {a.branches} branches x {a.cameras} cameras at 1 sample/s in {len(workers)} worker "
               f"processes, {a.ticket_rate:g} ticket events/s in {len(feeds)} feed processes, regional view; "
@@ -887,7 +905,7 @@ class Benchmark:
         stats_latencies: list[float] = []
         drains = []
         spool_series = []  # per worker: (wall time, spool length) every 0.5 s
-        in_spool: set[tuple] = set()  # samples a worker still held when it stopped (not lost: written at its next start)
+        in_spool: set[tuple] = set()  # samples still in a spool at the stop (not lost: written at the next start)
         for n in worker_names:
             r = results[n]
             if r is None:
@@ -1056,8 +1074,9 @@ class Benchmark:
         occ = [f["occupancy"] for f in final if f["occupancy"] is not None]
         if final and occ:
             levels = [f["service_level"] for f in final if f["service_level"] is not None]
-            print(f"  last read: {len(final)} branches, occupancy known for {len(occ)} (mean {statistics.fmean(occ):.1f}"
-                  f" people); waiting per branch mean {statistics.fmean(f['waiting'] for f in final):.1f}, max "
+            print(f"  last read: {len(final)} branches, occupancy known for {len(occ)} "
+                  f"(mean {statistics.fmean(occ):.1f} people); waiting per branch mean "
+                  f"{statistics.fmean(f['waiting'] for f in final):.1f}, max "
                   f"{max(f['waiting'] for f in final)}; longest wait max "
                   f"{max(f['longest_wait_s'] for f in final):.0f} s; service level mean "
                   f"{statistics.fmean(levels) * 100 if levels else float('nan'):.1f} %; open alerts "

@@ -112,7 +112,8 @@ class BranchController(QObject):
         self._camera_lobby: dict[str, int] = {}
         self._camera_waiting: dict[str, int] = {}
         self.visitors_day: date | None = None
-        self.visitors = 0  # "in" crossings today (local day of the branch)
+        self.visitors = 0  # "in" crossings today (local day of the branch) of the cameras analysed here
+        self._remote_visitors = (0, 0)  # today's (in, out) of the cameras counted elsewhere, as stored
         self.exits = 0
         self.latest: BranchView | None = None
         self._report: DayReport | None = None
@@ -194,6 +195,9 @@ class BranchController(QObject):
                 self.series.waiting.append((stamp, point.count))
         if self.cameras is not None and not snapshot.simulated:  # cameras counted by workers, read back
             self.cameras.update_remote(snapshot.new_samples, snapshot.camera_states, snapshot.at)
+            remote = set(self.cameras.remote_ids())
+            totals = [v for (camera_id, _line), v in (snapshot.line_totals or {}).items() if camera_id in remote]
+            self._remote_visitors = (sum(i for i, _ in totals), sum(o for _, o in totals))
         self.sig_view.emit(self._build_view(snapshot))
 
     def _build_view(self, snap: BranchSnapshot) -> BranchView:
@@ -240,7 +244,8 @@ class BranchController(QObject):
                 "lobby_count": manager.lobby_count(),
                 "zone_counts": manager.zone_counts_by_kind(),
                 "cameras_live": True,
-                "visitors_today": (self.visitors if self.visitors_day == today else 0) if has_lines else None,
+                "visitors_today": ((self.visitors if self.visitors_day == today else 0) + self._remote_visitors[0])
+                if has_lines else None,
                 "waiting_dwell": manager.dwell_in(ZoneKind.WAITING),
             }
         by_kind: dict[ZoneKind, int] = {}

@@ -21,7 +21,7 @@ from console.bootstrap import Environment
 from camera.model_store import ModelStore
 from console.branch_controller import BranchController
 from console.camera_secrets import full_setup
-from console.camera_manager import CameraManager
+from console.camera_manager import CameraManager, counted_here
 from console.counter_desk import CounterDesk
 from console.db_source import DatabaseSource
 from console.demo import DemoRecorder
@@ -301,8 +301,10 @@ class AppContext(QObject):
             tz = ZoneInfo(branch.timezone) if branch is not None else None
             today = datetime.now(tz).date()
             midnight = datetime.combine(today, clock_time(0), tzinfo=tz)
-            totals = repository.load_line_totals(self.env.db, self.branch_code, midnight)
-            self.controller.seed_visitors(today, sum(i for i, _ in totals.values()), sum(o for _, o in totals.values()))
+            here = {s.camera.camera_id for s in setups if counted_here(s, self.viewer)}  # the others: from each read
+            totals = [v for (camera_id, _line), v in
+                      repository.load_line_totals(self.env.db, self.branch_code, midnight).items() if camera_id in here]
+            self.controller.seed_visitors(today, sum(i for i, _ in totals), sum(o for _, o in totals))
         self.cameras.start(setups)
 
     def stop(self) -> None:

@@ -124,4 +124,5 @@ class DatabaseSource:
             new_samples=tuple(all_samples),
             appointments=tuple(repository.load_appointments(self._db, self._code, start, start + timedelta(days=1))),
             camera_states=tuple(repository.latest_camera_states(self._db, self._code)),
+            line_totals=repository.load_line_totals(self._db, self._code, start),
         )

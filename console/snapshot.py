@@ -54,3 +54,5 @@ class BranchSnapshot:
     appointments: tuple[AppointmentRecord, ...] = ()  # appointments with a slot today
     #: each camera's newest stored change of state (real branches: how workers' cameras are doing)
     camera_states: tuple[CameraHealthEvent, ...] = ()
+    #: today's (in, out) line crossings per (camera id, line) as stored (real branches; None on the demo)
+    line_totals: Mapping[tuple[str, str], tuple[int, int]] | None = None

@@ -14,13 +14,13 @@ import pytest
 import console.camera_manager as camera_manager
 from console.context import AppContext, SourceOptions
 from console.domain.alert_engine import Level, default_rules
-from console.domain.records import BranchInfo, CameraHealthEvent, OccupancyPoint
+from console.domain.records import BranchInfo, CameraHealthEvent, LineCrossings, OccupancyPoint
 from console.domain.vocabulary import AlertSeverity, ZoneKind
 from console.i18n import Translations
 from console.main_window import MainWindow
 from console.domain.records import ZoneSpec
-from storage.records import CameraSetup, CameraSpec
-from storage.tasks import RecordCameraHealth, RecordOccupancy, SaveBranchSetup, SaveCamera
+from storage.records import CameraSetup, CameraSpec, LineRecord
+from storage.tasks import RecordCameraHealth, RecordLineCrossings, RecordOccupancy, SaveBranchSetup, SaveCamera
 from storage.writer import apply_now
 from tests.gui.conftest import make_env
 
@@ -50,11 +50,13 @@ def test_workers_cameras_show_live_and_raise_camera_alerts(qtbot, qapp, isolated
     env = make_env(isolated_data_dir, db=db_url)
     apply_now(env.db, SaveBranchSetup(branch=BRANCH),
               SaveCamera(BRANCH.code, CameraSetup(CameraSpec("W1", "Entrance", "rtsp://nvr/1", "rtsp",
-                                                             analysed_by="worker"), zones=(QUEUE,))),
+                                                             analysed_by="worker"), zones=(QUEUE,),
+                                                  lines=(LineRecord("door", (0, 50), (100, 50)),))),
               SaveCamera(BRANCH.code, CameraSetup(CameraSpec("W2", "Hall", "rtsp://nvr/2", "rtsp",
                                                              analysed_by="worker"))))
     worker_writes(env.db, "W1", 7, queue=3, state="online")
     worker_writes(env.db, "W2", 5, state="online")
+    apply_now(env.db, RecordLineCrossings(BRANCH.code, (LineCrossings("W1", "door", datetime.now(UTC), 3, 1),)))
     context = AppContext(env, SourceOptions())
     context.start()
     try:
@@ -69,12 +71,15 @@ def test_workers_cameras_show_live_and_raise_camera_alerts(qtbot, qapp, isolated
         qtbot.waitUntil(lambda: window.lobby.occupancy_value.text() == "12", timeout=10_000)
         view = context.controller.latest
         assert view.cameras_live and view.zone_counts.get(ZoneKind.WAITING) == 3
+        assert view.visitors_today == 3  # the worker's line crossings stored today
         tile = window.lobby.camera_tiles["W1"]
         assert "counted by a worker PC" in tile._status and "7 people" in tile._status
         # a worker commits a new period: shown at once (a change notice on PostgreSQL, the next poll on SQLite)
         worker_writes(env.db, "W1", 9, queue=4)
         worker_writes(env.db, "W2", 5)
+        apply_now(env.db, RecordLineCrossings(BRANCH.code, (LineCrossings("W1", "door", datetime.now(UTC), 2, 0),)))
         qtbot.waitUntil(lambda: window.lobby.occupancy_value.text() == "14", timeout=5_000)
+        qtbot.waitUntil(lambda: context.controller.latest.visitors_today == 3 + 2, timeout=5_000)
         # W2's worker falls silent: offline after offline_after_s, its count leaves the lobby, the alert is raised
         deadline = datetime.now(UTC) + timedelta(seconds=20)
 
