@@ -36,7 +36,7 @@ from camera.model_store import DetectorRecipe, ModelStore
 from console.camera_config import pipeline_config
 from storage.database import Database, DatabaseError, driver_reason, mask_url, open_database
 from storage.records import CameraSetup
-from storage.spool import Spool, SpooledTask
+from storage.spool import Spool, SpooledTask, merged
 from storage.tasks import RecordCameraHealth, RecordLineCrossings, RecordOccupancy
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ class SpoolWriter:
             if self._db is None:
                 self._db = self._connect()
             with self._db.session() as session:
-                for task in tasks:
+                for task in merged(tasks):
                     task.apply(session)
         except (SQLAlchemyError, DatabaseError, OSError) as exc:
             self.connected.clear()

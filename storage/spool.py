@@ -62,6 +62,24 @@ def decode(text: str) -> SpooledTask:
     raise ValueError(f"unknown spooled kind {kind!r}")
 
 
+def merged(tasks: list[SpooledTask]) -> list[SpooledTask]:
+    """The same rows in fewer tasks: a branch's samples and crossings of a whole batch become one multi-row insert
+    each (a backlog after an outage is thousands of one-sample tasks; one statement per task made writing it slower
+    than the cameras fill it again — benchmarks/region.py). Camera state changes stay in their order."""
+    samples: dict[str, list[OccupancyPoint]] = {}
+    crossings: dict[str, list[LineCrossings]] = {}
+    states: list[SpooledTask] = []
+    for task in tasks:
+        if isinstance(task, RecordOccupancy):
+            samples.setdefault(task.branch_code, []).extend(task.points)
+        elif isinstance(task, RecordLineCrossings):
+            crossings.setdefault(task.branch_code, []).extend(task.crossings)
+        else:
+            states.append(task)
+    return ([RecordOccupancy(code, tuple(points)) for code, points in samples.items()]
+            + [RecordLineCrossings(code, tuple(rows)) for code, rows in crossings.items()] + states)
+
+
 class Spool:
     """A first-in first-out queue of tasks in an SQLite file; safe to use from several threads."""
 

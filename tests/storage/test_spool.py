@@ -16,7 +16,7 @@ from console.domain.records import BranchInfo, CameraHealthEvent, LineCrossings,
 from console.worker import SpoolWriter
 from storage import models as m
 from storage.database import open_database
-from storage.spool import Spool, decode, encode
+from storage.spool import Spool, decode, encode, merged
 from storage.tasks import RecordCameraHealth, RecordLineCrossings, RecordOccupancy, SaveBranchSetup
 from storage.writer import apply_now
 from tests.pg import fresh_database
@@ -111,3 +111,15 @@ def test_a_batch_written_again_changes_nothing(db_url: str, tmp_path: Path) -> N
                   for t in (m.OccupancySample, m.LineCrossingSample, m.CameraHealth)]
     db.close()
     assert counts == [10, 1, 1]
+
+
+def test_a_batch_is_merged_into_one_task_per_branch_and_kind() -> None:
+    tasks = [sample(1), RecordCameraHealth(BRANCH.code, CameraHealthEvent("CAM1", T0, "online")), sample(2, "CAM2"),
+             RecordLineCrossings(BRANCH.code, (LineCrossings("CAM1", "door", T0, 1, 0),)), sample(3),
+             RecordOccupancy("OTHER", (OccupancyPoint(T0, 4, None, "X"),)),
+             RecordCameraHealth(BRANCH.code, CameraHealthEvent("CAM1", T0 + timedelta(seconds=9), "offline"))]
+    merged_tasks = merged(tasks)
+    assert [type(t).__name__ for t in merged_tasks] == ["RecordOccupancy", "RecordOccupancy", "RecordLineCrossings",
+                                                         "RecordCameraHealth", "RecordCameraHealth"]
+    assert merged_tasks[0].points == sample(1).points + sample(2, "CAM2").points + sample(3).points
+    assert [t.event.state for t in merged_tasks[3:]] == ["online", "offline"]  # state changes keep their order
