@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 MIN_GAP_S = 0.5
 
 
-class DatabaseSource:
+class DatabaseSource(NoticedPoller):
     def __init__(
         self,
         db: Database,
@@ -37,34 +37,16 @@ class DatabaseSource:
         submit: Callable[[object], object],
         period_s: float = 2.0,
     ) -> None:
-        self._db = db
-        self._code = branch_code
+        super().__init__(db, branch_code, self._step, name="db-source", period_s=period_s, min_gap_s=MIN_GAP_S)
         self._publish = publish
         self._submit = submit
         self._day = None
-        self._poller = NoticedPoller(db, branch_code, self._step, name="db-source", period_s=period_s,
-                                     min_gap_s=MIN_GAP_S)
         self._last_sample: datetime | None = None
         #: today's newest count per camera, of the lobby and of each zone: a read with no new sample keeps them
         self._lobby_by_camera: dict[str | None, int] = {}
         self._zone_by_camera: dict[tuple[str, str | None], int] = {}
         self._today = TodayTickets(db, branch_code)  # today's tickets, read incrementally
         self.error: str | None = None
-
-    def start(self) -> None:
-        self._poller.start()
-
-    @property
-    def listener(self):
-        """console.db_listen.BranchListener on PostgreSQL (change notices wake the reader), else None."""
-        return self._poller.listener
-
-    def poke(self) -> None:
-        """Read again now rather than at the next period (new events were just stored). Thread-safe."""
-        self._poller.poke()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._poller.stop(timeout_s)
 
     def _step(self) -> None:
         try:

@@ -50,21 +50,9 @@ class RegionFeed(QObject):
         self._db = db
         self._reader = RegionalReader(db)
         self._failing: str | None = None
-        self._poller = NoticedPoller(db, None, self._step, name="region-feed", period_s=PERIOD_S, min_gap_s=MIN_GAP_S)
+        #: the reading thread (start, poke, stop), woken by any branch's change notices on PostgreSQL
+        self.poller = NoticedPoller(db, None, self._step, name="region-feed", period_s=PERIOD_S, min_gap_s=MIN_GAP_S)
         self.reads = 0
-
-    def start(self) -> None:
-        self._poller.start()
-
-    @property
-    def listener(self):
-        return self._poller.listener
-
-    def poke(self) -> None:
-        self._poller.poke()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._poller.stop(timeout_s)
 
     def _step(self) -> None:
         at = datetime.now(UTC)
@@ -138,7 +126,7 @@ class RegionWindow(QMainWindow):
 
     def start(self) -> None:
         self.status_label.setText(self.tr("Reading the branches…"))
-        self.feed.start()
+        self.feed.poller.start()
 
     @Slot(object, object)
     def show_summaries(self, summaries: list, at: datetime) -> None:
@@ -207,7 +195,7 @@ class RegionWindow(QMainWindow):
             window = self.branch_windows.pop(code)
             window.close()
             self._branch_closed(code)
-        self.feed.stop()
+        self.feed.poller.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.stop()
