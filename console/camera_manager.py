@@ -27,13 +27,12 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from camera.calibration import CountModel
 from camera.capture import CaptureStatus
 from camera.detections import Detections
-from camera.model_store import DetectorRecipe, ModelStore
+from camera.model_store import ModelStore
 from camera.process import CameraProcess
 from camera.worker import CameraSnapshot
-from console.camera_config import pipeline_config
+from console.camera_config import camera_process
 from console.camera_secrets import forget, stored_setup
 from console.domain.records import CameraHealthEvent, LineCrossings, OccupancyPoint
 from console.domain.vocabulary import ZoneKind
@@ -124,28 +123,12 @@ class CameraManager(QObject):
 
     # --- internals -----------------------------------------------------------------------------------------
 
-    def detector_recipe(self, model_name: str | None) -> DetectorRecipe:
-        """What the camera's process builds its detector from (a slow or broken model never blocks the GUI).
-        onnxruntime threads: two for a single camera, one each when cameras share the cores."""
-        cameras = sum(1 for s in self.setups.values() if s.camera.enabled)
-        return DetectorRecipe(str(self.model_store.data_dir), model_name, threads=2 if cameras <= 1 else 1)
-
     def _start_worker(self, setup: CameraSetup) -> None:
-        calibration = CountModel.from_json(setup.calibration) if setup.calibration else None
-        worker = CameraProcess(
-            setup.camera.camera_id,
-            setup.camera.name,
-            setup.camera.source,
-            self.detector_recipe(setup.camera.model),
-            pipeline_config(setup),
-            publish=self.sig_snapshot.emit,
-            on_sample=self._store_samples,
-            on_health=self._store_health,
-            on_crossings=self._store_crossings,
-            analysis_fps=setup.analysis_fps,
-            offline_after_s=self.offline_after_s,
-            calibration=calibration,
-        )
+        """The camera's analysis in a process of its own (a slow or broken model never blocks the GUI)."""
+        cameras = sum(1 for s in self.setups.values() if s.camera.enabled)
+        worker = camera_process(setup, str(self.model_store.data_dir), cameras, publish=self.sig_snapshot.emit,
+                                on_sample=self._store_samples, on_health=self._store_health,
+                                on_crossings=self._store_crossings, offline_after_s=self.offline_after_s)
         self.workers[setup.camera.camera_id] = worker
         worker.start()
 

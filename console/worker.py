@@ -31,9 +31,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from camera.calibration import CountModel
-from camera.model_store import DetectorRecipe, ModelStore
-from console.camera_config import pipeline_config
+from camera.model_store import ModelStore
+from console.camera_config import camera_process
 from storage.database import Database, DatabaseError, driver_reason, mask_url, open_database
 from storage.records import CameraSetup
 from storage.spool import Spool, SpooledTask, merged
@@ -196,22 +195,15 @@ class CameraWorkerHost:
         self.processes: dict = {}
 
     def start(self) -> None:
-        from camera.process import CameraProcess
-
         code = self.branch_code
-        threads = 2 if len(self.setups) <= 1 else 1
         for setup in self.setups:
-            calibration = CountModel.from_json(setup.calibration) if setup.calibration else None
-            process = CameraProcess(
-                setup.camera.camera_id, setup.camera.name, setup.camera.source,
-                DetectorRecipe(str(self.model_store.data_dir), setup.camera.model, threads=threads),
-                pipeline_config(setup),
+            process = camera_process(
+                setup, str(self.model_store.data_dir), len(self.setups),
                 publish=lambda _snapshot: None,  # no window to show frames in
                 on_sample=lambda points: self._submit(RecordOccupancy(code, tuple(points))),
                 on_health=lambda event: self._submit(RecordCameraHealth(code, event)),
                 on_crossings=lambda crossings: self._submit(RecordLineCrossings(code, tuple(crossings))),
-                analysis_fps=setup.analysis_fps, offline_after_s=self.offline_after_s, calibration=calibration,
-                sample_period_s=self.sample_period_s,
+                offline_after_s=self.offline_after_s, sample_period_s=self.sample_period_s,
                 publish_hz=0.2,  # snapshots carry a preview frame; nobody looks at them here
             )
             self.processes[setup.camera.camera_id] = process
