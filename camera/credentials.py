@@ -6,9 +6,9 @@ part of the host in such odd URLs.
 
 :func:`split_credentials` and :func:`merge_credentials` are the one place where a source is cut into what the
 database keeps (the URL with ``{password}`` where each password was) and the passwords (which go to the secret
-store, console/secrets.py); merging puts them back, in memory only, for capture. The cut is textual and exact:
+store, console/security/secret_store.py); merging puts them back, in memory only, for capture. The cut is textual and exact:
 merge(split(x)) == x, whatever odd characters the password holds. The console does the split and merge
-(console/camera_secrets.py); this module stays free of any store so capture code can use it anywhere.
+(console/security/camera_passwords.py); this module stays free of any store so capture code can use it anywhere.
 """
 
 from __future__ import annotations

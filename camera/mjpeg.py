@@ -23,7 +23,14 @@ import numpy as np
 
 from camera.credentials import mask_credentials
 from camera.frames import Frame
-from camera.sources import MAX_CORRUPT_IN_A_ROW, MAX_PART_BYTES, OPEN_TIMEOUT_S, READ_TIMEOUT_S, SourceError, _size_of
+from camera.stream_limits import (
+    MAX_CORRUPT_IN_A_ROW,
+    MAX_PART_BYTES,
+    OPEN_TIMEOUT_S,
+    READ_TIMEOUT_S,
+    SourceError,
+    size_of,
+)
 
 
 class _SocketRecorder:
@@ -280,7 +287,7 @@ class MjpegHttpSource:
                 if in_a_row >= MAX_CORRUPT_IN_A_ROW:
                     raise SourceError(f"{self.name}: {in_a_row} parts in a row are not images")
                 continue
-            self.size_wh = _size_of(image)
+            self.size_wh = size_of(image)
             frame = Frame(index=self._index, t_s=time.monotonic(), image=image)
             self._index += 1
             return frame

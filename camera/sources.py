@@ -34,6 +34,14 @@ import numpy as np
 
 from camera.credentials import mask_credentials
 from camera.frames import Frame
+from camera.stream_limits import (  # noqa: F401  (SourceError and the limits are part of this module's interface)
+    MAX_CORRUPT_IN_A_ROW,
+    MAX_PART_BYTES,
+    OPEN_TIMEOUT_S,
+    READ_TIMEOUT_S,
+    SourceError,
+    size_of,
+)
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 KINDS = ("file", "folder", "rtsp", "http", "usb")
@@ -43,25 +51,8 @@ LIVE_KINDS = ("rtsp", "http", "usb")
 FOLDER_FPS = 2.0
 #: Frames per second assumed for a video whose container does not say.
 FILE_FPS_FALLBACK = 25.0
-#: Seconds allowed to connect to a stream (TCP, HTTP headers, RTSP handshake).
-OPEN_TIMEOUT_S = 10.0
-#: Seconds a read from a stream may wait for data before the stream counts as failed (and is reopened). Below the
-#: capture worker's 5 s stop timeout, so a read blocked inside OpenCV still ends before stop() gives up waiting.
-READ_TIMEOUT_S = 4.0
-#: An MJPEG stream sending this many undecodable parts in a row is treated as failed.
-MAX_CORRUPT_IN_A_ROW = 50
-#: An MJPEG part larger than this (bytes) means we lost the boundary: the stream is treated as failed.
-MAX_PART_BYTES = 32 * 1024 * 1024
-
 ACCEPTED = ("a video file, a folder of images (jpg/png), an rtsp:// or rtsps:// URL, an http:// or https:// URL, "
             "or a USB camera as usb:N (or just N)")
-
-
-class SourceError(Exception):
-    """A source that cannot be opened or read; the message names it (credentials masked) and the problem."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(mask_credentials(message))
 
 
 @dataclass(frozen=True)
@@ -132,10 +123,6 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
-def _size_of(image: np.ndarray) -> tuple[int, int]:
-    return int(image.shape[1]), int(image.shape[0])
-
-
 class _Pacer:
     """Sleeps so frame ``index`` is handed out ``index / fps`` seconds after the first (replaying a recording as if
     it were live). A reader that falls more than a second behind restarts the schedule instead of bursting."""
@@ -176,7 +163,7 @@ class VideoFileSource:
         self._pending: np.ndarray | None = first
         header_fps = self.capture.get(cv2.CAP_PROP_FPS)
         self.fps: float = fps if fps else (header_fps if header_fps and 0 < header_fps < 1000 else FILE_FPS_FALLBACK)
-        self.size_wh: tuple[int, int] | None = _size_of(first)
+        self.size_wh: tuple[int, int] | None = size_of(first)
         count = self.capture.get(cv2.CAP_PROP_FRAME_COUNT)
         self.frame_count: int | None = int(count) if count and count > 0 else None
         self.loop = loop
@@ -245,7 +232,7 @@ class FolderSource:
         self._closed = threading.Event()
         self._pacer = _Pacer(self.fps, self._closed) if realtime else None
         self._pending: tuple[int, np.ndarray] | None = self._first_image()
-        self.size_wh: tuple[int, int] | None = _size_of(self._pending[1])
+        self.size_wh: tuple[int, int] | None = size_of(self._pending[1])
 
     def _first_image(self) -> tuple[int, np.ndarray]:
         while self._position < len(self.files):
@@ -339,7 +326,7 @@ class StreamSource:
         if not ok or image is None:
             raise SourceError(f"{self.name} stopped delivering frames (nothing for {self.read_timeout_s:g} s, or the "
                               "connection dropped)")
-        self.size_wh = _size_of(image)
+        self.size_wh = size_of(image)
         frame = Frame(index=self._index, t_s=time.monotonic(), image=image)
         self._index += 1
         return frame
@@ -376,7 +363,7 @@ def open_source(spec: str | SourceSpec, *, realtime: bool = False, loop: bool = 
     if parsed.kind == "folder":
         return FolderSource(parsed.target, fps=fps, realtime=realtime, loop=loop)
     if parsed.kind == "http":
-        from camera.mjpeg import MjpegHttpSource  # imported here: camera.mjpeg builds on this module
+        from camera.mjpeg import MjpegHttpSource  # imported here: only an MJPEG camera needs it
 
         mjpeg = MjpegHttpSource.open(parsed.target)
         if mjpeg is not None:

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from console.secrets import SecretStore
+from console.security.secret_store import SecretStore
 from console.settings import Settings, SettingsError, load_settings, save_settings, validate_language
 from storage.database import Database, DatabaseError, default_data_dir, open_database, resolve_database_url
 
@@ -121,7 +121,7 @@ def prepare(args: argparse.Namespace) -> Environment:
     if db.migration is not None and db.migration.backup_path is not None:
         log.info("database backed up to %s before migrating", db.migration.backup_path)
     log.info("console started: data %s, database %s, pid %s", data_dir, db.describe(), os.getpid())
-    from console.secret_migration import move_plain_secrets
+    from console.security.secret_migration import move_plain_secrets
 
     secrets = SecretStore(data_dir, settings.security.secret_store)
     problem = move_plain_secrets(data_dir, secrets, db)

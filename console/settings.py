@@ -19,8 +19,6 @@ from typing import Any
 
 import tomli_w
 
-from console.secrets import MODES
-
 SCHEMA_VERSION = 1
 SETTINGS_FILE = "settings.toml"
 
@@ -55,9 +53,9 @@ class CameraSettings:
 
 @dataclass(frozen=True)
 class ApiSettings:
-    """The ticket feed's HTTP API (console/ticket_api.py): off until it is enabled and has a token.
+    """The ticket feed's HTTP API (console/feed/http_api.py): off until it is enabled and has a token.
 
-    The token is not here: it lives in the secret store (console/secrets.py; ``main.py api token rotate`` makes
+    The token is not here: it lives in the secret store (console/security/secret_store.py; ``main.py api token rotate`` makes
     one). A ``token`` written in the file by hand is moved there at the next start (see ``PLAIN_SECRETS``).
     """
 
@@ -151,7 +149,7 @@ def validate_alerts(alerts: AlertSettings, where: str) -> AlertSettings:
 
 @dataclass(frozen=True)
 class PrivacySettings:
-    """What the console keeps of people (README "Privacy"; console/alert_snapshots.py, storage/retention.py).
+    """What the console keeps of people (README "Privacy"; console/alerts/snapshots.py, storage/retention.py).
 
     ``snapshots``: save a still of each camera that sees the subject of a crowding or camera alert, with every
     detected person's head blurred before the file is written (off: no image is ever written). ``snapshot_dir``:
@@ -182,10 +180,10 @@ def validate_privacy(privacy: PrivacySettings, where: str) -> PrivacySettings:
 
 @dataclass(frozen=True)
 class SecuritySettings:
-    """Logins on a real branch (console/login.py). ``idle_lock_min``: the window locks itself after this many
+    """Logins on a real branch (console/app/login.py). ``idle_lock_min``: the window locks itself after this many
     minutes without keyboard, mouse or touch input (0: never; at most 240); unlocking needs a password.
 
-    ``secret_store``: where the API token, the SMTP password and camera passwords are kept (console/secrets.py):
+    ``secret_store``: where the API token, the SMTP password and camera passwords are kept (console/security/secret_store.py):
     "keyring" (the OS keyring), "file" (encrypted in the data directory) or "auto" (the keyring when one is usable,
     else the file).
     """
@@ -258,11 +256,12 @@ def validate_api_token(token: str, where: str) -> str:
 
 
 #: Secrets that older settings files (or a hand edit) hold in plain text: (section, key) → secret store name.
-#: ``load_settings`` checks and skips them; ``console.secret_migration`` moves them into the secret store and
+#: ``load_settings`` checks and skips them; ``console.security.secret_migration`` moves them into the secret store and
 #: rewrites the file without them; ``save_settings`` never writes them, except to keep one not moved yet.
 PLAIN_SECRETS: dict[tuple[str, str], str] = {("api", "token"): "api.token",
                                             ("alerts", "smtp_password"): "alerts.smtp_password"}
-SECRET_STORES = MODES  # console/secrets.py: "auto", "keyring", "file"
+#: Where secrets are kept (``console/security/secret_store.py``).
+SECRET_STORES = ("auto", "keyring", "file")
 
 
 def pop_plain_secrets(data: dict[str, Any], path: Path) -> dict[str, str]:
@@ -341,7 +340,7 @@ def load_settings(data_dir: Path) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML ({exc})") from None
     data = _migrate(data, path)
-    plain = pop_plain_secrets(data, path)  # not kept in Settings: console.secret_migration moves them
+    plain = pop_plain_secrets(data, path)  # not kept in Settings: console.security.secret_migration moves them
     sections: dict[str, Any] = {}
     for name, raw in data.items():
         cls = _SECTIONS.get(name)

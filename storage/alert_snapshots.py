@@ -1,6 +1,6 @@
 """Where an alert's snapshots are: one row per camera still (its JPEG path), written after the file exists.
 
-The pictures themselves are files (``console/alert_snapshots.py`` writes them, heads blurred); the database holds
+The pictures themselves are files (``console/alerts/snapshots.py`` writes them, heads blurred); the database holds
 only their paths, so it never carries an image. The retention purge deletes rows and files together.
 """
 

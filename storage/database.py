@@ -16,18 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
-from sqlalchemy import event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sqlalchemy import create_engine
+from storage.database_url import DatabaseError, mask_url, parse_url, sqlite_path
 
 APP_DIR_NAME = "branch-lobby-console"
-
-
-class DatabaseError(Exception):
-    """The database cannot be used; the message names it (password hidden) and says why."""
 
 
 def default_data_dir() -> Path:
@@ -46,28 +42,6 @@ def resolve_database_url(cli_url: str | None, data_dir: Path) -> str:
     if env:
         return env
     return f"sqlite:///{(data_dir / 'console.db').as_posix()}"
-
-
-def parse_url(url: str) -> URL:
-    try:
-        return make_url(url)
-    except ArgumentError:
-        raise DatabaseError(f"database URL {url!r} is not a valid SQLAlchemy URL "
-                            "(for example sqlite:///path/console.db or postgresql+psycopg://user@host/db)") from None
-
-
-def mask_url(url: str) -> str:
-    """The URL with any password replaced by ***."""
-    return parse_url(url).render_as_string(hide_password=True)
-
-
-def sqlite_path(url: URL) -> Path | None:
-    """The file of a file-based SQLite URL; None for other databases and in-memory SQLite."""
-    if url.get_backend_name() != "sqlite":
-        return None
-    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
-        return None
-    return Path(url.database)
 
 
 def _check_sqlite_file(path: Path) -> None:
@@ -182,7 +156,7 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
         raise DatabaseError(f"database {mask_url(url)} cannot be opened: {driver_reason(exc, url)}") from None
     db = Database(url=url, engine=engine, session_factory=sessionmaker(engine, expire_on_commit=False))
     if migrate:
-        from storage.migrate import upgrade_to_head
+        from storage.migrate import upgrade_to_head  # here: Alembic is loaded only when a database is opened
 
         try:
             db.migration = upgrade_to_head(engine, url)

@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from storage.database import DatabaseError, mask_url, sqlite_path
+from storage.database_url import DatabaseError, mask_url, sqlite_path
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Change notices on PostgreSQL: every transaction that wrote a branch's data sends ``NOTIFY branch_console,
 '<branch code>'`` as it commits (``pg_notify`` inside the transaction: PostgreSQL delivers it only if the
 transaction commits, and after the data is visible). Consoles reading that branch from the shared database
-(``console/db_listen.py``) read again at once instead of at their next poll. On SQLite nothing is sent: readers
+(``console/sources/notices.py``) read again at once instead of at their next poll. On SQLite nothing is sent: readers
 poll.
 
 The branches a transaction wrote are the ones its tasks looked up with ``storage.tasks.branch_id`` (cached in

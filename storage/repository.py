@@ -18,8 +18,8 @@ from console.domain.records import (
     AlertRecord,
     AppointmentRecord,
     BranchInfo,
-    CameraHealthEvent,
     BreakSpan,
+    CameraHealthEvent,
     CounterCommand,
     CounterStatus,
     OccupancyPoint,
@@ -43,8 +43,8 @@ from console.domain.vocabulary import (
 )
 from storage import models as m
 from storage.database import Database
-from storage.tasks import NOT_BOOKED
 from storage.records import AuditRecord, CameraSetup, CameraSpec, LineRecord
+from storage.tasks import NOT_BOOKED
 
 
 def _branch_info(row: m.Branch, counters: list[str]) -> BranchInfo:
@@ -403,7 +403,7 @@ def load_cameras(db: Database, code: str, *, include_simulated: bool = False) ->
 def latest_lobby_samples(db: Database, since: datetime,
                          until: datetime | None = None) -> dict[str, list[OccupancyPoint]]:
     """Per branch code, each camera's newest lobby-total sample (zone '') with ``at`` in [since, until] (``until``
-    None: no upper bound), for every branch at once (the regional view, ``console/regional.py``). A branch without
+    None: no upper bound), for every branch at once (the regional view, ``console/sources/regional.py``). A branch without
     such a sample is left out; samples not tied to a camera (camera id '') come back with ``camera_id`` None, as in
     ``load_occupancy``.
 

@@ -22,21 +22,28 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from camera.credentials import mask_credentials
 from console.domain.records import (
     AlertRecord,
     BranchInfo,
     CameraHealthEvent,
     CounterCommand,
-    LineCrossings,
     CounterStatus,
+    LineCrossings,
     OccupancyPoint,
     ShiftRecord,
     StaffMember,
     TicketEvent,
     ZoneSpec,
 )
-from console.domain.vocabulary import AlertState, CounterAction, CounterState, ServiceType, TicketEventType, TicketStatus
-from camera.credentials import mask_credentials
+from console.domain.vocabulary import (
+    AlertState,
+    CounterAction,
+    CounterState,
+    ServiceType,
+    TicketEventType,
+    TicketStatus,
+)
 from storage import models as m
 from storage.records import CameraSetup, CameraSpec
 
@@ -487,7 +494,7 @@ class RecordAudit:
 @dataclass(frozen=True)
 class SaveCamera:
     """Add or change a camera with its zones, counting lines, region of interest and calibration, with an audit
-    entry of its values before and after (the source as stored: without its password, see console/camera_secrets.py).
+    entry of its values before and after (the source as stored: without its password, see console/security/camera_passwords.py).
 
     The camera's zones and lines are replaced by the given ones (what the zone editor shows is what is stored).
     """

@@ -8,8 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from console.demo import DemoDay
 from console.sim.profile import demo_profile
+from console.sources.demo_day import DemoDay
 from storage.database import Database
 from storage.writer import apply_now
 

@@ -1,6 +1,6 @@
 """Live staffing advice: are the open counters enough for the queue now, and what to do if not.
 
-Every evaluation (once a branch minute, see ``console/advice_job.py``) compares, per queued service type, the
+Every evaluation (once a branch minute, see ``console/app/advice_service.py``) compares, per queued service type, the
 counters working for it with the counters it needs, and proposes concrete actions that only use staff actually on
 shift with the needed skill. Plain functions over plain records (the live snapshot, the benchmark's simulator).
 
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from statistics import fmean
@@ -42,7 +42,14 @@ from console.domain.queue_metrics import cycle_s, is_waiting
 from console.domain.records import CounterCommand, CounterStatus, ShiftRecord, StaffMember, TicketRecord
 from console.domain.roster_rules import on_shift
 from console.domain.staffing import StaffingError, counters_required, erlang_c
-from console.domain.vocabulary import QUEUED_SERVICE_TYPES, CounterAction, CounterState, ServiceType, ShiftKind, StaffRole
+from console.domain.vocabulary import (
+    QUEUED_SERVICE_TYPES,
+    CounterAction,
+    CounterState,
+    ServiceType,
+    ShiftKind,
+    StaffRole,
+)
 
 ARRIVAL_WINDOW = timedelta(minutes=30)
 HANDLING_WINDOW = timedelta(hours=1)
@@ -310,3 +317,27 @@ def advise(at: datetime, counters: Sequence[CounterStatus], tickets: Sequence[Ti
                     working_for[st] -= 1
                     blocked.add(c.counter_id)
     return loads, advice
+
+
+@dataclass(frozen=True)
+class AdviceInputs:
+    """What one evaluation reads: plain records of one branch instant."""
+
+    at: datetime
+    counters: tuple[CounterStatus, ...]
+    tickets: tuple[TicketRecord, ...]
+    staff: tuple[StaffMember, ...]
+    roster: tuple[ShiftRecord, ...]
+    pending: tuple[str, ...]
+    opens_at: datetime
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class AdviceResult:
+    at: datetime
+    loads: tuple[TypeLoad, ...]
+    advice: tuple[Advice, ...]  # not dismissed
+    target_s: float
+    target_share: float
+    names: dict[str, str] = field(default_factory=dict)  # staff id → name, for the wording

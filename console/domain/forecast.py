@@ -1,7 +1,7 @@
 """Demand forecast: tickets per service type per 30-minute interval for a coming day, from the stored history.
 
 Method (chosen to be explainable to a branch manager, and measured by ``backtest``):
-- days are classed by the Chinese calendar (``console/calendar_cn.py``): a working day (by weekday, Monday to
+- days are classed by the Chinese calendar (``console/staffing/calendar_cn.py``): a working day (by weekday, Monday to
   Friday), a weekend day (by weekday), a public holiday, or a weekend worked to make up for a holiday (调休补班),
   which is treated as an ordinary working day of any weekday;
 - the base profile of a target day is the mean of the last ``REFERENCE_DAYS`` days of its class that are not

@@ -2,7 +2,7 @@
 
 Plain string enums so that values stored in the database, sent over the ticket API and written to CSV are the
 same readable words (``"non_cash"``, ``"paused"``). No Qt here: storage, the simulator and the CLI share it.
-User-visible labels for these values live in ``console/labels.py`` (translatable), never here.
+User-visible labels for these values live in ``widgets/labels.py`` (translatable), never here.
 """
 
 from __future__ import annotations

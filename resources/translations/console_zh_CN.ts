@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
@@ -669,7 +669,7 @@
         <translation>本帧人数</translation>
     </message>
     <message>
-        <source>Click on every person's head (right-click removes a mark), or type the count; then 'Use this count'. Label at least 4 frames, better 10 or more.</source>
+        <source>Click on every person&apos;s head (right-click removes a mark), or type the count; then &apos;Use this count&apos;. Label at least 4 frames, better 10 or more.</source>
         <translation>点击画面中每个人的头部（右键删除标记），或直接输入人数，然后点“采用此人数”。至少标注 4 帧，最好 10 帧以上。</translation>
     </message>
     <message>
@@ -760,7 +760,7 @@
         <translation>计数位置</translation>
     </message>
     <message>
-        <source>Camera id: 1 to 32 letters, digits, '-' or '_'.</source>
+        <source>Camera id: 1 to 32 letters, digits, &apos;-&apos; or &apos;_&apos;.</source>
         <translation>摄像头编号：1 到 32 个字母、数字、“-”或“_”。</translation>
     </message>
     <message>
@@ -823,7 +823,7 @@
         <translation>模型…</translation>
     </message>
     <message>
-        <source>No detector model is installed yet: cameras fall back to OpenCV's HOG detector. Install one with Models…</source>
+        <source>No detector model is installed yet: cameras fall back to OpenCV&apos;s HOG detector. Install one with Models…</source>
         <translation>尚未安装检测模型：摄像机暂用 OpenCV 的 HOG 检测器。请通过“模型…”安装。</translation>
     </message>
     <message>
@@ -843,7 +843,7 @@
         <translation>摄像机未保存</translation>
     </message>
     <message>
-        <source>The camera's password could not be stored safely, so nothing was changed: %1</source>
+        <source>The camera&apos;s password could not be stored safely, so nothing was changed: %1</source>
         <translation>摄像机密码无法安全保存，未做任何更改：%1</translation>
     </message>
     <message>
@@ -868,57 +868,6 @@
     <message>
         <source>No picture yet</source>
         <translation>暂无画面</translation>
-    </message>
-</context>
-<context>
-    <name>CounterActions</name>
-    <message>
-        <source>%1 is not one of this branch's counters.</source>
-        <translation>%1 不是本网点的窗口。</translation>
-    </message>
-    <message>
-        <source>%1 is already %3.</source>
-        <translation>%1 已经是“%3”状态。</translation>
-    </message>
-    <message>
-        <source>%1 is offline: its terminal does not answer. Close it, or wait until it is back.</source>
-        <translation>%1 离线：窗口终端无响应。可将其关闭，或等待终端恢复。</translation>
-    </message>
-    <message>
-        <source>%1 is closed: choose who will work there.</source>
-        <translation>%1 已关闭：请选择在该窗口工作的人员。</translation>
-    </message>
-    <message>
-        <source>%2 is not in the staff directory.</source>
-        <translation>员工名录中没有 %2。</translation>
-    </message>
-    <message>
-        <source>%2 is on leave today and cannot take %1.</source>
-        <translation>%2 今天请假，不能接手 %1。</translation>
-    </message>
-    <message>
-        <source>%2 cannot handle %4, which %1 takes.</source>
-        <translation>%2 不能办理 %4，而 %1 受理该业务。</translation>
-    </message>
-    <message>
-        <source>%2 is working at %5. Pause or close %5 first.</source>
-        <translation>%2 正在 %5 工作。请先暂停或关闭 %5。</translation>
-    </message>
-    <message>
-        <source>%1 must take at least one service type.</source>
-        <translation>%1 至少要受理一种业务类型。</translation>
-    </message>
-    <message>
-        <source>%2 is already at %1.</source>
-        <translation>%2 已在 %1。</translation>
-    </message>
-    <message>
-        <source>The request for %1 was not stored, nothing was changed: %2</source>
-        <translation>%1 的操作未能保存，未做任何更改：%2</translation>
-    </message>
-    <message>
-        <source>%1 is the last open counter for %2, and %3 customers are waiting for it. Close it anyway?</source>
-        <translation>%1 是受理 %2 的最后一个开放窗口，当前有 %3 位客户在等候。仍要关闭吗？</translation>
     </message>
 </context>
 <context>
@@ -994,6 +943,57 @@
     </message>
 </context>
 <context>
+    <name>CounterController</name>
+    <message>
+        <source>%1 is not one of this branch&apos;s counters.</source>
+        <translation>%1 不是本网点的窗口。</translation>
+    </message>
+    <message>
+        <source>%1 is already %3.</source>
+        <translation>%1 已经是“%3”状态。</translation>
+    </message>
+    <message>
+        <source>%1 is offline: its terminal does not answer. Close it, or wait until it is back.</source>
+        <translation>%1 离线：窗口终端无响应。可将其关闭，或等待终端恢复。</translation>
+    </message>
+    <message>
+        <source>%1 is closed: choose who will work there.</source>
+        <translation>%1 已关闭：请选择在该窗口工作的人员。</translation>
+    </message>
+    <message>
+        <source>%2 is not in the staff directory.</source>
+        <translation>员工名录中没有 %2。</translation>
+    </message>
+    <message>
+        <source>%2 is on leave today and cannot take %1.</source>
+        <translation>%2 今天请假，不能接手 %1。</translation>
+    </message>
+    <message>
+        <source>%2 cannot handle %4, which %1 takes.</source>
+        <translation>%2 不能办理 %4，而 %1 受理该业务。</translation>
+    </message>
+    <message>
+        <source>%2 is working at %5. Pause or close %5 first.</source>
+        <translation>%2 正在 %5 工作。请先暂停或关闭 %5。</translation>
+    </message>
+    <message>
+        <source>%1 must take at least one service type.</source>
+        <translation>%1 至少要受理一种业务类型。</translation>
+    </message>
+    <message>
+        <source>%2 is already at %1.</source>
+        <translation>%2 已在 %1。</translation>
+    </message>
+    <message>
+        <source>The request for %1 was not stored, nothing was changed: %2</source>
+        <translation>%1 的操作未能保存，未做任何更改：%2</translation>
+    </message>
+    <message>
+        <source>%1 is the last open counter for %2, and %3 customers are waiting for it. Close it anyway?</source>
+        <translation>%1 是受理 %2 的最后一个开放窗口，当前有 %3 位客户在等候。仍要关闭吗？</translation>
+    </message>
+</context>
+<context>
     <name>CoverageChart</name>
     <message>
         <source>forecast %1 tickets</source>
@@ -1031,7 +1031,7 @@
         <translation>预测基于 %1 天的取号历史。</translation>
     </message>
     <message>
-        <source>Not enough ticket history yet: the forecast uses the demo branch's demand profile.</source>
+        <source>Not enough ticket history yet: the forecast uses the demo branch&apos;s demand profile.</source>
         <translation>取号历史不足：预测使用演示网点的客流曲线。</translation>
     </message>
     <message>
@@ -1077,7 +1077,7 @@
         <translation>由工作站电脑计数：本监控台无画面</translation>
     </message>
     <message>
-        <source>Counted at the branch's console: no picture here</source>
+        <source>Counted at the branch&apos;s console: no picture here</source>
         <translation>由网点监控台计数：此处无画面</translation>
     </message>
     <message>
@@ -1101,7 +1101,7 @@
         <translation>由工作站电脑计数</translation>
     </message>
     <message>
-        <source>counted at the branch's console</source>
+        <source>counted at the branch&apos;s console</source>
         <translation>由网点监控台计数</translation>
     </message>
     <message>
@@ -1286,6 +1286,10 @@
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+        <source>&amp;User guide</source>
+        <translation>用户指南(&amp;U)</translation>
+    </message>
+    <message>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
@@ -1374,7 +1378,7 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>叫号数据：%1，%2 条事件</translation>
     </message>
     <message>
-        <source>Alerts of a branch opened from the regional view are acknowledged at the branch's own console.</source>
+        <source>Alerts of a branch opened from the regional view are acknowledged at the branch&apos;s own console.</source>
         <translation>从区域总览打开的网点，其告警需在该网点自己的监控台确认。</translation>
     </message>
 </context>
@@ -1413,7 +1417,7 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>摄像机默认使用已安装的最佳模型，除非其设置指定了某个模型。</translation>
     </message>
     <message>
-        <source>No detector model is installed: cameras count people with OpenCV's HOG detector, which misses many people. Install an ONNX person detector (YOLOX, YOLOv8 or NanoDet) from a file.</source>
+        <source>No detector model is installed: cameras count people with OpenCV&apos;s HOG detector, which misses many people. Install an ONNX person detector (YOLOX, YOLOv8 or NanoDet) from a file.</source>
         <translation>尚未安装检测模型：摄像机使用 OpenCV 的 HOG 检测器计数，会漏检很多人。请从文件安装 ONNX 人体检测模型（YOLOX、YOLOv8 或 NanoDet）。</translation>
     </message>
     <message>
@@ -1498,7 +1502,7 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>工号 %1 已在员工名册中。</translation>
     </message>
     <message>
-        <source>Employee no. %1 must be 1–32 letters, digits, '.', '_' or '-'.</source>
+        <source>Employee no. %1 must be 1–32 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;.</source>
         <translation>工号 %1 须为 1–32 个字母、数字、“.”、“_”或“-”。</translation>
     </message>
     <message>
@@ -1692,7 +1696,6 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <name>RegionWindow</name>
     <message>
         <source>Branch Lobby Console — Region</source>
-        <extracomment>Seconds between two reads when no change notice arrives (SQLite, or notices lost). Least seconds between two reads under a stream of notices (fifty branches notify many times a second).</extracomment>
         <translation>网点厅堂监控台 — 区域总览</translation>
     </message>
     <message>
@@ -2363,6 +2366,17 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     </message>
 </context>
 <context>
+    <name>UserGuideDialog</name>
+    <message>
+        <source>User guide</source>
+        <translation>用户指南</translation>
+    </message>
+    <message>
+        <source>The user guide was not found at %1. Reinstall the console, or read it in the docs folder of the source.</source>
+        <translation>在 %1 未找到用户指南。请重新安装本控制台，或查看源代码 docs 文件夹中的指南。</translation>
+    </message>
+</context>
+<context>
     <name>UsersDialog</name>
     <message>
         <source>Users</source>
@@ -2488,11 +2502,11 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>选择“新建区域”或“新建计数线”，然后在画面上点击。</translation>
     </message>
     <message>
-        <source>Click the zone's corners; double-click or press Enter to close it.</source>
+        <source>Click the zone&apos;s corners; double-click or press Enter to close it.</source>
         <translation>依次点击区域的各个角点；双击或按回车闭合。</translation>
     </message>
     <message>
-        <source>Click the line's two ends. People crossing to the right-hand side, seen from the first end looking at the second, count as in.</source>
+        <source>Click the line&apos;s two ends. People crossing to the right-hand side, seen from the first end looking at the second, count as in.</source>
         <translation>点击计数线的两个端点。从第一个端点望向第二个端点，走向右侧的人计为进入。</translation>
     </message>
     <message>
@@ -2823,7 +2837,7 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>修改从区域总览打开的网点</translation>
     </message>
     <message>
-        <source>This branch is open read-only from the regional view (changes here: %1); act at the branch's own console.</source>
+        <source>This branch is open read-only from the regional view (changes here: %1); act at the branch&apos;s own console.</source>
         <translation>此网点从区域总览以只读方式打开（可在此修改的角色：%1）；请在该网点自己的监控台操作。</translation>
     </message>
     <message>
@@ -2866,7 +2880,7 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>同名用户已存在。</translation>
     </message>
     <message>
-        <source>A user name is 2–64 letters, digits, '.', '_' or '-'.</source>
+        <source>A user name is 2–64 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;.</source>
         <translation>用户名为 2–64 个字母、数字、“.”、“_”或“-”。</translation>
     </message>
     <message>
@@ -2878,7 +2892,7 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>设置管理员</translation>
     </message>
     <message>
-        <source>Branch %1 has no console user yet. Choose the administrator's user name and password: the administrator adds the other users and their roles.</source>
+        <source>Branch %1 has no console user yet. Choose the administrator&apos;s user name and password: the administrator adds the other users and their roles.</source>
         <translation>网点 %1 还没有监控台用户。请设置管理员的用户名和密码：其他用户及其角色由管理员添加。</translation>
     </message>
 </context>

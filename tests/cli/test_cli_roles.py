@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from console.access import AccessDenied
-from console.cli_access import GUARDS, LoginError, guard_for, operator_for
+from console.cli.login import GUARDS, LoginError, guard_for, operator_for
 from console.domain.permissions import Role, allowed
 from console.domain.records import BranchInfo
-from console.users import UserStore
-from main import build_parser
+from console.security.access import AccessDenied
+from console.security.users import UserStore
+from console.cli.commands import build_parser
 from storage.tasks import SaveBranchSetup
 from storage.writer import apply_now
 from tests.cli.test_cli import ROOT

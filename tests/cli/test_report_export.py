@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from console.report_export import ExportError, export_report
+from console.reports.export import ExportError, export_report
 from tests.cli.test_cli import run
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from console.roster_io import COLUMNS
 from console.sim.profile import demo_profile, demo_roster
+from console.staffing.roster_io import COLUMNS
 from storage import repository
 from storage.database import open_database
 from tests.cli.test_cli import run

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from console.domain.records import BranchInfo
-from storage.database import open_database
 from console.domain.permissions import Role
-from console.users import UserStore
+from console.domain.records import BranchInfo
+from console.security.users import UserStore
+from storage.database import open_database
 from storage.tasks import SaveBranchSetup
 from storage.writer import apply_now
 from tests.cli.test_cli import run as run_cli

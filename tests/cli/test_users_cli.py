@@ -42,8 +42,8 @@ def test_users_from_the_command_line(tmp_path: Path) -> None:
     assert unknown.returncode != 0 and "unknown user 'nobody'" in unknown.stderr
     for result in (added, listed):
         assert SECRET not in result.stdout + result.stderr
+    from console.security.users import UserStore
     from storage.database import open_database
-    from console.users import UserStore
 
     db = open_database(f"sqlite:///{data / 'console.db'}")
     try:

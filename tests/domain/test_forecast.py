@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from console.calendar_cn import day_info
 from console.domain.forecast import (
     DayInfo,
     DayKind,
@@ -17,6 +16,7 @@ from console.domain.forecast import (
     reference_days,
 )
 from console.domain.vocabulary import ServiceType
+from console.staffing.calendar_cn import day_info
 
 CASH, VIP = ServiceType.CASH, ServiceType.VIP
 

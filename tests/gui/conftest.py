@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from console.app import make_application
+from console.app.application import make_application
+from console.app.context import AppContext, SourceOptions
+from console.app.i18n import Translations
 from console.bootstrap import Environment, prepare
-from console.context import AppContext, SourceOptions
-from console.i18n import Translations
 
 
 def make_env(data_dir: Path, lang: str = "en", db: str | None = None) -> Environment:

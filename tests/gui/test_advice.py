@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from console.app.main_window import MainWindow
 from console.domain.advice import WORKING
 from console.domain.vocabulary import QUEUED_SERVICE_TYPES
-from console.main_window import MainWindow
 from storage import repository
 from tests.gui.test_main_window import pause, run_for
 

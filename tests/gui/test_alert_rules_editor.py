@@ -11,15 +11,15 @@ from console.domain.alert_engine import Direction, RuleKind
 from console.domain.vocabulary import AlertSeverity
 from storage import repository
 from tests.gui.dialogs import answer_dialog
-from widgets.alert_rules_editor import AlertRulesDialog, RuleDialog
+from widgets.dialogs.alert_rules_editor import AlertRulesDialog, RuleDialog
 
 pytestmark = pytest.mark.gui
 
 
 def test_rules_editor_refuses_bad_rules_and_stores_good_ones(qtbot, qapp, isolated_data_dir) -> None:
-    from tests.gui.test_alerts_window import start_demo
+    from console.app.main_window import MainWindow
     from console.domain.alert_engine import default_rules
-    from console.main_window import MainWindow
+    from tests.gui.test_alerts_window import start_demo
 
     context, env = start_demo(isolated_data_dir, default_rules())
     try:

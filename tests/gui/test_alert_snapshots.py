@@ -16,10 +16,10 @@ import pytest
 from camera.detectors.onnx import OnnxDetector
 from camera.privacy import JPEG_QUALITY, blur_heads, head_regions
 from camera.worker import CameraSnapshot
-from console.alert_snapshots import still_of
+from console.alerts.snapshots import still_of
+from console.app.main_window import MainWindow
 from console.domain.alert_engine import Level, RuleKind, RuleSpec
 from console.domain.vocabulary import AlertSeverity
-from console.main_window import MainWindow
 from storage import repository
 from storage.alert_snapshots import load_alert_snapshots
 from storage.records import CameraSetup, CameraSpec

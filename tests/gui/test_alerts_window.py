@@ -8,14 +8,14 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from console.alert_controller import AcknowledgeDialog
-from console.app import make_application
-from console.context import AppContext, SourceOptions
-from console.demo import DemoDay
+from console.app.alert_controller import AcknowledgeDialog
+from console.app.application import make_application
+from console.app.context import AppContext, SourceOptions
+from console.app.i18n import Translations
+from console.app.main_window import MainWindow
 from console.domain.alert_engine import Level, RuleKind, RuleSpec, rule_to_dict
 from console.domain.vocabulary import AlertSeverity, AlertState
-from console.i18n import Translations
-from console.main_window import MainWindow
+from console.sources.demo_day import DemoDay
 from storage import repository
 from storage.tasks import SaveAlertRules
 from storage.writer import apply_now
@@ -90,7 +90,7 @@ def test_crowding_banner_and_acknowledgement(qtbot, qapp, isolated_data_dir) -> 
     # a restart: the open alert comes back, still acknowledged
     env2 = make_env(isolated_data_dir)
     try:
-        from console.alert_service import AlertService
+        from console.app.alert_service import AlertService
 
         service = AlertService(env2.db, "DEMO", lambda task: apply_now(env2.db, task), 10.0, 0.8)
         restored = service.engine.open.get(("crowding", "lobby"))

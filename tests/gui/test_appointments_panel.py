@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from console.main_window import MainWindow
+from console.app.main_window import MainWindow
 from tests.gui.test_main_window import pause, run_for
 from widgets.tables import cell_text
 

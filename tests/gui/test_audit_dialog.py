@@ -10,16 +10,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from console.app.i18n import Translations
 from console.domain.permissions import Role
 from console.domain.records import BranchInfo, StaffMember
 from console.domain.vocabulary import ServiceType, StaffRole
-from console.i18n import Translations
-from console.users import UserStore
+from console.security.users import UserStore
 from storage import repository
 from storage.tasks import SaveBranchSetup, SaveStaffMember
 from storage.writer import apply_now
 from tests.gui.conftest import make_env
-from widgets.audit_dialog import AuditDialog
+from widgets.dialogs.audit_dialog import AuditDialog
 
 pytestmark = pytest.mark.gui
 TZ = ZoneInfo("Asia/Shanghai")

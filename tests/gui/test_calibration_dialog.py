@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from camera.calibration import CalibrationFrame, CountModel
 from storage.records import CameraSetup, CameraSpec
-from widgets.calibration_dialog import CalibrationDialog
+from widgets.dialogs.calibration_dialog import CalibrationDialog
 
 pytestmark = pytest.mark.gui
 

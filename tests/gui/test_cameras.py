@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from camera.model_store import ModelStore
-from console.camera_dialogs import CameraEditDialog
+from console.app.main_window import MainWindow
 from console.domain.records import ZoneSpec
 from console.domain.vocabulary import ZoneKind
-from console.main_window import MainWindow
 from storage import repository
 from storage.records import CameraSetup, CameraSpec, LineRecord
+from widgets.dialogs.camera_dialogs import CameraEditDialog
 
 pytestmark = pytest.mark.gui
 

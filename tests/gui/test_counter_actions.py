@@ -7,12 +7,12 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from console.app.main_window import MainWindow
 from console.domain.vocabulary import CounterAction, CounterState
-from console.main_window import MainWindow
 from storage import repository
-from widgets.counter_dialogs import StaffPickerDialog
-from widgets.tables import cell_text
 from tests.gui.test_main_window import pause, run_for
+from widgets.dialogs.counter_dialogs import StaffPickerDialog
+from widgets.tables import cell_text
 
 pytestmark = pytest.mark.gui
 

@@ -7,7 +7,7 @@ def test_demo_start_time() -> None:
     from datetime import date, datetime, time
     from zoneinfo import ZoneInfo
 
-    from console.context import SourceOptions, demo_start
+    from console.app.context import SourceOptions, demo_start
     from console.sim.profile import demo_profile
 
     branch = demo_profile().branch

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from console.context import AppContext, SourceOptions
+from console.app.context import AppContext, SourceOptions
+from console.app.i18n import Translations
+from console.app.main_window import MainWindow
 from console.domain.records import BranchInfo, CounterStatus, OccupancyPoint, StaffMember, TicketEvent
 from console.domain.vocabulary import CounterState, ServiceType, StaffRole, TicketEventType
-from console.i18n import Translations
-from console.main_window import MainWindow
-from storage.tasks import RecordOccupancy, StoreFeedEvents, SaveBranchSetup
+from storage.tasks import RecordOccupancy, SaveBranchSetup, StoreFeedEvents
 from storage.writer import apply_now
 from tests.camera.mjpeg_server import free_port
 from tests.gui.conftest import make_env

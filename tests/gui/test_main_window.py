@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from console.app import ConsoleApp
-from console.domain.vocabulary import ZoneKind, QUEUED_SERVICE_TYPES, TicketStatus
-from console.i18n import Translations
-from console.labels import counter_state, service_type
-from console.main_window import MainWindow
+from console.app.application import ConsoleApp
+from console.app.i18n import Translations
+from console.app.main_window import MainWindow
+from console.domain.vocabulary import QUEUED_SERVICE_TYPES, TicketStatus, ZoneKind
 from storage import repository
-from widgets.counter_board import CounterBoard
-from widgets.queue_panel import QueuePanel
+from widgets.labels import counter_state, service_type
+from widgets.panels.counter_board import CounterBoard
+from widgets.panels.queue_panel import QueuePanel
 from widgets.tables import cell_text
 
 pytestmark = pytest.mark.gui
@@ -178,12 +178,10 @@ def test_language_switch_rebuilds_the_window_in_chinese(qtbot, demo_context) -> 
 
 
 def test_settings_dialog_saves_the_language(qtbot, demo_context) -> None:
-    from console.settings import load_settings
-    from console.settings_dialog import SettingsDialog
-
     from dataclasses import replace
 
-    from console.settings import ApiSettings
+    from console.settings import ApiSettings, load_settings
+    from widgets.dialogs.settings_dialog import SettingsDialog
 
     env = demo_context.env
     env.settings = replace(env.settings, api=ApiSettings(enabled=True, port=8999))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from camera.model_store import ModelStore
-from console.i18n import Translations
-from widgets.models_dialog import ModelsDialog
+from console.app.i18n import Translations
+from widgets.dialogs.models_dialog import ModelsDialog
 
 pytestmark = pytest.mark.gui
 

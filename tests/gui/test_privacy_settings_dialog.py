@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from console.settings import PrivacySettings, load_settings
-from console.settings_dialog import SettingsDialog
 from tests.gui.dialogs import answer_dialog
+from widgets.dialogs.settings_dialog import SettingsDialog
 
 pytestmark = pytest.mark.gui
 

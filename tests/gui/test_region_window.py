@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from console.access import Operator
-from console.demo import DEMO_CAMERA_ID
+from console.app.i18n import Translations
+from console.app.region_window import RegionWindow
 from console.domain.permissions import Role
 from console.domain.records import AlertRecord, OccupancyPoint
 from console.domain.vocabulary import AlertSeverity, AlertState
-from console.i18n import Translations
-from console.region_window import RegionWindow
+from console.security.access import Operator
+from console.sources.demo_day import DEMO_CAMERA_ID
 from storage import models as m
 from storage.tasks import RecordOccupancy, SaveAlert
 from storage.writer import apply_now

@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import Qt
 
-from console.access import Operator
-from console.context import AppContext, SourceOptions
+from console.app.context import AppContext, SourceOptions
+from console.app.i18n import Translations
+from console.app.main_window import MainWindow
 from console.domain.lockout import IdleLock
 from console.domain.permissions import Permission, Role, ack_permission, allowed
 from console.domain.records import AlertRecord, BranchInfo, CounterStatus, StaffMember
 from console.domain.vocabulary import AlertSeverity, AlertState, CounterState, ServiceType, StaffRole
-from console.i18n import Translations
-from console.main_window import MainWindow
-from console.users import UserStore
+from console.security.access import Operator
+from console.security.users import UserStore
 from storage.tasks import SaveBranchSetup
 from storage.writer import apply_now
 from tests.gui.conftest import make_env
@@ -112,7 +112,7 @@ def check_controls(window: MainWindow, role: Role) -> None:
     assert window.cameras_action.isEnabled() == may[Permission.MANAGE_CAMERAS]
     assert tip_ok(window.cameras_action.toolTip(), Permission.MANAGE_CAMERAS)
     # settings: the groups a role may not change are disabled, with the reason; the language is everyone's
-    from console.settings_dialog import SettingsDialog
+    from widgets.dialogs.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(window.context.env, window, user="someone", role=role)
     assert dialog.language.isEnabled()
@@ -195,8 +195,8 @@ def test_the_idle_lock_covers_the_window_until_a_password(branch_window: MainWin
 
 
 def test_saved_settings_are_audited_with_before_and_after(branch_window: MainWindow) -> None:
-    from console.settings_dialog import SettingsDialog
     from storage import repository
+    from widgets.dialogs.settings_dialog import SettingsDialog
 
     env = branch_window.context.env
     dialog = SettingsDialog(env, branch_window, user="wang", role=Role.ADMINISTRATOR)

@@ -13,22 +13,22 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
+from console.app.i18n import Translations
 from console.domain.attendance import AttendanceStatus
 from console.domain.records import BranchInfo, BreakSpan, CounterStatus, ShiftRecord, StaffMember, TicketEvent
 from console.domain.roster_rules import RosterRules
 from console.domain.staffing import erlang_c
 from console.domain.vocabulary import CounterState, ServiceType, StaffRole, TicketEventType
-from console.i18n import Translations
-from console.roster_desk import RosterDesk
+from console.staffing.roster_desk import RosterDesk
 from storage import repository
 from storage.tasks import SaveBranchSetup, SaveRoster, StoreFeedEvents
 from storage.writer import DatabaseWriter, apply_now
 from tests.gui.conftest import make_env
 from tests.gui.dialogs import answer_dialog
-from widgets.attendance_view import AttendanceView
-from widgets.coverage_view import CoverageView
-from widgets.roster_dialogs import PersonDialog, ShiftDialog, StaffDirectoryDialog
-from widgets.roster_editor import RosterEditor
+from widgets.dialogs.roster_dialogs import PersonDialog, ShiftDialog, StaffDirectoryDialog
+from widgets.panels.attendance_view import AttendanceView
+from widgets.panels.coverage_view import CoverageView
+from widgets.panels.roster_editor import RosterEditor
 
 pytestmark = pytest.mark.gui
 
@@ -260,7 +260,7 @@ def test_staff_directory_adds_checks_and_keeps_people_with_a_roster(qtbot, desk,
 
 
 def test_coverage_chart_and_what_if_match_the_erlang_figures(qtbot, desk) -> None:
-    from console.demand import coverage_plan
+    from console.staffing.demand import coverage_plan
 
     view = CoverageView()
     qtbot.addWidget(view)

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from console.demo import DemoDay, DemoRecorder
+from console.app.report_service import ReportService
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import AlertSeverity, AlertState
-from console.scheduled_report import ReportService
 from console.settings import AlertSettings
+from console.sources.demo_day import DemoDay, DemoRecorder
 from storage import repository
 from storage.tasks import SaveAlert
 from storage.writer import apply_now
@@ -71,7 +71,7 @@ def test_day_report_written_by_the_job_with_peaks_and_alert_log(qtbot, qapp, iso
         # e-mailed to a local SMTP server, with both files attached
         from aiosmtpd.controller import Controller
 
-        from tests.api.test_alert_delivery import Mailbox
+        from tests.alerts.test_alert_delivery import Mailbox
         from tests.camera.mjpeg_server import free_port
 
         box, port = Mailbox(), free_port()

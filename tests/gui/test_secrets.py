@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from console.camera_dialogs import CameraListDialog
-from console.main_window import MainWindow
-from console.secrets import API_TOKEN, SecretStore
-from console.settings_dialog import SettingsDialog
+from console.app.main_window import MainWindow
+from console.security.secret_store import API_TOKEN, SecretStore
 from storage import repository
 from storage.records import CameraSetup, CameraSpec
 from tests.gui.dialogs import answer_dialog
+from widgets.dialogs.camera_dialogs import CameraListDialog
+from widgets.dialogs.settings_dialog import SettingsDialog
 
 pytestmark = pytest.mark.gui
 

@@ -44,4 +44,4 @@ def test_ts_covers_every_string_in_the_code(tmp_path: Path) -> None:
 def test_qm_is_compiled_from_ts(tmp_path: Path) -> None:
     out = tmp_path / "out.qm"
     subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(out)], check=True, capture_output=True)
-    assert out.read_bytes() == QM.read_bytes(), "run pyside6-lrelease (see README) and commit the .qm"
+    assert out.read_bytes() == QM.read_bytes(), "run pyside6-lrelease (see docs/developer-guide.md) and commit the .qm"

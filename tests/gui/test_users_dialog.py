@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from console.app.i18n import Translations
 from console.domain.permissions import Role
-from console.i18n import Translations
-from console.login import _create_first, _authenticate
-from console.users import UserError, UserStore
+from console.security.access import authenticate, create_first_user
+from console.security.users import UserError, UserStore
 from storage import repository
 from storage.database import open_database
 from tests.gui.dialogs import answer_dialog
-from widgets.login_dialog import UserFormDialog, first_admin_dialog
-from widgets.users_dialog import UsersDialog
+from widgets.dialogs.login_dialog import UserFormDialog, first_admin_dialog
+from widgets.dialogs.users_dialog import UsersDialog
 
 pytestmark = pytest.mark.gui
 
@@ -32,7 +32,7 @@ def db(tmp_path: Path):
 
 def test_the_first_administrator_form(qapp, db) -> None:
     Translations().install("en")
-    dialog = first_admin_dialog(lambda *a: _create_first(db, "setup", *a), "Beijing Xidan")
+    dialog = first_admin_dialog(lambda *a: create_first_user(db, "setup", *a), "Beijing Xidan")
     assert dialog.username.text() == "admin" and dialog.role.currentData() == "administrator"
     dialog.password.setText("short1")
     dialog.again.setText("short1")
@@ -48,7 +48,7 @@ def test_the_first_administrator_form(qapp, db) -> None:
     dialog._submit()
     assert dialog.result() == UserFormDialog.DialogCode.Accepted
     assert dialog.operator.role is Role.ADMINISTRATOR and dialog.password.text() == ""
-    assert _authenticate(db, "admin", PASSWORD).username == "admin"
+    assert authenticate(db, "admin", PASSWORD).username == "admin"
 
 
 def test_users_dialog_adds_changes_and_refuses(qtbot, qapp, db) -> None:

@@ -11,14 +11,13 @@ from datetime import time as clock_time
 
 import pytest
 
-import console.camera_manager as camera_manager
-from console.context import AppContext, SourceOptions
+import console.app.camera_manager as camera_manager
+from console.app.context import AppContext, SourceOptions
+from console.app.i18n import Translations
+from console.app.main_window import MainWindow
 from console.domain.alert_engine import Level, default_rules
-from console.domain.records import BranchInfo, CameraHealthEvent, LineCrossings, OccupancyPoint
+from console.domain.records import BranchInfo, CameraHealthEvent, LineCrossings, OccupancyPoint, ZoneSpec
 from console.domain.vocabulary import AlertSeverity, ZoneKind
-from console.i18n import Translations
-from console.main_window import MainWindow
-from console.domain.records import ZoneSpec
 from storage.records import CameraSetup, CameraSpec, LineRecord
 from storage.tasks import RecordCameraHealth, RecordLineCrossings, RecordOccupancy, SaveBranchSetup, SaveCamera
 from storage.writer import apply_now

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from console.domain.records import ZoneSpec
 from console.domain.vocabulary import ZoneKind
 from storage.records import CameraSetup, CameraSpec, LineRecord
-from widgets.zone_editor import ZoneEditorDialog
+from widgets.dialogs.zone_editor import ZoneEditorDialog
 
 pytestmark = pytest.mark.gui
 

@@ -50,6 +50,9 @@ def test_the_bundle_runs_the_console_and_its_commands(bundle: Path, tmp_path: Pa
     assert shown.returncode == 0 and shown.stdout.strip() == f"{NAME} {version}"
     # no detector model inside: they are installed afterwards
     assert not [p for p in bundle.rglob("*.onnx")]
+    # the guides Help → User guide shows, where console/app finds them (beside console/ in the bundle's folder)
+    for guide in ("user-guide.md", "user-guide.zh_CN.md", "admin-guide.md"):
+        assert (bundle / "_internal" / "docs" / guide).is_file(), guide
     shot = tmp_path / "shot.png"
     window = run(exe, "--demo", "--quit-after", "5", "--screenshot", str(shot), data_dir=tmp_path / "data")
     assert window.returncode == 0, window.stderr

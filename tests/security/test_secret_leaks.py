@@ -27,22 +27,22 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from PySide6.QtWidgets import QMessageBox
 
-from console.api_token_dialogs import NewTokenDialog
+from console.app.context import AppContext, SourceOptions
+from console.app.i18n import Translations
 from console.bootstrap import prepare
-from console.context import AppContext, SourceOptions
 from console.domain.alert_engine import ActiveAlert, AlertChange, ChangeKind
 from console.domain.permissions import Role
 from console.domain.records import AlertRecord, BranchInfo
 from console.domain.vocabulary import AlertSeverity, AlertState
-from console.i18n import Translations
-from console.secrets import API_TOKEN
-from console.settings_dialog import SettingsDialog
-from console.users import UserStore
+from console.security.secret_store import API_TOKEN
+from console.security.users import UserStore
 from storage.records import CameraSetup, CameraSpec
 from storage.tasks import SaveBranchSetup
 from storage.writer import apply_now
 from tests.camera.mjpeg_server import free_port
 from tests.gui.dialogs import answer_dialog
+from widgets.dialogs.api_token_group import NewTokenDialog
+from widgets.dialogs.settings_dialog import SettingsDialog
 
 pytestmark = pytest.mark.gui
 

@@ -1,4 +1,4 @@
-"""The secret store (console/secrets.py): the encrypted file, a real keyring backend, a keyring that is unavailable
+"""The secret store (console/security/secret_store.py): the encrypted file, a real keyring backend, a keyring that is unavailable
 or fails at run time — clear messages naming the keyring, no secret in any message or log, nothing stored lost."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 
-from console.secrets import (
+from console.security.secret_store import (
     DATA_FILE,
     KEY_FILE,
     SecretError,

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from console.demand import fallback_counter_time_s
 from console.domain.advice import AdviceKind, AdviceSettings, advise
 from console.domain.counter_actions import check_command, is_carried_out
 from console.domain.vocabulary import CounterAction, ShiftKind
 from console.sim.engine import BranchSimulation
 from console.sim.profile import demo_profile
+from console.staffing.demand import fallback_counter_time_s
 
 
 def test_advice_uses_staff_on_shift_and_the_simulator_carries_it_out() -> None:

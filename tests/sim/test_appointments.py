@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from console.demo import DemoDay, DemoRecorder
 from console.domain.appointments import AppointmentStatus, status_at
 from console.domain.vocabulary import TicketEventType
+from console.sources.demo_day import DemoDay, DemoRecorder
 from storage import repository
 from storage.database import open_database
 from storage.tasks import StoreFeedEvents

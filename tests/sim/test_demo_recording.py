@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from console.demo import DemoDay, DemoRecorder
-from console.demo_runner import DemoRunner
-from console.ticket_feed import MAX_BATCH
+from console.feed.events import MAX_BATCH
+from console.sources.demo_day import DemoDay, DemoRecorder
+from console.sources.demo_runner import DemoRunner
 from storage.tasks import SaveBranchSetup, StoreFeedEvents
 
 

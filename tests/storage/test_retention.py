@@ -17,16 +17,16 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect
 
-from console.demo import DemoDay, DemoRecorder
 from console.domain.audit_chain import verify
 from console.domain.records import AlertRecord, CameraHealthEvent, LineCrossings, OccupancyPoint, TicketEvent
 from console.domain.vocabulary import AlertSeverity, AlertState, ServiceType, TicketEventType
-from console.retention_job import RetentionJob
+from console.security.retention_job import RetentionJob
+from console.sources.demo_day import DemoDay, DemoRecorder
 from storage import aggregates, repository
 from storage.alert_snapshots import SaveAlertSnapshots, load_alert_snapshots
 from storage.database import create_db_engine, open_database
 from storage.migrate import alembic_config, upgrade_to
-from storage.retention import ApplyPurge, RAW_TABLES, plan_purge, purge
+from storage.retention import RAW_TABLES, ApplyPurge, plan_purge, purge
 from storage.tasks import RecordCameraHealth, RecordLineCrossings, RecordOccupancy, SaveAlert, StoreFeedEvents
 from storage.writer import DatabaseWriter, apply_now
 
@@ -201,7 +201,7 @@ def test_purge_summarises_then_deletes_only_old_raw_rows(db_path: Path, tmp_path
 
 
 def test_the_forecast_reads_the_same_history_after_the_purge(db_path: Path) -> None:
-    from console.demand import counter_time_s, outlook
+    from console.staffing.demand import counter_time_s, outlook
 
     db = open_database(f"sqlite:///{db_path}")
     try:

@@ -12,8 +12,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from console.cameras.worker import SpoolWriter
 from console.domain.records import BranchInfo, CameraHealthEvent, LineCrossings, OccupancyPoint
-from console.worker import SpoolWriter
 from storage import models as m
 from storage.database import open_database
 from storage.spool import Spool, decode, encode, merged

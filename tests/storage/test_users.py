@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from console.domain.permissions import Role
-from console.users import UserError, UserStore
+from console.security.users import UserError, UserStore
 from storage import repository
 from storage.database import open_database
 

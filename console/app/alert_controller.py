@@ -1,0 +1,289 @@
+"""GUI-thread side of the alerts: the list and the banner follow the ``AlertService``; acknowledging and resolving
+go through a dialog (a note, and for a crowding alert the branch's emergency-plan steps as a checklist); a new or
+escalated alert also makes a sound that differs by severity and a tray notification where the desktop has a tray.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.alerts.store import write_alerts
+from console.app.alert_service import AlertService, AlertUpdate, record_of
+from console.domain.alert_engine import ChangeKind
+from console.domain.permissions import Permission, ack_permission
+from console.domain.records import AlertRecord
+from console.domain.vocabulary import AlertSeverity, AlertState
+from storage import repository
+from widgets import labels
+from widgets.panels.alert_list import AlertBanner, AlertList, describe
+
+
+def ack_denial(context, alert) -> str | None:
+    """Why the logged-in user may not acknowledge or resolve ``alert`` (None: they may)."""
+    if context.viewer:
+        return QCoreApplication.translate("MainWindow", "Alerts of a branch opened from the regional view are "
+                                          "acknowledged at the branch's own console.")
+    return labels.denied(context.operator.role, ack_permission(alert.rule), context.operator.read_only)
+
+
+def default_plan(severity: AlertSeverity) -> list[str]:
+    """Built-in emergency-plan steps (应急预案) for crowding, used until the branch sets its own in settings."""
+    if severity is AlertSeverity.CRITICAL:
+        return [
+            QCoreApplication.translate(
+            "AlertPlan", "Stop new customers at the entrance; a staff member explains the wait"),
+            QCoreApplication.translate(
+            "AlertPlan", "Call the branch manager and the security officer to the lobby"),
+            QCoreApplication.translate(
+            "AlertPlan", "Open every counter that can be staffed; postpone back-office work"),
+            QCoreApplication.translate(
+            "AlertPlan", "Keep the emergency exits and the cash-transport route clear"),
+            QCoreApplication.translate(
+            "AlertPlan", "Report to the regional security desk as the emergency plan requires"),
+        ]
+    return [
+        QCoreApplication.translate(
+            "AlertPlan", "Lobby manager walks the waiting area and guides customers to self-service machines"),
+        QCoreApplication.translate(
+            "AlertPlan", "Open a flexible counter if staff are free"),
+        QCoreApplication.translate(
+            "AlertPlan", "Check that the exits and aisles are clear"),
+    ]
+
+
+class AcknowledgeDialog(QDialog):
+    """A note for acknowledging or resolving an alert; for crowding, the plan's steps to tick off."""
+
+    def __init__(self, alert: AlertRecord, plan: list[str], resolve: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Resolve alert") if resolve else self.tr("Acknowledge alert"))
+        layout = QVBoxLayout(self)
+        head = QLabel(f"{labels.alert_severity(alert.severity)} — {describe(alert)}")
+        head.setWordWrap(True)
+        layout.addWidget(head)
+        self.steps: list[QCheckBox] = []
+        if plan:
+            layout.addWidget(QLabel(self.tr("Emergency plan (应急预案) for this level:")))
+            for step in plan:
+                box = QCheckBox(step)
+                self.steps.append(box)
+                layout.addWidget(box)
+        layout.addWidget(QLabel(self.tr("Note (what was done, by whom):")))
+        self.note = QPlainTextEdit()
+        self.note.setFixedHeight(70)
+        layout.addWidget(self.note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        """The note, with the plan steps ticked off listed first."""
+        done = [b.text() for b in self.steps if b.isChecked()]
+        parts = [f"✓ {d}" for d in done]
+        if self.note.toPlainText().strip():
+            parts.append(self.note.toPlainText().strip())
+        return "\n".join(parts)
+
+
+class AlertController(QObject):
+    """Owned by the window; keeps no reference to it (dialogs are parented to ``self.parent()``)."""
+
+    def __init__(self, service: AlertService | None, alert_list: AlertList, banner: AlertBanner, context,
+                 window: QWidget) -> None:
+        super().__init__(window)
+        self.service = service
+        self.list = alert_list
+        self.banner = banner
+        self.db = context.env.db
+        self.code = context.branch_code
+        self.settings = context.env.settings.alerts
+        self.user = context.desk.user if context.desk is not None else "console"
+        self.context = context  # for the logged-in user's role
+        self.sounder = None
+        self.tray = None
+        self.rows: list[AlertRecord] = []
+        self._loaded = False
+        self._snapshots_seen = 0
+        self.shown_at: datetime | None = None  # wall clock of the last time the banner changed (measurements)
+        alert_list.sig_acknowledge.connect(self.acknowledge)
+        alert_list.sig_resolve.connect(self.resolve)
+        alert_list.sig_export.connect(self.export)
+        alert_list.sig_rules.connect(self.open_rules)
+        self.controller = context.controller
+        self.cameras = context.cameras
+        banner.sig_acknowledge.connect(self.acknowledge)
+        if service is not None:
+            service.sig_alerts.connect(self.on_update)
+            if service.latest is not None:
+                self.on_update(service.latest)
+        else:
+            alert_list.can_acknowledge = False
+
+    def _snapshot_version(self) -> int:
+        """Goes up when an alert snapshot was stored (0 without snapshots): the list then reads them again."""
+        taker = getattr(getattr(self, "context", None), "snapshots", None)
+        return taker.version if taker is not None else 0
+
+    def plan_for(self, alert: AlertRecord) -> list[str]:
+        if alert.rule.split(".")[0] != "crowding":
+            return []
+        custom = self.settings.plan_critical if alert.severity is AlertSeverity.CRITICAL else self.settings.plan_warning
+        return list(custom) if custom else default_plan(alert.severity)
+
+    def reload(self, tz=None) -> None:
+        """The branch day's alerts (on the branch clock: the simulated day on the demo branch) and any older open
+        ones, from the database."""
+        if self.code is None:
+            return
+        view = self.controller.latest
+        now = view.snapshot.at if view is not None else datetime.now(tz)
+        tz = tz or now.tzinfo
+        midnight = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        rows = {a.alert_id: a for a in repository.load_alerts(self.db, self.code, midnight - timedelta(hours=12))}
+        for a in repository.load_open_alerts(self.db, self.code):
+            rows[a.alert_id] = a
+        self.rows = list(rows.values())
+        self._loaded = True
+        failed: dict[int, str] = {}
+        for d in repository.load_deliveries(self.db, [a for a in rows if a is not None]):
+            if d.state == "failed":
+                failed[d.alert_id] = f"{d.channel} → {d.target}: {d.last_error}"
+        self.list.failed_deliveries = failed
+        from storage.alert_snapshots import load_alert_snapshots
+
+        self.list.snapshots = load_alert_snapshots(self.db, [a for a in rows if a is not None])
+        self._snapshots_seen = self._snapshot_version()
+        self.list.tz = self.banner.tz = tz
+        self.list.set_alerts(self.rows)
+
+    @Slot(object)
+    def on_update(self, update: AlertUpdate) -> None:
+        tz = update.at.tzinfo
+        if update.changes or not self._loaded or self._snapshot_version() != self._snapshots_seen:
+            self.reload(tz)  # the list reads the database only when something changed
+        stored = {a.alert_id: a for a in self.rows}
+        open_records = []
+        for a in update.open:
+            base = stored.get(a.alert_id)
+            state = base.state if base is not None else (
+                AlertState.ACKNOWLEDGED if a.acknowledged else AlertState.RAISED)
+            open_records.append(AlertRecord(a.alert_id, a.rule_id, a.severity, state, a.subject, "", a.raised_at,
+                                            value=a.value, threshold=a.threshold, detail=a.detail,
+                                            escalated=a.escalated))
+        self.banner.tz = tz
+        before = self.banner.alert
+        self.banner.show_alerts(open_records)
+        if self.banner.alert != before:
+            import time
+
+            self.shown_at = time.monotonic()
+        for change in update.changes:
+            if change.kind in (ChangeKind.RAISED, ChangeKind.ESCALATED):
+                self._signal(change.alert.severity, describe(record_of(change)))
+
+    def _signal(self, severity: AlertSeverity, text: str) -> None:
+        if self.settings.sound:
+            from console.app.alert_sound import play
+
+            play(severity)
+        if self.settings.tray:
+            from PySide6.QtWidgets import QSystemTrayIcon
+
+            if QSystemTrayIcon.isSystemTrayAvailable():
+                if self.tray is None:
+                    window = self.parent()
+                    self.tray = QSystemTrayIcon(window.windowIcon(), self)
+                    self.tray.show()
+                icon = {AlertSeverity.CRITICAL: QSystemTrayIcon.MessageIcon.Critical,
+                        AlertSeverity.WARNING: QSystemTrayIcon.MessageIcon.Warning}.get(
+                    severity, QSystemTrayIcon.MessageIcon.Information)
+                self.tray.showMessage(labels.alert_severity(severity), text, icon, 10_000)
+
+    @Slot(object)
+    def acknowledge(self, alert: AlertRecord) -> bool:
+        return self._act(alert, resolve=False)
+
+    @Slot(object)
+    def resolve(self, alert: AlertRecord) -> bool:
+        return self._act(alert, resolve=True)
+
+    def _act(self, alert: AlertRecord, resolve: bool, note: str | None = None) -> bool:
+        if self.service is None or alert.alert_id is None:
+            return False
+        why = ack_denial(self.context, alert)
+        if why is not None:
+            QMessageBox.warning(self.parent(), self.tr("Alert"), why)
+            return False
+        if note is None:
+            dialog = AcknowledgeDialog(alert, self.plan_for(alert), resolve, self.parent())
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            note = dialog.text()
+        problem = self.service.acknowledge(alert.alert_id, self.user, note, resolve=resolve)
+        if problem is not None:
+            QMessageBox.warning(self.parent(), self.tr("Alert"), self.tr("Not stored: %1").replace("%1", problem))
+            return False
+        self.reload(self.list.tz)
+        return True
+
+    def scopes(self) -> list[str]:
+        """What a rule can be limited to: the lobby, zones, service types, counters, cameras."""
+        view = self.controller.latest
+        found = ["lobby"]
+        if view is not None:
+            snap = view.snapshot
+            found += [z.name for z in snap.zones]
+            found += sorted({t.value for c in snap.counters for t in c.service_types})
+            found += [c.counter_id for c in snap.counters]
+        if self.cameras is not None:
+            found += list(self.cameras.setups)
+        return list(dict.fromkeys(found))
+
+    @Slot()
+    def open_rules(self) -> None:
+        from widgets.dialogs.alert_rules_editor import AlertRulesDialog
+
+        if self.service is None:
+            return
+        service, user, controller = self.service, self.user, self.controller
+
+        def now() -> datetime:
+            view = controller.latest
+            return view.snapshot.at if view is not None else datetime.now().astimezone()
+
+        read_only = not self.context.operator.may(Permission.EDIT_RULES)
+        dialog = AlertRulesDialog(list(service.engine.rules.values()), self.scopes(),
+                                  lambda rules: service.save_rules(rules, user), now, self.parent(),
+                                  read_only=read_only)
+        dialog.exec()
+
+    @Slot()
+    def export(self, path: str | None = None) -> bool:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self.parent(), self.tr("Export alerts"), "alerts.csv",
+                                                  self.tr("CSV (*.csv);;Excel (*.xlsx)"))
+            if not path:
+                return False
+        from console.reports.export import ExportError
+
+        try:
+            write_alerts(Path(path), self.list.shown, self.list.tz)
+        except ExportError as exc:
+            QMessageBox.warning(self.parent(), self.tr("Export alerts"), str(exc))
+            return False
+        return True

@@ -1,0 +1,224 @@
+"""The closing-time day report: the queue day report (the ``report`` command's figures), the day's occupancy peaks
+and the alert log, written as Excel (.xlsx) and PDF to a folder and optionally e-mailed.
+
+Scheduling: an APScheduler 3.x cron job at ``[alerts] report_time`` in the branch's time zone (empty: 15 minutes
+after closing; "off": never), ``coalesce`` and a one-hour ``misfire_grace_time``; at start, a report whose time has
+passed today and that is not written yet is written at once (the console was closed at report time). The job runs
+on the scheduler's thread: it reads the database, writes the .xlsx and prepares the PDF's HTML, then emits
+``sig_render``; the PDF is drawn by a bound slot in the GUI thread (Qt text layout belongs there) and the e-mail is
+sent from a short-lived thread, so neither blocks the window.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from console.alerts.store import ALERT_COLUMNS, alert_rows
+from console.domain.day_report import build_day_report
+from console.domain.records import BranchInfo
+from console.reports.export import sections
+from storage import repository
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+Section = tuple[str, list[str], list[list[object]]]
+
+
+def report_time(setting: str, branch: BranchInfo) -> time | None:
+    if setting.strip().lower() == "off":
+        return None
+    if setting.strip():
+        h, m = setting.split(":")
+        return time(int(h), int(m))
+    closing = datetime.combine(date(2000, 1, 3), branch.closes) + timedelta(minutes=15)
+    return closing.time()
+
+
+def report_sections(db: Database, branch: BranchInfo, day: date, target_min: float = 10.0) -> list[Section]:
+    """Every section of the closing report of ``day``."""
+    tz = ZoneInfo(branch.timezone)
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    end = start + timedelta(days=1)
+    tickets = repository.load_tickets(db, branch.code, start, end)
+    appointments = repository.load_appointments(db, branch.code, start, end)
+    report = build_day_report(tickets, day, tz, target_min, appointments, min(end, datetime.now(tz)))
+    out: list[Section] = list(sections(report))
+    peaks = []
+    lobby = repository.load_occupancy(db, branch.code, start, end)
+    by_time: dict[datetime, int] = {}
+    for p in lobby:
+        by_time[p.at] = by_time.get(p.at, 0) + p.count
+    if by_time:
+        at, peak = max(by_time.items(), key=lambda kv: (kv[1], -kv[0].timestamp()))
+        capacity = branch.lobby_capacity
+        peaks.append(["lobby", peak, at.astimezone(tz).strftime("%H:%M:%S"),
+                      round(peak / capacity, 4) if capacity else ""])
+    for z in repository.load_zones(db, branch.code):
+        points = repository.load_occupancy(db, branch.code, start, end, zone=z.name)
+        if points:
+            p = max(points, key=lambda p: (p.count, -p.at.timestamp()))
+            peaks.append([z.name, p.count, p.at.astimezone(tz).strftime("%H:%M:%S"),
+                          round(p.count / z.capacity, 4) if z.capacity else ""])
+    out.append(("Occupancy peaks", ["where", "people", "at", "share_of_capacity"], peaks))
+    alerts = repository.load_alerts(db, branch.code, start, end)
+    out.append(("Alerts", list(ALERT_COLUMNS), alert_rows(alerts, tz)))
+    return out
+
+
+def write_xlsx(path: Path, found: Sequence[Section]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from console.reports.export import write_atomically
+
+    def write(tmp: Path) -> None:
+        book = Workbook()
+        book.remove(book.active)
+        for title, header, rows in found:
+            sheet = book.create_sheet(title[:31])
+            sheet.append(header)
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            for row in rows:
+                sheet.append([None if v == "" else v for v in row])
+        book.save(tmp)
+
+    write_atomically(path, write)
+
+
+def to_html(branch: BranchInfo, day: date, found: Sequence[Section]) -> str:
+    parts = [f"<h2>{html.escape(branch.name)} ({html.escape(branch.code)}) — {day.isoformat()}</h2>"]
+    for title, header, rows in found:
+        parts.append(f"<h3>{html.escape(title)}</h3>")
+        if not rows:
+            parts.append("<p>—</p>")
+            continue
+        parts.append('<table border="1" cellspacing="0" cellpadding="3">')
+        parts.append("<tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header) + "</tr>")
+        for row in rows:
+            parts.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>")
+        parts.append("</table>")
+    return "\n".join(parts)
+
+
+def render_pdf(document_html: str, path: Path) -> None:
+    """Draw the HTML into a PDF (GUI thread). Written beside the target, then renamed."""
+    from PySide6.QtGui import QPageSize, QPdfWriter, QTextDocument
+
+    tmp = path.with_suffix(".pdf.tmp")
+    writer = QPdfWriter(str(tmp))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setResolution(150)
+    doc = QTextDocument()
+    doc.setHtml(document_html)
+    doc.print_(writer)
+    del writer  # closes the file
+    tmp.replace(path)
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    day: date
+    xlsx: Path
+    pdf: Path
+    html: str
+
+
+class ReportService(QObject):
+    """Owns the cron job; lives in the GUI thread."""
+
+    sig_render = Signal(object)  # ReportFiles, emitted from the scheduler's thread
+    sig_written = Signal(object)  # ReportFiles, in the GUI thread once both files exist
+
+    def __init__(self, db: Database, branch: BranchInfo, settings, folder: Path, target_min: float,
+                 parent: QObject | None = None, password=None) -> None:
+        """``password``: reads the SMTP password from the secret store (console.alerts.delivery.smtp_password)."""
+        super().__init__(parent)
+        self.db, self.branch, self.settings, self.folder, self.target_min = db, branch, settings, folder, target_min
+        self.password = password
+        self.tz = ZoneInfo(branch.timezone)
+        self.at = report_time(settings.report_time, branch)
+        self.scheduler = None
+        self.written: list[ReportFiles] = []
+        self.errors: list[str] = []
+        self.sig_render.connect(self._render)
+
+    def paths(self, day: date) -> tuple[Path, Path]:
+        stem = f"day-report-{self.branch.code}-{day.isoformat()}"
+        return self.folder / f"{stem}.xlsx", self.folder / f"{stem}.pdf"
+
+    def start(self) -> None:
+        if self.at is None:
+            return
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        self.scheduler = BackgroundScheduler(daemon=True, timezone=self.tz,
+                                             job_defaults={"coalesce": True, "max_instances": 1,
+                                                           "misfire_grace_time": 3600})
+        self.scheduler.add_job(self.run, "cron", hour=self.at.hour, minute=self.at.minute, id="day-report")
+        now = datetime.now(self.tz)
+        if now.time() >= self.at and not self.paths(now.date())[0].exists():
+            self.scheduler.add_job(self.run, id="day-report-catch-up")  # missed while the console was closed
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+            self.scheduler = None
+
+    def run(self, day: date | None = None) -> ReportFiles | None:
+        """The job (scheduler thread): sections, .xlsx, HTML; then the GUI thread draws the PDF."""
+        day = day or datetime.now(self.tz).date()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            found = report_sections(self.db, self.branch, day, self.target_min)
+            xlsx, pdf = self.paths(day)
+            write_xlsx(xlsx, found)
+        except Exception as exc:  # reported, never raised into the scheduler
+            self.errors.append(str(exc))
+            log.error("day report of %s not written: %s", day, exc)
+            return None
+        files = ReportFiles(day, xlsx, pdf, to_html(self.branch, day, found))
+        self.sig_render.emit(files)
+        return files
+
+    @Slot(object)
+    def _render(self, files: ReportFiles) -> None:
+        try:
+            render_pdf(files.html, files.pdf)
+        except Exception as exc:
+            self.errors.append(str(exc))
+            log.error("day report PDF not written: %s", exc)
+            return
+        self.written.append(files)
+        log.info("day report written: %s, %s", files.xlsx, files.pdf)
+        self.sig_written.emit(files)
+        if self.settings.report_email and self.settings.email_to and self.settings.smtp_host:
+            threading.Thread(target=self._mail, args=(files,), name="report-mail", daemon=True).start()
+
+    def _mail(self, files: ReportFiles) -> None:
+        from email.message import EmailMessage
+
+        from console.alerts.delivery import DeliveryError, smtp_send
+
+        message = EmailMessage()
+        message["Subject"] = f"Day report {self.branch.code} {files.day.isoformat()}"
+        message.set_content(f"The day report of {self.branch.name} for {files.day.isoformat()} is attached.")
+        for path, kind in ((files.xlsx, ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+                           (files.pdf, ("application", "pdf"))):
+            message.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=path.name)
+        try:
+            smtp_send(self.settings, message, self.password)
+        except DeliveryError as exc:
+            self.errors.append(f"e-mail: {exc}")
+            log.error("day report e-mail not sent: %s", exc)

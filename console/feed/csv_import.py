@@ -1,0 +1,252 @@
+"""A day's ticket log exported by a ticketing system, as CSV, turned into ticket-feed events.
+
+Header (any column order; extra columns are ignored):
+``ticket_id,service_type,priority,issued_at,called_at,started_at,finished_at,counter_id,staff_id,outcome``
+
+- Times are ISO 8601, with or without a UTC offset (without one: the branch's local time); empty when the step did
+  not happen.
+- ``outcome`` is served, no_show, abandoned, transferred or waiting. served needs finished_at; no_show, abandoned
+  and transferred take their time from finished_at (for no_show, called_at when finished_at is empty).
+- ``priority``: empty, 0/1, true/false, yes/no, y/n.
+- A row is rejected (with its line number and the reason) when: a required field is empty (ticket_id,
+  service_type, issued_at, outcome), a value is unknown (service type, outcome, priority), a time does not parse,
+  the steps are out of order (called before issued, started before called, finished before started), or a step
+  needs a counter (called, started) and counter_id is empty. The other rows are imported.
+- Events get ids derived from the row (``csv:<ticket>:<type>:<time>``), so importing the same file again — or an
+  overlapping export — changes nothing.
+- Encoding: UTF-8 (with or without a byte-order mark); failing that GB18030 (Chinese Windows exports), failing that
+  Windows-1252; ``encoding`` overrides the guess.
+
+The day's appointments (``appointments import``) come the same way, with the header
+``appointment_id,service_type,due_at,booked_at,checked_in_at,cancelled_at,ticket_id``: ``due_at`` is the slot
+start (required), ``booked_at`` when it was booked (empty: at the latest at the slot), ``checked_in_at`` and
+``cancelled_at`` empty when it did not happen (not both), ``ticket_id`` the ticket issued at check-in (optional).
+No Qt imports.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from console.domain.records import TicketEvent
+from console.domain.vocabulary import ServiceType, TicketEventType
+from console.feed.events import FeedError, parse_time
+
+COLUMNS = ("ticket_id", "service_type", "priority", "issued_at", "called_at", "started_at", "finished_at",
+           "counter_id", "staff_id", "outcome")
+APPOINTMENT_COLUMNS = ("appointment_id", "service_type", "due_at", "booked_at", "checked_in_at", "cancelled_at",
+                       "ticket_id")
+OUTCOMES = ("served", "no_show", "abandoned", "transferred", "waiting")
+_TRUE = {"1", "true", "yes", "y", "t"}
+_FALSE = {"", "0", "false", "no", "n", "f"}
+
+
+class CsvFileError(Exception):
+    """The file as a whole cannot be imported (unreadable, not CSV, columns missing); nothing is imported."""
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    line: int  # line number in the file (the header is line 1)
+    reason: str
+
+
+@dataclass
+class ParsedLog:
+    events: list[TicketEvent] = field(default_factory=list)
+    tickets: int = 0
+    rows: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+
+def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(text, encoding used); see the module notes for the guess."""
+    if encoding:
+        try:
+            return raw.decode(encoding), encoding
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise CsvFileError(f"cannot be read as {encoding}: {exc}") from None
+    for candidate in ("utf-8-sig", "gb18030", "cp1252"):
+        try:
+            return raw.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue
+    raise CsvFileError("is not text in UTF-8, GB18030 or Windows-1252")
+
+
+def _time(row: dict[str, str], name: str, local: tzinfo) -> datetime | None:
+    value = (row.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return parse_time(value, name, local)
+    except FeedError as exc:
+        raise ValueError(f"{name}: {exc.problem}") from None
+
+
+def _identifier(row: dict[str, str], name: str) -> str:
+    value = (row.get(name) or "").strip()
+    if not value:
+        raise ValueError(f"{name} is empty")
+    if len(value) > 64:
+        raise ValueError(f"{name} is longer than 64 characters ({len(value)})")
+    return value
+
+
+def _service(row: dict[str, str]) -> ServiceType:
+    service_text = (row.get("service_type") or "").strip()
+    if not service_text:
+        raise ValueError("service_type is empty")
+    try:
+        return ServiceType(service_text)
+    except ValueError:
+        raise ValueError(f"service_type {service_text!r} is unknown; expected one of "
+                         f"{', '.join(s.value for s in ServiceType)}") from None
+
+
+def _appointment_events(row: dict[str, str], local: tzinfo) -> list[TicketEvent]:
+    """The events of one appointment row; ValueError says what is wrong with it."""
+    appointment = _identifier(row, "appointment_id")
+    service = _service(row)
+    due = _time(row, "due_at", local)
+    if due is None:
+        raise ValueError("due_at is empty")
+    booked = _time(row, "booked_at", local) or due
+    checked = _time(row, "checked_in_at", local)
+    cancelled = _time(row, "cancelled_at", local)
+    if booked > due:
+        raise ValueError(f"booked_at {booked.isoformat()} is after due_at {due.isoformat()}")
+    if checked is not None and cancelled is not None:
+        raise ValueError("both checked_in_at and cancelled_at are set")
+    ticket = (row.get("ticket_id") or "").strip() or None
+    if ticket is not None and checked is None:
+        raise ValueError("ticket_id is set but checked_in_at is empty")
+
+    def event(kind: TicketEventType, at: datetime, **extra: object) -> TicketEvent:
+        return TicketEvent(event_id=f"csv-appointment:{appointment}:{kind.value}:{at.isoformat()}", type=kind, at=at,
+                           appointment_id=appointment, **extra)  # type: ignore[arg-type]
+
+    events = [event(TicketEventType.APPOINTMENT_BOOKED, booked, service_type=service, due_at=due)]
+    if checked is not None:
+        events.append(event(TicketEventType.CHECKED_IN, checked, ticket_id=ticket))
+    if cancelled is not None:
+        events.append(event(TicketEventType.APPOINTMENT_CANCELLED, cancelled))
+    return events
+
+
+def _row_events(row: dict[str, str], local: tzinfo) -> list[TicketEvent]:
+    """The events of one row; ValueError says what is wrong with it."""
+    ticket = _identifier(row, "ticket_id")
+    service = _service(row)
+    priority_text = (row.get("priority") or "").strip().lower()
+    if priority_text not in _TRUE | _FALSE:
+        raise ValueError(f"priority {row.get('priority')!r} is not true/false, yes/no or 1/0")
+    outcome = (row.get("outcome") or "").strip().lower()
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome {row.get('outcome')!r} is unknown; expected one of {', '.join(OUTCOMES)}")
+    issued = _time(row, "issued_at", local)
+    if issued is None:
+        raise ValueError("issued_at is empty")
+    called = _time(row, "called_at", local)
+    started = _time(row, "started_at", local)
+    finished = _time(row, "finished_at", local)
+    counter = (row.get("counter_id") or "").strip() or None
+    staff = (row.get("staff_id") or "").strip() or None
+    if called is not None and called < issued:
+        raise ValueError(f"called_at {called.isoformat()} is before issued_at {issued.isoformat()}")
+    if started is not None:
+        if called is None:
+            raise ValueError("started_at is set but called_at is empty")
+        if started < called:
+            raise ValueError(f"started_at {started.isoformat()} is before called_at {called.isoformat()}")
+    last = started or called or issued
+    if finished is not None and finished < last:
+        raise ValueError(f"finished_at {finished.isoformat()} is before the ticket's previous step "
+                         f"({last.isoformat()})")
+    if (called is not None or started is not None) and counter is None:
+        raise ValueError("counter_id is empty but the ticket was called")
+    if outcome == "served" and (finished is None or started is None):
+        raise ValueError("outcome served needs started_at and finished_at")
+    if outcome == "waiting" and (called is not None or finished is not None):
+        raise ValueError("outcome waiting but the ticket was called or finished")
+    if outcome in ("abandoned", "transferred") and finished is None:
+        raise ValueError(f"outcome {outcome} needs finished_at (when it happened)")
+    if outcome == "no_show" and finished is None and called is None:
+        raise ValueError("outcome no_show needs called_at or finished_at")
+
+    def event(kind: TicketEventType, at: datetime, **extra: object) -> TicketEvent:
+        return TicketEvent(event_id=f"csv:{ticket}:{kind.value}:{at.isoformat()}", type=kind, at=at,
+                           ticket_id=ticket, **extra)  # type: ignore[arg-type]
+
+    events = [event(TicketEventType.ISSUED, issued, service_type=service, priority=priority_text in _TRUE,
+                    number=ticket[:32])]
+    if called is not None:
+        events.append(event(TicketEventType.CALLED, called, counter_id=counter, staff_id=staff))
+    if started is not None:
+        events.append(event(TicketEventType.STARTED, started, counter_id=counter, staff_id=staff))
+    if outcome == "served":
+        events.append(event(TicketEventType.FINISHED, finished, counter_id=counter, staff_id=staff))
+    elif outcome == "no_show":
+        events.append(event(TicketEventType.NO_SHOW, finished or called, counter_id=counter))
+    elif outcome == "abandoned":
+        events.append(event(TicketEventType.ABANDONED, finished))
+    elif outcome == "transferred":
+        events.append(event(TicketEventType.TRANSFERRED, finished, service_type=service, counter_id=counter))
+    return events
+
+
+def parse_log(text: str, local: tzinfo, appointments: bool = False) -> ParsedLog:
+    """Every row of a ticket log (or, with ``appointments``, an appointment list); rows that fail are listed in
+    ``rejected`` with their line and reason. ``tickets`` counts the tickets (appointments) imported."""
+    columns, key = (APPOINTMENT_COLUMNS, "appointment_id") if appointments else (COLUMNS, "ticket_id")
+    row_events = _appointment_events if appointments else _row_events
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if not header:
+        raise CsvFileError("is empty (expected the header " + ",".join(columns) + ")")
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise CsvFileError(f"has no column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                           f"(header found: {','.join(header)})")
+    reader.fieldnames = header
+    result = ParsedLog()
+    seen: dict[str, int] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            result.rows += 1
+            if None in row:  # more cells than the header has
+                result.rejected.append(RejectedRow(line, f"{len(header) + len(row[None])} cells but the header has "
+                                                         f"{len(header)}"))
+                continue
+            try:
+                events = row_events(row, local)
+            except ValueError as exc:
+                result.rejected.append(RejectedRow(line, str(exc)))
+                continue
+            ticket = (events[0].appointment_id if appointments else events[0].ticket_id) or ""
+            if ticket in seen:
+                result.rejected.append(RejectedRow(line, f"{key} {ticket!r} already on line {seen[ticket]}"))
+                continue
+            seen[ticket] = line
+            result.events.extend(events)
+            result.tickets += 1
+    except csv.Error as exc:
+        raise CsvFileError(f"is not valid CSV near line {reader.line_num}: {exc}") from None
+    return result
+
+
+def read_log(path: Path, local: tzinfo, encoding: str | None = None, appointments: bool = False) -> ParsedLog:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CsvFileError(f"cannot be read ({exc.strerror or exc})") from None
+    text, used = decode(raw, encoding)
+    parsed = parse_log(text, local, appointments)
+    parsed.encoding = used
+    return parsed

@@ -1,0 +1,1 @@
+"""Reports as files: the day report written to CSV or Excel. No Qt."""
