@@ -1,7 +1,9 @@
 """Staffing advice on simulated days: the demo branch with every piece of live advice accepted, against the same day
 (same seed, same customers) with the fixed demo roster only.
 
-    .venv/bin/python benchmarks/advice_quality.py [--days 10] [--first 2026-11-02] [--seed 1]
+    .venv/bin/python benchmarks/advice_quality.py [--days 10] [--first 2026-11-02] [--seed 1] [--quick]
+
+--quick plays 2 weekdays (a smoke run of a few seconds).
 
 Each arm plays the day in one-minute steps. The advised arm evaluates ``console.domain.advice.advise`` every
 minute, as the console's scheduled job does, and carries out every proposal at once (a manager who accepts all
@@ -25,12 +27,12 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from console.demand import fallback_counter_time_s  # noqa: E402
 from console.domain.advice import AdviceSettings, advise  # noqa: E402
 from console.domain.queue_metrics import wait_s  # noqa: E402
 from console.domain.vocabulary import CounterState, TicketStatus  # noqa: E402
 from console.sim.engine import BranchSimulation  # noqa: E402
 from console.sim.profile import demo_profile  # noqa: E402
+from console.staffing.demand import fallback_counter_time_s  # noqa: E402
 
 
 @dataclass
@@ -74,13 +76,15 @@ def play(day: date, seed: int, advised: bool) -> DayFigures:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, default=10, help="weekdays to play (default 10)")
+    parser.add_argument("--days", type=int, default=None, help="weekdays to play (default 10; --quick 2)")
     parser.add_argument("--first", type=date.fromisoformat, default=date(2026, 11, 2))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="a short run: 2 weekdays")
     args = parser.parse_args()
+    wanted = args.days if args.days is not None else (2 if args.quick else 10)
     days: list[date] = []
     d = args.first
-    while len(days) < args.days:
+    while len(days) < wanted:
         if d.weekday() < 5:
             days.append(d)
         d += timedelta(days=1)

@@ -1,6 +1,8 @@
 """CPU cost of one alert evaluation (every rule's measurements plus the engine step) with 8 cameras and a busy queue.
 
-    .venv/bin/python benchmarks/alert_cpu.py [--repeat 300]
+    .venv/bin/python benchmarks/alert_cpu.py [--repeat 300] [--scale 5] [--quick]
+
+--quick times 50 evaluations instead of 300.
 
 The state: 8 cameras with 4 zones each (all with a capacity), the lobby, a busy queue (the demo's month-end Monday
 at 12:00, its tickets copied ``--scale`` times: a branch five times as busy), 7 counters, the demo roster, logins.
@@ -24,19 +26,21 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    from console.demand import fallback_counter_time_s
     from console.domain.alert_engine import AlertEngine, default_rules
     from console.domain.alert_measures import BranchState, CameraState, measure_all, staffing
     from console.domain.records import ZoneSpec
     from console.domain.vocabulary import ZoneKind
     from console.sim.engine import BranchSimulation
     from console.sim.profile import demo_profile
+    from console.staffing.demand import fallback_counter_time_s
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=None, help="evaluations to time (default 300; --quick 50)")
     parser.add_argument("--scale", type=int, default=5, help="copies of the day's tickets (a branch this many "
                         "times as busy; default 5)")
+    parser.add_argument("--quick", action="store_true", help="a short run: 50 evaluations")
     args = parser.parse_args()
+    repeat = args.repeat if args.repeat is not None else (50 if args.quick else 300)
     profile = demo_profile()
     day = date(2026, 11, 30)
     sim = BranchSimulation(profile, day, 3)
@@ -59,7 +63,7 @@ def main() -> int:
     waiting = sum(1 for t in tickets if t.called_at is None and not t.status.is_final)
     engine = AlertEngine(default_rules())
     times, staffing_times = [], []
-    for i in range(args.repeat):
+    for i in range(repeat):
         now = at + timedelta(seconds=i)
         s = BranchState(**{**state.__dict__, "at": now})
         t0 = time.process_time()

@@ -1,7 +1,9 @@
 """Alert latency on the simulator: wall time from a condition becoming true (after its sustain time) to the alert
 being visible in the window (its row in the Alerts panel).
 
-    .venv/bin/python benchmarks/alert_latency.py [--speed 10] [--minutes 40] [--seed 4]
+    .venv/bin/python benchmarks/alert_latency.py [--speed 10] [--minutes 40] [--seed 4] [--quick]
+
+--quick plays 12 simulated minutes at 60x (12 s of wall time; few or no alerts, a smoke run).
 
 The demo branch plays the lunch peak (from 11:10 on 2026-11-27) with the console's real window (offscreen), real
 database writer and the alert service's APScheduler job. Two kinds of condition are timed:
@@ -33,20 +35,26 @@ def main() -> int:
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--speed", type=float, default=10.0)
-    parser.add_argument("--minutes", type=float, default=40.0, help="simulated minutes to play")
+    parser.add_argument("--speed", type=float, default=None, help="demo clock speed (default 10; --quick 60)")
+    parser.add_argument("--minutes", type=float, default=None,
+                        help="simulated minutes to play (default 40; --quick 12)")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--quick", action="store_true", help="a short run: 12 simulated minutes at 60x")
     args = parser.parse_args()
+    if args.speed is None:
+        args.speed = 60.0 if args.quick else 10.0
+    if args.minutes is None:
+        args.minutes = 12.0 if args.quick else 40.0
 
     from PySide6.QtWidgets import QApplication
 
-    from console.app import make_application
-    from console.context import AppContext, SourceOptions
-    from console.demo import DemoDay
+    from console.app.application import make_application
+    from console.app.context import AppContext, SourceOptions
+    from console.app.i18n import Translations
+    from console.app.main_window import MainWindow
     from console.domain.alert_engine import Level, RuleKind, RuleSpec, default_rules, rule_to_dict
     from console.domain.vocabulary import AlertSeverity
-    from console.i18n import Translations
-    from console.main_window import MainWindow
+    from console.sources.demo_day import DemoDay
     from storage.tasks import SaveAlertRules
     from storage.writer import apply_now
     from tests.gui.conftest import make_env

@@ -1,6 +1,8 @@
 """How fast the demo branch runs: a whole simulated day, occupancy counting and camera frames.
 
-    .venv/bin/python benchmarks/demo_day.py [--days 5]
+    .venv/bin/python benchmarks/demo_day.py [--days 5] [--quick]
+
+--quick runs 2 days.
 
 Prints, per day and as medians: seconds to simulate the day with occupancy sampled every 30 simulated seconds (as
 the window and `main.py simulate` do), the ratio of simulated to wall time, and milliseconds per drawn camera frame.
@@ -52,12 +54,14 @@ def one_day(day: date, seed: int) -> tuple[float, float, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, default=5)
+    parser.add_argument("--days", type=int, default=None, help="days to simulate (default 5; --quick 2)")
+    parser.add_argument("--quick", action="store_true", help="a short run: 2 days")
     args = parser.parse_args()
+    days = args.days if args.days is not None else (2 if args.quick else 5)
     first = date(2026, 11, 23)
     rows = []
     print("day         tickets  wall s  sim/wall  ms/frame")
-    for i in range(args.days):
+    for i in range(days):
         day = first + timedelta(days=i)
         wall, ratio, frame_ms, tickets = one_day(day, 1 + i)
         rows.append((wall, ratio, frame_ms))

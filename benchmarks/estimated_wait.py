@@ -1,6 +1,8 @@
 """Estimated wait against what happened: the queue panel's estimate for each new ticket on simulated days.
 
-    .venv/bin/python benchmarks/estimated_wait.py [--days 5] [--date 2026-11-23]
+    .venv/bin/python benchmarks/estimated_wait.py [--days 5] [--date 2026-11-23] [--quick]
+
+--quick plays 1 day.
 
 For each simulated day (the demo branch, consecutive days from --date) the day is
 stepped 15 s at a time; every normal (non-priority) ticket issued in a step gets the estimate the queue panel shows
@@ -21,7 +23,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from console.demo import DemoDay, seed_for_day  # noqa: E402
 from console.domain.queue_metrics import (  # noqa: E402
     DEFAULT_HANDLING_S,
     WORKING_STATES,
@@ -29,6 +30,7 @@ from console.domain.queue_metrics import (  # noqa: E402
     handling_s,
     is_waiting,
 )
+from console.sources.demo_day import DemoDay, seed_for_day  # noqa: E402
 
 
 def simple_estimate(tickets, counters, service_type, at) -> float | None:
@@ -78,12 +80,14 @@ def one_day(day: date, seed: int) -> tuple[list[float], list[float], list[float]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, default=5)
+    parser.add_argument("--days", type=int, default=None, help="days to simulate (default 5; --quick 1)")
     parser.add_argument("--date", type=date.fromisoformat, default=date(2026, 11, 23))
+    parser.add_argument("--quick", action="store_true", help="a short run: 1 day")
     args = parser.parse_args()
+    days = args.days if args.days is not None else (1 if args.quick else 5)
     print(f"{'day':<12}{'tickets':>8}{'mean wait':>11}{'MAE estimate':>14}{'MAE simple':>12}{'MAE baseline':>14}  (min)")
     totals: list[list[float]] = [[], [], [], []]
-    for i in range(args.days):
+    for i in range(days):
         day = args.date + timedelta(days=i)
         parts = one_day(day, seed_for_day(1, args.date, day))
         for total, part in zip(totals, parts, strict=True):

@@ -1,7 +1,10 @@
 """Forecast error on simulated history: store several weeks of demo-branch days, then forecast each of the last
 two weeks from the days before it only, and compare with what happened.
 
-    .venv/bin/python benchmarks/forecast_error.py [--weeks 6] [--first 2026-10-12]
+    .venv/bin/python benchmarks/forecast_error.py [--weeks 6] [--first 2026-10-12] [--quick]
+
+--quick stores the first two days of three consecutive weeks and forecasts the last week's two from the
+same weekdays before them (the fewest days the history forecast uses; about 3 s a stored day).
 
 Printed: per day the forecast and actual tickets; the mean absolute error per half-hour (all service types
 together) of the history forecast and, as a baseline, of the demo profile's expected arrivals (what a branch
@@ -25,24 +28,31 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    from console.calendar_cn import day_info
-    from console.demand import profile_counts, slots_of
-    from console.demo import DemoDay, DemoRecorder, seed_for_day
     from console.domain.forecast import backtest, daily_counts
     from console.sim.profile import demo_profile
+    from console.sources.demo_day import DemoDay, DemoRecorder, seed_for_day
+    from console.staffing.calendar_cn import day_info
+    from console.staffing.demand import profile_counts, slots_of
     from storage import repository
     from storage.database import open_database
     from storage.writer import apply_now
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weeks", type=int, default=6)
+    parser.add_argument("--weeks", type=int, default=None, help="weeks to store (default 6)")
     parser.add_argument("--first", type=date.fromisoformat, default=date(2026, 10, 12))
+    parser.add_argument("--quick", action="store_true",
+                        help="a short run: two weekdays of three weeks stored, the last week's forecast")
     args = parser.parse_args()
+    if args.quick and args.weeks is None:
+        days = [args.first + timedelta(days=7 * week + i) for week in range(3) for i in range(2)]
+        tested_days = 2
+    else:
+        days = [args.first + timedelta(days=i) for i in range(7 * (args.weeks or 6))]
+        tested_days = 14
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{Path(tmp) / 'history.db'}")
-        days = [args.first + timedelta(days=i) for i in range(7 * args.weeks)]
         for day in days:
             demo = DemoDay(day, seed_for_day(1, args.first, day))
             recorder = DemoRecorder(lambda task: apply_now(db, task))
@@ -52,13 +62,14 @@ def main() -> int:
         branch = repository.load_branch(db, "DEMO")
         tz = ZoneInfo(branch.timezone)
         start = datetime.combine(days[0], datetime.min.time(), tzinfo=tz)
-        tickets = repository.load_tickets(db, "DEMO", start, start + timedelta(days=len(days)))
+        end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+        tickets = repository.load_tickets(db, "DEMO", start, end)
         db.close()
     print(f"simulated {len(days)} days from {days[0]} ({len(tickets)} tickets) in {time.perf_counter() - started:.0f} s")
     counts = daily_counts(tickets, tz, branch.opens)
     infos = [day_info(d) for d in sorted(counts)]
     slots = slots_of(branch)
-    tested = sorted(counts)[-14:]
+    tested = sorted(counts)[-tested_days:]
     factor = demo_profile().demand.payday
     history = backtest(counts, infos, tested, slots, profile_counts, factor)
     assert history is not None

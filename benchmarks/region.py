@@ -6,7 +6,10 @@ regional view latency, and the CPU the database server needs.
     .venv/bin/python benchmarks/region.py [--minutes 10] [--branches 50] [--cameras 2] [--workers 5]
                                           [--ticket-rate 200] [--feed-processes 2] [--outage-s 60]
                                           [--admin-url URL] [--keep]
-    .venv/bin/python benchmarks/region.py --quick      # 1.5 minutes with a 10 s outage: a smoke run
+    .venv/bin/python benchmarks/region.py --quick      # a smoke run of about 30 s, see below
+
+--quick: 10 branches in 2 worker processes, 40 ticket events/s in 1 feed process, 20 s of load with a 6 s outage
+(each option given explicitly still wins). Without a reachable server the script says so and exits with status 77.
 
 Set-up: a fresh database on the server of ``--admin-url`` (default: tests/pg.py's ``BRANCH_CONSOLE_TEST_PG`` or
 console_test@127.0.0.1:5432), dropped at the end; ``--branches`` branches B01, B02, … (Asia/Shanghai, 8 counters)
@@ -16,7 +19,7 @@ middle of the run (new connections refused, open ones closed: a database server 
 
 Processes (this script again, with a hidden ``--role``):
 - ``--workers`` camera workers, each serving an equal share of the branches' cameras with a real ``SpoolWriter`` over
-  a real ``Spool`` file (console/worker.py, storage/spool.py; one spool per process, where a deployed worker has one
+  a real ``Spool`` file (console/cameras/worker.py, storage/spool.py; one spool per process, where a deployed worker has one
   per branch). The camera pipelines are replaced by a synthetic producer: each camera submits one
   ``RecordOccupancy`` per second (the lobby total and one zone, ``at`` = the tick's wall-clock time in UTC, the
   cameras' ticks spread over the second) after one ``RecordCameraHealth`` "online". ``on_commit`` stamps each
@@ -25,14 +28,14 @@ Processes (this script again, with a hidden ``--role``):
   evenly over the branches, from a queue simulation per branch (staff log in; tickets issued → called → started →
   finished; 4 % of calls find the customer gone: abandoned; 3 % no-shows). Each branch's ticketing system posts the
   events of the last second as one JSON list; it is parsed and validated as the HTTP API does
-  (``console.ticket_feed.parse_body``) and stored as ``StoreFeedEvents`` through a ``DatabaseWriter.submit_and_wait``
-  and a database connection of the branch's own, as each branch's console does (console/context.py's API
+  (``console.feed.events.parse_body``) and stored as ``StoreFeedEvents`` through a ``DatabaseWriter.submit_and_wait``
+  and a database connection of the branch's own, as each branch's console does (console/app/context.py's API
   handler). A refused post (the API's 503, also after its 10 s timeout) is sent again every 2 s, the oldest events
   first, at most 200 events a post. Storing costs about 4 ms of CPU per event here: 200 events/s in one process
   make its interpreter lock the bottleneck, hence 2 processes by default, run at nice 10 (``--feed-nice``): their
   CPU stands for the consoles' own PCs and is not to be taken from what is measured.
-- one regional view, run as console/region_window.py's ``RegionFeed`` runs it without the window: a
-  ``RegionalReader`` (console/regional.py) stepped by a ``console.db_listen.NoticedPoller`` that listens to every
+- one regional view, run as console/app/region_window.py's ``RegionFeed`` runs it without the window: a
+  ``RegionalReader`` (console/sources/regional.py) stepped by a ``console.sources.notices.NoticedPoller`` that listens to every
   branch's change notices (``LISTEN branch_console``): a read every 2 s, and at once on a notice but at most every
   0.5 s. Each read's wall time and each branch's ``sample_at`` are recorded.
 
@@ -77,6 +80,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from console.sources.regional import MIN_GAP_S, PERIOD_S  # noqa: E402
+
 TZ_NAME = "Asia/Shanghai"
 COUNTERS = 8
 ZONE = "Counter area"
@@ -89,10 +94,8 @@ POST_MAX = 200
 #: Seconds a stopping worker (or the ticket feed) may take to write what it still holds.
 DRAIN_S = 300.0
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-#: console/region_window.py's PERIOD_S and MIN_GAP_S (not imported: that module needs Qt): the regional view reads
-#: every 2 s, and at once on a change notice but at most every 0.5 s.
-VIEW_PERIOD_S = 2.0
-VIEW_MIN_GAP_S = 0.5
+#: The regional view reads every 2 s, and at once on a change notice but at most every 0.5 s.
+VIEW_PERIOD_S, VIEW_MIN_GAP_S = PERIOD_S, MIN_GAP_S
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -162,8 +165,8 @@ def own_cpu_s() -> float:
 
 def run_worker(cfg: dict) -> None:
     """One headless camera worker process: synthetic cameras → real Spool + SpoolWriter → the database."""
+    from console.cameras.worker import SpoolWriter, choose_cameras
     from console.domain.records import CameraHealthEvent, OccupancyPoint
-    from console.worker import SpoolWriter, choose_cameras
     from storage import repository
     from storage.database import open_database
     from storage.spool import Spool
@@ -309,7 +312,7 @@ class BranchQueue:
 
 def run_tickets(cfg: dict) -> None:
     """The ticketing systems of every branch posting to their consoles' feed; see the module docstring."""
-    from console.ticket_feed import FeedError, parse_body
+    from console.feed.events import FeedError, parse_body
     from storage.database import open_database
     from storage.tasks import StoreFeedEvents
     from storage.writer import DatabaseWriter
@@ -413,12 +416,12 @@ def run_tickets(cfg: dict) -> None:
 
 
 def run_view(cfg: dict) -> None:
-    """The regional view as console/region_window.py's ``RegionFeed`` runs it, without the window: a
+    """The regional view as console/app/region_window.py's ``RegionFeed`` runs it, without the window: a
     ``RegionalReader`` stepped by a ``NoticedPoller`` listening to every branch's change notices."""
     import logging
 
-    from console.db_listen import NoticedPoller
-    from console.regional import RegionalReader
+    from console.sources.notices import NoticedPoller
+    from console.sources.regional import RegionalReader
     from storage.database import open_database
 
     log = logging.getLogger("region.view")
@@ -611,24 +614,47 @@ def log_summary(path: Path) -> tuple[Counter, Counter]:
     return levels, messages
 
 
+#: Exit status when no PostgreSQL server answers (the run is skipped, not failed).
+SERVER_MISSING = 77
+
+
+def unreachable(admin_url: str) -> str:
+    """Why the server of ``admin_url`` cannot be used ("" when it can), worded as tests/pg.py words it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    try:
+        engine = create_engine(admin_url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return ""
+    except Exception as exc:  # driver missing, server down, wrong password
+        return (f"PostgreSQL at {make_url(admin_url).render_as_string(hide_password=True)}: not reachable: "
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=None, help="length of the load (default 10; --quick 1.5)")
-    parser.add_argument("--branches", type=int, default=50)
+    parser.add_argument("--minutes", type=float, default=None, help="length of the load (default 10; --quick 1/3)")
+    parser.add_argument("--branches", type=int, default=None, help="branches (default 50; --quick 10)")
     parser.add_argument("--cameras", type=int, default=2, help="cameras per branch, 1 sample/s each")
-    parser.add_argument("--workers", type=int, default=5, help="worker processes sharing the cameras")
-    parser.add_argument("--ticket-rate", type=float, default=200.0, help="ticket events/s over all branches")
-    parser.add_argument("--feed-processes", type=int, default=2,
-                        help="processes sharing the branches' ticket feeds (one Python process storing 200 "
-                             "events/s is held back by its own interpreter lock)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes sharing the cameras (default 5; --quick 2)")
+    parser.add_argument("--ticket-rate", type=float, default=None,
+                        help="ticket events/s over all branches (default 200; --quick 40)")
+    parser.add_argument("--feed-processes", type=int, default=None,
+                        help="processes sharing the branches' ticket feeds (default 2; --quick 1; one Python "
+                             "process storing 200 events/s is held back by its own interpreter lock)")
     parser.add_argument("--feed-nice", type=int, default=10,
                         help="niceness of the feed processes: their CPU stands for the consoles' own PCs and should "
                              "not be taken from the workers, the view and the database server (0: same as the rest)")
     parser.add_argument("--outage-s", type=float, default=None, help="database outage in the middle (default 60; "
-                                                                     "--quick 10; 0: none)")
+                                                                     "--quick 6; 0: none)")
     parser.add_argument("--admin-url", default=None, help="administrative URL of the PostgreSQL server "
                                                           "(default: BRANCH_CONSOLE_TEST_PG or tests/pg.py's)")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 1.5 minutes, 10 s outage")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 10 branches, 20 s of load with a 6 s outage")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, spools, results)")
     parser.add_argument("--role", choices=("worker", "tickets", "view"), help=argparse.SUPPRESS)
@@ -646,14 +672,21 @@ def main() -> int:
         {"worker": run_worker, "tickets": run_tickets, "view": run_view}[args.role](cfg)
         return 0
 
-    minutes = args.minutes if args.minutes is not None else (1.5 if args.quick else 10.0)
-    outage_s = args.outage_s if args.outage_s is not None else (10.0 if args.quick else 60.0)
-    run_s = minutes * 60.0
+    for name, full, quick in (("branches", 50, 10), ("workers", 5, 2), ("ticket_rate", 200.0, 40.0),
+                              ("feed_processes", 2, 1)):
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
+    run_s = args.minutes * 60.0 if args.minutes is not None else (20.0 if args.quick else 600.0)
+    outage_s = args.outage_s if args.outage_s is not None else (6.0 if args.quick else 60.0)
     if outage_s >= run_s:
         parser.error("the outage must be shorter than the run")
     if args.admin_url is None:
         args.admin_url = os.environ.get("BRANCH_CONSOLE_TEST_PG",
                                         "postgresql+psycopg://console_test:console_test@127.0.0.1:5432/postgres")
+    why = unreachable(args.admin_url)
+    if why:
+        print(f"skipped: {why}", file=sys.stderr)
+        return SERVER_MISSING
     command = " ".join(shlex.quote(a) for a in [".venv/bin/python", "benchmarks/region.py", *sys.argv[1:]])
     return Benchmark(args, run_s, outage_s, command).run()
 
@@ -808,7 +841,7 @@ class Benchmark:
         self._spawn("view", "view", {"url": relay_url, "period_s": VIEW_PERIOD_S, "min_gap_s": VIEW_MIN_GAP_S})
         print(f"region benchmark: {a.branches} branches x {a.cameras} cameras at 1 sample/s in {len(workers)} worker "
               f"processes, {a.ticket_rate:g} ticket events/s in {len(feeds)} feed processes, regional view; "
-              f"{self.run_s / 60:g} min with a "
+              f"{self.run_s / 60:.3g} min with a "
               f"{self.outage_s:g} s outage in the middle; database {self.dbname} via relay port {self.relay.port}",
               flush=True)
         deadline = time.time() + 180

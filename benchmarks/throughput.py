@@ -1,12 +1,16 @@
 """Camera throughput: one stream as fast as it goes, and several cameras live in the window.
 
-    .venv/bin/python benchmarks/throughput.py [--frames 300] [--cameras 4,8] [--seconds 30]
+    .venv/bin/python benchmarks/throughput.py [--frames 300] [--cameras 4,8] [--seconds 30] [--shared ../shared]
+                                              [--quick]
 
 Part 1 — one 768x576 stream (pets09-s2l1) decoded, detected, tracked and counted as fast as possible, for each
 shared ONNX model and OpenCV HOG in the same run; prints frames/s and the ratio to HOG (target ≥ 30 frames/s).
 Part 2 — N cameras (each count in --cameras) replaying the same file at its own rate, analysed at 5 frames/s each
 by the console's camera processes while the main window runs offscreen with the demo queue at real time; a 10 ms heartbeat timer in the GUI thread measures the longest
 stall of the event loop (target ≤ 50 ms) and each camera's analysed rate (target: 5/s kept).
+
+--quick: 30 frames per model (10 for HOG), then 2 cameras for 5 s after a 2 s warm-up. Without the footage or the
+models the script says what is missing and exits with status 77.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from camera.sources import open_source  # noqa: E402
 
 MODELS = {"YOLOX-Nano": "yolox-nano/yolox_nano.onnx", "PicoDet-S": "picodet-s-320/picodet_s_320_coco.onnx",
           "FastestDet": "fastestdet/FastestDet.onnx"}
+#: Exit status when the footage or a model is missing (the run is skipped, not failed).
+MISSING = 77
 
 
 def one_stream(video: Path, model: Path | None, frames: int) -> float:
@@ -42,7 +48,7 @@ def one_stream(video: Path, model: Path | None, frames: int) -> float:
     return n / (time.perf_counter() - started)
 
 
-def live_cameras(shared: Path, cameras: int, seconds: float, demo_speed: float = 1.0) -> None:
+def live_cameras(shared: Path, cameras: int, seconds: float, demo_speed: float = 1.0, warmup_s: float = 5.0) -> None:
     import argparse as _argparse
     import tempfile
 
@@ -50,9 +56,9 @@ def live_cameras(shared: Path, cameras: int, seconds: float, demo_speed: float =
     from PySide6.QtWidgets import QApplication
 
     from camera.model_store import ModelStore
+    from console.app.context import AppContext, SourceOptions
+    from console.app.main_window import MainWindow
     from console.bootstrap import prepare
-    from console.context import AppContext, SourceOptions
-    from console.main_window import MainWindow
     from storage.records import CameraSetup, CameraSpec
 
     app = QApplication.instance() or QApplication([])
@@ -78,7 +84,7 @@ def live_cameras(shared: Path, cameras: int, seconds: float, demo_speed: float =
     timer = QTimer()
     timer.timeout.connect(beat)
     timer.start(10)
-    warmup_until = time.perf_counter() + 5
+    warmup_until = time.perf_counter() + warmup_s
     while time.perf_counter() < warmup_until:
         app.processEvents()
         time.sleep(0.002)
@@ -103,23 +109,35 @@ def live_cameras(shared: Path, cameras: int, seconds: float, demo_speed: float =
     env.close()
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
-    parser.add_argument("--frames", type=int, default=300)
-    parser.add_argument("--cameras", default="4,8", help="camera counts to run, comma-separated")
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--frames", type=int, default=None, help="frames per model (default 300; --quick 30)")
+    parser.add_argument("--cameras", default=None, help="camera counts to run, comma-separated (default 4,8; "
+                                                        "--quick 2)")
+    parser.add_argument("--seconds", type=float, default=None, help="seconds each camera count runs (default 30; "
+                                                                    "--quick 5)")
+    parser.add_argument("--quick", action="store_true", help="a short run: 30 frames, 2 cameras for 5 s")
     args = parser.parse_args()
+    frames = args.frames if args.frames is not None else (30 if args.quick else 300)
+    cameras = args.cameras if args.cameras is not None else ("2" if args.quick else "4,8")
+    seconds = args.seconds if args.seconds is not None else (5.0 if args.quick else 30.0)
     video = args.shared / "datasets" / "pets09-s2l1" / "video.avi"
-    hog = one_stream(video, None, min(args.frames, 60))
-    print(f"one 768x576 stream, end to end (decode + detect + track + count), {args.frames} frames:")
+    missing = [str(p) for p in (video, *(args.shared / "models" / rel for rel in MODELS.values())) if not p.is_file()]
+    if missing:
+        print(f"skipped: footage or model not found: {', '.join(missing)} (see ../shared/datasets/README.md and "
+              "../shared/models/README.md)", file=sys.stderr)
+        return MISSING
+    hog = one_stream(video, None, min(frames, 10 if args.quick else 60))
+    print(f"one 768x576 stream, end to end (decode + detect + track + count), {frames} frames:")
     print(f"  {'OpenCV HOG':<12}{hog:7.1f} frames/s  (1.0x)")
     for name, rel in MODELS.items():
-        fps = one_stream(video, args.shared / "models" / rel, args.frames)
+        fps = one_stream(video, args.shared / "models" / rel, frames)
         print(f"  {name:<12}{fps:7.1f} frames/s  ({fps / hog:.1f}x HOG)")
-    for count in (int(c) for c in args.cameras.split(",")):
-        live_cameras(args.shared, count, args.seconds)
+    for count in (int(c) for c in cameras.split(",")):
+        live_cameras(args.shared, count, seconds, warmup_s=2.0 if args.quick else 5.0)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

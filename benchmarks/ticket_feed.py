@@ -1,6 +1,7 @@
 """Ticket feed under load: a local client posts events to the HTTP API while the console window runs offscreen.
 
     .venv/bin/python benchmarks/ticket_feed.py [--rate 200] [--seconds 300] [--counters 12] [--connections 8]
+                                               [--quick]
 
 A real branch (SQLite file in a temporary data directory) with the API enabled. --connections client threads each
 send one event per request over a keep-alive connection, together paced at --rate events/s (a request is answered
@@ -10,6 +11,8 @@ and finished, and 1 % of the requests resend an earlier event (which must come b
 one "called" event is timed from the moment its POST is sent until the window's view (which the counter board, the
 queue panel and the reports are drawn from, in the same slot) holds that ticket as called at that counter. Printed: events sent and achieved rate, answers by status, events stored vs unique events
 sent (lost and duplicated must both be 0), POST round-trip median/p99, and POST → board median/p99/max.
+
+--quick: 50 events/s for 10 s over 4 connections.
 """
 
 from __future__ import annotations
@@ -43,19 +46,27 @@ def percentile(values: list[float], share: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=200.0)
-    parser.add_argument("--seconds", type=float, default=300.0)
+    parser.add_argument("--rate", type=float, default=None, help="events/s (default 200; --quick 50)")
+    parser.add_argument("--seconds", type=float, default=None, help="length of the run (default 300; --quick 10)")
     parser.add_argument("--counters", type=int, default=12)
-    parser.add_argument("--connections", type=int, default=8, help="client connections posting concurrently")
+    parser.add_argument("--connections", type=int, default=None,
+                        help="client connections posting concurrently (default 8; --quick 4)")
+    parser.add_argument("--quick", action="store_true", help="a short run: 50 events/s for 10 s, 4 connections")
     args = parser.parse_args()
+    if args.rate is None:
+        args.rate = 50.0 if args.quick else 200.0
+    if args.seconds is None:
+        args.seconds = 10.0 if args.quick else 300.0
+    if args.connections is None:
+        args.connections = 4 if args.quick else 8
 
     from PySide6.QtWidgets import QApplication
 
+    from console.app.context import AppContext, SourceOptions
+    from console.app.main_window import MainWindow
     from console.bootstrap import prepare
-    from console.context import AppContext, SourceOptions
     from console.domain.records import BranchInfo, CounterStatus
     from console.domain.vocabulary import CounterState, ServiceType
-    from console.main_window import MainWindow
     from storage import repository
     from storage.tasks import SaveBranchSetup
     from storage.writer import apply_now
