@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from console.app.alert_controller import AcknowledgeDialog
 from console.app.application import make_application
 from console.app.context import AppContext, SourceOptions
 from console.app.i18n import Translations
@@ -21,6 +20,7 @@ from storage.tasks import SaveAlertRules
 from storage.writer import apply_now
 from tests.gui.conftest import make_env
 from tests.gui.dialogs import answer_dialog
+from widgets.dialogs.acknowledge_dialog import AcknowledgeDialog
 
 pytestmark = pytest.mark.gui
 
