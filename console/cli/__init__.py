@@ -1,1 +1,2 @@
-"""The command line: every subcommand of main.py, without Qt (English output on stdout, problems on stderr with a non-zero exit)."""
+"""The command line: every subcommand of main.py, without Qt (English output on stdout, problems on stderr with a
+non-zero exit)."""
