@@ -24,8 +24,9 @@ from console.domain.records import AlertRecord
 from console.domain.vocabulary import AlertSeverity, AlertState
 from storage import repository
 from widgets import labels
+from widgets.alert_words import describe
 from widgets.dialogs.acknowledge_dialog import AcknowledgeDialog
-from widgets.panels.alert_list import AlertBanner, AlertList, describe
+from widgets.panels.alert_list import AlertBanner, AlertList
 
 
 def ack_denial(context, alert) -> str | None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.records import AlertRecord
 from widgets import labels
-from widgets.panels.alert_list import describe
+from widgets.alert_words import describe
 
 
 class AcknowledgeDialog(QDialog):
