@@ -3,8 +3,10 @@
 A source (the demo runner, or the reader of a real branch's stored data) publishes ``BranchSnapshot``s; ``LiveView``
 turns each into one ``BranchView`` — the queues, counters, waits, service level, staff presence, the day report
 and the lobby figures — so all panels show the same instant. The branch window's ``BranchController`` (Qt) only
-carries snapshots into the GUI thread and hands them here; the regional view computes its per-branch line with the
-same functions (``queue_figures`` and the same service target), so a branch reads the same in both.
+carries snapshots into the GUI thread and hands them here; the regional view (``console/sources/regional.py``)
+computes its per-branch line from the same domain functions (``longest_wait_s``, ``service_level``; a waiting count
+equal to ``queue_figures``'s, without the per-type estimates) and the same service target, so a branch reads the
+same in both.
 
 The service target ("called within N minutes") is ``[staffing] target_wait_min`` of the settings, the same one the
 closing day report, the coverage plan and the live advice use; ``service_target`` turns it into a ``timedelta``.
