@@ -2,8 +2,8 @@
 
 Parts, in the order ``start`` starts them: the one database writer thread; the branch source (the demo runner, or
 a poller of a real branch's stored data) and, on a real branch, the ticketing system's HTTP feed; the counter desk;
-the cameras; the staffing advice; the alert service with its delivery and the closing-time report; alert snapshots
-and the retention purge. The database itself is opened by ``console.bootstrap`` and closed by whoever opened it.
+the cameras; the staffing advice; alert snapshots and the retention purge; the alert service with its delivery
+(the snapshot taker before the alerts that feed it, so it stops after them) and the closing-time report. The database itself is opened by ``console.bootstrap`` and closed by whoever opened it.
 
 Every part is a typed attribute (None until started, or when this console does not run it). Each part started is
 pushed onto one ``ExitStack``; ``stop`` closes the stack, so the parts stop in the reverse order of their start
@@ -186,9 +186,9 @@ class AppContext(QObject):
         self.start_cameras()
         self.advice.start()
         self._started(self.advice)
-        self.start_alerts()
-        if not self.viewer:
+        if not self.viewer:  # before the alerts, which hand their updates to the snapshot taker: it stops after them
             self.start_privacy()
+        self.start_alerts()
 
     def _start_desk(self) -> None:
         """Counter requests: the demo's simulator carries them out; a real branch's ticketing system reads them from
@@ -275,6 +275,8 @@ class AppContext(QObject):
                                    notify=self.notifier.submit if self.notifier is not None else None, parent=self)
         self.alerts.cameras = self.cameras
         self.controller.sig_view.connect(self.alerts.show_view)
+        if self.snapshots is not None:
+            self.alerts.sig_alerts.connect(self.snapshots.on_update)  # a plain callable: runs in the job's thread
         self.alerts.start()
         self._started(self.alerts)
 
@@ -298,8 +300,6 @@ class AppContext(QObject):
                                                lambda task: writer.submit_and_wait(task, 10.0))
         if self.snapshots is not None:
             self._started(self.snapshots)
-        if self.snapshots is not None and self.alerts is not None:
-            self.alerts.sig_alerts.connect(self.snapshots.on_update)  # a plain callable: runs in the job's thread
         if privacy.retention_days > 0:
             self.retention = RetentionJob(self.env.db, privacy.retention_days,
                                           snapshot_folder(privacy, self.env.data_dir), self.writer.submit_and_wait,

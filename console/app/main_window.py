@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 
 from console.app import DOCS
 from console.app.advice_controller import AdviceController
-from console.app.branch_controller import BranchView
 from console.app.context import AppContext
 from console.app.counter_controller import CounterController
 from console.domain.lockout import IdleLock
 from console.domain.permissions import Permission
 from console.security.access import Operator
+from console.sources.live_view import BranchView
 from widgets import labels
 from widgets.dialogs.settings_dialog import SettingsDialog
 from widgets.dialogs.user_guide_dialog import UserGuideDialog, guide_path

@@ -43,7 +43,8 @@ class Operator:
 
 
 def console_user() -> str:
-    """Who the audit trail names where nobody logs in (the demo branch, commands on a demo-only database): the operating-system account."""
+    """Who the audit trail names where nobody logs in (the demo branch, commands on a demo-only database): the
+    operating-system account."""
     try:
         return getpass.getuser()
     except Exception:  # no login name (a service account without one)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from console.domain.counter_actions import Refusal, check_command
 from console.domain.records import CounterCommand, CounterStatus
 from console.domain.vocabulary import CounterAction, CounterState, ServiceType
-from console.security.access import console_user  # noqa: F401  (the audit trail's default user)
+from console.security.access import console_user
 from console.sources.snapshot import BranchSnapshot
 from storage.tasks import SaveCounterCommand
 from storage.writer import WriteFailed
