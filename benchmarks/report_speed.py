@@ -56,7 +56,7 @@ def fill(db, n: int) -> None:
     for i in range(n):
         issued = opens + timedelta(seconds=rng.uniform(0, 8 * 3600))
         outcome = rng.choices(["served", "no_show", "abandoned", "waiting"], [90, 4, 4, 2])[0]
-        row = {"branch_id": bid, "ticket_id": f"T{i:05d}", "number": f"A{i:05d}",
+        row = {"branch_id": bid, "business_day": DAY, "ticket_id": f"T{i:05d}", "number": f"A{i:05d}",
                "service_type": rng.choice(["cash", "non_cash", "corporate", "vip"]), "priority": rng.random() < 0.1,
                "status": outcome, "issued_at": issued, "called_at": None, "started_at": None, "finished_at": None,
                "counter_id": None, "staff_id": None, "transfers": 0}

@@ -77,6 +77,11 @@ class Branch(Base):
     closes: Mapped[time] = mapped_column(Time)
     lobby_capacity: Mapped[int] = mapped_column(Integer)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    waiting_seats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: seven entries, Monday first: "HH:MM-HH:MM" or "closed"; NULL: ``opens``–``closes`` every day
+    week_hours: Mapped[list[str] | None] = mapped_column(JSON)
+    #: [[the ticketing system's business name, service type], ...] in the order the branch lists them
+    service_names: Mapped[list[list[str]] | None] = mapped_column(JSON)
 
 
 class Camera(Base):
@@ -139,6 +144,7 @@ class Counter(Base):
     state_since: Mapped[datetime] = mapped_column(UtcDateTime)
     staff_id: Mapped[str | None] = mapped_column(String(32))
     current_ticket_id: Mapped[str | None] = mapped_column(String(64))
+    flexible: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Staff(Base):
@@ -180,12 +186,14 @@ class ShiftBreak(Base):
 class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (
-        UniqueConstraint("branch_id", "ticket_id"),
+        UniqueConstraint("branch_id", "business_day", "ticket_id"),
         Index("ix_ticket_branch_issued", "branch_id", "issued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    #: the branch-local date of the ticket's events: ticketing systems restart their numbers every day
+    business_day: Mapped[date] = mapped_column(Date)
     ticket_id: Mapped[str] = mapped_column(String(64))
     number: Mapped[str] = mapped_column(String(32))
     service_type: Mapped[str] = mapped_column(String(32))
@@ -207,7 +215,7 @@ class TicketEventRow(Base):
     __table_args__ = (
         UniqueConstraint("branch_id", "event_id"),
         Index("ix_ticket_event_branch_at", "branch_id", "at"),
-        Index("ix_ticket_event_branch_ticket", "branch_id", "ticket_id"),
+        Index("ix_ticket_event_branch_ticket", "branch_id", "business_day", "ticket_id"),
         Index("ix_ticket_event_branch_id", "branch_id", "id"),  # a branch's newest event, found without a scan
     )
 
@@ -216,6 +224,8 @@ class TicketEventRow(Base):
     event_id: Mapped[str] = mapped_column(String(128))
     type: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: the business day of the event's ticket (the branch-local date of its issue), else the local date of ``at``
+    business_day: Mapped[date] = mapped_column(Date)
     ticket_id: Mapped[str | None] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)

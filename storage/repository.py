@@ -14,6 +14,7 @@ from sqlalchemy import func, select, table
 from sqlalchemy.orm import selectinload
 
 from console.domain.ids import natural_key
+from console.domain.opening_hours import parse_day_hours
 from console.domain.records import (
     AlertRecord,
     AppointmentRecord,
@@ -49,7 +50,9 @@ from storage.tasks import NOT_BOOKED
 
 def _branch_info(row: m.Branch, counters: list[str]) -> BranchInfo:
     return BranchInfo(code=row.code, name=row.name, timezone=row.timezone, opens=row.opens, closes=row.closes,
-                      lobby_capacity=row.lobby_capacity, is_demo=row.is_demo, counters=tuple(counters))
+                      lobby_capacity=row.lobby_capacity, is_demo=row.is_demo, counters=tuple(counters),
+                      waiting_seats=row.waiting_seats, week_hours=tuple(map(parse_day_hours, row.week_hours or ())),
+                      service_names=tuple((name, ServiceType(kind)) for name, kind in row.service_names or ()))
 
 
 def list_branches(db: Database) -> list[BranchInfo]:
@@ -78,8 +81,9 @@ def load_counters(db: Database, code: str) -> list[CounterStatus]:
         if bid is None:
             return []
         rows = s.scalars(select(m.Counter).where(m.Counter.branch_id == bid)).all()
-        tickets = {t.ticket_id: t for t in s.scalars(select(m.Ticket).where(
-            m.Ticket.branch_id == bid, m.Ticket.ticket_id.in_([r.current_ticket_id for r in rows if r.current_ticket_id])))}
+        tickets = {t.ticket_id: t for t in s.scalars(select(m.Ticket).where(  # the newest day's ticket of a number
+            m.Ticket.branch_id == bid, m.Ticket.ticket_id.in_([r.current_ticket_id for r in rows if r.current_ticket_id]))
+            .order_by(m.Ticket.business_day))}
         result = []
         for r in sorted(rows, key=lambda r: natural_key(r.counter_id)):
             ticket = tickets.get(r.current_ticket_id) if r.current_ticket_id else None
@@ -90,7 +94,7 @@ def load_counters(db: Database, code: str) -> list[CounterStatus]:
                 counter_id=r.counter_id, name=r.name, service_types=tuple(ServiceType(t) for t in r.service_types),
                 state=CounterState(r.state), state_since=r.state_since, staff_id=r.staff_id,
                 ticket_id=r.current_ticket_id, ticket_number=ticket.number if ticket is not None else None,
-                ticket_since=since))
+                ticket_since=since, flexible=r.flexible))
         return result
 
 
@@ -208,10 +212,14 @@ def load_changed_tickets(db: Database, code: str, after_event_id: int) -> tuple[
         newest = s.scalar(select(func.max(e.id)).where(e.branch_id == bid)) or 0
         if newest <= after_event_id:
             return [], after_event_id
-        changed = (select(e.ticket_id).where(e.branch_id == bid, e.id > after_event_id, e.id <= newest,
-                                             e.ticket_id.is_not(None)).distinct())
-        rows = s.scalars(select(m.Ticket).where(m.Ticket.branch_id == bid, m.Ticket.ticket_id.in_(changed)))
-        return [_ticket_record(r) for r in rows], newest
+        changed = set(s.execute(select(e.business_day, e.ticket_id).where(
+            e.branch_id == bid, e.id > after_event_id, e.id <= newest, e.ticket_id.is_not(None)).distinct()).all())
+        if not changed:
+            return [], newest
+        rows = s.scalars(select(m.Ticket).where(m.Ticket.branch_id == bid,
+                                                m.Ticket.business_day.in_({day for day, _ in changed}),
+                                                m.Ticket.ticket_id.in_({tid for _, tid in changed})))
+        return [_ticket_record(r) for r in rows if (r.business_day, r.ticket_id) in changed], newest
 
 
 def newest_ticket_event_id(db: Database, code: str) -> int:

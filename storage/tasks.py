@@ -77,7 +77,9 @@ class SaveBranchSetup:
             row = m.Branch(code=b.code)
             session.add(row)
         row.name, row.timezone, row.opens, row.closes = b.name, b.timezone, b.opens, b.closes
-        row.lobby_capacity, row.is_demo = b.lobby_capacity, b.is_demo
+        row.lobby_capacity, row.is_demo, row.waiting_seats = b.lobby_capacity, b.is_demo, b.waiting_seats
+        row.week_hours = [h.text() for h in b.week_hours] or None
+        row.service_names = [[name, kind.value] for name, kind in b.service_names] or None
         session.flush()
         bid = row.id
         for c in self.counters:
@@ -85,9 +87,10 @@ class SaveBranchSetup:
             if counter is None:
                 session.add(m.Counter(branch_id=bid, counter_id=c.counter_id, name=c.name,
                                       service_types=[t.value for t in c.service_types], state=c.state.value,
-                                      state_since=c.state_since, staff_id=c.staff_id, current_ticket_id=c.ticket_id))
+                                      state_since=c.state_since, staff_id=c.staff_id, current_ticket_id=c.ticket_id,
+                                      flexible=c.flexible))
             else:
-                counter.name = c.name
+                counter.name, counter.flexible = c.name, c.flexible
                 counter.service_types = [t.value for t in c.service_types]
         for s in self.staff:
             person = session.scalar(select(m.Staff).where(m.Staff.branch_id == bid, m.Staff.employee_no == s.staff_id))
@@ -200,6 +203,31 @@ def _counter_for(session: Session, bid: int, counter_id: str | None, at: datetim
     return counter
 
 
+def business_day(session: Session, bid: int, at: datetime) -> date:
+    """The branch-local date of ``at``: with the ticket id, it names a ticket (numbers restart every day). The
+    branch's time zone is read once per session."""
+    zones: dict[int, ZoneInfo] = session.info.setdefault("branch_zones", {})
+    if bid not in zones:
+        zones[bid] = ZoneInfo(session.scalar(select(m.Branch.timezone).where(m.Branch.id == bid)))
+    return at.astimezone(zones[bid]).date()
+
+
+_OPEN_STATUSES = (TicketStatus.WAITING.value, TicketStatus.CALLED.value, TicketStatus.SERVING.value)
+
+
+def _ticket_day(session: Session, bid: int, ticket_id: str, day: date) -> date:
+    """The business day of the ticket a later event (called, finished…) of ``ticket_id`` on ``day`` belongs to:
+    that day's ticket of the number if there is one; else an earlier day's ticket of the number still open (a
+    ticket closed after midnight, as some ticketing systems do at the end of the day); else ``day`` (a ticket
+    known from a later event before its "issued")."""
+    found = session.execute(select(m.Ticket.business_day, m.Ticket.status).where(
+        m.Ticket.branch_id == bid, m.Ticket.ticket_id == ticket_id, m.Ticket.business_day <= day)
+        .order_by(m.Ticket.business_day.desc()).limit(1)).first()
+    if found is not None and (found.business_day == day or found.status in _OPEN_STATUSES):
+        return found.business_day
+    return day
+
+
 def apply_ticket_event(session: Session, bid: int, e: TicketEvent) -> bool:
     """Store one event and project it; False when the event_id was already stored (nothing changes)."""
     seen = session.scalar(select(m.TicketEventRow.id).where(m.TicketEventRow.branch_id == bid,
@@ -207,7 +235,10 @@ def apply_ticket_event(session: Session, bid: int, e: TicketEvent) -> bool:
     if seen is not None:
         return False
     payload = _event_payload(e)
-    session.add(m.TicketEventRow(branch_id=bid, event_id=e.event_id, type=e.type.value, at=e.at,
+    day = business_day(session, bid, e.at)
+    if e.ticket_id is not None and e.type is not TicketEventType.ISSUED and e.type not in _APPOINTMENT_EVENTS:
+        day = _ticket_day(session, bid, e.ticket_id, day)
+    session.add(m.TicketEventRow(branch_id=bid, event_id=e.event_id, type=e.type.value, at=e.at, business_day=day,
                                  ticket_id=e.ticket_id, payload=payload, received_at=datetime.now(UTC)))
     kind = e.type
     if kind is TicketEventType.COUNTER_STATE:
@@ -231,7 +262,7 @@ def apply_ticket_event(session: Session, bid: int, e: TicketEvent) -> bool:
         return True
     if e.ticket_id is None:
         raise ValueError(f"event {e.event_id} of type {kind.value} has no ticket_id")
-    _project_ticket(session, bid, e.ticket_id, (e.at, e.type.value, payload))
+    _project_ticket(session, bid, day, e.ticket_id, (e.at, e.type.value, payload))
     return True
 
 
@@ -271,19 +302,22 @@ _LIFECYCLE_RANK = {TicketEventType.ISSUED.value: 0, TicketEventType.TRANSFERRED.
                    TicketEventType.CALLED.value: 2, TicketEventType.STARTED.value: 3}
 
 
-def _project_ticket(session: Session, bid: int, ticket_id: str, new: tuple[datetime, str, dict[str, Any]]) -> None:
-    """Rebuild a ticket from all its events in time order — those stored plus ``new`` (at, type, payload), the one
-    being added — so events that arrive out of order (a late "called" after its "finished") give the same ticket
-    as events in order. A ticket has a handful of events."""
+def _project_ticket(session: Session, bid: int, day: date, ticket_id: str,
+                    new: tuple[datetime, str, dict[str, Any]]) -> None:
+    """Rebuild ticket ``ticket_id`` of business day ``day`` from all its events in time order — those stored plus
+    ``new`` (at, type, payload), the one being added — so events that arrive out of order (a late "called" after
+    its "finished") give the same ticket as events in order. A ticket has a handful of events; the same number on
+    another day is another ticket, never touched."""
     t = m.TicketEventRow
     with session.no_autoflush:
-        stored = session.execute(select(t.at, t.type, t.payload, t.id).where(t.branch_id == bid,
-                                                                           t.ticket_id == ticket_id)).all()
-        ticket = session.scalar(select(m.Ticket).where(m.Ticket.branch_id == bid, m.Ticket.ticket_id == ticket_id))
+        stored = session.execute(select(t.at, t.type, t.payload, t.id).where(
+            t.branch_id == bid, t.business_day == day, t.ticket_id == ticket_id)).all()
+        ticket = session.scalar(select(m.Ticket).where(m.Ticket.branch_id == bid, m.Ticket.business_day == day,
+                                                       m.Ticket.ticket_id == ticket_id))
     events = [(r.at, r.type, r.payload, r.id) for r in stored] + [(*new, float("inf"))]
     rows = sorted(events, key=lambda r: (r[0], _LIFECYCLE_RANK.get(r[1], 4), r[3]))
     if ticket is None:
-        ticket = m.Ticket(branch_id=bid, ticket_id=ticket_id)
+        ticket = m.Ticket(branch_id=bid, business_day=day, ticket_id=ticket_id)
         session.add(ticket)
     ticket.number, ticket.service_type, ticket.priority = ticket_id, None, False
     ticket.issued_at = ticket.called_at = ticket.started_at = ticket.finished_at = None
@@ -320,8 +354,8 @@ def _project_ticket(session: Session, bid: int, ticket_id: str, new: tuple[datet
     active = ticket.status in (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
     for counter_id in counters:
         counter = _counter_for(session, bid, counter_id, ticket.issued_at)
-        if counter is None:
-            continue
+        if counter is None or business_day(session, bid, counter.state_since) > day:
+            continue  # an earlier day's ticket of the same number leaves today's counter alone
         if active and ticket.counter_id == counter_id:
             counter.current_ticket_id = ticket_id
         elif counter.current_ticket_id == ticket_id:

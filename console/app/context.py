@@ -240,6 +240,8 @@ class AppContext(QObject):
                                         commands=lambda after: repository.load_counter_commands(
                                             self.env.db, code, after_id=after),
                                         console=console_api_for(self))
+            if branch is not None:
+                self.ticket_api.service_names = dict(branch.service_names)
             self.ticket_api.start()
             self._started(self.ticket_api)
             # a token rotated in this process (Settings → API) is taken at once; the old one is refused

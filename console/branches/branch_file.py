@@ -35,19 +35,17 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import tomli_w
 
+from console.domain.opening_hours import WEEKDAYS, DayHours, parse_day_hours
+from console.domain.records import BranchInfo
 from console.domain.vocabulary import ServiceType
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CLOSED = "closed"
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
-HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
 BRANCH_KEYS = ("code", "name", "timezone", "lobby_capacity", "waiting_seats", "hours")
 COUNTER_KEYS = ("id", "name", "service_types", "flexible")
@@ -56,24 +54,6 @@ TOP_KEYS = ("branch", "service_names", "counter")
 
 class BranchFileError(ValueError):
     """A branch file that cannot be used; the message names the file, the key and the reason."""
-
-
-@dataclass(frozen=True)
-class DayHours:
-    """One weekday's opening hours (branch-local clock times); ``opens`` None means closed all day."""
-
-    opens: time | None
-    closes: time | None
-
-    @property
-    def closed(self) -> bool:
-        return self.opens is None
-
-    def text(self) -> str:
-        """As written in a branch file: "HH:MM-HH:MM" or "closed"."""
-        if self.opens is None or self.closes is None:
-            return CLOSED
-        return f"{self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -99,15 +79,14 @@ class BranchPlan:
     service_names: tuple[tuple[str, ServiceType], ...]  # (the ticketing system's name, the console's type), in order
     counters: tuple[CounterPlan, ...]
 
-    def service_type_of(self, name: str) -> ServiceType | None:
-        """The console's service type for a ticketing system's business name, or for a console type's own value."""
-        for known, kind in self.service_names:
-            if known == name:
-                return kind
-        try:
-            return ServiceType(name)
-        except ValueError:
-            return None
+    def branch_info(self) -> BranchInfo:
+        """The branch as the rest of the console sees it; ``opens``/``closes`` are the first open weekday's hours."""
+        typical = next(day for day in self.hours if not day.closed)
+        assert typical.opens is not None and typical.closes is not None
+        return BranchInfo(code=self.code, name=self.name, timezone=self.timezone, opens=typical.opens,
+                          closes=typical.closes, lobby_capacity=self.lobby_capacity,
+                          counters=tuple(c.counter_id for c in self.counters), waiting_seats=self.waiting_seats,
+                          week_hours=self.hours, service_names=self.service_names)
 
 
 def read_branch_file(path: Path) -> BranchPlan:
@@ -236,22 +215,11 @@ def _service_type(value: Any, key: str, fail) -> ServiceType:
         raise fail(key, f"{value!r} is not a service type (one of {known})") from None
 
 
-def _clock(hour: str, minute: str) -> time | None:
-    h, m = int(hour), int(minute)
-    return time(h, m) if 0 <= h <= 23 and 0 <= m <= 59 else None
-
-
 def _day_hours(value: Any, key: str, fail) -> DayHours:
-    if value == CLOSED:
-        return DayHours(None, None)
-    match = HOURS.match(value) if isinstance(value, str) else None
-    opens = _clock(match.group(1), match.group(2)) if match else None
-    closes = _clock(match.group(3), match.group(4)) if match else None
-    if opens is None or closes is None:
-        raise fail(key, f'{value!r} must be "HH:MM-HH:MM" or "closed"')
-    if opens >= closes:
-        raise fail(key, f"opens at {opens:%H:%M}, not before it closes at {closes:%H:%M}")
-    return DayHours(opens, closes)
+    try:
+        return parse_day_hours(value)
+    except ValueError as exc:
+        raise fail(key, str(exc)) from None
 
 
 def _hours(table: Any, fail) -> tuple[DayHours, ...]:

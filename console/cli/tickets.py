@@ -56,7 +56,7 @@ def run_import(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     assert branch is not None
     try:
         parsed = read_log(args.file, ZoneInfo(branch.timezone), args.encoding,
-                          appointments=args.command == "appointments")
+                          appointments=args.command == "appointments", names=dict(branch.service_names))
     except CsvFileError as exc:
         print(f"error: {args.file} {exc}; nothing imported", file=sys.stderr)
         return 2

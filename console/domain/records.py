@@ -7,8 +7,9 @@ time zone; comparisons between aware datetimes are correct whatever zone each ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 
+from console.domain.opening_hours import DayHours
 from console.domain.vocabulary import (
     AlertSeverity,
     AlertState,
@@ -111,6 +112,7 @@ class CounterStatus:
     ticket_id: str | None = None
     ticket_number: str | None = None
     ticket_since: datetime | None = None  # when the current ticket was called (open) or started (serving)
+    flexible: bool = False  # a flexible counter (弹性窗口), opened or re-assigned at peaks
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +233,12 @@ class AlertRecord:
 
 @dataclass(frozen=True, slots=True)
 class BranchInfo:
-    """A branch (网点): name, IANA time zone, opening hours and lobby capacity in people."""
+    """A branch (网点): name, IANA time zone, opening hours, lobby capacity and waiting-area seats in people.
+
+    ``opens``/``closes`` are the hours of an ordinary working day (the first weekday the branch opens);
+    ``week_hours`` holds the seven weekdays, Monday first (empty: ``opens``–``closes`` every day).
+    ``service_names`` maps the ticketing system's business names (个人现金, 对公业务…) onto service types.
+    """
 
     code: str
     name: str
@@ -241,3 +248,22 @@ class BranchInfo:
     lobby_capacity: int
     is_demo: bool = False
     counters: tuple[str, ...] = field(default=())
+    waiting_seats: int = 0
+    week_hours: tuple[DayHours, ...] = ()
+    service_names: tuple[tuple[str, ServiceType], ...] = ()
+
+    def weekday_hours(self, day: date) -> DayHours:
+        """The hours of ``day``'s weekday (public holidays and working weekends: see ``console/staffing/calendar_cn``)."""
+        if not self.week_hours:
+            return DayHours(self.opens, self.closes)
+        return self.week_hours[day.weekday()]
+
+    def service_type_of(self, name: str) -> ServiceType | None:
+        """The console's service type for a ticketing system's business name or a service type's own value."""
+        for known, kind in self.service_names:
+            if known == name:
+                return kind
+        try:
+            return ServiceType(name)
+        except ValueError:
+            return None

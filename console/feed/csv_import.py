@@ -7,6 +7,7 @@ Header (any column order; extra columns are ignored):
   not happen.
 - ``outcome`` is served, no_show, abandoned, transferred or waiting. served needs finished_at; no_show, abandoned
   and transferred take their time from finished_at (for no_show, called_at when finished_at is empty).
+- ``service_type``: a console service type or one of the branch's business names (个人现金 → cash…).
 - ``priority``: empty, 0/1, true/false, yes/no, y/n.
 - A row is rejected (with its line number and the reason) when: a required field is empty (ticket_id,
   service_type, issued_at, outcome), a value is unknown (service type, outcome, priority), a time does not parse,
@@ -28,13 +29,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
 from console.domain.records import TicketEvent
 from console.domain.vocabulary import ServiceType, TicketEventType
-from console.feed.events import FeedError, parse_time
+from console.feed.events import FeedError, parse_time, service_choices, service_type_named
 
 COLUMNS = ("ticket_id", "service_type", "priority", "issued_at", "called_at", "started_at", "finished_at",
            "counter_id", "staff_id", "outcome")
@@ -98,21 +100,21 @@ def _identifier(row: dict[str, str], name: str) -> str:
     return value
 
 
-def _service(row: dict[str, str]) -> ServiceType:
+def _service(row: dict[str, str], names: Mapping[str, ServiceType] | None) -> ServiceType:
     service_text = (row.get("service_type") or "").strip()
     if not service_text:
         raise ValueError("service_type is empty")
-    try:
-        return ServiceType(service_text)
-    except ValueError:
-        raise ValueError(f"service_type {service_text!r} is unknown; expected one of "
-                         f"{', '.join(s.value for s in ServiceType)}") from None
+    found = service_type_named(service_text, names)
+    if found is None:
+        raise ValueError(f"service_type {service_text!r} is unknown; expected one of {service_choices(names)}")
+    return found
 
 
-def _appointment_events(row: dict[str, str], local: tzinfo) -> list[TicketEvent]:
+def _appointment_events(row: dict[str, str], local: tzinfo,
+                        names: Mapping[str, ServiceType] | None = None) -> list[TicketEvent]:
     """The events of one appointment row; ValueError says what is wrong with it."""
     appointment = _identifier(row, "appointment_id")
-    service = _service(row)
+    service = _service(row, names)
     due = _time(row, "due_at", local)
     if due is None:
         raise ValueError("due_at is empty")
@@ -139,10 +141,11 @@ def _appointment_events(row: dict[str, str], local: tzinfo) -> list[TicketEvent]
     return events
 
 
-def _row_events(row: dict[str, str], local: tzinfo) -> list[TicketEvent]:
+def _row_events(row: dict[str, str], local: tzinfo, names: Mapping[str, ServiceType] | None = None
+                ) -> list[TicketEvent]:
     """The events of one row; ValueError says what is wrong with it."""
     ticket = _identifier(row, "ticket_id")
-    service = _service(row)
+    service = _service(row, names)
     priority_text = (row.get("priority") or "").strip().lower()
     if priority_text not in _TRUE | _FALSE:
         raise ValueError(f"priority {row.get('priority')!r} is not true/false, yes/no or 1/0")
@@ -200,9 +203,11 @@ def _row_events(row: dict[str, str], local: tzinfo) -> list[TicketEvent]:
     return events
 
 
-def parse_log(text: str, local: tzinfo, appointments: bool = False) -> ParsedLog:
+def parse_log(text: str, local: tzinfo, appointments: bool = False,
+              names: Mapping[str, ServiceType] | None = None) -> ParsedLog:
     """Every row of a ticket log (or, with ``appointments``, an appointment list); rows that fail are listed in
-    ``rejected`` with their line and reason. ``tickets`` counts the tickets (appointments) imported."""
+    ``rejected`` with their line and reason. ``tickets`` counts the tickets (appointments) imported.
+    ``service_type`` may be a console service type or one of the branch's business names (``names``)."""
     columns, key = (APPOINTMENT_COLUMNS, "appointment_id") if appointments else (COLUMNS, "ticket_id")
     row_events = _appointment_events if appointments else _row_events
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -225,7 +230,7 @@ def parse_log(text: str, local: tzinfo, appointments: bool = False) -> ParsedLog
                                                          f"{len(header)}"))
                 continue
             try:
-                events = row_events(row, local)
+                events = row_events(row, local, names)
             except ValueError as exc:
                 result.rejected.append(RejectedRow(line, str(exc)))
                 continue
@@ -241,12 +246,13 @@ def parse_log(text: str, local: tzinfo, appointments: bool = False) -> ParsedLog
     return result
 
 
-def read_log(path: Path, local: tzinfo, encoding: str | None = None, appointments: bool = False) -> ParsedLog:
+def read_log(path: Path, local: tzinfo, encoding: str | None = None, appointments: bool = False,
+             names: Mapping[str, ServiceType] | None = None) -> ParsedLog:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise CsvFileError(f"cannot be read ({exc.strerror or exc})") from None
     text, used = decode(raw, encoding)
-    parsed = parse_log(text, local, appointments)
+    parsed = parse_log(text, local, appointments, names)
     parsed.encoding = used
     return parsed

@@ -12,7 +12,8 @@ is stored):
 - ``type`` (required): one of ``EVENT_TYPES``.
 - ``at`` (required): ISO 8601 date and time; with a UTC offset, or without one meaning the branch's local time.
 - ``ticket_id``: required for ticket events (issued … abandoned); 1-64 characters.
-- ``service_type``: required for ``issued`` and ``transferred`` (the new type); one of the service types.
+- ``service_type``: required for ``issued`` and ``transferred`` (the new type); one of the service types, or a
+  business name of the ticketing system that the branch maps onto one (个人现金 → cash); an unmapped name is refused.
 - ``priority``: true/false, default false (appointment, elderly, disabled: 绿色通道).
 - ``counter_id``: required for ``called``, ``started``, ``counter_state``, ``staff_login``, ``staff_logout``.
 - ``staff_id``: required for ``staff_login`` and ``staff_logout``.
@@ -29,6 +30,7 @@ Events may arrive out of order: each ticket is rebuilt from its stored events in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -115,8 +117,26 @@ def parse_time(value: object, name: str, local: tzinfo) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=local)
 
 
-def parse_event(obj: object, local: tzinfo) -> TicketEvent:
-    """Validate one event object; ``FeedError`` names the field and the problem."""
+def service_type_named(value: str, names: Mapping[str, ServiceType] | None) -> ServiceType | None:
+    """The service type ``value`` stands for: a console service type, or a business name of the ticketing system
+    the branch maps (``names``: 个人现金 → cash…); None when it is neither."""
+    if names and value in names:
+        return names[value]
+    try:
+        return ServiceType(value)
+    except ValueError:
+        return None
+
+
+def service_choices(names: Mapping[str, ServiceType] | None) -> str:
+    """The accepted service types in words, for a refusal."""
+    known = ", ".join(SERVICE_TYPES)
+    return f"{known}, or one of the branch's business names ({', '.join(names)})" if names else known
+
+
+def parse_event(obj: object, local: tzinfo, names: Mapping[str, ServiceType] | None = None) -> TicketEvent:
+    """Validate one event object; ``FeedError`` names the field and the problem. ``service_type`` may be a console
+    service type or one of the branch's business names (``names``)."""
     if not isinstance(obj, dict):
         raise FeedError("body", f"an event must be a JSON object, got {type(obj).__name__}")
     unknown = sorted(set(obj) - set(FIELDS))
@@ -128,8 +148,11 @@ def parse_event(obj: object, local: tzinfo) -> TicketEvent:
         raise FeedError("at", "is required")
     at = parse_time(obj["at"], "at", local)
     ticket_id = _text(obj, "ticket_id", 64, kind in TICKET_TYPES)
-    service = _choice(obj, "service_type", SERVICE_TYPES,
-                      kind in NEEDS_SERVICE_TYPE or kind is TicketEventType.APPOINTMENT_BOOKED)
+    needs_service = kind in NEEDS_SERVICE_TYPE or kind is TicketEventType.APPOINTMENT_BOOKED
+    service_text = _text(obj, "service_type", 64, needs_service)
+    service = None if service_text is None else service_type_named(service_text, names)
+    if service_text is not None and service is None:
+        raise FeedError("service_type", f"unknown value {service_text!r}; expected one of {service_choices(names)}")
     priority = obj.get("priority", False)
     if priority is None:
         priority = False
@@ -151,7 +174,7 @@ def parse_event(obj: object, local: tzinfo) -> TicketEvent:
         at=at,
         ticket_id=ticket_id,
         number=number,
-        service_type=ServiceType(service) if service else None,
+        service_type=service,
         priority=priority,
         counter_id=counter_id,
         staff_id=staff_id,
@@ -161,7 +184,7 @@ def parse_event(obj: object, local: tzinfo) -> TicketEvent:
     )
 
 
-def parse_body(data: object, local: tzinfo) -> list[TicketEvent]:
+def parse_body(data: object, local: tzinfo, names: Mapping[str, ServiceType] | None = None) -> list[TicketEvent]:
     """One event object or a list of them; the first bad event raises (with its index) and none is accepted."""
     if isinstance(data, list):
         if not data:
@@ -171,7 +194,7 @@ def parse_body(data: object, local: tzinfo) -> list[TicketEvent]:
         events = []
         for i, item in enumerate(data):
             try:
-                events.append(parse_event(item, local))
+                events.append(parse_event(item, local, names))
             except FeedError as exc:
                 raise FeedError(exc.field, exc.problem, i) from None
         ids = [e.event_id for e in events]
@@ -179,7 +202,7 @@ def parse_body(data: object, local: tzinfo) -> list[TicketEvent]:
             dup = next(i for i, e in enumerate(ids) if ids.index(e) != i)
             raise FeedError("event_id", f"{ids[dup]!r} appears twice in this request", dup)
         return events
-    return [parse_event(data, local)]
+    return [parse_event(data, local, names)]
 
 
 def event_to_json(event: TicketEvent) -> dict[str, object]:
@@ -209,8 +232,10 @@ def openapi_document(version: str) -> dict[str, object]:
             "type": {"type": "string", "enum": list(EVENT_TYPES)},
             "ticket_id": {**string, "maxLength": 64, "description": "Required for ticket events."},
             "number": {**string, "maxLength": 32, "description": "Number printed on the ticket."},
-            "service_type": {"type": "string", "enum": list(SERVICE_TYPES),
-                             "description": "Required for issued and transferred (the new type)."},
+            "service_type": {**string, "maxLength": 64,
+                             "description": "Required for issued and transferred (the new type): one of "
+                                            f"{', '.join(SERVICE_TYPES)}, or a business name of the ticketing "
+                                            "system that the branch maps onto one (个人现金 → cash)."},
             "priority": {"type": "boolean", "default": False},
             "counter_id": {**string, "maxLength": 32,
                            "description": "Required for called, started, counter_state, staff_login/logout."},

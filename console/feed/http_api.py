@@ -28,7 +28,7 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, tzinfo
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +36,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from camera.credentials import mask_credentials
 from console.domain.records import CounterCommand, TicketEvent
+from console.domain.vocabulary import ServiceType
 from console.feed.events import FeedError, openapi_document, parse_body
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,9 @@ class TicketApi:
         self._on_stored = on_stored
         self._commands = commands
         self._console = console  # console.feed.people_api.ConsoleApi: the endpoints for people (their own login)
+        #: the branch's business names → service types, accepted as ``service_type`` (replaced whole when the
+        #: branch's settings change: one assignment, safe across threads)
+        self.service_names: Mapping[str, ServiceType] = {}
         self._openapi = json.dumps(openapi_document(version)).encode("utf-8")
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -161,7 +165,7 @@ class TicketApi:
             return HTTPStatus.BAD_REQUEST, {"error": f"body is not valid JSON: {exc.msg} at line {exc.lineno} "
                                                      f"column {exc.colno}", "field": "body"}
         try:
-            events = parse_body(data, self._local)
+            events = parse_body(data, self._local, self.service_names)
         except FeedError as exc:
             self.rejected += 1
             return HTTPStatus.UNPROCESSABLE_ENTITY, exc.to_json()

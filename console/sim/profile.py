@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from console.domain.records import BranchInfo, BreakSpan, ShiftRecord, StaffMember
 from console.domain.forecast import is_payday
+from console.domain.records import BranchInfo, BreakSpan, ShiftRecord, StaffMember
 from console.domain.vocabulary import ServiceType, ShiftKind, StaffRole
 from console.sim.lobby import FloorPlan, demo_floor_plan
 

@@ -105,11 +105,9 @@ class TodayTickets:
             self.day_start, self.last_event_id, self._sorted = start, newest, None
         else:
             changed, self.last_event_id = repository.load_changed_tickets(self._db, self.code, self.last_event_id)
-            for ticket in changed:
+            for ticket in changed:  # another day's ticket of the same number is another ticket: left alone
                 if start <= ticket.issued_at < end:
                     self._tickets[ticket.ticket_id] = ticket
-                else:
-                    self._tickets.pop(ticket.ticket_id, None)
             if changed:
                 self._sorted = None
         if self._sorted is None:

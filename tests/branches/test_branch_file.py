@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from console.branches.branch_file import BranchFileError, DayHours, parse_branch, read_branch_file, to_toml
+from console.branches.branch_file import BranchFileError, parse_branch, read_branch_file, to_toml
+from console.domain.opening_hours import DayHours
 from console.domain.vocabulary import ServiceType
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,9 +34,9 @@ def test_the_shipped_example_reads_as_written() -> None:
     assert [c.counter_id for c in plan.counters] == ["C1", "C2", "C3", "V1", "F1"]
     assert plan.counters[3].service_types == (ServiceType.VIP, ServiceType.CASH, ServiceType.NON_CASH)
     assert [c.flexible for c in plan.counters] == [False, False, False, False, True]
-    assert plan.service_type_of("理财") is ServiceType.NON_CASH
-    assert plan.service_type_of("corporate") is ServiceType.CORPORATE  # the console's own names are understood
-    assert plan.service_type_of("外汇") is None
+    assert plan.branch_info().service_type_of("理财") is ServiceType.NON_CASH
+    assert plan.branch_info().service_type_of("corporate") is ServiceType.CORPORATE  # the console's own names are understood
+    assert plan.branch_info().service_type_of("外汇") is None
 
 
 def test_a_file_written_back_reads_the_same(tmp_path: Path) -> None:
