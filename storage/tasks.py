@@ -659,6 +659,38 @@ class SaveStaffMember:
                                  after=_member_values(person)))
 
 
+class CounterInUse(ValueError):
+    """A counter that cannot be removed now; the message says why (serving, or named by open tickets)."""
+
+
+@dataclass(frozen=True)
+class RemoveCounter:
+    """Remove a counter from a branch's set-up. Refused (``CounterInUse``) while it is open or serving or while
+    tickets still waiting, called or served name it; its history (served tickets, state changes) keeps its id."""
+
+    branch_code: str
+    counter_id: str
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        row = session.scalar(select(m.Counter).where(m.Counter.branch_id == bid,
+                                                     m.Counter.counter_id == self.counter_id))
+        if row is None:
+            return
+        if row.state != CounterState.CLOSED.value or row.current_ticket_id is not None:
+            raise CounterInUse(f"counter {self.counter_id} is {row.state}"
+                               + (f" with ticket {row.current_ticket_id}" if row.current_ticket_id else "")
+                               + ": close it before removing it")
+        open_tickets = session.scalars(select(m.Ticket.ticket_id).where(
+            m.Ticket.branch_id == bid, m.Ticket.counter_id == self.counter_id,
+            m.Ticket.status.in_(_OPEN_STATUSES)).limit(5)).all()
+        if open_tickets:
+            raise CounterInUse(f"counter {self.counter_id} is named by open tickets ({', '.join(open_tickets)}): "
+                               "remove it when they are finished")
+        session.delete(row)
+        session.info.pop(("counters", bid), None)
+
+
 class StaffInUse(ValueError):
     """A person with roster records cannot be removed from the directory (their history would go with them)."""
 

@@ -27,6 +27,8 @@ P = Permission
 
 #: (command, action) → (permission, the action in words); action None: any action of the command.
 GUARDS: dict[tuple[str, str | None], tuple[Permission, str]] = {
+    ("branch", "apply"): (P.CONFIGURE_BRANCH, "change the branch's set-up"),
+    ("branch", None): (P.VIEW_QUEUE, "read the branch's set-up"),
     ("report", None): (P.VIEW_QUEUE, "read the queue report"),
     ("simulate", None): (P.MANAGE_DATABASE, "write simulated days into the database"),
     ("tickets", "import"): (P.IMPORT_DATA, "import tickets"),
@@ -85,6 +87,13 @@ def first_administrator(args: argparse.Namespace) -> bool:
     return args.command == "users" and action_of(args) == "add" and args.role == "administrator"
 
 
+def first_set_up(args: argparse.Namespace) -> bool:
+    """What runs without a login while the database has no console user: adding the first administrator, and
+    setting up branches from branch files and reading them back (an IT department's rollout, before anyone has
+    logged in)."""
+    return first_administrator(args) or args.command == "branch"
+
+
 def operator_for(env: Environment, args: argparse.Namespace) -> Operator:
     """Who runs this command: the demo operator on a demo-only database, else the logged-in user (LoginError when
     the login fails, AccessDenied when the role may not run the command)."""
@@ -96,7 +105,7 @@ def operator_for(env: Environment, args: argparse.Namespace) -> Operator:
         return demo_operator()
     store = UserStore(env.db)
     if not store.has_users():
-        if first_administrator(args):
+        if first_set_up(args):
             return demo_operator()  # the audit trail names the operating-system account that set it up
         raise LoginError("this branch has no console user yet: start the console to set the administrator's "
                          "password, or run `main.py users add NAME --role administrator` first")

@@ -41,6 +41,7 @@ class Permission(StrEnum):
     CHECK_IN_STAFF = "check_in_staff"
     EDIT_ROSTER = "edit_roster"  # roster, staff directory, roster import
     EDIT_RULES = "edit_rules"  # alert rules, thresholds, snoozing
+    CONFIGURE_BRANCH = "configure_branch"  # the branch's set-up: hours, capacity, counters, business names
     IMPORT_DATA = "import_data"  # ticket and appointment imports
     EXPORT_REPORTS = "export_reports"
     VIEW_AUDIT = "view_audit"
@@ -54,7 +55,8 @@ _VIEW = {Permission.VIEW_CAMERAS, Permission.VIEW_OCCUPANCY, Permission.VIEW_ALE
 _LOBBY = _VIEW | {Permission.VIEW_QUEUE, Permission.ACK_CROWDING_ALERTS, Permission.ACK_CAMERA_ALERTS,
                   Permission.ACK_QUEUE_ALERTS, Permission.CHANGE_COUNTERS, Permission.CHECK_IN_STAFF,
                   Permission.EXPORT_REPORTS}
-_BRANCH = _LOBBY | {Permission.EDIT_ROSTER, Permission.EDIT_RULES, Permission.IMPORT_DATA, Permission.VIEW_AUDIT}
+_BRANCH = _LOBBY | {Permission.EDIT_ROSTER, Permission.EDIT_RULES, Permission.IMPORT_DATA, Permission.VIEW_AUDIT,
+                    Permission.CONFIGURE_BRANCH}
 
 #: The matrix (the README prints it as a table).
 MATRIX: dict[Role, frozenset[Permission]] = {

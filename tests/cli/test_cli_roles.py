@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from console.cli.commands import build_parser
 from console.cli.login import GUARDS, LoginError, guard_for, operator_for
 from console.domain.permissions import Role, allowed
 from console.domain.records import BranchInfo
 from console.security.access import AccessDenied
 from console.security.users import UserStore
-from console.cli.commands import build_parser
 from storage.tasks import SaveBranchSetup
 from storage.writer import apply_now
 from tests.cli.test_cli import ROOT
@@ -29,6 +29,8 @@ PASSWORD = "Counter2026pass"
 
 #: One command line per guarded (command, action).
 COMMANDS: dict[tuple[str, str | None], list[str]] = {
+    ("branch", "apply"): ["branch", "apply", "b.toml"],
+    ("branch", None): ["branch", "list"],
     ("report", None): ["report", "--date", "2026-11-27"],
     ("simulate", None): ["simulate", "--date", "2026-11-27"],
     ("tickets", "import"): ["tickets", "import", "t.csv"],

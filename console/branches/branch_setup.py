@@ -1,0 +1,137 @@
+"""A real branch's set-up in the database: read back as a ``BranchPlan``, compared with a new plan, and applied in
+one transaction with an audit entry (before and after) per thing changed. Shared by ``branch apply``, the set-up
+wizard and File → Branch settings.
+
+Decisions: a counter is known by its id — a new name for the same id is a rename and keeps its history; a counter
+left out of the plan is removed, which is refused while it is open or serving or while open tickets name it
+(``BranchSetupError`` says which); the demo branch's code cannot be taken by a real branch; an unchanged plan
+writes nothing (no audit entries either). No Qt.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from console.branches.branch_file import BranchPlan, CounterPlan
+from console.domain.opening_hours import WEEKDAYS, DayHours
+from console.domain.records import CounterStatus
+from console.domain.vocabulary import CounterState
+from storage import repository
+from storage.database import Database
+from storage.tasks import CounterInUse, RecordAudit, RemoveCounter, SaveBranchSetup
+from storage.writer import apply_now
+
+
+class BranchSetupError(ValueError):
+    """A plan that cannot be applied to the stored branch; the message says why. Nothing was changed."""
+
+
+def stored_plan(db: Database, code: str) -> BranchPlan | None:
+    """Branch ``code`` as stored, as a plan (its hours every day the same when none were stored per weekday)."""
+    branch = repository.load_branch(db, code)
+    if branch is None:
+        return None
+    hours = branch.week_hours or (DayHours(branch.opens, branch.closes),) * len(WEEKDAYS)
+    counters = tuple(CounterPlan(c.counter_id, c.name, c.service_types, c.flexible)
+                     for c in repository.load_counters(db, code))
+    return BranchPlan(code=branch.code, name=branch.name, timezone=branch.timezone,
+                      lobby_capacity=branch.lobby_capacity, waiting_seats=branch.waiting_seats, hours=hours,
+                      service_names=branch.service_names, counters=counters)
+
+
+def branch_values(plan: BranchPlan) -> dict[str, Any]:
+    """The branch's own settings as plain values (audit entries, change lists)."""
+    return {"name": plan.name, "timezone": plan.timezone, "lobby_capacity": plan.lobby_capacity,
+            "waiting_seats": plan.waiting_seats,
+            "hours": {day: hours.text() for day, hours in zip(WEEKDAYS, plan.hours, strict=True)},
+            "service_names": {name: kind.value for name, kind in plan.service_names}}
+
+
+def counter_values(counter: CounterPlan) -> dict[str, Any]:
+    return {"name": counter.name, "service_types": [t.value for t in counter.service_types],
+            "flexible": counter.flexible}
+
+
+def _differences(before: dict[str, Any], after: dict[str, Any], prefix: str) -> list[str]:
+    lines = []
+    for key, new in after.items():
+        old = before.get(key)
+        if old == new:
+            continue
+        if isinstance(new, dict) and isinstance(old, dict):
+            for sub in dict.fromkeys([*old, *new]):
+                if old.get(sub) != new.get(sub):
+                    lines.append(f"{prefix}{key}.{sub}: {_shown(old.get(sub))} -> {_shown(new.get(sub))}")
+        else:
+            lines.append(f"{prefix}{key}: {_shown(old)} -> {_shown(new)}")
+    return lines
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def describe_changes(before: BranchPlan | None, after: BranchPlan) -> list[str]:
+    """What applying ``after`` over ``before`` (None: a new branch) changes, one line each, in English."""
+    if before is None:
+        lines = [f"branch {after.code} created: {after.name}, {after.timezone}, lobby capacity "
+                 f"{after.lobby_capacity} people, {after.waiting_seats} waiting seats"]
+        lines += [f"counter {c.counter_id} added: {c.name} ({', '.join(t.value for t in c.service_types)}"
+                  f"{', flexible' if c.flexible else ''})" for c in after.counters]
+        return lines
+    lines = _differences(branch_values(before), branch_values(after), "branch.")
+    old = {c.counter_id: c for c in before.counters}
+    new = {c.counter_id: c for c in after.counters}
+    for cid, counter in new.items():
+        if cid not in old:
+            lines.append(f"counter {cid} added: {counter.name} ({', '.join(t.value for t in counter.service_types)}"
+                         f"{', flexible' if counter.flexible else ''})")
+        else:
+            lines += _differences(counter_values(old[cid]), counter_values(counter), f"counter {cid}.")
+    lines += [f"counter {cid} removed: {old[cid].name}" for cid in old if cid not in new]
+    return lines
+
+
+def apply_plan(db: Database, plan: BranchPlan, user: str, at: datetime | None = None) -> list[str]:
+    """Create or update the branch of ``plan``; the changes made, one line each (empty: nothing to change).
+    ``BranchSetupError`` when it cannot be applied; then nothing is written."""
+    at = at or datetime.now(UTC)
+    demo = [b.code for b in repository.list_branches(db) if b.is_demo]
+    if plan.code in demo:
+        raise BranchSetupError(f"branch code {plan.code} is the demo branch's; choose another code")
+    before = stored_plan(db, plan.code)
+    lines = describe_changes(before, plan)
+    if not lines:
+        return []
+    counters = tuple(CounterStatus(c.counter_id, c.name, c.service_types, CounterState.CLOSED, at,
+                                   flexible=c.flexible) for c in plan.counters)
+    tasks: list[Any] = [SaveBranchSetup(branch=plan.branch_info(), counters=counters)]
+    code = plan.code
+    if before is None or branch_values(before) != branch_values(plan):
+        tasks.append(RecordAudit(user, "branch.create" if before is None else "branch.change", "branch", code,
+                                 None if before is None else branch_values(before), branch_values(plan), at))
+    old = {c.counter_id: c for c in before.counters} if before is not None else {}
+    for counter in plan.counters:
+        previous = old.get(counter.counter_id)
+        if previous is None or counter_values(previous) != counter_values(counter):
+            tasks.append(RecordAudit(user, "counter.add" if previous is None else "counter.change", "counter",
+                                     f"{code}/{counter.counter_id}",
+                                     None if previous is None else counter_values(previous),
+                                     counter_values(counter), at))
+    for cid, counter in old.items():
+        if cid not in {c.counter_id for c in plan.counters}:
+            tasks.append(RemoveCounter(code, cid))
+            tasks.append(RecordAudit(user, "counter.remove", "counter", f"{code}/{cid}", counter_values(counter),
+                                     None, at))
+    try:
+        apply_now(db, *tasks)
+    except CounterInUse as exc:
+        raise BranchSetupError(f"{exc}; nothing was changed") from None
+    return lines
