@@ -3,6 +3,7 @@
     python main.py [--db URL] [--data-dir DIR] [--lang L] [--demo] [--region] [--branch CODE] [--speed N]
                    [--quit-after SECONDS] [--screenshot PATH]          start the console window
     python main.py [global options] COMMAND ...                        a command without a window
+    python main.py [global options] serve [--branch CODE]              a branch's feed and alerts, no window
     python main.py --help                                              every option and command
 
 The command line is built and dispatched by ``console/cli/commands.py`` (one module per command in
@@ -28,6 +29,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     check_options(parser, args)
+    if getattr(args, "shell", None) == "serve":  # the headless service: parts of the application shell
+        from console.app.service import serve
+
+        return serve(args)
     if args.command is not None:
         return run_command(args)
 

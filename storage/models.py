@@ -522,3 +522,17 @@ class RetentionMark(Base):
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"), unique=True)
     purged_before: Mapped[date] = mapped_column(Date)
     purged_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ServiceLease(Base):
+    """The headless service (``main.py serve``) running a branch's ticket feed, alerts, deliveries, closing report
+    and retention purge: who holds it and when it last said it is alive (renewed every few seconds). A window on
+    the same branch that finds a fresh lease leaves those parts to the service."""
+
+    __tablename__ = "service_lease"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"), unique=True)
+    holder: Mapped[str] = mapped_column(String(200))  # "host pid N"
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    renewed_at: Mapped[datetime] = mapped_column(UtcDateTime)

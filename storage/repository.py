@@ -473,3 +473,17 @@ def latest_camera_states(db: Database, code: str) -> list[CameraHealthEvent]:
         rows = s.execute(select(w.c.camera_id, w.c.at, w.c.state, w.c.message).where(w.c.rank == 1)
                          .order_by(w.c.camera_id))
         return [CameraHealthEvent(camera_id, at, state, message or "") for camera_id, at, state, message in rows]
+
+
+def live_service(db: Database, code: str, now: datetime) -> str | None:
+    """Who runs branch ``code``'s headless service ("host pid N"), when its lease is fresh at ``now``; else None."""
+    from storage.tasks import LEASE_STALE_AFTER
+
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return None
+        row = s.scalar(select(m.ServiceLease).where(m.ServiceLease.branch_id == bid))
+        if row is None or now - row.renewed_at >= LEASE_STALE_AFTER:
+            return None
+        return row.holder

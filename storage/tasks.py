@@ -827,3 +827,53 @@ class RecordDelivery:
         row.state, row.attempts, row.last_error, row.updated_at = self.state, self.attempts, self.last_error, self.at
         session.flush()
         self.stored_id.append(row.id)
+
+
+#: A service lease not renewed for this long is stale: its service stopped without releasing it (a crash, a
+#: power cut), and a new service may take it; windows no longer leave their feed and alerts to it.
+LEASE_STALE_AFTER = timedelta(seconds=30)
+
+
+class LeaseTaken(ValueError):
+    """Another service runs this branch (its lease is fresh); the message names it."""
+
+
+@dataclass(frozen=True)
+class TakeServiceLease:
+    """The headless service of a branch starts: take the lease, unless another service holds a fresh one."""
+
+    branch_code: str
+    holder: str
+    at: datetime
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        row = session.scalar(select(m.ServiceLease).where(m.ServiceLease.branch_id == bid))
+        if row is not None and row.holder != self.holder and self.at - row.renewed_at < LEASE_STALE_AFTER:
+            raise LeaseTaken(f"the service of branch {self.branch_code} already runs ({row.holder}, alive at "
+                             f"{row.renewed_at:%H:%M:%S} UTC): stop it first")
+        if row is None:
+            row = m.ServiceLease(branch_id=bid)
+            session.add(row)
+        row.holder, row.started_at, row.renewed_at = self.holder, self.at, self.at
+
+
+@dataclass(frozen=True)
+class RenewServiceLease:
+    """The service is alive (every few seconds); a lease taken over meanwhile is left to its new holder."""
+
+    branch_code: str
+    holder: str
+    at: datetime
+    release: bool = False  # the service stops: remove the lease
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        row = session.scalar(select(m.ServiceLease).where(m.ServiceLease.branch_id == bid,
+                                                          m.ServiceLease.holder == self.holder))
+        if row is None:
+            return
+        if self.release:
+            session.delete(row)
+        else:
+            row.renewed_at = self.at

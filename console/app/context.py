@@ -67,6 +67,9 @@ class SourceOptions:
     #: a branch opened from the regional view: it reads what the branch's own console and workers store and runs
     #: nothing of its own (no cameras, ticket feed, alert evaluation, reports or purges); see ``start``
     viewer: bool = False
+    #: the headless service (``main.py serve``): the ticket feed, alerts with their deliveries, the closing report
+    #: and the retention purge, without a window; cameras are read from what the window or workers store
+    service: bool = False
     speed: float = 1.0
     seed: int = 1
     sim_date: date | None = None
@@ -121,6 +124,9 @@ class AppContext(QObject):
         self.reports: ReportService | None = None  # the closing-time day report
         self.snapshots: AlertSnapshots | None = None  # when alert snapshots are on
         self.retention: RetentionJob | None = None  # when raw data has a retention period
+        #: the headless service running this branch's feed, alerts, deliveries and reports ("host pid N"), when one
+        #: ran as this window started: the window then follows its alerts instead of raising its own
+        self.service_holder: str | None = None
         self._running = ExitStack()  # the stop of every part started, run in reverse order by ``stop``
         self._stopped = False
 
@@ -145,6 +151,12 @@ class AppContext(QObject):
     @property
     def viewer(self) -> bool:
         return self.options.viewer
+
+    @property
+    def follows(self) -> bool:
+        """Alerts, deliveries, the closing report and the purge run elsewhere: in the branch's own console (a branch
+        opened from the regional view) or in its headless service."""
+        return self.viewer or self.service_holder is not None
 
     def set_operator(self, operator: Operator) -> None:
         """A user logged in or switched: what they do from now on is stored under their name."""
@@ -180,12 +192,18 @@ class AppContext(QObject):
             self.db_source.start()
             self._started(self.db_source)
             log.info("branch %s %s from the database", real, "viewed" if self.viewer else "started")
-            if not self.viewer:
+            if not self.viewer and not self.options.service:
+                self.service_holder = repository.live_service(self.env.db, real, datetime.now(UTC))
+                if self.service_holder is not None:
+                    log.info("branch %s: its service (%s) runs the ticket feed, alerts and reports; this window "
+                             "follows them", real, self.service_holder)
+            if not self.follows:
                 self.start_ticket_api()
         self._start_desk()
         self.start_cameras()
-        self.advice.start()
-        self._started(self.advice)
+        if not self.options.service:
+            self.advice.start()
+            self._started(self.advice)
         if not self.viewer:  # before the alerts, which hand their updates to the snapshot taker: it stops after them
             self.start_privacy()
         self.start_alerts()
@@ -259,7 +277,7 @@ class AppContext(QObject):
         writer = self.writer
         alerts = self.env.settings.alerts
         staffing = self.env.settings.staffing
-        if self.viewer:  # the branch's own console evaluates, stores, delivers and reports; this one follows
+        if self.follows:  # the branch's own console or service evaluates, stores, delivers and reports
             self.alerts = AlertService(self.env.db, self.branch_code, lambda task: writer.submit_and_wait(task, 10.0),
                                        staffing.target_wait_min, staffing.target_share, parent=self, follow=True)
             self.alerts.cameras = self.cameras
@@ -298,11 +316,12 @@ class AppContext(QObject):
 
         privacy = self.env.settings.privacy
         writer = self.writer  # paths stored before the Alerts panel is told to read them
-        self.snapshots = start_alert_snapshots(privacy, self.env.data_dir, self.cameras,
-                                               lambda task: writer.submit_and_wait(task, 10.0))
+        if not self.options.service:  # snapshots are pictures of the cameras this console shows
+            self.snapshots = start_alert_snapshots(privacy, self.env.data_dir, self.cameras,
+                                                   lambda task: writer.submit_and_wait(task, 10.0))
         if self.snapshots is not None:
             self._started(self.snapshots)
-        if privacy.retention_days > 0:
+        if privacy.retention_days > 0 and self.service_holder is None:
             self.retention = RetentionJob(self.env.db, privacy.retention_days,
                                           snapshot_folder(privacy, self.env.data_dir), self.writer.submit_and_wait,
                                           self.env.settings.staffing.target_wait_min)
@@ -314,7 +333,7 @@ class AppContext(QObject):
         assert self.branch_code is not None
         self.cameras = CameraManager(self.branch_code, ModelStore(self.env.data_dir), self.writer.submit, self,
                                      offline_after_s=self.env.settings.cameras.offline_after_s,
-                                     secrets=self.env.secrets, viewer=self.viewer)
+                                     secrets=self.env.secrets, viewer=self.viewer or self.options.service)
         self.cameras.user = self.operator.username
         self.controller.attach_cameras(self.cameras)
         code = self.branch_code  # the database keeps no passwords: they come back from the secret store
@@ -324,7 +343,7 @@ class AppContext(QObject):
             tz = ZoneInfo(branch.timezone) if branch is not None else None
             today = datetime.now(tz).date()
             midnight = datetime.combine(today, clock_time(0), tzinfo=tz)
-            here = {s.camera.camera_id for s in setups if counted_here(s, self.viewer)}  # the others: from each read
+            here = {s.camera.camera_id for s in setups if counted_here(s, self.cameras.viewer)}  # the others: from each read
             totals = [v for (camera_id, _line), v in
                       repository.load_line_totals(self.env.db, self.branch_code, midnight).items() if camera_id in here]
             self.controller.seed_visitors(today, sum(i for i, _ in totals), sum(o for _, o in totals))

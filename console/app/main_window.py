@@ -577,5 +577,10 @@ class MainWindow(QMainWindow):
         self.camera_label.setText(self.tr("Cameras: %1 of %2 online").replace("%1", str(online))
                                   .replace("%2", str(total)))
         feed = self.tr("simulator") if snap.simulated else self.tr("ticket system")
+        if self.context.service_holder is not None:
+            feed = self.tr("ticket system through the service")
+            self.feed_label.setToolTip(self.tr("The branch's service (%1) runs the ticket feed, the alerts with "
+                                               "their deliveries and the closing report; this window shows them.")
+                                       .replace("%1", self.context.service_holder))
         self.feed_label.setText(self.tr("Queue feed: %1, %2 events").replace("%1", feed)
                                 .replace("%2", str(snap.events_total)))

@@ -32,6 +32,7 @@ from console.cli import (
     forecast,
     report,
     roster,
+    serve,
     simulate,
     staffing,
     tickets,
@@ -46,7 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("console")
 
 #: Every subcommand module, in the order of ``main.py --help``.
-COMMANDS = (branch, report, simulate, cameras, tickets, roster, forecast, staffing, alerts, users, audit, api_token, worker, db)
+COMMANDS = (branch, report, simulate, cameras, tickets, roster, forecast, staffing, alerts, users, audit, api_token,
+            serve, worker, db)
 
 #: Options that only the window takes (``args`` attribute → flag): refused beside a subcommand.
 WINDOW_ONLY = ("demo", "window_branch", "region", "speed", "seed", "sim_start", "sim_date", "quit_after", "screenshot")

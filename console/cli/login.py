@@ -47,6 +47,7 @@ GUARDS: dict[tuple[str, str | None], tuple[Permission, str]] = {
     ("users", None): (P.MANAGE_USERS, "manage users"),
     ("audit", None): (P.VIEW_AUDIT, "read the audit trail"),
     ("db", None): (P.MANAGE_DATABASE, "manage the database"),
+    ("serve", None): (P.MANAGE_DATABASE, "run the branch's service"),
     ("api", None): (P.MANAGE_DATABASE, "manage the API token"),
 }
 

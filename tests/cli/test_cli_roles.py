@@ -49,6 +49,7 @@ COMMANDS: dict[tuple[str, str | None], list[str]] = {
     ("users", None): ["users", "list"],
     ("audit", None): ["audit", "verify"],
     ("db", None): ["db", "info"],
+    ("serve", None): ["serve"],
     ("api", None): ["api", "token", "show"],
 }
 

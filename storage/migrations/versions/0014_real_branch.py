@@ -1,7 +1,8 @@
 """A real branch's set-up: waiting-area seats, opening hours per weekday, the ticketing system's business names and
 flexible counters (弹性窗口). And tickets identified by (branch, business day, ticket id): ticketing systems restart
 their numbers every morning, so the same ticket id on two days is two tickets. Stored tickets and events get the
-branch-local date of their time (``issued_at``, ``at``) in the branch's time zone.
+branch-local date of their time (``issued_at``, ``at``) in the branch's time zone. And the lease of the headless
+service (``main.py serve``) that runs a branch's ticket feed, alerts and reports without a window.
 
 Revision ID: 0014
 Revises: 0013
@@ -75,7 +76,22 @@ def upgrade() -> None:
         batch_op.create_unique_constraint("uq_ticket_branch_id", ["branch_id", "business_day", "ticket_id"])
 
 
+    op.create_table(
+        "service_lease",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("branch_id", sa.Integer(), nullable=False),
+        sa.Column("holder", sa.String(length=200), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=False),
+        sa.Column("renewed_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["branch_id"], ["branch.id"], name=op.f("fk_service_lease_branch_id_branch"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_lease")),
+        sa.UniqueConstraint("branch_id", name=op.f("uq_service_lease_branch_id")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("service_lease")
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.drop_constraint("uq_ticket_branch_id", type_="unique")
         batch_op.create_unique_constraint("uq_ticket_branch_id", ["branch_id", "ticket_id"])
