@@ -222,6 +222,16 @@ def load_changed_tickets(db: Database, code: str, after_event_id: int) -> tuple[
         return [_ticket_record(r) for r in rows if (r.business_day, r.ticket_id) in changed], newest
 
 
+def last_event_received(db: Database, code: str) -> datetime | None:
+    """When the branch's newest feed event was received (None: no event yet); found through the (branch, id) index."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return None
+        e = m.TicketEventRow
+        return s.scalar(select(e.received_at).where(e.branch_id == bid).order_by(e.id.desc()).limit(1))
+
+
 def newest_ticket_event_id(db: Database, code: str) -> int:
     with db.session() as s:
         bid = _bid(s, code)

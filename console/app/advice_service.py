@@ -23,6 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from PySide6.QtCore import QObject, Signal, Slot
 
 from console.domain.advice import Advice, AdviceInputs, AdviceResult, AdviceSettings, advise
+from console.staffing.calendar_cn import hours_on
 from console.staffing.demand import fallback_counter_time_s
 
 log = logging.getLogger(__name__)
@@ -70,10 +71,12 @@ class AdviceService(QObject):
         """Keep the latest branch instant as plain inputs (a BranchView from the controller)."""
         snap = view.snapshot
         tz = snap.at.tzinfo
+        hours = hours_on(snap.branch, snap.day)  # None on a day the branch is closed
         self._inputs = AdviceInputs(
             at=snap.at, counters=snap.counters, tickets=snap.tickets, staff=snap.staff, roster=snap.roster,
-            pending=tuple(view.pending), opens_at=datetime.combine(snap.day, snap.branch.opens, tzinfo=tz),
-            closes_at=datetime.combine(snap.day, snap.branch.closes, tzinfo=tz))
+            pending=tuple(view.pending),
+            opens_at=datetime.combine(snap.day, hours.opens, tzinfo=tz) if hours.opens else None,
+            closes_at=datetime.combine(snap.day, hours.closes, tzinfo=tz) if hours.closes else None)
 
     def dismiss(self, advice: Advice) -> None:
         """Hide this proposal for ``DISMISS_FOR`` of branch time, and drop it from the latest result now."""

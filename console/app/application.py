@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMessageLogContext, QObject, QTimer, QtMsgType, Slot, qInstallMessageHandler
@@ -21,6 +22,7 @@ from console.app.context import AppContext, SourceOptions
 from console.app.i18n import Translations, resolve_language
 from console.app.main_window import MainWindow
 from console.bootstrap import Environment
+from console.security.access import Operator
 from storage import repository
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,7 @@ class ConsoleApp(QObject):
         old = self.window
         window = MainWindow(self.context)
         window.sig_language_requested.connect(self.switch_language)
+        window.sig_open_branch.connect(self.open_branch)
         if old is not None:
             old.save_layout()
             window.restoreGeometry(old.saveGeometry())
@@ -124,6 +127,20 @@ class ConsoleApp(QObject):
     def switch_language(self, setting: str) -> None:
         self.translations.install(resolve_language(setting))
         self.show_window()
+
+    @Slot(str, object)
+    def open_branch(self, code: str, operator: Operator) -> None:
+        """Run the console on branch ``code`` as ``operator`` from now on (after the set-up wizard, or a change of
+        the branch's set-up): the running parts stop, the branch's start, the window is rebuilt on them."""
+        old = self.context
+        options = replace(old.options, force_demo=False, branch=code)
+        old.stop()
+        context = AppContext(self.env, options)
+        context.operator = operator
+        self.context = context
+        context.start()
+        self.show_window()
+        old.deleteLater()
 
     @Slot()
     def finish(self, screenshot: Path | None) -> None:
@@ -238,6 +255,7 @@ def run_gui(env: Environment, args: argparse.Namespace) -> int:
             QTimer.singleShot(int(args.quit_after * 1000), lambda: console.finish(args.screenshot))
         code = app.exec()
     finally:
+        context = console.context  # the branch set up meanwhile, if any
         context.stop()
         env.close()
     if context.runner is not None and context.runner.error:

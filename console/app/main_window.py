@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -91,6 +92,8 @@ QUEUE_PANELS = ("counters", "queue", "staff", "reports")
 
 class MainWindow(QMainWindow):
     sig_language_requested = Signal(str)
+    #: open the console on a branch (code) as an operator: after the set-up wizard or a change of the branch's set-up
+    sig_open_branch = Signal(str, object)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -179,6 +182,15 @@ class MainWindow(QMainWindow):
             self.secret_label.setText(self.tr("Secrets: encrypted file"))
             self.secret_label.setToolTip(context.env.secrets.notice)
         bar.addPermanentWidget(self.secret_label)
+        from console.app.branch_setup_flow import BranchSetupFlow
+
+        self.setup_flow = BranchSetupFlow(context, self)
+        self.setup_button: QPushButton | None = None
+        if context.runner is not None:  # a newcomer on the demo sees at once how to set up a real branch
+            self.setup_button = QPushButton(self.tr("Set up your branch…"))
+            self.setup_button.setObjectName("setupBranchButton")
+            self.setup_button.clicked.connect(self.setup_flow.set_up)
+            bar.insertWidget(0, self.setup_button)
         self._build_menus()
 
         self.setWindowTitle(self.tr("Branch Lobby Console"))
@@ -269,6 +281,15 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         file_menu.setToolTipsVisible(True)  # a disabled entry's tooltip says which role may use it
+        if self.context.runner is not None:  # the demo: set up the real branch
+            self.branch_action = QAction(self.tr("Set &up your branch…"), self)
+            self.branch_action.setToolTip(self.tr("Set up your own branch: hours, counters, staff, the ticket "
+                                                  "feed and the administrator; the console then opens on it"))
+            self.branch_action.triggered.connect(self.setup_flow.set_up)
+        else:
+            self.branch_action = QAction(self.tr("&Branch settings…"), self)
+            self.branch_action.triggered.connect(self.setup_flow.edit)
+        file_menu.addAction(self.branch_action)
         settings_action = QAction(self.tr("&Settings…"), self)
         settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         settings_action.triggered.connect(self.open_settings)
@@ -371,7 +392,8 @@ class MainWindow(QMainWindow):
 
     def guarded_actions(self) -> list[tuple[QAction, Permission, bool]]:
         """Menu entries, the permission each needs, and whether they make sense here at all."""
-        return [(self.cameras_action, Permission.MANAGE_CAMERAS, self.context.cameras is not None),
+        return [(self.branch_action, Permission.CONFIGURE_BRANCH, not self.context.viewer),
+                (self.cameras_action, Permission.MANAGE_CAMERAS, self.context.cameras is not None),
                 (self.audit_action, Permission.VIEW_AUDIT, True),
                 (self.users_action, Permission.MANAGE_USERS, not self.context.operator.demo)]
 
@@ -582,5 +604,11 @@ class MainWindow(QMainWindow):
             self.feed_label.setToolTip(self.tr("The branch's service (%1) runs the ticket feed, the alerts with "
                                                "their deliveries and the closing report; this window shows them.")
                                        .replace("%1", self.context.service_holder))
-        self.feed_label.setText(self.tr("Queue feed: %1, %2 events").replace("%1", feed)
-                                .replace("%2", str(snap.events_total)))
+        if snap.simulated:
+            self.feed_label.setText(self.tr("Queue feed: %1, %2 events").replace("%1", feed)
+                                    .replace("%2", str(snap.events_total)))
+        elif snap.last_event_at is None:
+            self.feed_label.setText(self.tr("Queue feed: %1, waiting for the first event").replace("%1", feed))
+        else:
+            self.feed_label.setText(self.tr("Queue feed: %1, last event received at %2").replace("%1", feed)
+                                    .replace("%2", snap.last_event_at.astimezone(snap.at.tzinfo).strftime("%H:%M:%S")))

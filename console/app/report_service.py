@@ -34,14 +34,28 @@ log = logging.getLogger(__name__)
 Section = tuple[str, list[str], list[list[object]]]
 
 
-def report_time(setting: str, branch: BranchInfo) -> time | None:
+def report_times(setting: str, branch: BranchInfo) -> dict[time, tuple[int, ...]]:
+    """When the closing report is written: ``[alerts] report_time`` "HH:MM" every day, "off" never, or by default
+    15 minutes after each weekday's closing (no report on a weekday the branch is closed). Time → the weekdays
+    (Monday = 0) it applies to."""
     if setting.strip().lower() == "off":
-        return None
+        return {}
     if setting.strip():
         h, m = setting.split(":")
-        return time(int(h), int(m))
-    closing = datetime.combine(date(2000, 1, 3), branch.closes) + timedelta(minutes=15)
-    return closing.time()
+        return {time(int(h), int(m)): tuple(range(7))}
+    times: dict[time, tuple[int, ...]] = {}
+    for weekday in range(7):
+        hours = branch.weekday_hours(date(2000, 1, 3) + timedelta(days=weekday))  # 3 January 2000: a Monday
+        if hours.closes is None:
+            continue
+        at = (datetime.combine(date(2000, 1, 3), hours.closes) + timedelta(minutes=15)).time()
+        times[at] = (*times.get(at, ()), weekday)
+    return times
+
+
+def report_time(setting: str, branch: BranchInfo, day: date) -> time | None:
+    """When ``day``'s closing report is due (None: none that day)."""
+    return next((at for at, days in report_times(setting, branch).items() if day.weekday() in days), None)
 
 
 def report_sections(db: Database, branch: BranchInfo, day: date, target_min: float = 10.0) -> list[Section]:
@@ -147,7 +161,7 @@ class ReportService(QObject):
         self.db, self.branch, self.settings, self.folder, self.target_min = db, branch, settings, folder, target_min
         self.password = password
         self.tz = ZoneInfo(branch.timezone)
-        self.at = report_time(settings.report_time, branch)
+        self.times = report_times(settings.report_time, branch)
         self.scheduler = None
         self.written: list[ReportFiles] = []
         self.errors: list[str] = []
@@ -158,16 +172,19 @@ class ReportService(QObject):
         return self.folder / f"{stem}.xlsx", self.folder / f"{stem}.pdf"
 
     def start(self) -> None:
-        if self.at is None:
+        if not self.times:
             return
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self.scheduler = BackgroundScheduler(daemon=True, timezone=self.tz,
                                              job_defaults={"coalesce": True, "max_instances": 1,
                                                            "misfire_grace_time": 3600})
-        self.scheduler.add_job(self.run, "cron", hour=self.at.hour, minute=self.at.minute, id="day-report")
+        for n, (at, weekdays) in enumerate(self.times.items()):
+            self.scheduler.add_job(self.run, "cron", hour=at.hour, minute=at.minute,
+                                   day_of_week=",".join(str(d) for d in weekdays), id=f"day-report-{n}")
         now = datetime.now(self.tz)
-        if now.time() >= self.at and not self.paths(now.date())[0].exists():
+        due = report_time(self.settings.report_time, self.branch, now.date())
+        if due is not None and now.time() >= due and not self.paths(now.date())[0].exists():
             self.scheduler.add_job(self.run, id="day-report-catch-up")  # missed while the console was closed
         self.scheduler.start()
 

@@ -10,16 +10,19 @@ writes nothing (no audit entries either). No Qt.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from console.branches.branch_file import BranchPlan, CounterPlan
+from console.domain.alert_engine import RuleKind, RuleSpec, default_rules, rule_from_dict, rule_to_dict
 from console.domain.opening_hours import WEEKDAYS, DayHours
-from console.domain.records import CounterStatus
-from console.domain.vocabulary import CounterState
+from console.domain.records import CounterStatus, StaffMember
+from console.domain.vocabulary import AlertSeverity, CounterState
 from storage import repository
 from storage.database import Database
-from storage.tasks import CounterInUse, RecordAudit, RemoveCounter, SaveBranchSetup
+from storage.tasks import CounterInUse, RecordAudit, RemoveCounter, SaveAlertRules, SaveBranchSetup, SaveStaffMember
 from storage.writer import apply_now
 
 
@@ -99,17 +102,16 @@ def describe_changes(before: BranchPlan | None, after: BranchPlan) -> list[str]:
     return lines
 
 
-def apply_plan(db: Database, plan: BranchPlan, user: str, at: datetime | None = None) -> list[str]:
-    """Create or update the branch of ``plan``; the changes made, one line each (empty: nothing to change).
-    ``BranchSetupError`` when it cannot be applied; then nothing is written."""
-    at = at or datetime.now(UTC)
+def plan_tasks(db: Database, plan: BranchPlan, user: str, at: datetime) -> tuple[list[str], list[Any]]:
+    """The changes ``plan`` makes to the stored branch (one line each) and the write tasks that make them, with
+    their audit entries; nothing is written. ``BranchSetupError`` when it cannot be applied."""
     demo = [b.code for b in repository.list_branches(db) if b.is_demo]
     if plan.code in demo:
         raise BranchSetupError(f"branch code {plan.code} is the demo branch's; choose another code")
     before = stored_plan(db, plan.code)
     lines = describe_changes(before, plan)
     if not lines:
-        return []
+        return [], []
     counters = tuple(CounterStatus(c.counter_id, c.name, c.service_types, CounterState.CLOSED, at,
                                    flexible=c.flexible) for c in plan.counters)
     tasks: list[Any] = [SaveBranchSetup(branch=plan.branch_info(), counters=counters)]
@@ -130,8 +132,74 @@ def apply_plan(db: Database, plan: BranchPlan, user: str, at: datetime | None = 
             tasks.append(RemoveCounter(code, cid))
             tasks.append(RecordAudit(user, "counter.remove", "counter", f"{code}/{cid}", counter_values(counter),
                                      None, at))
+    return lines, tasks
+
+
+def apply_plan(db: Database, plan: BranchPlan, user: str, at: datetime | None = None) -> list[str]:
+    """Create or update the branch of ``plan``; the changes made, one line each (empty: nothing to change).
+    ``BranchSetupError`` when it cannot be applied; then nothing is written."""
+    lines, tasks = plan_tasks(db, plan, user, at or datetime.now(UTC))
+    _write(db, tasks)
+    return lines
+
+
+def _write(db: Database, tasks: Sequence[Any]) -> None:
+    if not tasks:
+        return
     try:
         apply_now(db, *tasks)
     except CounterInUse as exc:
         raise BranchSetupError(f"{exc}; nothing was changed") from None
+
+
+def _with_max_wait(rule: RuleSpec, max_wait_min: float) -> RuleSpec:
+    levels = []
+    for level in rule.levels:
+        if level.severity is AlertSeverity.CRITICAL:
+            level = replace(level, raise_at=max_wait_min, clear_at=max_wait_min)
+        elif level.raise_at >= max_wait_min:
+            level = replace(level, raise_at=max_wait_min / 2, clear_at=max_wait_min / 2)
+        levels.append(level)
+    return replace(rule, levels=tuple(levels))
+
+
+def long_wait_rules(db: Database, code: str, max_wait_min: float) -> tuple[dict[str, Any], ...] | None:
+    """The branch's alert rules (the defaults for a branch without stored rules) with the maximum wait (minutes)
+    as the long-wait rule's critical level, or None when it already is. Decision: the maximum wait of the service
+    standard is the wait at which a ticket's long-wait alert turns critical; its warning stays where it is while
+    below the maximum, else moves to half of it."""
+    stored = repository.load_alert_rules(db, code)
+    rules = [rule_from_dict(r) for r in stored] if stored else default_rules()
+    wanted = [_with_max_wait(r, max_wait_min) if r.kind is RuleKind.LONG_WAIT and not r.scope else r for r in rules]
+    return tuple(rule_to_dict(r) for r in wanted) if wanted != rules else None
+
+
+def max_wait_of(db: Database, code: str) -> float | None:
+    """The long-wait rule's critical level in minutes (the branch's maximum wait), if it has one."""
+    stored = repository.load_alert_rules(db, code)
+    rules = [rule_from_dict(r) for r in stored] if stored else default_rules()
+    for rule in rules:
+        if rule.kind is RuleKind.LONG_WAIT and not rule.scope:
+            return next((lv.raise_at for lv in rule.levels if lv.severity is AlertSeverity.CRITICAL), None)
+    return None
+
+
+def store_setup(db: Database, plan: BranchPlan, staff: Sequence[StaffMember], max_wait_min: float, user: str,
+                at: datetime | None = None) -> list[str]:
+    """What the set-up wizard (and File → Branch settings) stores, in one transaction: the branch and its counters,
+    the staff directory's new and changed people (nobody is removed here: the roster may name them), and the
+    maximum wait in the long-wait rule; each with its audit entry. The changes, one line each."""
+    at = at or datetime.now(UTC)
+    lines, tasks = plan_tasks(db, plan, user, at)
+    known = {s.staff_id: s for s in repository.load_staff(db, plan.code)}
+    for member in staff:
+        if known.get(member.staff_id) != member:
+            tasks.append(SaveStaffMember(plan.code, member, user, at))
+            lines.append(f"staff {member.staff_id} {'added' if member.staff_id not in known else 'changed'}: "
+                         f"{member.name}")
+    rules = long_wait_rules(db, plan.code, max_wait_min)
+    if rules is not None:
+        tasks.append(SaveAlertRules(plan.code, rules, user, at))
+        lines.append(f"maximum wait: {max_wait_min:g} min")
+    _write(db, tasks)
     return lines

@@ -329,8 +329,8 @@ class AdviceInputs:
     staff: tuple[StaffMember, ...]
     roster: tuple[ShiftRecord, ...]
     pending: tuple[str, ...]
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: datetime | None  # None: the branch is closed today
+    closes_at: datetime | None
 
 
 @dataclass(frozen=True)

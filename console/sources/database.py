@@ -107,4 +107,5 @@ class DatabaseSource(NoticedPoller):
             appointments=tuple(repository.load_appointments(self._db, self._code, start, start + timedelta(days=1))),
             camera_states=tuple(repository.latest_camera_states(self._db, self._code)),
             line_totals=repository.load_line_totals(self._db, self._code, start),
+            last_event_at=repository.last_event_received(self._db, self._code),
         )

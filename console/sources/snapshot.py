@@ -56,3 +56,5 @@ class BranchSnapshot:
     camera_states: tuple[CameraHealthEvent, ...] = ()
     #: today's (in, out) line crossings per (camera id, line) as stored (real branches; None on the demo)
     line_totals: Mapping[tuple[str, str], tuple[int, int]] | None = None
+    #: when the ticketing system's newest event was received (real branches; None: none yet, or the demo)
+    last_event_at: datetime | None = None

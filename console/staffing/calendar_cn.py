@@ -7,10 +7,12 @@ No Qt imports.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from console.domain.forecast import DayInfo, DayKind, is_payday
+from console.domain.opening_hours import DayHours
+from console.domain.records import BranchInfo
 
 #: Days of the month when wages are paid (and the last ``MONTH_END_DAYS`` of a month): busier at the counters.
 PAYDAYS = (10, 15)
@@ -43,3 +45,18 @@ def day_info(day: date) -> DayInfo:
     else:
         kind = DayKind.WORKDAY
     return DayInfo(day, kind, is_payday(day, PAYDAYS, MONTH_END_DAYS))
+
+
+def hours_on(branch: BranchInfo, day: date) -> DayHours:
+    """The branch's opening hours on ``day``. Decision: a public holiday (or a day off of a long holiday) takes
+    Sunday's hours, a working weekend (调休补班) takes Monday's, any other day its weekday's."""
+    kind = day_info(day).kind
+    if kind is DayKind.HOLIDAY:
+        return branch.weekday_hours(_next_weekday(day, 6))
+    if kind is DayKind.WORKING_WEEKEND:
+        return branch.weekday_hours(_next_weekday(day, 0))
+    return branch.weekday_hours(day)
+
+
+def _next_weekday(day: date, weekday: int) -> date:
+    return day + timedelta(days=(weekday - day.weekday()) % 7)

@@ -95,3 +95,19 @@ def test_unreadable_files_are_refused_naming_the_file(tmp_path: Path) -> None:
     gbk.write_bytes('name = "上海"'.encode("gbk"))
     with pytest.raises(BranchFileError, match="is not UTF-8 text"):
         read_branch_file(gbk)
+
+
+def test_a_days_hours_follow_the_weekday_holidays_and_working_weekends() -> None:
+    """Public holidays take Sunday's hours, working weekends (调休补班) Monday's, other days their weekday's."""
+    from datetime import date
+
+    from console.domain.forecast import DayKind
+    from console.staffing.calendar_cn import day_info, hours_on
+
+    info = read_branch_file(EXAMPLE).branch_info()  # weekdays 09:00-17:00, Saturday 09:30-16:00, Sunday closed
+    assert day_info(date(2026, 10, 1)).kind is DayKind.HOLIDAY
+    assert hours_on(info, date(2026, 10, 1)).closed  # National Day, a Thursday: Sunday's hours
+    assert day_info(date(2026, 10, 10)).kind is DayKind.WORKING_WEEKEND
+    assert hours_on(info, date(2026, 10, 10)).text() == "09:00-17:00"  # a Saturday worked: Monday's hours
+    assert hours_on(info, date(2026, 12, 5)).text() == "09:30-16:00"  # an ordinary Saturday
+    assert hours_on(info, date(2026, 12, 8)).text() == "09:00-17:00"

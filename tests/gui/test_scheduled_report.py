@@ -93,3 +93,20 @@ def test_day_report_written_by_the_job_with_peaks_and_alert_log(qtbot, qapp, iso
         assert 'filename="day-report-DEMO-2026-11-27.pdf"' in message
     finally:
         env.close()
+
+
+def test_the_closing_report_follows_each_weekdays_closing() -> None:
+    """By default the report comes 15 minutes after the day's closing, and not on a day the branch is closed."""
+    from datetime import time as clock
+    from pathlib import Path
+
+    from console.app.report_service import report_time, report_times
+    from console.branches.branch_file import read_branch_file
+
+    branch = read_branch_file(Path(__file__).resolve().parents[2] / "resources" / "examples" / "branch.toml")
+    info = branch.branch_info()  # 09:00-17:00 on weekdays, 09:30-16:00 on Saturdays, closed on Sundays
+    assert report_times("", info) == {clock(17, 15): (0, 1, 2, 3, 4), clock(16, 15): (5,)}
+    assert report_time("", info, date(2026, 12, 5)) == clock(16, 15)  # a Saturday
+    assert report_time("", info, date(2026, 12, 6)) is None  # a Sunday: closed
+    assert report_times("18:30", info) == {clock(18, 30): tuple(range(7))}
+    assert report_times("off", info) == {}

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSplitte
 
 from console.domain.vocabulary import ZoneKind
 from console.sources.live_view import BranchView
+from console.staffing.calendar_cn import hours_on
 from widgets import labels
 from widgets.panels.occupancy_chart import OccupancyChart
 from widgets.video_tile import CameraTile, Overlay
@@ -203,8 +204,9 @@ class LobbyPanel(QWidget):
         # queue is the simulated demo), widened to include samples taken outside business hours
         day = series.day or snap.day
         tz = snap.at.tzinfo
-        start = datetime.combine(day, branch.opens, tzinfo=tz) - timedelta(minutes=30)
-        end = datetime.combine(day, branch.closes, tzinfo=tz) + timedelta(minutes=60)
+        hours = hours_on(branch, day)  # a closed day: the usual hours, widened below to the samples
+        start = datetime.combine(day, hours.opens or branch.opens, tzinfo=tz) - timedelta(minutes=30)
+        end = datetime.combine(day, hours.closes or branch.closes, tzinfo=tz) + timedelta(minutes=60)
         if series.times:
             start = min(start, datetime.fromtimestamp(series.times[0], tz) - timedelta(minutes=15))
             end = max(end, datetime.fromtimestamp(series.times[-1], tz) + timedelta(minutes=15))
