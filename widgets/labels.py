@@ -180,6 +180,7 @@ def permission(value) -> str:
         P.CHECK_IN_STAFF: QCoreApplication.translate("labels", "check staff in and out"),
         P.EDIT_ROSTER: QCoreApplication.translate("labels", "change the roster and the staff directory"),
         P.EDIT_RULES: QCoreApplication.translate("labels", "change alert rules and thresholds"),
+        P.CONFIGURE_BRANCH: QCoreApplication.translate("labels", "change the branch's set-up"),
         P.IMPORT_DATA: QCoreApplication.translate("labels", "import data"),
         P.EXPORT_REPORTS: QCoreApplication.translate("labels", "export reports"),
         P.VIEW_AUDIT: QCoreApplication.translate("labels", "read the audit trail"),

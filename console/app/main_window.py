@@ -274,6 +274,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.save_layout()
+        self.configure_idle_lock(0)  # a closed window no longer watches the application's input
         super().closeEvent(event)
 
     # --- menus ---------------------------------------------------------------------------------------------

@@ -21,6 +21,45 @@
     </message>
 </context>
 <context>
+    <name>AdminPage</name>
+    <message>
+        <source>First administrator</source>
+        <translation>首位管理员</translation>
+    </message>
+    <message>
+        <source>The branch has no console user yet. The administrator logs in with this user name and password and adds the other users and their roles.</source>
+        <translation>本网点还没有监控台用户。管理员用这里的用户名和密码登录，再添加其他用户并分配角色。</translation>
+    </message>
+    <message>
+        <source>for example Wang Fang</source>
+        <translation>例如：王芳</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>There is no default password: keep this one safe. The user is created when you press Finish.</source>
+        <translation>系统没有默认密码，请妥善保管此密码。按“完成”后创建该用户。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
     <name>AdvicePanel</name>
     <message>
         <source>Staffing advice: waiting for the first evaluation…</source>
@@ -639,6 +678,228 @@
     </message>
 </context>
 <context>
+    <name>BranchPage</name>
+    <message>
+        <source>Your branch</source>
+        <translation>您的网点</translation>
+    </message>
+    <message>
+        <source>The branch as the bank knows it, its time zone and how many people its lobby holds.</source>
+        <translation>网点在行内的代码和名称、所在时区，以及营业厅可容纳的人数。</translation>
+    </message>
+    <message>
+        <source>for example SH01</source>
+        <translation>例如：SH01</translation>
+    </message>
+    <message>
+        <source>The code names the branch&apos;s stored data and cannot be changed.</source>
+        <translation>网点代码标识网点已保存的数据，不能修改。</translation>
+    </message>
+    <message>
+        <source>for example Shanghai Branch Business Department</source>
+        <translation>例如：上海分行营业部</translation>
+    </message>
+    <message>
+        <source> people</source>
+        <translation> 人</translation>
+    </message>
+    <message>
+        <source> seats</source>
+        <translation> 个座位</translation>
+    </message>
+    <message>
+        <source>Branch code</source>
+        <translation>网点代码</translation>
+    </message>
+    <message>
+        <source>Branch name</source>
+        <translation>网点名称</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>时区</translation>
+    </message>
+    <message>
+        <source>Lobby capacity</source>
+        <translation>营业厅容量</translation>
+    </message>
+    <message>
+        <source>Waiting-area seats</source>
+        <translation>等候区座位</translation>
+    </message>
+    <message>
+        <source>The lobby capacity is the number of people the premises are rated for; the crowding alerts and the lobby figure are measured against it. The branch code is 1 to 16 letters, digits, &apos;-&apos; or &apos;_&apos;.</source>
+        <translation>营业厅容量是场所核定可容纳的人数，拥挤告警和厅堂人数都以它为准。网点代码由 1 至 16 个字母、数字、“-”或“_”组成。</translation>
+    </message>
+    <message>
+        <source>Enter the branch code: 1 to 16 letters, digits, &apos;-&apos; or &apos;_&apos; (for example SH01).</source>
+        <translation>请输入网点代码：1 至 16 个字母、数字、“-”或“_”（例如 SH01）。</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a branch code: use 1 to 16 letters, digits, &apos;-&apos; or &apos;_&apos;, without spaces.</source>
+        <translation>“%1”不是有效的网点代码：只能使用 1 至 16 个字母、数字、“-”或“_”，不能有空格。</translation>
+    </message>
+    <message>
+        <source>Enter the branch&apos;s name.</source>
+        <translation>请输入网点名称。</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a known time zone; choose one from the list (for example Asia/Shanghai).</source>
+        <translation>“%1”不是已知的时区，请从列表中选择（例如 Asia/Shanghai）。</translation>
+    </message>
+    <message>
+        <source>Enter the lobby capacity: the number of people the premises are rated for (above 0).</source>
+        <translation>请输入营业厅容量：场所核定可容纳的人数（大于 0）。</translation>
+    </message>
+    <message>
+        <source>The waiting area cannot have more seats (%1) than the lobby holds people (%2).</source>
+        <translation>等候区座位数（%1）不能多于营业厅可容纳的人数（%2）。</translation>
+    </message>
+</context>
+<context>
+    <name>BranchWizard</name>
+    <message>
+        <source>Set up your branch</source>
+        <translation>设置您的网点</translation>
+    </message>
+    <message>
+        <source>Branch settings: %1</source>
+        <translation>网点设置：%1</translation>
+    </message>
+    <message>
+        <source>Set-up wizard</source>
+        <translation>网点设置向导</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation>网点</translation>
+    </message>
+    <message>
+        <source>%1 %2, time zone %3: a lobby for %4 people with %5 waiting seats.</source>
+        <translation>%1 %2，时区 %3：营业厅可容纳 %4 人，等候区 %5 个座位。</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>休息</translation>
+    </message>
+    <message>
+        <source>Opening hours</source>
+        <translation>营业时间</translation>
+    </message>
+    <message>
+        <source>Public holidays keep Sunday&apos;s hours, working weekends Monday&apos;s.</source>
+        <translation>法定节假日按周日的时间营业，调休上班的周末按周一的时间营业。</translation>
+    </message>
+    <message>
+        <source>Counters (%1)</source>
+        <translation>窗口（%1 个）</translation>
+    </message>
+    <message>
+        <source>Removed: %1. A counter that is open or serving, or that open tickets name, cannot be removed; then nothing is stored.</source>
+        <translation>删除：%1。正在开放或办理业务、或仍有未结束号票的窗口不能删除，此时不会保存任何内容。</translation>
+    </message>
+    <message>
+        <source>Set-up not finished</source>
+        <translation>设置未完成</translation>
+    </message>
+    <message>
+        <source>The set-up could not be finished: %1</source>
+        <translation>无法完成设置：%1</translation>
+    </message>
+    <message>
+        <source>%1 %2: %3</source>
+        <translation>%1 %2：%3</translation>
+    </message>
+    <message>
+        <source> (flexible)</source>
+        <translation>（弹性窗口）</translation>
+    </message>
+    <message>
+        <source>Business names</source>
+        <translation>业务名称</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Staff directory (%1)</source>
+        <translation>员工名册（%1 人）</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>Staff directory</source>
+        <translation>员工名册</translation>
+    </message>
+    <message>
+        <source>nobody yet; the roster editor adds people later.</source>
+        <translation>暂无人员，以后可在排班编辑中添加。</translation>
+    </message>
+    <message>
+        <source>First administrator</source>
+        <translation>首位管理员</translation>
+    </message>
+    <message>
+        <source>HTTP API (the ticketing system sends each event)</source>
+        <translation>HTTP 接口（叫号系统实时发送每个事件）</translation>
+    </message>
+    <message>
+        <source>CSV import of the day&apos;s ticket log</source>
+        <translation>导入当天叫号记录的 CSV 文件</translation>
+    </message>
+    <message>
+        <source>Ticket feed</source>
+        <translation>叫号数据</translation>
+    </message>
+    <message>
+        <source>Service standard</source>
+        <translation>服务标准</translation>
+    </message>
+    <message>
+        <source>target wait %1 min, maximum wait %2 min.</source>
+        <translation>目标等候 %1 分钟，最长等候 %2 分钟。</translation>
+    </message>
+</context>
+<context>
     <name>CalibrationDialog</name>
     <message>
         <source>Count calibration — %1</source>
@@ -871,6 +1132,29 @@
     </message>
 </context>
 <context>
+    <name>CamerasPage</name>
+    <message>
+        <source>Cameras (optional)</source>
+        <translation>摄像头（可选）</translation>
+    </message>
+    <message>
+        <source>Cameras count the people in the lobby and the waiting area.</source>
+        <translation>摄像头统计营业厅和等候区的人数。</translation>
+    </message>
+    <message>
+        <source>Open the Cameras dialog…</source>
+        <translation>打开摄像头设置…</translation>
+    </message>
+    <message>
+        <source>Add the branch&apos;s cameras now, or later with File → Cameras…. The branch works without cameras: the lobby figures then come from the tickets.</source>
+        <translation>现在添加网点的摄像头，或以后通过“文件 → 摄像头…”添加。没有摄像头网点也能使用：厅堂数据此时来自叫号数据。</translation>
+    </message>
+    <message>
+        <source>Cameras can be added later with File → Cameras…. The branch works without cameras: the lobby figures then come from the tickets.</source>
+        <translation>摄像头可以以后通过“文件 → 摄像头…”添加。没有摄像头网点也能使用：厅堂数据此时来自叫号数据。</translation>
+    </message>
+</context>
+<context>
     <name>CounterBoard</name>
     <message>
         <source>Counter</source>
@@ -994,6 +1278,93 @@
     </message>
 </context>
 <context>
+    <name>CountersPage</name>
+    <message>
+        <source>Counters</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Every counter (窗口) of the branch, the service types it takes, the preferred first, and whether it is a flexible counter (弹性窗口) opened at peaks.</source>
+        <translation>网点的每个窗口、可办理的业务类型（优先办理的排在最前），以及是否为高峰时开放的弹性窗口。</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Service types (preferred first)</source>
+        <translation>业务类型（优先的在前）</translation>
+    </message>
+    <message>
+        <source>Flexible</source>
+        <translation>弹性窗口</translation>
+    </message>
+    <message>
+        <source>Add counter</source>
+        <translation>添加窗口</translation>
+    </message>
+    <message>
+        <source>Remove counter</source>
+        <translation>删除窗口</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Service types of the selected counter</source>
+        <translation>所选窗口的业务类型</translation>
+    </message>
+    <message>
+        <source>Tick the types the counter takes and move the one it calls first to the top.</source>
+        <translation>勾选窗口办理的业务类型，并把优先叫号的类型移到最上面。</translation>
+    </message>
+    <message>
+        <source>Double-click an id or a name to change it; the id is what the ticketing system sends (1 to 16 letters, digits, &apos;-&apos; or &apos;_&apos;).</source>
+        <translation>双击编号或名称即可修改；编号与叫号系统发送的窗口编号一致（1 至 16 个字母、数字、“-”或“_”）。</translation>
+    </message>
+    <message>
+        <source>(none ticked)</source>
+        <translation>（未勾选）</translation>
+    </message>
+    <message>
+        <source>Service types of counter %1</source>
+        <translation>窗口 %1 的业务类型</translation>
+    </message>
+    <message>
+        <source>Add at least one counter.</source>
+        <translation>请至少添加一个窗口。</translation>
+    </message>
+    <message>
+        <source>Row %1: enter the counter&apos;s id.</source>
+        <translation>第 %1 行：请输入窗口编号。</translation>
+    </message>
+    <message>
+        <source>Row %1: &apos;%2&apos; is not a counter id: use 1 to 16 letters, digits, &apos;-&apos; or &apos;_&apos;, without spaces.</source>
+        <translation>第 %1 行：“%2”不是有效的窗口编号：只能使用 1 至 16 个字母、数字、“-”或“_”，不能有空格。</translation>
+    </message>
+    <message>
+        <source>Row %1: the id %2 is already used on row %3.</source>
+        <translation>第 %1 行：编号 %2 已在第 %3 行使用。</translation>
+    </message>
+    <message>
+        <source>Row %1: enter the counter&apos;s name.</source>
+        <translation>第 %1 行：请输入窗口名称。</translation>
+    </message>
+    <message>
+        <source>Row %1: tick at least one service type the counter takes.</source>
+        <translation>第 %1 行：请至少勾选一种窗口办理的业务类型。</translation>
+    </message>
+</context>
+<context>
     <name>CoverageChart</name>
     <message>
         <source>forecast %1 tickets</source>
@@ -1052,6 +1423,140 @@
     <message>
         <source>Delete</source>
         <translation>删除</translation>
+    </message>
+</context>
+<context>
+    <name>FeedPage</name>
+    <message>
+        <source>Ticket feed</source>
+        <translation>叫号数据</translation>
+    </message>
+    <message>
+        <source>How the ticketing system&apos;s tickets reach the console.</source>
+        <translation>叫号系统的号票如何传到监控台。</translation>
+    </message>
+    <message>
+        <source>HTTP API: the ticketing system sends each ticket event as it happens</source>
+        <translation>HTTP 接口：叫号系统实时发送每个号票事件</translation>
+    </message>
+    <message>
+        <source>CSV import: the day&apos;s ticket log is imported from a file</source>
+        <translation>CSV 导入：从文件导入当天的叫号记录</translation>
+    </message>
+    <message>
+        <source>Enter these in the ticketing system&apos;s settings</source>
+        <translation>请在叫号系统的设置中填写以下内容</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Address (URL)</source>
+        <translation>地址（URL）</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>The address and the token are shown in File → Settings… → API once the set-up is stored.</source>
+        <translation>设置保存后，可在“文件 → 设置… → 接口”中查看地址和令牌。</translation>
+    </message>
+    <message>
+        <source>Import each day&apos;s ticket log</source>
+        <translation>每天导入叫号记录</translation>
+    </message>
+    <message>
+        <source>Export the day&apos;s ticket log from the ticketing system as CSV and import it on this PC with the command below (the columns and options are in the administrator&apos;s guide). Importing the same file twice changes nothing. The figures then follow the imports, not the live lobby.</source>
+        <translation>从叫号系统把当天的叫号记录导出为 CSV，再在本机用下面的命令导入（列和选项见管理员指南）。同一文件导入两次不会有任何变化。此时各项数据随导入更新，而不是实时反映厅堂情况。</translation>
+    </message>
+    <message>
+        <source>The address and token cannot be shown: %1</source>
+        <translation>无法显示地址和令牌：%1</translation>
+    </message>
+    <message>
+        <source>Cannot tell: %1</source>
+        <translation>无法获知：%1</translation>
+    </message>
+    <message>
+        <source>Waiting for the first event…</source>
+        <translation>正在等待第一个事件…</translation>
+    </message>
+    <message>
+        <source>Last event received at %1</source>
+        <translation>最近一次收到事件：%1</translation>
+    </message>
+</context>
+<context>
+    <name>HoursPage</name>
+    <message>
+        <source>Opening hours</source>
+        <translation>营业时间</translation>
+    </message>
+    <message>
+        <source>When the branch is open on each day of the week, in its local time.</source>
+        <translation>网点一周每天的营业时间（网点当地时间）。</translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>星期一</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>星期二</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>星期三</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>星期四</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>星期五</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>星期六</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>星期日</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Opens</source>
+        <translation>开门</translation>
+    </message>
+    <message>
+        <source>Closes</source>
+        <translation>关门</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>营业</translation>
+    </message>
+    <message>
+        <source>Chinese public holidays and the working weekends that make up for them (调休), as the console knows them, apply by themselves: on a public holiday the branch keeps Sunday&apos;s hours, on a working weekend Monday&apos;s hours.</source>
+        <translation>监控台已知的中国法定节假日和调休上班的周末会自动生效：法定节假日按周日的营业时间，调休上班的周末按周一的营业时间。</translation>
+    </message>
+    <message>
+        <source>Opens at %1, not before it closes at %2.</source>
+        <translation>开门时间 %1 不早于关门时间 %2。</translation>
+    </message>
+    <message>
+        <source>The branch must be open on at least one day of the week.</source>
+        <translation>网点一周至少要营业一天。</translation>
     </message>
 </context>
 <context>
@@ -1206,7 +1711,7 @@
     </message>
     <message>
         <source>Alerts</source>
-        <extracomment>Input that keeps the console from locking itself. Panels only roles with VIEW_QUEUE see (a security officer sees a note saying so instead).</extracomment>
+        <extracomment>Input that keeps the console from locking itself. Panels only roles with VIEW_QUEUE see (a security officer sees a note saying so instead). open the console on a branch (code) as an operator: after the set-up wizard or a change of the branch&apos;s set-up</extracomment>
         <translation>告警</translation>
     </message>
     <message>
@@ -1222,12 +1727,28 @@
         <translation>密钥：加密文件</translation>
     </message>
     <message>
+        <source>Set up your branch…</source>
+        <translation>设置本网点…</translation>
+    </message>
+    <message>
         <source>Branch Lobby Console</source>
         <translation>网点厅堂监控台</translation>
     </message>
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Set &amp;up your branch…</source>
+        <translation>设置本网点(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>Set up your own branch: hours, counters, staff, the ticket feed and the administrator; the console then opens on it</source>
+        <translation>设置您自己的网点：营业时间、窗口、员工、叫号数据和管理员；完成后监控台即打开该网点</translation>
+    </message>
+    <message>
+        <source>&amp;Branch settings…</source>
+        <translation>网点设置(&amp;B)…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
@@ -1374,8 +1895,24 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>叫号系统</translation>
     </message>
     <message>
+        <source>ticket system through the service</source>
+        <translation>叫号系统（经后台服务）</translation>
+    </message>
+    <message>
+        <source>The branch&apos;s service (%1) runs the ticket feed, the alerts with their deliveries and the closing report; this window shows them.</source>
+        <translation>本网点的后台服务（%1）负责接收叫号数据、告警及其推送和营业结束报表；本窗口只显示其结果。</translation>
+    </message>
+    <message>
         <source>Queue feed: %1, %2 events</source>
         <translation>叫号数据：%1，%2 条事件</translation>
+    </message>
+    <message>
+        <source>Queue feed: %1, waiting for the first event</source>
+        <translation>叫号数据：%1，等待第一个事件</translation>
+    </message>
+    <message>
+        <source>Queue feed: %1, last event received at %2</source>
+        <translation>叫号数据：%1，最近一次收到事件：%2</translation>
     </message>
     <message>
         <source>Alerts of a branch opened from the regional view are acknowledged at the branch&apos;s own console.</source>
@@ -1439,6 +1976,45 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>%1 installed; cameras use it from their next start.</source>
         <translation>已安装 %1；摄像机下次启动时使用。</translation>
+    </message>
+</context>
+<context>
+    <name>NamesPage</name>
+    <message>
+        <source>Business names</source>
+        <translation>业务名称</translation>
+    </message>
+    <message>
+        <source>The names the ticketing system gives its kinds of business, and the console&apos;s service type each one counts as.</source>
+        <translation>叫号系统中各类业务的名称，以及每个名称在监控台中归入的业务类型。</translation>
+    </message>
+    <message>
+        <source>Name in the ticketing system</source>
+        <translation>叫号系统中的名称</translation>
+    </message>
+    <message>
+        <source>Service type</source>
+        <translation>业务类型</translation>
+    </message>
+    <message>
+        <source>Add name</source>
+        <translation>添加名称</translation>
+    </message>
+    <message>
+        <source>Remove name</source>
+        <translation>删除名称</translation>
+    </message>
+    <message>
+        <source>Write each name exactly as the ticketing system sends it (double-click to change it). The ticket feed and the CSV import understand these names; a ticket whose name is not listed is refused with the name shown.</source>
+        <translation>每个名称须与叫号系统发送的完全一致（双击即可修改）。叫号数据接口和 CSV 导入都识别这些名称；名称不在表中的号票会被拒收，并显示该名称。</translation>
+    </message>
+    <message>
+        <source>Row %1: enter the name, or remove the row.</source>
+        <translation>第 %1 行：请输入名称，或删除此行。</translation>
+    </message>
+    <message>
+        <source>Row %1: the name %2 is already on row %3.</source>
+        <translation>第 %1 行：名称 %2 已在第 %3 行。</translation>
     </message>
 </context>
 <context>
@@ -2293,6 +2869,81 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     </message>
 </context>
 <context>
+    <name>StaffPage</name>
+    <message>
+        <source>Staff directory</source>
+        <translation>员工名册</translation>
+    </message>
+    <message>
+        <source>The people who work at the branch: employee number, name, role and the service types each can handle.</source>
+        <translation>在网点工作的人员：工号、姓名、岗位和可办理的业务类型。</translation>
+    </message>
+    <message>
+        <source>Employee no.</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Can handle</source>
+        <translation>可办理</translation>
+    </message>
+    <message>
+        <source>Import from a file…</source>
+        <translation>从文件导入…</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Change…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>A file (.csv or .xlsx) has the header employee_no,name,role,skills, with skills separated by &apos;;&apos; (for example cash;non_cash). Someone already in the list is replaced by the file&apos;s line. You may leave the directory empty: the roster editor&apos;s Staff directory… button adds people later.</source>
+        <translation>文件（.csv 或 .xlsx）的表头为 employee_no,name,role,skills，skills 中的业务类型用“;”分隔（例如 cash;non_cash）。已在列表中的人员会被文件中的行替换。名册也可以先留空：以后用排班编辑中的“员工名册…”按钮添加人员。</translation>
+    </message>
+    <message>
+        <source>Import the staff directory</source>
+        <translation>导入员工名册</translation>
+    </message>
+    <message>
+        <source>Staff directory (*.csv *.xlsx)</source>
+        <translation>员工名册 (*.csv *.xlsx)</translation>
+    </message>
+    <message>
+        <source>%1 cannot be imported: %2</source>
+        <translation>%1 无法导入：%2</translation>
+    </message>
+    <message>
+        <source>People read from %2: %1.</source>
+        <translation>从 %2 读入 %1 人。</translation>
+    </message>
+    <message>
+        <source>Line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
+    </message>
+    <message>
+        <source>… and %1 more.</source>
+        <translation>……另有 %1 行。</translation>
+    </message>
+    <message>
+        <source>Lines not imported (%1): correct them in the file and import it again, or add the people by hand.</source>
+        <translation>未导入的行（%1 行）：请在文件中改正后重新导入，或手工添加这些人员。</translation>
+    </message>
+</context>
+<context>
     <name>StaffPanel</name>
     <message>
         <source>Today</source>
@@ -2336,6 +2987,48 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Greyed-out people cannot take this counter now; point at one to see why.</source>
         <translation>灰色人员当前不能接手该窗口；将鼠标指向可查看原因。</translation>
+    </message>
+</context>
+<context>
+    <name>StandardPage</name>
+    <message>
+        <source>Service standard</source>
+        <translation>服务标准</translation>
+    </message>
+    <message>
+        <source>How long customers should wait before a counter calls them.</source>
+        <translation>客户在窗口叫号前应等候多长时间。</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>Target wait</source>
+        <translation>目标等候时间</translation>
+    </message>
+    <message>
+        <source>Maximum wait</source>
+        <translation>最长等候时间</translation>
+    </message>
+    <message>
+        <source>Target wait: most customers should be called within it; the service level, the counters needed and the staffing advice are measured against it. Maximum wait: no customer should wait longer than this.</source>
+        <translation>目标等候时间：大多数客户应在此时间内被叫号；服务水平、所需窗口数和人员配置建议都以它为准。最长等候时间：任何客户的等候都不应超过此时间。</translation>
+    </message>
+    <message>
+        <source>The maximum wait (%1 min) must be longer than the target wait (%2 min).</source>
+        <translation>最长等候时间（%1 分钟）必须长于目标等候时间（%2 分钟）。</translation>
+    </message>
+</context>
+<context>
+    <name>SummaryPage</name>
+    <message>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <source>Check what will be stored, then press Finish. Back changes any page.</source>
+        <translation>请核对将要保存的内容，然后按“完成”。按“上一步”可修改任何一页。</translation>
     </message>
 </context>
 <context>
@@ -2809,6 +3502,10 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>修改告警规则和阈值</translation>
     </message>
     <message>
+        <source>change the branch&apos;s set-up</source>
+        <translation>修改网点设置</translation>
+    </message>
+    <message>
         <source>import data</source>
         <translation>导入数据</translation>
     </message>
@@ -2849,6 +3546,7 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <name>login</name>
     <message>
         <source>Branch Lobby Console — log in</source>
+        <extracomment>The maximum wait a new branch starts with, in minutes (the long-wait rule&apos;s critical level by default).</extracomment>
         <translation>网点厅堂监控台 — 登录</translation>
     </message>
     <message>

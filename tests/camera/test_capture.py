@@ -18,7 +18,6 @@ from tests.camera.conftest import SECRET
 from tests.camera.mjpeg_server import MjpegServer, free_port
 
 
-
 @pytest.fixture
 def thread_errors(monkeypatch: pytest.MonkeyPatch) -> list[threading.ExceptHookArgs]:
     """Exceptions escaping any thread during the test (there must be none)."""

@@ -27,8 +27,6 @@ from camera.sources import (
 from tests.camera.conftest import SECRET
 from tests.camera.mjpeg_server import MjpegServer, free_port
 
-
-
 # --- credentials ---------------------------------------------------------------------------------------------
 
 

@@ -145,8 +145,8 @@ def test_a_worker_that_cannot_start_says_why(tmp_path: Path, shared: Path) -> No
 
 
 def test_cameras_are_assigned_and_their_passwords_kept_from_the_command_line(tmp_path: Path) -> None:
-    from console.security.camera_passwords import full_setup
     from console.domain.permissions import Role
+    from console.security.camera_passwords import full_setup
     from console.security.users import UserStore
     from storage import repository
     from tests.cli.test_cli import run

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from console.domain.alert_engine import (
-    AlertEngine,
     ActiveAlert,
+    AlertEngine,
     ChangeKind,
     Direction,
     Level,

@@ -10,8 +10,8 @@ import pytest
 from console.domain.counter_actions import (
     PENDING_FOR,
     Problem,
-    allowed_actions,
     after_current_ticket,
+    allowed_actions,
     check_command,
     is_carried_out,
     pending_commands,

@@ -29,8 +29,8 @@ from console.security.users import UserStore
 from storage import repository
 from storage.tasks import SaveAlert, SaveBranchSetup, StoreFeedEvents
 from storage.writer import apply_now
-from tests.feed.test_ticket_api import TZ
 from tests.camera.mjpeg_server import free_port
+from tests.feed.test_ticket_api import TZ
 from tests.gui.conftest import make_env
 
 pytestmark = pytest.mark.gui  # a running console (Qt objects, no window)

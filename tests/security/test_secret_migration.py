@@ -14,8 +14,8 @@ from sqlalchemy import update
 
 from camera.credentials import PLACEHOLDER, merge_credentials, split_credentials
 from console.bootstrap import Environment, prepare
-from console.security.camera_passwords import full_setup, move_plain_camera_passwords, stored_setup
 from console.domain.records import BranchInfo
+from console.security.camera_passwords import full_setup, move_plain_camera_passwords, stored_setup
 from console.security.secret_store import API_TOKEN, SMTP_PASSWORD, SecretStore
 from console.settings import load_settings, save_settings
 from storage import repository

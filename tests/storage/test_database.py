@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from storage.database import DatabaseError, mask_url, open_database, create_db_engine
+from storage.database import DatabaseError, create_db_engine, mask_url, open_database
 from storage.migrate import head_revision, upgrade_to
 from storage.models import Base
 

@@ -9,9 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from storage.database import open_database
-from storage.retention import RAW_TABLES, STAT_MODELS as STATS, purge
+from storage.retention import RAW_TABLES, purge
+from storage.retention import STAT_MODELS as STATS
 from tests.pg import fresh_database
 from tests.storage.test_retention import NOW, seed_url
+
 
 def outcome(url: str) -> tuple[dict, dict, dict]:
     db = open_database(url)

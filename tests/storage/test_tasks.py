@@ -16,9 +16,9 @@ from storage.tasks import (
     RecordCameraHealth,
     RecordLineCrossings,
     RecordOccupancy,
-    StoreFeedEvents,
     SaveBranchSetup,
     SaveRoster,
+    StoreFeedEvents,
 )
 from storage.writer import apply_now
 from tests.storage.conftest import BRANCH, COUNTERS, STAFF, at
