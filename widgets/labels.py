@@ -125,8 +125,24 @@ def alert_state(value: AlertState) -> str:
     }[value]
 
 
-def counter_name(counter_id: str) -> str:
-    """A counter's display name from its id ("Counter 3" / "3号窗口")."""
+#: The counters' own names (1号窗口, 贵宾窗口) of the branch the window shows, by id: set by the window from each
+#: view (one window shows one branch), read wherever a counter is named by its id alone (alerts, advice, reports).
+COUNTER_NAMES: dict[str, str] = {}
+
+
+def remember_counter_names(counters) -> None:
+    """The branch's counters (``CounterStatus``) as they are now: their names are used from here on."""
+    COUNTER_NAMES.clear()
+    COUNTER_NAMES.update({c.counter_id: c.name for c in counters})
+
+
+def counter_name(counter_id: str, name: str | None = None) -> str:
+    """A counter's display name: the name the branch gave it (``name``, else the one remembered for its id), or
+    from its id ("Counter 3" / "3号窗口") when it has none of its own (the name is its id, or the default
+    "Counter 3" the demo and counters first seen in the ticket feed carry)."""
+    name = name if name is not None else COUNTER_NAMES.get(counter_id)
+    if name and name.strip() and name not in (counter_id, f"Counter {counter_id}"):
+        return name
     return QCoreApplication.translate("labels", "Counter %1").replace("%1", counter_id)
 
 

@@ -13,8 +13,10 @@ administrator after a first set-up, as the same user after a change. On a databa
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from weakref import WeakMethod
 
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QWidget
@@ -45,14 +47,31 @@ def feed_address(context: AppContext) -> tuple[str, str]:
         return url, rotate_token(context.env.secrets, context.env.db, context.operator.username).token
 
 
+def weakly(method: Callable[..., None]) -> Callable[..., None]:
+    """``method`` of a Qt object, called through a weak reference: the wizard holding it keeps no Python reference
+    cycle with the flow that holds the wizard (cycles through Qt wrappers, collected at a random moment, have
+    crashed PySide)."""
+    ref = WeakMethod(method)
+
+    def call(*args: object) -> None:
+        bound = ref()
+        if bound is not None:
+            bound(*args)
+
+    return call
+
+
 class BranchSetupFlow(QObject):
     """Owned by the main window; ``set_up`` and ``edit`` are its menu entries' slots."""
 
     def __init__(self, context: AppContext, window: QWidget) -> None:
-        super().__init__(window)
+        super().__init__(window)  # the window is reached as the Qt parent: no Python reference cycle with it
         self.context = context
-        self.window = window
         self.wizard: BranchWizard | None = None  # the open wizard (tests drive it)
+
+    @property
+    def window(self) -> QWidget:
+        return self.parent()  # type: ignore[return-value]
 
     @Slot()
     def set_up(self) -> None:
@@ -76,14 +95,14 @@ class BranchSetupFlow(QObject):
         staff = repository.load_staff(db, code) if code is not None else []
         open_cameras = None
         if existing is not None and context.cameras is not None and context.operator.may(Permission.MANAGE_CAMERAS):
-            open_cameras = partial(self._open_cameras)
+            open_cameras = weakly(self._open_cameras)
         last_event = partial(repository.last_event_received, db, code) if code is not None else (lambda: None)
         feed = FeedInfo(url_and_token=partial(feed_address, context), last_event_at=last_event)
         max_wait = (max_wait_of(db, code) if code is not None else None) or DEFAULT_MAX_WAIT_MIN
         self.wizard = BranchWizard(existing=existing, staff=staff, needs_admin=needs_admin, feed=feed,
                                    open_cameras=open_cameras,
                                    target_wait_min=context.env.settings.staffing.target_wait_min,
-                                   max_wait_min=max_wait, finish=self.store,
+                                   max_wait_min=max_wait, finish=weakly(self.store),
                                    use_api=context.env.settings.api.enabled or existing is None, parent=self.window)
         self.wizard.setModal(True)
         self.wizard.finished.connect(self._closed)

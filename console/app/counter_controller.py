@@ -127,6 +127,6 @@ class CounterController(QObject):
         answer = QMessageBox.question(
             self.parent(), labels.counter_action(CounterAction.CLOSE),
             self.tr("%1 is the last open counter for %2, and %3 customers are waiting for it. Close it anyway?")
-            .replace("%1", labels.counter_name(counter.counter_id))
+            .replace("%1", labels.counter_name(counter.counter_id, counter.name))
             .replace("%2", " · ".join(labels.service_type(t) for t in stranded)).replace("%3", str(waiting)))
         return answer == QMessageBox.StandardButton.Yes

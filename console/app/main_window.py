@@ -227,13 +227,13 @@ class MainWindow(QMainWindow):
         self.idle_timer.timeout.connect(self.check_idle)
         self.configure_idle_lock(context.env.settings.security.idle_lock_min)
         self.apply_permissions()
+        controller.sig_view.connect(self.show_view)  # first: it remembers the counters' names the panels show
         for panel in (self.lobby, self.counters, self.queue, self.staff, self.reports):
             controller.sig_view.connect(panel.show_view)
-        controller.sig_view.connect(self.show_view)
         if controller.latest is not None:
+            self.show_view(controller.latest)
             for panel in (self.lobby, self.counters, self.queue, self.staff, self.reports):
                 panel.show_view(controller.latest)
-            self.show_view(controller.latest)
 
     # --- layout --------------------------------------------------------------------------------------------
 
@@ -562,6 +562,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def show_view(self, view: BranchView) -> None:
         snap = view.snapshot
+        labels.remember_counter_names(snap.counters)
         title = self.tr("Branch Lobby Console") + " — " + snap.branch.name
         if snap.simulated:
             title += " [" + self.tr("Simulated") + "]"

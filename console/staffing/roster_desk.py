@@ -9,7 +9,6 @@ warnings), all days or none.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,11 +20,10 @@ from console.domain.records import BranchInfo, BreakSpan, ShiftRecord, StaffMemb
 from console.domain.roster_rules import RosterProblem, RosterProblemKind, RosterRules, check_roster
 from console.domain.vocabulary import QUEUED_SERVICE_TYPES, ServiceType, TicketEventType
 from console.staffing.roster_io import ParsedRoster, read_roster, write_roster
+from console.staffing.staff_io import member_problem
 from storage import repository
 from storage.database import Database
 from storage.tasks import RecordCheckIn, RemoveStaffMember, SaveRosterEdit, SaveStaffMember
-
-EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
 
 def monday_of(day: date) -> date:
@@ -121,13 +119,7 @@ class RosterDesk:
 
     def check_member(self, member: StaffMember) -> str | None:
         """Why a directory entry cannot be stored (English; the dialog words its own), or None."""
-        if not EMPLOYEE_NO.match(member.staff_id):
-            return "employee_no"
-        if not member.name.strip():
-            return "name"
-        if not member.skills:
-            return "skills"
-        return None
+        return member_problem(member)
 
     def save_member(self, member: StaffMember) -> None:
         self._store(SaveStaffMember(self.branch.code, member, self.user, datetime.now(UTC)))

@@ -4,7 +4,7 @@ Columns (header row first, any order, extra columns ignored; CSV in UTF-8 with o
 Windows-1252 like the ticket log; Excel: the first sheet):
 ``employee_no,name,role,skills``
 
-- ``employee_no``: 1–32 letters, digits, '.', '_' or '-' (the staff directory's rule, ``roster_desk.EMPLOYEE_NO``);
+- ``employee_no``: 1–32 letters, digits, '.', '_' or '-' (the staff directory's rule, ``EMPLOYEE_NO``);
   unique in the file;
 - ``name``: not empty;
 - ``role``: a staff role (teller, senior_teller, corporate_officer, vip_manager, lobby_manager, branch_manager);
@@ -29,8 +29,9 @@ from pathlib import Path
 from console.domain.records import StaffMember
 from console.domain.vocabulary import ServiceType, StaffRole
 from console.feed.csv_import import CsvFileError, RejectedRow, decode
-from console.staffing.roster_desk import EMPLOYEE_NO
 
+#: An employee number (工号): 1–32 letters, digits, ".", "_" or "-".
+EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 COLUMNS = ("employee_no", "name", "role", "skills")
 _SKILL_SEPARATORS = re.compile(r"[;；]")
 

@@ -3435,6 +3435,7 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     </message>
     <message>
         <source>Counter %1</source>
+        <extracomment>The counters&apos; own names (1号窗口, 贵宾窗口) of the branch the window shows, by id: set by the window from each view (one window shows one branch), read wherever a counter is named by its id alone (alerts, advice, reports).</extracomment>
         <translation>%1号窗口</translation>
     </message>
     <message>

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QWizard
 
 from console.app.application import ConsoleApp, make_application
@@ -57,6 +58,9 @@ def test_the_wizard_takes_an_empty_data_directory_to_a_live_branch(qapp, qtbot, 
         assert wizard is not None and wizard.isVisible() and wizard.admin_page is not None
 
         fill_branch(wizard, "SZ01")
+        go_to(wizard, PageId.COUNTERS)
+        counters = wizard.counters_page
+        counters.table.item(0, counters.NAME).setText("现金窗口")  # the counter's own name, shown on the board
         go_to(wizard, PageId.STAFF)
         assert wizard.staff_page.import_file(str(EXAMPLE_STAFF))
         go_to(wizard, PageId.ADMIN)
@@ -104,10 +108,14 @@ def test_the_wizard_takes_an_empty_data_directory_to_a_live_branch(qapp, qtbot, 
         assert {t.ticket_id: t.service_type.value for t in snap.tickets} == {
             "A001": "cash", "A002": "non_cash", "B001": "corporate"}
         assert "last event received at" in console.window.feed_label.text()
+        board = console.window.counters.table
+        assert board.item(0, console.window.counters.COL_COUNTER).text() == "现金窗口"
     finally:
         console.context.stop()
         if console.window is not None:
             console.window.close()
+            console.window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the windows go with this test
         env.close()
 
 

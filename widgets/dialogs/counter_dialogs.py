@@ -37,7 +37,8 @@ class StaffPickerDialog(QDialog):
                  check: Callable[[str], Refusal | None], explain: Callable[[Refusal], str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Staff for %1").replace("%1", labels.counter_name(counter.counter_id)))
+        self.setWindowTitle(self.tr("Staff for %1").replace(
+            "%1", labels.counter_name(counter.counter_id, counter.name)))
         self.table: QTableWidget = make_table(
             [self.tr("Name"), self.tr("Employee no."), self.tr("Now"), self.tr("Can handle")], stretch_column=3)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -92,7 +93,8 @@ class ServiceTypesDialog(QDialog):
     def __init__(self, counter: CounterStatus, parent: QWidget | None = None,
                  offered: Sequence[ServiceType] = QUEUED_SERVICE_TYPES) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Service types of %1").replace("%1", labels.counter_name(counter.counter_id)))
+        self.setWindowTitle(self.tr("Service types of %1").replace(
+            "%1", labels.counter_name(counter.counter_id, counter.name)))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("The counter calls tickets of the ticked types:")))
         current = list(counter.service_types)

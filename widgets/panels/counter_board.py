@@ -154,7 +154,7 @@ class CounterBoard(QWidget):
         for row, c in enumerate(snap.counters):
             figures = view.counters.get(c.counter_id)
             since = (snap.at - c.ticket_since).total_seconds() if c.ticket_since is not None else None
-            set_cell(self.table, row, self.COL_COUNTER, labels.counter_name(c.counter_id))
+            set_cell(self.table, row, self.COL_COUNTER, labels.counter_name(c.counter_id, c.name))
             set_cell(self.table, row, self.COL_TYPES, " · ".join(labels.service_type(t) for t in c.service_types))
             request = view.pending.get(c.counter_id)
             if request is None:
