@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 
 
 
+#: How a database gets a branch, for the messages that find none.
+SET_UP_HINT = ("set up your branch with 'branch apply FILE.toml' or the console's set-up wizard, or run 'simulate' "
+               "for the demo branch")
+
+
 class CommandError(Exception):
     """A subcommand cannot do what was asked; the message names the input."""
 
@@ -30,7 +35,7 @@ def pick_branch(env: Environment, code: str | None) -> str:
     codes = [b.code for b in branches]
     if code is not None:
         if code not in codes:
-            known = ", ".join(codes) or "none yet (run 'simulate' or start the console once)"
+            known = ", ".join(codes) or f"none yet ({SET_UP_HINT})"
             raise CommandError(f"--branch {code!r} is not in the database {env.db.describe()}; branches: {known}")
         return code
     real = [b.code for b in branches if not b.is_demo]
@@ -40,7 +45,7 @@ def pick_branch(env: Environment, code: str | None) -> str:
         raise CommandError(f"several branches in the database ({', '.join(real)}): choose one with --branch")
     if codes:
         return codes[0]
-    raise CommandError(f"the database {env.db.describe()} holds no branch yet (run 'simulate' or start the console once)")
+    raise CommandError(f"the database {env.db.describe()} holds no branch yet: {SET_UP_HINT}")
 
 
 # --- shared options ---------------------------------------------------------------------------------------------
