@@ -1146,12 +1146,12 @@
         <translation>打开摄像头设置…</translation>
     </message>
     <message>
-        <source>Add the branch&apos;s cameras now, or later with File → Cameras…. The branch works without cameras: the lobby figures then come from the tickets.</source>
-        <translation>现在添加网点的摄像头，或以后通过“文件 → 摄像头…”添加。没有摄像头网点也能使用：厅堂数据此时来自叫号数据。</translation>
+        <source>Add the branch&apos;s cameras now, or later with File → Cameras…. The branch works without cameras: the queue and the counters come from the ticketing system; only the people in the lobby are counted by cameras.</source>
+        <translation>现在添加网点的摄像头，或以后通过“文件 → 摄像头…”添加。没有摄像头网点也能使用：排队和窗口数据来自叫号系统，只有大堂人数需要摄像头统计。</translation>
     </message>
     <message>
-        <source>Cameras can be added later with File → Cameras…. The branch works without cameras: the lobby figures then come from the tickets.</source>
-        <translation>摄像头可以以后通过“文件 → 摄像头…”添加。没有摄像头网点也能使用：厅堂数据此时来自叫号数据。</translation>
+        <source>Cameras can be added later with File → Cameras…. The branch works without cameras: the queue and the counters come from the ticketing system; only the people in the lobby are counted by cameras.</source>
+        <translation>摄像头可以以后通过“文件 → 摄像头…”添加。没有摄像头网点也能使用：排队和窗口数据来自叫号系统，只有大堂人数需要摄像头统计。</translation>
     </message>
 </context>
 <context>

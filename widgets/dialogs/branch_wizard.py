@@ -1190,10 +1190,12 @@ class CamerasPage(QWizardPage):
         self.button.setEnabled(open_cameras is not None)
         self.button.clicked.connect(self._open)
         text = (self.tr("Add the branch's cameras now, or later with File → Cameras…. The branch works without "
-                        "cameras: the lobby figures then come from the tickets.")
+                        "cameras: the queue and the counters come from the ticketing system; only the people in "
+                        "the lobby are counted by cameras.")
                 if open_cameras is not None else
                 self.tr("Cameras can be added later with File → Cameras…. The branch works without cameras: the "
-                        "lobby figures then come from the tickets."))
+                        "queue and the counters come from the ticketing system; only the people in the lobby are "
+                        "counted by cameras."))
         layout = QVBoxLayout(self)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(note(text))
