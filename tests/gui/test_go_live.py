@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QMessageBox, QWizard
 
 from console.app.application import ConsoleApp, make_application
 from console.app.context import AppContext, SourceOptions
@@ -136,4 +136,74 @@ def test_a_window_opened_while_the_service_runs_follows_it(qapp, isolated_data_d
         assert context.alerts is not None and context.alerts.follow
     finally:
         context.stop()
+        env.close()
+
+
+def test_branch_settings_change_the_running_branch_and_refuse_removing_a_counter_in_use(qapp, qtbot,
+                                                                                        isolated_data_dir) -> None:
+    """File → Branch settings… on a real branch: removing a counter that serves a ticket is refused in the wizard,
+    which stays open and changes nothing; a new capacity is stored with its audit entry and the console reopens on
+    the branch as the same user."""
+    from console.domain.permissions import Role
+    from console.domain.records import TicketEvent
+    from console.domain.vocabulary import CounterState, ServiceType, TicketEventType
+    from console.security.access import authenticate
+    from storage.tasks import StoreFeedEvents
+    from tests.gui.dialogs import answer_dialog
+
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    make_application()
+    translations = Translations()
+    translations.install("en")
+    env = make_env(isolated_data_dir)
+    apply_plan(env.db, read_branch_file(EXAMPLE_BRANCH), "setup")
+    UserStore(env.db).add("li.na", "李娜", Role.BRANCH_MANAGER, PASSWORD, "setup")
+    now = datetime.now(UTC)
+    apply_now(env.db, StoreFeedEvents("SH01", (
+        TicketEvent("s1", TicketEventType.COUNTER_STATE, now, counter_id="F1", state=CounterState.OPEN),
+        TicketEvent("s2", TicketEventType.ISSUED, now, ticket_id="A001", service_type=ServiceType.CASH),
+        TicketEvent("s3", TicketEventType.CALLED, now, ticket_id="A001", counter_id="F1"))))
+    context = AppContext(env, SourceOptions())
+    context.operator = authenticate(env.db, "li.na", PASSWORD)
+    console = ConsoleApp(env, context, translations)
+    try:
+        context.start()
+        window = console.show_window()
+        assert window.branch_action.text() == "&Branch settings…" and window.branch_action.isEnabled()
+        window.branch_action.trigger()
+        wizard = window.setup_flow.wizard
+        assert wizard is not None and wizard.admin_page is None
+        assert wizard.branch_page.code.isReadOnly() or not wizard.branch_page.code.isEnabled()  # the code stays
+        wizard.branch_page.capacity.setValue(90)
+        go_to(wizard, PageId.COUNTERS)
+        counters = wizard.counters_page
+        row = next(r for r in range(counters.table.rowCount()) if counters.cell(r, counters.ID) == "F1")
+        counters.table.setCurrentCell(row, counters.NAME)
+        counters.remove_counter()
+        go_to(wizard, PageId.SUMMARY)
+        seen: dict = {}
+        answer_dialog(QMessageBox, lambda box: (seen.setdefault("text", box.text()), box.accept()), seen)
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+        qtbot.waitUntil(lambda: "text" in seen, timeout=10_000)
+        assert "counter F1 is open with ticket A001: close it before removing it; nothing was changed" in seen["text"]
+        assert wizard.isVisible() and repository.load_branch(env.db, "SH01").lobby_capacity == 80
+        wizard.reject()
+
+        window.branch_action.trigger()
+        wizard = window.setup_flow.wizard
+        wizard.branch_page.capacity.setValue(90)
+        go_to(wizard, PageId.SUMMARY)
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+        qtbot.waitUntil(lambda: console.context is not context, timeout=20_000)
+        assert console.context.operator.username == "li.na" and console.context.branch_code == "SH01"
+        assert repository.load_branch(env.db, "SH01").lobby_capacity == 90
+        change = [e for e in repository.load_audit_chain(env.db) if e["action"] == "branch.change"]
+        assert len(change) == 1 and change[0]["user"] == "li.na"
+        assert change[0]["before"]["lobby_capacity"] == 80 and change[0]["after"]["lobby_capacity"] == 90
+    finally:
+        console.context.stop()
+        if console.window is not None:
+            console.window.close()
+            console.window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         env.close()
