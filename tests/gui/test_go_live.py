@@ -115,7 +115,8 @@ def test_the_wizard_takes_an_empty_data_directory_to_a_live_branch(qapp, qtbot, 
         if console.window is not None:
             console.window.close()
             console.window.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the windows go with this test
+        console.context.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # in the GUI thread, with this test  # the windows go with this test
         env.close()
 
 
@@ -136,6 +137,8 @@ def test_a_window_opened_while_the_service_runs_follows_it(qapp, isolated_data_d
         assert context.alerts is not None and context.alerts.follow
     finally:
         context.stop()
+        context.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         env.close()
 
 
@@ -205,5 +208,6 @@ def test_branch_settings_change_the_running_branch_and_refuse_removing_a_counter
         if console.window is not None:
             console.window.close()
             console.window.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        console.context.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # in the GUI thread, with this test
         env.close()
