@@ -96,7 +96,7 @@ class BranchSetupFlow(QObject):
         open_cameras = None
         if existing is not None and context.cameras is not None and context.operator.may(Permission.MANAGE_CAMERAS):
             open_cameras = weakly(self._open_cameras)
-        last_event = partial(repository.last_event_received, db, code) if code is not None else (lambda: None)
+        last_event = partial(repository.last_event_received, db, code) if code is not None else None
         feed = FeedInfo(url_and_token=partial(feed_address, context), last_event_at=last_event)
         max_wait = (max_wait_of(db, code) if code is not None else None) or DEFAULT_MAX_WAIT_MIN
         self.wizard = BranchWizard(existing=existing, staff=staff, needs_admin=needs_admin, feed=feed,

@@ -22,7 +22,16 @@ from console.domain.records import CounterStatus, StaffMember
 from console.domain.vocabulary import AlertSeverity, CounterState
 from storage import repository
 from storage.database import Database
-from storage.tasks import CounterInUse, RecordAudit, RemoveCounter, SaveAlertRules, SaveBranchSetup, SaveStaffMember
+from storage.tasks import (
+    CounterInUse,
+    RecordAudit,
+    RemoveCounter,
+    RemoveStaffMember,
+    SaveAlertRules,
+    SaveBranchSetup,
+    SaveStaffMember,
+    StaffInUse,
+)
 from storage.writer import apply_now
 
 
@@ -148,7 +157,7 @@ def _write(db: Database, tasks: Sequence[Any]) -> None:
         return
     try:
         apply_now(db, *tasks)
-    except CounterInUse as exc:
+    except (CounterInUse, StaffInUse) as exc:
         raise BranchSetupError(f"{exc}; nothing was changed") from None
 
 
@@ -187,8 +196,8 @@ def max_wait_of(db: Database, code: str) -> float | None:
 def store_setup(db: Database, plan: BranchPlan, staff: Sequence[StaffMember], max_wait_min: float, user: str,
                 at: datetime | None = None) -> list[str]:
     """What the set-up wizard (and File → Branch settings) stores, in one transaction: the branch and its counters,
-    the staff directory's new and changed people (nobody is removed here: the roster may name them), and the
-    maximum wait in the long-wait rule; each with its audit entry. The changes, one line each."""
+    the staff directory as ``staff`` gives it (a person the roster names is not removed: ``BranchSetupError``), and
+    the maximum wait in the long-wait rule; each with its audit entry. The changes, one line each."""
     at = at or datetime.now(UTC)
     lines, tasks = plan_tasks(db, plan, user, at)
     known = {s.staff_id: s for s in repository.load_staff(db, plan.code)}
@@ -197,6 +206,10 @@ def store_setup(db: Database, plan: BranchPlan, staff: Sequence[StaffMember], ma
             tasks.append(SaveStaffMember(plan.code, member, user, at))
             lines.append(f"staff {member.staff_id} {'added' if member.staff_id not in known else 'changed'}: "
                          f"{member.name}")
+    for staff_id, member in known.items():
+        if staff_id not in {m.staff_id for m in staff}:
+            tasks.append(RemoveStaffMember(plan.code, staff_id, user, at))
+            lines.append(f"staff {staff_id} removed: {member.name}")
     rules = long_wait_rules(db, plan.code, max_wait_min)
     if rules is not None:
         tasks.append(SaveAlertRules(plan.code, rules, user, at))

@@ -681,6 +681,7 @@
     <name>BranchPage</name>
     <message>
         <source>Your branch</source>
+        <extracomment>None while the API does not run yet (a new branch: it starts with the branch, when the wizard finishes)</extracomment>
         <translation>您的网点</translation>
     </message>
     <message>
@@ -1478,6 +1479,10 @@
     <message>
         <source>The address and token cannot be shown: %1</source>
         <translation>无法显示地址和令牌：%1</translation>
+    </message>
+    <message>
+        <source>The ticket API starts with the branch when you finish; the status bar then says when the first event arrives.</source>
+        <translation>叫号数据接口在点击“完成”后随网点一同启动；之后状态栏会显示何时收到第一个事件。</translation>
     </message>
     <message>
         <source>Cannot tell: %1</source>

@@ -72,6 +72,7 @@ def test_the_wizard_takes_an_empty_data_directory_to_a_live_branch(qapp, qtbot, 
         assert wizard.feed_page.api.isChecked()
         url_shown, token = wizard.feed_page.url.text(), wizard.feed_page.token.text()
         assert url_shown.endswith("/api/v1/events") and len(token) > 30
+        assert "starts with the branch when you finish" in wizard.feed_page.status.text()  # not running yet
         go_to(wizard, PageId.STANDARD)
         wizard.standard_page.maximum.setValue(25)
         go_to(wizard, PageId.SUMMARY)

@@ -132,7 +132,8 @@ class FeedInfo:
     ``last_event_at()`` → the time the last ticket event arrived, or None before the first."""
 
     url_and_token: Callable[[], tuple[str, str]]
-    last_event_at: Callable[[], datetime | None]
+    #: None while the API does not run yet (a new branch: it starts with the branch, when the wizard finishes)
+    last_event_at: Callable[[], datetime | None] | None
 
 
 @dataclass(frozen=True)
@@ -1160,6 +1161,11 @@ class FeedPage(QWizardPage):
     @Slot()
     def refresh_status(self) -> None:
         if self.feed is None:
+            return
+        if self.feed.last_event_at is None:
+            self.status.setStyleSheet("")
+            self.status.setText(self.tr("The ticket API starts with the branch when you finish; the status bar then "
+                                        "says when the first event arrives."))
             return
         try:
             last = self.feed.last_event_at()
