@@ -80,16 +80,12 @@ def test_apply_again_show_round_trip_and_changes(tmp_path: Path) -> None:
     assert '"lobby_capacity": 80' in audits[0][2] and '"lobby_capacity": 90' in audits[0][3]
 
 
+#: Two refusals run as processes (exit 2, the message, nothing changed); every rule's refusal is checked on the
+#: parser in tests/branches/test_branch_file.py.
 REFUSED = [
-    ("[branch]\ncolour = 1", "branch.colour: unknown key"),
-    ('service_types = ["cash", "non_cash"]', "counter #1.service_types: 'mortgage' is not a service type"),
-    ('id = "C2"', "counter #2.id: 'C1' is used by an earlier counter"),
-    ("lobby_capacity = 80", "branch.lobby_capacity: must be above 0 people, got 0"),
-    ('sat = "09:30-16:00"', "branch.hours.sat: opens at 16:00, not before it closes at 09:30"),
-    ('timezone = "Asia/Shanghai"', "branch.timezone: 'Mars/Olympus' is not a known time zone"),
+    ("[branch]", "[branch]\ncolour = 1", "branch.colour: unknown key"),
+    ('sat = "09:30-16:00"', 'sat = "16:00-09:30"', "branch.hours.sat: opens at 16:00, not before it closes at 09:30"),
 ]
-REPLACEMENTS = ["[branch]\ncolour = 1", 'service_types = ["cash", "mortgage"]', 'id = "C1"', "lobby_capacity = 0",
-                'sat = "16:00-09:30"', 'timezone = "Mars/Olympus"']
 
 
 def test_refused_files_name_file_key_and_reason_and_change_nothing(tmp_path: Path) -> None:
@@ -97,10 +93,9 @@ def test_refused_files_name_file_key_and_reason_and_change_nothing(tmp_path: Pat
     assert run("branch", "apply", str(EXAMPLE), data_dir=data).returncode == 0
     before = run("branch", "show", "SH01", "--toml", data_dir=data).stdout
     text = EXAMPLE.read_text(encoding="utf-8")
-    for (original, reason), replacement in zip(REFUSED, REPLACEMENTS, strict=True):
+    for original, replacement, reason in REFUSED:
         bad = tmp_path / "bad.toml"
-        bad.write_text(text.replace(original.split("\n")[-1] if "colour" not in replacement else "[branch]",
-                                    replacement, 1), encoding="utf-8")
+        bad.write_text(text.replace(original, replacement, 1), encoding="utf-8")
         result = run("branch", "apply", str(bad), data_dir=data)
         assert result.returncode == 2, (reason, result.stdout, result.stderr)
         assert result.stderr.startswith(f"error: {bad}: {reason}"), result.stderr
