@@ -68,7 +68,11 @@ def main() -> int:
         extras = [f"{n} in {t['in']}/{t['in_truth']} out {t['out']}/{t['out_truth']}" for n, t in result.lines.items()]
         extras += [f"zone {n} MAE {m:.2f}" for n, m in result.zones.items()]
         if result.calibration is not None:
-            extras.append(f"uncalibrated MAE on labelled frames {result.calibration.mae_before:.2f}")
+            c = result.calibration
+            extras.append(f"kept {c.kind} (leave-one-out: fitted {c.fit_mae:.2f}, baseline {c.baseline} "
+                          f"{c.baseline_mae:.2f}, uncalibrated {c.mae_before:.2f})")
+            extras.append("baselines on these frames: " + ", ".join(
+                f"{name} {mae:.2f}" for name, mae in result.baseline_test_mae.items()))
         verdict = "ok" if result.count_mae <= target else "MISSED"
         print(f"{name:<16}{calib:<14}{result.frames:>7}{result.count_mae:>7.2f}{result.count_rmse:>7.2f}"
               f"{target:>6.1f} {verdict:<6}{result.fps:>6.1f}  {'; '.join(extras)}", flush=True)

@@ -17,7 +17,10 @@ angle). ``PerspectiveMap`` fits that line from the detections' box heights and w
 (h_ref / h(y))², the inverse of a person's area at that row, so area features count people, not pixels.
 
 The model is ridge regression on standardised features with the penalty chosen by leave-one-out cross-validation
-(closed form), which behaves with as few as ~10 labelled frames. Predictions are clipped at 0.
+(closed form), which behaves with as few as ~10 labelled frames. Predictions are clipped at 0. Its leave-one-out
+error is compared with two baselines on the same frames (the mean count, and the uncalibrated count scaled by one
+factor); a fitted model that does not beat the better one is not applied: that rule is kept instead
+(``CountModel.kind``), so a calibrated camera never counts worse than the simplest rule.
 """
 
 from __future__ import annotations
@@ -144,6 +147,20 @@ class CountModel:
     frames: int
     mae_before: float  # frame-count MAE of the uncalibrated count on the labelled frames
     mae_after: float  # leave-one-out MAE of the model on the labelled frames
+    #: leave-one-out MAE of the better of two baselines — the labelled frames' mean count, and the uncalibrated
+    #: count times one factor — and which one it was ("mean" or "scaled"); None in a model stored before they were
+    baseline_mae: float | None = None
+    baseline: str = ""
+    #: what predicts: "ridge" (the fitted model), or the baseline rule that counted better ("mean", "scaled")
+    kind: str = "ridge"
+    #: leave-one-out MAE of the fitted ridge model (``mae_after`` is that of the model kept)
+    fit_mae: float | None = None
+
+    @property
+    def beats_baseline(self) -> bool:
+        """The fitted model predicts the labelled frames better than the better baseline; when it does not, the
+        baseline rule is kept instead (``kind``), so a camera never counts worse than the simplest rule."""
+        return self.kind == "ridge"
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         x = (np.atleast_2d(features) - np.array(self.mean)) / np.array(self.scale)
@@ -196,6 +213,17 @@ def fit_count_model(features: np.ndarray, counts: np.ndarray) -> CountModel:
     assert best is not None
     lam, intercept, coef, loo_mae = best
     before = float(np.mean(np.abs(features[:, 0] - counts)))
+    baselines = baseline_errors(features[:, 0], counts)
+    baseline = min(baselines, key=lambda name: baselines[name])
+    kind, mae_after = "ridge", loo_mae
+    if loo_mae >= baselines[baseline]:  # the rule counts better: it is what the camera uses
+        kind, mae_after = baseline, baselines[baseline]
+        coef = np.zeros(len(scale))
+        if baseline == "mean":
+            intercept = float(counts.mean())
+        else:  # count = k · raw, written on the standardised raw count
+            k = float(features[:, 0] @ counts) / max(float(features[:, 0] @ features[:, 0]), 1e-12)
+            intercept, coef[0] = k * float(mean[0]), k * float(scale[0])
     return CountModel(
         intercept=intercept,
         coef=tuple(float(c) for c in coef),
@@ -204,8 +232,29 @@ def fit_count_model(features: np.ndarray, counts: np.ndarray) -> CountModel:
         ridge_lambda=lam,
         frames=len(counts),
         mae_before=before,
-        mae_after=loo_mae,
+        mae_after=mae_after,
+        baseline_mae=baselines[baseline],
+        baseline=baseline,
+        kind=kind,
+        fit_mae=loo_mae,
     )
+
+
+def baseline_errors(raw: np.ndarray, counts: np.ndarray) -> dict[str, float]:
+    """Leave-one-out MAE of the two rules a fitted model must beat, on labelled frames (``raw``: the uncalibrated
+    count of each frame, ``counts``: the true ones): ``mean`` predicts every frame as the mean of the other frames'
+    counts; ``scaled`` predicts the raw count times the factor k = Σ raw·count / Σ raw² fitted on the other frames.
+    Closed forms: each frame's prediction leaves that frame out, like the model's own error."""
+    raw = np.asarray(raw, dtype=np.float64)
+    counts = np.asarray(counts, dtype=np.float64)
+    n = len(counts)
+    mean_loo = (counts.sum() - counts) / (n - 1)
+    cross, square = float(raw @ counts), float(raw @ raw)
+    rest = square - raw * raw
+    factor = np.where(rest > 1e-12, (cross - raw * counts) / np.where(rest > 1e-12, rest, 1.0), 0.0)
+    scaled_loo = np.maximum(factor * raw, 0.0)
+    return {"mean": float(np.mean(np.abs(counts - mean_loo))),
+            "scaled": float(np.mean(np.abs(counts - scaled_loo)))}
 
 
 def rmse(errors: np.ndarray) -> float:

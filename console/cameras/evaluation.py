@@ -154,6 +154,8 @@ class EvaluationResult:
     calibration: CountModel | None = None
     mean_true: float = 0.0
     mean_predicted: float = 0.0
+    #: with a calibration: each baseline fitted on the calibration frames, its MAE on the evaluated frames
+    baseline_test_mae: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -166,7 +168,12 @@ class EvaluationResult:
         }
         if self.calibration is not None:
             data["calibration"] = {"frames": self.calibration.frames, "mae_before": self.calibration.mae_before,
-                                   "mae_after_loo": self.calibration.mae_after}
+                                   "mae_after_loo": self.calibration.mae_after,
+                                   "baseline_mae": self.calibration.baseline_mae,
+                                   "baseline": self.calibration.baseline,
+                                   "kind": self.calibration.kind, "fit_mae_loo": self.calibration.fit_mae}
+            data["baseline_mae"] = self.calibration.baseline_mae
+            data["baseline_test_mae"] = self.baseline_test_mae
         return data
 
 
@@ -261,6 +268,14 @@ def evaluate(
         predicted = model.predict(np.array([features[f] for f in eval_frames]))
     truth = np.array([dataset.counts[f] for f in eval_frames], dtype=float)
     errors = predicted - truth
+    baseline_test = {}
+    if model is not None:  # the two rules a model must beat, fitted on the calibration frames, on the test frames
+        calib_raw = np.array([features[f][0] for f in calib_frames])
+        calib_truth = np.array([dataset.counts[f] for f in calib_frames], dtype=float)
+        factor = float(calib_raw @ calib_truth) / max(float(calib_raw @ calib_raw), 1e-12)
+        eval_raw = np.array([features[f][0] for f in eval_frames])
+        baseline_test = {"mean": float(np.mean(np.abs(truth - calib_truth.mean()))),
+                         "scaled": float(np.mean(np.abs(truth - factor * eval_raw)))}
     zone_mae = {}
     for name, (_, zone_truth) in dataset.zones.items():
         pairs = [(zone_pred[name][f], zone_truth[f]) for f in eval_frames if f in zone_truth]
@@ -279,4 +294,5 @@ def evaluate(
         calibration=model,
         mean_true=float(truth.mean()),
         mean_predicted=float(predicted.mean()),
+        baseline_test_mae=baseline_test,
     )

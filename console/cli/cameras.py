@@ -122,8 +122,10 @@ def run_evaluate(env: Environment, args: argparse.Namespace, out: TextIO) -> int
     out.write(f"dataset {dataset.path} — detector {detector.name}, {result.frames} frames evaluated\n")
     if result.calibration is not None:
         c = result.calibration
+        kept = ("" if c.beats_baseline
+                else f"; the fitted model ({c.fit_mae:.2f}) does not beat it: the baseline is used")
         out.write(f"  calibration on {c.frames} frames: MAE {c.mae_before:.2f} before, "
-                  f"{c.mae_after:.2f} after (leave-one-out)\n")
+                  f"{c.mae_after:.2f} after (leave-one-out); baseline ({c.baseline}) {c.baseline_mae:.2f}{kept}\n")
     out.write(f"  frame count: MAE {result.count_mae:.2f}  RMSE {result.count_rmse:.2f}  "
               f"(mean true {result.mean_true:.2f}, mean counted {result.mean_predicted:.2f})\n")
     for name, mae in result.zones.items():

@@ -947,8 +947,20 @@
         <translation>已标注 %1 帧。</translation>
     </message>
     <message>
-        <source>On %1 labelled frames: error %2 people per frame without calibration, %3 with it (each frame predicted by a model fitted without it).</source>
-        <translation>在 %1 个已标注帧上：未校准时每帧误差 %2 人，校准后 %3 人（每帧均由未使用该帧拟合的模型预测）。</translation>
+        <source>On %1 labelled frames: error %2 people per frame without calibration, %3 with it (each frame predicted by a model fitted without it); %4 by the simplest rule (%5).</source>
+        <translation>在 %1 帧已标注画面上：未校准时每帧误差 %2 人，校准后 %3 人（每帧均由不含该帧的模型预测）；最简单的规则（%5）误差 %4 人。</translation>
+    </message>
+    <message>
+        <source>The fitted model does not count better than that rule, so the rule is saved instead; labelling more frames, quiet and crowded, may give a better model.</source>
+        <translation>拟合的模型不比该规则更准，因此保存该规则；多标注一些画面（包括人少和拥挤的时刻）可能得到更好的模型。</translation>
+    </message>
+    <message>
+        <source>the mean count</source>
+        <translation>平均人数</translation>
+    </message>
+    <message>
+        <source>the uncalibrated count times one factor</source>
+        <translation>未校准人数乘以一个系数</translation>
     </message>
 </context>
 <context>

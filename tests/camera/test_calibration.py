@@ -49,3 +49,42 @@ def test_perspective_map_weights_far_rows_more() -> None:
     w = persp.weights(480)
     assert w[100] > w[240] > w[400]
     assert w[240] == pytest.approx(1.0, abs=0.02)
+
+
+def test_baselines_are_each_frame_predicted_without_it() -> None:
+    """The two baselines' leave-one-out errors, against a plain loop that refits each rule without the frame."""
+    from camera.calibration import baseline_errors
+
+    rng = np.random.default_rng(3)
+    raw = rng.integers(5, 30, 15).astype(float)
+    truth = np.round(raw * 1.6 + rng.normal(0, 2, 15))
+    mean_errors, scaled_errors = [], []
+    for i in range(len(truth)):
+        others = np.arange(len(truth)) != i
+        mean_errors.append(abs(truth[i] - truth[others].mean()))
+        k = np.sum(raw[others] * truth[others]) / np.sum(raw[others] ** 2)
+        scaled_errors.append(abs(truth[i] - k * raw[i]))
+    found = baseline_errors(raw, truth)
+    assert found["mean"] == pytest.approx(np.mean(mean_errors))
+    assert found["scaled"] == pytest.approx(np.mean(scaled_errors))
+
+
+def test_a_model_that_does_not_beat_its_baseline_is_not_applied() -> None:
+    """A detector that sees exactly half of the people: doubling its count is exact, and a model fitted on it and
+    on noise cannot beat that, so the rule is kept instead; with a count that is not a scale of the truth the
+    fitted model is."""
+    rng = np.random.default_rng(5)
+    truth = rng.integers(20, 40, 12).astype(float)
+    features = np.column_stack([truth / 2, rng.normal(size=(12, 4))])
+    model = fit_count_model(features, truth)
+    assert (model.baseline, model.baseline_mae) == ("scaled", pytest.approx(0.0, abs=1e-9))
+    assert not model.beats_baseline and model.kind == "scaled" and model.fit_mae > 0
+    assert model.predict(features) == pytest.approx(truth)  # the rule: twice the detector's count
+    assert model.mae_after == model.baseline_mae
+    offset = np.column_stack([truth - 15, rng.normal(size=(12, 4))])  # misses 15 people whatever the crowd
+    good = fit_count_model(offset, truth)
+    assert good.beats_baseline and good.mae_after < 0.5 < good.baseline_mae
+    assert CountModel.from_json(good.to_json()) == good
+    old = CountModel.from_json('{"intercept": 1, "coef": [1], "mean": [0], "scale": [1], "ridge_lambda": 1, '
+                               '"frames": 5, "mae_before": 2, "mae_after": 1}')
+    assert old.baseline_mae is None and old.beats_baseline  # a model stored before baselines stays in use

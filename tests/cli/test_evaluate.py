@@ -33,6 +33,18 @@ def test_evaluate_with_calibration(shared: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["frames"] == 20 and report["calibration"]["frames"] == 10
+    calibration = report["calibration"]
+    assert report["baseline_mae"] == calibration["baseline_mae"] and calibration["baseline"] in ("mean", "scaled")
+    if calibration["kind"] == "ridge":  # the model kept is the better one on the labelled frames
+        assert calibration["mae_after_loo"] == calibration["fit_mae_loo"] < calibration["baseline_mae"]
+    else:
+        assert calibration["mae_after_loo"] == calibration["baseline_mae"] <= calibration["fit_mae_loo"]
+    # the mean-count baseline on the evaluated frames, recomputed from the annotations
+    rows = [line.split(",") for line in (shared / "datasets" / "mall-train" / "counts.csv").read_text().split()[1:]]
+    counts = {int(frame): float(count) for frame, count in rows}
+    mean = sum(counts[f] for f in range(0, 40, 4)) / 10
+    expected = sum(abs(counts[f] - mean) for f in range(40, 60)) / 20
+    assert abs(report["baseline_test_mae"]["mean"] - expected) < 1e-9
 
 
 def test_evaluate_bad_input(shared: Path, tmp_path: Path) -> None:

@@ -48,6 +48,8 @@ def test_label_fit_and_save(qtbot) -> None:
     dialog.accept()
     model = CountModel.from_json(dialog.result_setup.calibration)
     assert model.frames == 6 and model.mae_after < model.mae_before
+    # the people are twice the detector's count: that rule beats a fitted model, is saved, and the dialog says so
+    assert model.kind == "scaled" and "the rule is saved instead" in dialog.summary.text()
 
 
 def test_without_frames_explains(qtbot) -> None:

@@ -188,11 +188,18 @@ class CalibrationDialog(QDialog):
         except CalibrationError as exc:
             self.summary.setText(str(exc))
             return
-        self.summary.setText(
-            self.tr("On %1 labelled frames: error %2 people per frame without calibration, %3 with it "
-                    "(each frame predicted by a model fitted without it).")
-            .replace("%1", str(self.model.frames)).replace("%2", f"{self.model.mae_before:.2f}")
-            .replace("%3", f"{self.model.mae_after:.2f}"))
+        model = self.model
+        rule = self.tr("the mean count") if model.baseline == "mean" else self.tr("the uncalibrated count times one "
+                                                                               "factor")
+        text = (self.tr("On %1 labelled frames: error %2 people per frame without calibration, %3 with it "
+                        "(each frame predicted by a model fitted without it); %4 by the simplest rule (%5).")
+                .replace("%1", str(model.frames)).replace("%2", f"{model.mae_before:.2f}")
+                .replace("%3", f"{model.fit_mae:.2f}").replace("%4", f"{model.baseline_mae:.2f}")
+                .replace("%5", rule))
+        if not model.beats_baseline:
+            text += " " + self.tr("The fitted model does not count better than that rule, so the rule is saved "
+                                  "instead; labelling more frames, quiet and crowded, may give a better model.")
+        self.summary.setText(text)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(True)
 
     def _with_calibration(self, calibration: str | None) -> CameraSetup:
