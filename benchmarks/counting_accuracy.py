@@ -29,6 +29,7 @@ RUNS = [
     ("pets09-s2l1", None, None, (1, 1), 0.5),
     ("tud-stadtmitte", None, None, (1, 1), 1.0),
     ("tud-campus", None, None, (1, 1), 1.0),
+    ("mall-train", RangeSpec(0, 400, 1), RangeSpec(400, 800), (1, 1), 2.5),  # without the tiling chosen
     ("mall-train", RangeSpec(0, 400, 1), RangeSpec(400, 800), (2, 2), 2.5),
     ("mall-train", RangeSpec(0, 400, 20), RangeSpec(400, 800), (2, 2), 3.5),
 ]
@@ -59,7 +60,8 @@ def main() -> int:
               "../shared/models/README.md)", file=sys.stderr)
         return MISSING
     print(f"model {model.name}" + (" (--quick: the first frames of each dataset)" if args.quick else ""))
-    print(f"{'dataset':<16}{'calibration':<14}{'frames':>7}{'MAE':>7}{'RMSE':>7}{'target':>8}  {'fps':>6}  lines / zones")
+    print(f"{'dataset':<16}{'calibration':<14}{'tiles':<6}{'frames':>7}{'MAE':>7}{'RMSE':>7}{'target':>8}  {'fps':>6}  "
+          "lines / zones")
     for name, calibrate, frames, tiles, target in runs:
         dataset = load_dataset(args.shared / "datasets" / name)
         detector = load_detector(model, tiles=tiles)
@@ -74,7 +76,8 @@ def main() -> int:
             extras.append("baselines on these frames: " + ", ".join(
                 f"{name} {mae:.2f}" for name, mae in result.baseline_test_mae.items()))
         verdict = "ok" if result.count_mae <= target else "MISSED"
-        print(f"{name:<16}{calib:<14}{result.frames:>7}{result.count_mae:>7.2f}{result.count_rmse:>7.2f}"
+        print(f"{name:<16}{calib:<14}{f'{tiles[0]}x{tiles[1]}':<6}{result.frames:>7}{result.count_mae:>7.2f}"
+              f"{result.count_rmse:>7.2f}"
               f"{target:>6.1f} {verdict:<6}{result.fps:>6.1f}  {'; '.join(extras)}", flush=True)
     return 0
 

@@ -155,6 +155,9 @@ class CountModel:
     kind: str = "ridge"
     #: leave-one-out MAE of the fitted ridge model (``mae_after`` is that of the model kept)
     fit_mae: float | None = None
+    #: the detector's tiling (columns, rows) the features were measured with: a live camera with this calibration
+    #: runs its detector the same way, so what ``evaluate`` measured is what the camera does
+    tiles: tuple[int, int] = (1, 1)
 
     @property
     def beats_baseline(self) -> bool:
@@ -172,7 +175,8 @@ class CountModel:
     @classmethod
     def from_json(cls, text: str) -> CountModel:
         data = json.loads(text)
-        return cls(**{**data, "coef": tuple(data["coef"]), "mean": tuple(data["mean"]), "scale": tuple(data["scale"])})
+        return cls(**{**data, "coef": tuple(data["coef"]), "mean": tuple(data["mean"]), "scale": tuple(data["scale"]),
+                      "tiles": tuple(data.get("tiles", (1, 1)))})
 
 
 class CalibrationError(ValueError):
@@ -192,8 +196,9 @@ def _ridge(x: np.ndarray, y: np.ndarray, lam: float) -> tuple[float, np.ndarray,
     return float(beta[0]), beta[1:], residuals
 
 
-def fit_count_model(features: np.ndarray, counts: np.ndarray) -> CountModel:
-    """Fit the count model to labelled frames (features (n, k), true counts (n,)); needs at least 4 frames."""
+def fit_count_model(features: np.ndarray, counts: np.ndarray, tiles: tuple[int, int] = (1, 1)) -> CountModel:
+    """Fit the count model to labelled frames (features (n, k), true counts (n,), measured with the detector tiled
+    ``tiles``); needs at least 4 frames."""
     features = np.asarray(features, dtype=np.float64)
     counts = np.asarray(counts, dtype=np.float64)
     if features.ndim != 2 or len(features) != len(counts):
@@ -237,6 +242,7 @@ def fit_count_model(features: np.ndarray, counts: np.ndarray) -> CountModel:
         baseline=baseline,
         kind=kind,
         fit_mae=loo_mae,
+        tiles=(int(tiles[0]), int(tiles[1])),
     )
 
 

@@ -156,12 +156,14 @@ class DetectorRecipe:
 
     ``model_name`` is an installed model's name, None for the data directory's default model, or ``HOG_MODEL``.
     A model that is missing or cannot be used falls back to the HOG detector (the camera then shows the
-    low-accuracy badge) with a warning in the log. ``threads``: onnxruntime intra-op threads.
+    low-accuracy badge) with a warning in the log. ``threads``: onnxruntime intra-op threads; ``tiles``: the
+    detector also runs on this many overlapping tiles (dense scenes; the calibration stores the choice).
     """
 
     data_dir: str
     model_name: str | None = None
     threads: int = 1
+    tiles: tuple[int, int] = (1, 1)  # the detector's tiling (columns, rows): the camera's calibration chooses it
 
     def __call__(self) -> Detector:
         import logging
@@ -178,4 +180,4 @@ class DetectorRecipe:
             logging.getLogger(__name__).warning("%s; falling back to the HOG detector", exc)
         if installed is None:
             return load_detector(None)
-        return load_detector(installed.path, threads=self.threads)
+        return load_detector(installed.path, threads=self.threads, tiles=self.tiles)

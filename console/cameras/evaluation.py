@@ -262,7 +262,8 @@ def evaluate(
     if calibrate is not None:
         try:
             model = fit_count_model(np.array([features[f] for f in calib_frames]),
-                                    np.array([dataset.counts[f] for f in calib_frames]))
+                                    np.array([dataset.counts[f] for f in calib_frames]),
+                                    tiles=getattr(detector, "tiles", (1, 1)))
         except CalibrationError as exc:
             raise DatasetError(str(exc)) from None
         predicted = model.predict(np.array([features[f] for f in eval_frames]))

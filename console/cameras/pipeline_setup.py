@@ -24,9 +24,10 @@ def camera_process(setup: CameraSetup, data_dir: str, cameras: int, *, publish, 
     """A camera's analysis process (camera.process.CameraProcess) for ``setup``, with the detector from the models in
     ``data_dir``. onnxruntime threads: two for a single camera, one each when ``cameras`` share the cores.
     ``options``: further CameraProcess settings (the worker's sample period and snapshot rate)."""
+    calibration = CountModel.from_json(setup.calibration) if setup.calibration else None
+    tiles = calibration.tiles if calibration is not None else (1, 1)  # features as the calibration measured them
     return CameraProcess(
         setup.camera.camera_id, setup.camera.name, setup.camera.source,
-        DetectorRecipe(data_dir, setup.camera.model, threads=2 if cameras <= 1 else 1), pipeline_config(setup),
-        publish=publish, on_sample=on_sample, on_health=on_health, on_crossings=on_crossings,
-        analysis_fps=setup.analysis_fps, offline_after_s=offline_after_s,
-        calibration=CountModel.from_json(setup.calibration) if setup.calibration else None, **options)
+        DetectorRecipe(data_dir, setup.camera.model, threads=2 if cameras <= 1 else 1, tiles=tiles),
+        pipeline_config(setup), publish=publish, on_sample=on_sample, on_health=on_health, on_crossings=on_crossings,
+        analysis_fps=setup.analysis_fps, offline_after_s=offline_after_s, calibration=calibration, **options)

@@ -29,7 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                           help="evaluate frames A..B-1 (default: every frame not used for calibration)")
     evaluate.add_argument("--detect-every", type=int, default=1, metavar="N",
                           help="run the detector on every N-th frame, the tracker predicts between (default 1)")
-    evaluate.add_argument("--tiles", metavar="CxR", help="detect on C×R overlapping tiles too (dense scenes), e.g. 2x2")
+    evaluate.add_argument("--tiles", metavar="CxR",
+                          help="detect on C×R overlapping tiles too (dense scenes), e.g. 2x2 (default: with "
+                               "--calibrate, the tiling the calibration chooses among 1x1 and 2x2; else 1x1)")
     add_json(evaluate)
     evaluate.set_defaults(handler=run_evaluate)
 
@@ -72,6 +74,22 @@ def _tiles(text: str | None) -> tuple[int, int]:
     return (cols, rows)
 
 
+#: The detector tilings a calibration chooses among (columns, rows).
+CANDIDATE_TILES = ((1, 1), (2, 2))
+#: Frames per second one camera must analyse on its own for four cameras at 5 frames/s each to share this 2-core
+#: machine (a tiling slower than this is not chosen, unless none is fast enough).
+FPS_BUDGET = 10.0
+
+
+def choose_configuration(tried):
+    """(tiles, result, detector name) of the configuration kept: the lowest leave-one-out error on the labelled
+    frames among those within ``FPS_BUDGET`` (the fastest when none is); the only one when a single one was run."""
+    if len(tried) == 1:
+        return tried[0]
+    fast = [t for t in tried if t[1].fps >= FPS_BUDGET] or [max(tried, key=lambda t: t[1].fps)]
+    return min(fast, key=lambda t: t[1].calibration.mae_after)
+
+
 def resolve_model(env: Environment, model: Path | None) -> Path | None:
     """The model to use: the one given, else the store's default, else None (HOG fallback)."""
     from camera.model_store import ModelStore, ModelStoreError
@@ -102,24 +120,40 @@ def run_evaluate(env: Environment, args: argparse.Namespace, out: TextIO) -> int
     except DatasetError as exc:
         raise CommandError(str(exc)) from None
     model = resolve_model(env, args.model)
-    tiles = _tiles(args.tiles)
-    try:
-        detector = load_detector(model, tiles=tiles) if model is not None else load_detector(None)
-    except DetectorError as exc:
-        raise CommandError(str(exc)) from None
+    # the tiling a calibration would store: given, or (calibrating an ONNX detector) each of CANDIDATE_TILES tried
+    # and the one with the lower leave-one-out error on the labelled frames kept, among those fast enough for
+    # FPS_BUDGET; without a calibration, a live camera's detector runs untiled
+    candidates = [_tiles(args.tiles)] if args.tiles or calibrate is None or model is None else list(CANDIDATE_TILES)
     if model is None:
         print("warning: no detector model installed, using OpenCV's HOG people detector (low accuracy); "
               "install one with 'main.py models install PATH'", file=sys.stderr)
-    try:
-        result = evaluate(dataset, detector, frames=frames, calibrate=calibrate,
-                          config=PipelineConfig(detect_every=args.detect_every), progress=stderr_progress)
-    except DatasetError as exc:
-        raise CommandError(str(exc)) from None
+    tried = []
+    for tiles in candidates:
+        try:
+            detector = load_detector(model, tiles=tiles) if model is not None else load_detector(None)
+            tried.append((tiles, evaluate(dataset, detector, frames=frames, calibrate=calibrate,
+                                          config=PipelineConfig(detect_every=args.detect_every),
+                                          progress=stderr_progress), detector.name))
+        except DetectorError as exc:
+            raise CommandError(str(exc)) from None
+        except DatasetError as exc:
+            raise CommandError(str(exc)) from None
+    tiles, result, name = choose_configuration(tried)
     if args.json:
-        json.dump(result.to_json(), out, indent=2)
+        data = result.to_json()
+        data["tiles"] = f"{tiles[0]}x{tiles[1]}"
+        data["configurations"] = [{"tiles": f"{t[0]}x{t[1]}", "fps": found.fps,
+                                   "mae_loo": found.calibration.mae_after if found.calibration else None}
+                                  for t, found, _ in tried]
+        json.dump(data, out, indent=2)
         out.write("\n")
         return 0
-    out.write(f"dataset {dataset.path} — detector {detector.name}, {result.frames} frames evaluated\n")
+    out.write(f"dataset {dataset.path} — detector {name}, {result.frames} frames evaluated\n")
+    if len(tried) > 1:
+        for option, found, _ in tried:
+            out.write(f"  tiles {option[0]}x{option[1]}: leave-one-out MAE {found.calibration.mae_after:.2f} on the "
+                      f"labelled frames, {found.fps:.1f} frames/s\n")
+        out.write(f"  kept tiles {tiles[0]}x{tiles[1]}: the calibration stores it, and a live camera runs it\n")
     if result.calibration is not None:
         c = result.calibration
         kept = ("" if c.beats_baseline

@@ -88,3 +88,43 @@ def test_a_model_that_does_not_beat_its_baseline_is_not_applied() -> None:
     old = CountModel.from_json('{"intercept": 1, "coef": [1], "mean": [0], "scale": [1], "ridge_lambda": 1, '
                                '"frames": 5, "mae_before": 2, "mae_after": 1}')
     assert old.baseline_mae is None and old.beats_baseline  # a model stored before baselines stays in use
+
+
+def test_the_tiling_a_calibration_was_measured_with_is_the_one_a_live_camera_runs(tmp_path) -> None:
+    """The calibration stores the detector's tiling; the camera's analysis process is built with it, and a model
+    stored without one runs untiled."""
+    from console.cameras.pipeline_setup import camera_process
+    from storage.records import CameraSetup, CameraSpec
+
+    rng = np.random.default_rng(7)
+    truth = rng.integers(10, 40, 10).astype(float)
+    model = fit_count_model(np.column_stack([truth - 5, rng.normal(size=(10, 4))]), truth, tiles=(2, 2))
+    assert CountModel.from_json(model.to_json()).tiles == (2, 2)
+
+    def recipe_of(calibration: str | None):
+        setup = CameraSetup(camera=CameraSpec("C1", "Lobby", "video.avi", "file"), calibration=calibration)
+        process = camera_process(setup, str(tmp_path), 1, publish=lambda s: None, on_sample=None, on_health=None,
+                                 on_crossings=None, offline_after_s=10)
+        return process._args["detector_factory"]
+
+    assert recipe_of(model.to_json()).tiles == (2, 2)
+    assert recipe_of(None).tiles == (1, 1)
+    old = '{"intercept": 1, "coef": [1], "mean": [0], "scale": [1], "ridge_lambda": 1, "frames": 5, ' \
+          '"mae_before": 2, "mae_after": 1}'
+    assert recipe_of(old).tiles == (1, 1)
+
+
+def test_evaluate_keeps_the_better_tiling_within_the_frame_rate_budget() -> None:
+    from types import SimpleNamespace
+
+    from console.cli.cameras import FPS_BUDGET, choose_configuration
+
+    def result(mae: float, fps: float):
+        return SimpleNamespace(fps=fps, calibration=SimpleNamespace(mae_after=mae))
+
+    plain, tiled = ((1, 1), result(3.0, 40.0), "plain"), ((2, 2), result(2.5, FPS_BUDGET + 1), "tiled")
+    assert choose_configuration([plain, tiled])[2] == "tiled"  # better and fast enough
+    slow = ((2, 2), result(2.0, FPS_BUDGET - 1), "slow")
+    assert choose_configuration([plain, slow])[2] == "plain"  # better but too slow for four cameras
+    assert choose_configuration([((2, 2), result(2.0, 3.0), "a"), ((3, 3), result(1.0, 2.0), "b")])[2] == "a"
+    assert choose_configuration([plain])[2] == "plain"

@@ -33,6 +33,10 @@ def test_evaluate_with_calibration(shared: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["frames"] == 20 and report["calibration"]["frames"] == 10
+    # no --tiles: both tilings tried, the kept one is the calibration's (what a live camera then runs)
+    assert [c["tiles"] for c in report["configurations"]] == ["1x1", "2x2"] and report["tiles"] in ("1x1", "2x2")
+    kept = next(c for c in report["configurations"] if c["tiles"] == report["tiles"])
+    assert kept["mae_loo"] == report["calibration"]["mae_after_loo"]
     calibration = report["calibration"]
     assert report["baseline_mae"] == calibration["baseline_mae"] and calibration["baseline"] in ("mean", "scaled")
     if calibration["kind"] == "ridge":  # the model kept is the better one on the labelled frames

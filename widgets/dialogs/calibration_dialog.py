@@ -184,7 +184,9 @@ class CalibrationDialog(QDialog):
         features = np.array([self.frames[i].features for i in indices])
         counts = np.array([self.labels[i] for i in indices], dtype=float)
         try:
-            self.model = fit_count_model(features, counts)
+            # the frames' features were measured with the camera's detector as it runs now: the same tiling
+            tiles = CountModel.from_json(self.setup.calibration).tiles if self.setup.calibration else (1, 1)
+            self.model = fit_count_model(features, counts, tiles=tiles)
         except CalibrationError as exc:
             self.summary.setText(str(exc))
             return
