@@ -158,6 +158,13 @@ class CountModel:
     #: the detector's tiling (columns, rows) the features were measured with: a live camera with this calibration
     #: runs its detector the same way, so what ``evaluate`` measured is what the camera does
     tiles: tuple[int, int] = (1, 1)
+    #: the error band shown with the count ("32 ± 2"): 80 % of the labelled frames, each predicted by the model
+    #: kept fitted without it, were within this many people (None in a model stored before bands were)
+    band: float | None = None
+
+    def band_people(self) -> int:
+        """The band as whole people, at least 1 (a count is never exact in a crowd)."""
+        return max(1, math.ceil((self.band if self.band is not None else self.mae_after) - 1e-9))
 
     @property
     def beats_baseline(self) -> bool:
@@ -209,20 +216,21 @@ def fit_count_model(features: np.ndarray, counts: np.ndarray, tiles: tuple[int, 
     scale = features.std(axis=0)
     scale[scale < 1e-9] = 1.0
     x = (features - mean) / scale
-    best: tuple[float, float, np.ndarray, float] | None = None
+    best: tuple[float, float, np.ndarray, float, np.ndarray] | None = None
     for lam in LAMBDAS:
         intercept, coef, loo = _ridge(x, counts, lam)
         mae = float(np.mean(np.abs(loo)))
         if best is None or mae < best[3] - 1e-12:
-            best = (lam, intercept, coef, mae)
+            best = (lam, intercept, coef, mae, loo)
     assert best is not None
-    lam, intercept, coef, loo_mae = best
+    lam, intercept, coef, loo_mae, residuals = best
     before = float(np.mean(np.abs(features[:, 0] - counts)))
-    baselines = baseline_errors(features[:, 0], counts)
+    rules = baseline_residuals(features[:, 0], counts)
+    baselines = {name: float(np.mean(np.abs(r))) for name, r in rules.items()}
     baseline = min(baselines, key=lambda name: baselines[name])
     kind, mae_after = "ridge", loo_mae
     if loo_mae >= baselines[baseline]:  # the rule counts better: it is what the camera uses
-        kind, mae_after = baseline, baselines[baseline]
+        kind, mae_after, residuals = baseline, baselines[baseline], rules[baseline]
         coef = np.zeros(len(scale))
         if baseline == "mean":
             intercept = float(counts.mean())
@@ -243,14 +251,15 @@ def fit_count_model(features: np.ndarray, counts: np.ndarray, tiles: tuple[int, 
         kind=kind,
         fit_mae=loo_mae,
         tiles=(int(tiles[0]), int(tiles[1])),
+        band=float(np.quantile(np.abs(residuals), 0.8)),
     )
 
 
-def baseline_errors(raw: np.ndarray, counts: np.ndarray) -> dict[str, float]:
-    """Leave-one-out MAE of the two rules a fitted model must beat, on labelled frames (``raw``: the uncalibrated
-    count of each frame, ``counts``: the true ones): ``mean`` predicts every frame as the mean of the other frames'
-    counts; ``scaled`` predicts the raw count times the factor k = Σ raw·count / Σ raw² fitted on the other frames.
-    Closed forms: each frame's prediction leaves that frame out, like the model's own error."""
+def baseline_residuals(raw: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
+    """Leave-one-out residuals (true − predicted) of the two rules a fitted model must beat, on labelled frames
+    (``raw``: the uncalibrated count of each frame, ``counts``: the true ones): ``mean`` predicts every frame as the
+    mean of the other frames' counts; ``scaled`` predicts the raw count times the factor k = Σ raw·count / Σ raw²
+    fitted on the other frames. Closed forms: each frame's prediction leaves that frame out, like the model's."""
     raw = np.asarray(raw, dtype=np.float64)
     counts = np.asarray(counts, dtype=np.float64)
     n = len(counts)
@@ -258,10 +267,21 @@ def baseline_errors(raw: np.ndarray, counts: np.ndarray) -> dict[str, float]:
     cross, square = float(raw @ counts), float(raw @ raw)
     rest = square - raw * raw
     factor = np.where(rest > 1e-12, (cross - raw * counts) / np.where(rest > 1e-12, rest, 1.0), 0.0)
-    scaled_loo = np.maximum(factor * raw, 0.0)
-    return {"mean": float(np.mean(np.abs(counts - mean_loo))),
-            "scaled": float(np.mean(np.abs(counts - scaled_loo)))}
+    return {"mean": counts - mean_loo, "scaled": counts - np.maximum(factor * raw, 0.0)}
+
+
+def baseline_errors(raw: np.ndarray, counts: np.ndarray) -> dict[str, float]:
+    """The leave-one-out MAE of each baseline rule (``baseline_residuals``)."""
+    return {name: float(np.mean(np.abs(r))) for name, r in baseline_residuals(raw, counts).items()}
 
 
 def rmse(errors: np.ndarray) -> float:
     return math.sqrt(float(np.mean(np.square(errors)))) if len(errors) else float("nan")
+
+
+def combined_band(models: Sequence[CountModel]) -> int:
+    """The error band of a sum of cameras' counts (the lobby figure), in whole people: the cameras' errors taken as
+    independent, so their bands add in quadrature; 0 for no calibrated camera."""
+    if not models:
+        return 0
+    return max(1, math.ceil(math.sqrt(sum(m.band_people() ** 2 for m in models)) - 1e-9))

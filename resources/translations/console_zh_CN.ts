@@ -1627,6 +1627,14 @@
         <translation>由网点监控台计数</translation>
     </message>
     <message>
+        <source>%1 ± %2 people</source>
+        <translation>%1 ± %2 人</translation>
+    </message>
+    <message>
+        <source>not calibrated: may count low in crowds</source>
+        <translation>未校准：人多时可能少计</translation>
+    </message>
+    <message>
         <source>%1 fps</source>
         <translation>%1 帧/秒</translation>
     </message>
@@ -1637,6 +1645,10 @@
     <message>
         <source>Analysis error</source>
         <translation>分析出错</translation>
+    </message>
+    <message>
+        <source>a camera is not calibrated: the count may be low in crowds</source>
+        <translation>有摄像头未校准：人多时人数可能偏少</translation>
     </message>
     <message>
         <source>Offline</source>

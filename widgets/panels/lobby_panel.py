@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from camera.calibration import CountModel, combined_band
 from console.domain.vocabulary import ZoneKind
 from console.sources.live_view import BranchView
 from console.staffing.calendar_cn import hours_on
@@ -109,6 +110,22 @@ class LobbyPanel(QWidget):
                     tile.placeholder = self.tr("Counted at the branch's console: no picture here")
             self.tiles_grid.addWidget(tile, i // columns, i % columns)
 
+    def _calibration(self, camera_id: str) -> CountModel | None:
+        """The camera's stored count calibration (its error band), if it has one."""
+        setup = self.cameras.setups.get(camera_id) if self.cameras is not None else None
+        if setup is None or not setup.calibration:
+            return None
+        return CountModel.from_json(setup.calibration)
+
+    def lobby_band(self) -> tuple[int, bool]:
+        """(error band of the lobby figure in people, whether a camera counting it is not calibrated): from the
+        enabled cameras counted for the lobby; (0, False) without real cameras (the demo counts exactly)."""
+        if self.cameras is None or not self.cameras.has_cameras:
+            return 0, False
+        enabled = [cid for cid, s in self.cameras.setups.items() if s.camera.enabled]
+        models = [m for m in map(self._calibration, enabled) if m is not None]
+        return combined_band(models), len(models) < len(enabled)
+
     def camera_status_text(self, snap) -> tuple[str, str]:
         """(status line, badge) of a camera tile."""
         status = snap.status
@@ -124,7 +141,13 @@ class LobbyPanel(QWidget):
             parts.append(self.tr("counted by a worker PC") if by_worker else self.tr("counted at the branch's console"))
             return " · ".join(parts), (self.tr("Offline") if state in ("offline", "failed") else "")
         if state == "online":
-            parts.append(self.tr("%1 people").replace("%1", f"{snap.count:.0f}"))
+            model = self._calibration(snap.camera_id)
+            if model is not None:
+                parts.append(self.tr("%1 ± %2 people").replace("%1", f"{snap.count:.0f}")
+                             .replace("%2", str(model.band_people())))
+            else:
+                parts.append(self.tr("%1 people").replace("%1", f"{snap.count:.0f}"))
+                parts.append(self.tr("not calibrated: may count low in crowds"))
             parts.append(self.tr("%1 fps").replace("%1", f"{snap.analysed_fps:.1f}"))
         if status is not None and status.frames_dropped:
             parts.append(self.tr("%1 dropped").replace("%1", str(status.frames_dropped)))
@@ -182,11 +205,13 @@ class LobbyPanel(QWidget):
         badge = self.tr("Simulated") if snap.simulated else ""
         status = self.tr("%1 people").replace("%1", str(snap.lobby_count))
         self.tile.set_caption(self.tr("Lobby camera"), status, badge)
-        self.occupancy_value.setText(str(view.lobby_count))
+        band, uncalibrated = self.lobby_band()
+        self.occupancy_value.setText(f"{view.lobby_count} ± {band}" if band else str(view.lobby_count))
         share = view.lobby_count / branch.lobby_capacity * 100 if branch.lobby_capacity else 0
-        self.capacity_label.setText(
-            self.tr("capacity %1 (%2%)").replace("%1", str(branch.lobby_capacity)).replace("%2", f"{share:.0f}")
-        )
+        capacity = self.tr("capacity %1 (%2%)").replace("%1", str(branch.lobby_capacity)).replace("%2", f"{share:.0f}")
+        if uncalibrated:
+            capacity += "\n" + self.tr("a camera is not calibrated: the count may be low in crowds")
+        self.capacity_label.setText(capacity)
         for kind, count in view.zone_counts.items():
             label = self.zone_labels.get(kind)
             if label is None:
