@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -162,6 +163,13 @@ class CountModel:
     #: kept fitted without it, were within this many people (None in a model stored before bands were)
     band: float | None = None
 
+    def drift(self, features: np.ndarray) -> float:
+        """How far one frame's features lie outside the labelled frames': the largest |z| of a feature against the
+        calibration frames' mean and spread (a frame like them scores about 1; lighting changed or the camera moved
+        scores far more, in the foreground and edge shares above all)."""
+        z = (np.asarray(features, dtype=np.float64) - np.array(self.mean)) / np.array(self.scale)
+        return float(np.max(np.abs(z)))
+
     def band_people(self) -> int:
         """The band as whole people, at least 1 (a count is never exact in a crowd)."""
         return max(1, math.ceil((self.band if self.band is not None else self.mae_after) - 1e-9))
@@ -285,3 +293,21 @@ def combined_band(models: Sequence[CountModel]) -> int:
     if not models:
         return 0
     return max(1, math.ceil(math.sqrt(sum(m.band_people() ** 2 for m in models)) - 1e-9))
+
+
+class DriftWatch:
+    """Says when a camera's live pictures have drifted from its calibration's: the median of the last ``window``
+    frames' drift (``CountModel.drift``) above ``limit``. The median over a window of frames, not one frame: a
+    passing crowd or a door opening is not a changed scene. Decision: limit 4 spreads (the labelled frames span the
+    day's quiet and busy moments, so live frames of the same scene stay within about 3)."""
+
+    def __init__(self, model: CountModel, window: int = 120, limit: float = 4.0, minimum: int = 30) -> None:
+        self.model, self.limit, self.minimum = model, limit, minimum
+        self._recent: deque[float] = deque(maxlen=window)
+
+    def observe(self, features: np.ndarray) -> None:
+        self._recent.append(self.model.drift(features))
+
+    @property
+    def stale(self) -> bool:
+        return len(self._recent) >= self.minimum and float(np.median(self._recent)) > self.limit

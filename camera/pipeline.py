@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from camera.calibration import CountModel, FeatureExtractor
+from camera.calibration import CountModel, DriftWatch, FeatureExtractor
 from camera.detections import Detections
 from camera.detectors.base import Detector
 from camera.frames import Frame
@@ -96,6 +96,8 @@ class CameraPipeline:
         self._feature_period_s = feature_period_s
         self._last_features_s: float | None = None
         self._features: FeatureExtractor | None = None
+        #: whether the pictures still look like the calibration's (None without a calibration)
+        self.drift = DriftWatch(calibration) if calibration is not None else None
         self._frames = 0
         self._last_detections = Detections.empty()
 
@@ -137,6 +139,8 @@ class CameraPipeline:
         count: float = raw
         if self.calibration is not None and features is not None:
             count = float(self.calibration.predict(features)[0])
+            if self.drift is not None:
+                self.drift.observe(features)
             if raw > 0 and zone_counts:
                 factor = count / raw
                 zone_counts = {name: int(round(n * factor)) for name, n in zone_counts.items()}

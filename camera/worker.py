@@ -56,6 +56,8 @@ class CameraSnapshot:
     analysed_fps: float = 0.0
     error: str | None = None
     frames_analysed: int = 0  # since the camera's analysis started
+    #: the live pictures have drifted from the calibration's (lighting, the camera moved): its count is unsure
+    calibration_stale: bool = False
     #: the detector's raw boxes of the same frame (None on frames without a detector run): every person an alert
     #: snapshot must blur, also those the tracker has not confirmed yet (camera/privacy.py)
     detections: Detections | None = field(default=None, compare=False)
@@ -260,5 +262,6 @@ class CameraWorker:
             analysed_fps=fps,
             error=self.error,
             frames_analysed=self.frames_analysed,
+            calibration_stale=bool(pipeline is not None and pipeline.drift is not None and pipeline.drift.stale),
             detections=result.detections if result else None,
         )

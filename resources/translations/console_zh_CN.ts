@@ -1113,6 +1113,10 @@
         <translation>已停用</translation>
     </message>
     <message>
+        <source>calibration may be stale (the picture has changed)</source>
+        <translation>校准可能已失效（画面已变化）</translation>
+    </message>
+    <message>
         <source>Camera not saved</source>
         <translation>摄像机未保存</translation>
     </message>
@@ -1645,6 +1649,10 @@
     <message>
         <source>Analysis error</source>
         <translation>分析出错</translation>
+    </message>
+    <message>
+        <source>Calibration may be stale: the picture has changed since it was calibrated</source>
+        <translation>校准可能已失效：画面与校准时相比已有变化</translation>
     </message>
     <message>
         <source>a camera is not calibrated: the count may be low in crowds</source>

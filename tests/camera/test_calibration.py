@@ -128,3 +128,26 @@ def test_evaluate_keeps_the_better_tiling_within_the_frame_rate_budget() -> None
     assert choose_configuration([plain, slow])[2] == "plain"  # better but too slow for four cameras
     assert choose_configuration([((2, 2), result(2.0, 3.0), "a"), ((3, 3), result(1.0, 2.0), "b")])[2] == "a"
     assert choose_configuration([plain])[2] == "plain"
+
+
+def test_a_scene_that_drifts_from_the_calibration_frames_is_flagged() -> None:
+    """Frames like the labelled ones keep the calibration trusted; a changed scene (here the foreground and edge
+    shares of a darkened lobby) makes it stale once the window's median is out of range, not at one odd frame."""
+    from camera.calibration import DriftWatch
+
+    rng = np.random.default_rng(11)
+    truth = rng.integers(10, 40, 30).astype(float)
+    features = np.column_stack([truth * 0.6, truth * 0.7, truth * 0.5, 0.01 * truth + rng.normal(0, 0.01, 30),
+                                0.2 + rng.normal(0, 0.01, 30)])
+    model = fit_count_model(features, truth)
+    watch = DriftWatch(model, window=40, minimum=20)
+    for row in features[:25]:
+        watch.observe(row)
+    assert not watch.stale and model.drift(features[0]) < 4
+    dark = features[0].copy()
+    dark[4] = 0.02  # the edges vanish: lights off, or the camera turned to a wall
+    watch.observe(dark)
+    assert not watch.stale  # one frame is not a changed scene
+    for _ in range(40):
+        watch.observe(dark)
+    assert watch.stale and model.drift(dark) > 4

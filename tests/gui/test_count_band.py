@@ -52,6 +52,10 @@ def test_tiles_and_the_lobby_figure_carry_the_calibration_error_band(qapp) -> No
     status, _ = panel.camera_status_text(snapshot("side", 12))
     assert "12 people" in status and "not calibrated: may count low in crowds" in status
     assert panel.lobby_band() == (door_model.band_people(), True)
+    stale = snapshot("door", 20)
+    stale = type(stale)(**{**stale.__dict__, "calibration_stale": True})
+    assert panel.camera_status_text(stale)[1] == ("Calibration may be stale: the picture has changed since it was "
+                                                  "calibrated")
     panel.cameras = None  # the demo: a simulated count, exact
     assert panel.lobby_band() == (0, False)
     panel.deleteLater()

@@ -233,7 +233,10 @@ class CameraListDialog(QDialog):
         for row in range(self.table.rowCount()):
             item = self.table.item(row, self.COL_ID)
             if item is not None and item.text() == snap.camera_id and snap.status is not None:
-                set_cell(self.table, row, self.COL_STATUS, f"{snap.status.state} — {snap.status.message}".strip(" —"))
+                text = f"{snap.status.state} — {snap.status.message}".strip(" —")
+                if snap.calibration_stale:
+                    text += " — " + self.tr("calibration may be stale (the picture has changed)")
+                set_cell(self.table, row, self.COL_STATUS, text)
 
     def _save(self, setup: CameraSetup) -> None:
         try:

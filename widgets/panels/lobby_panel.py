@@ -159,6 +159,8 @@ class LobbyPanel(QWidget):
             badge = self.tr("Offline")
         elif snap.low_accuracy:
             badge = self.tr("Low accuracy — no detector model installed")
+        elif snap.calibration_stale:
+            badge = self.tr("Calibration may be stale: the picture has changed since it was calibrated")
         return " · ".join(parts), badge
 
     @Slot(object)
