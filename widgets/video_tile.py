@@ -118,7 +118,8 @@ class CameraTile(QWidget):
         p.fillRect(0, self.height() - bar_h, self.width(), bar_h, QColor(0, 0, 0, 150))
         p.setPen(QColor("#ffffff"))
         fm = self.fontMetrics()
-        status = fm.elidedText(self._status, Qt.TextElideMode.ElideLeft, max(40, self.width() * 2 // 3))
+        # the start of the status matters most (state, count); the detector's name at its end may go
+        status = fm.elidedText(self._status, Qt.TextElideMode.ElideRight, max(40, self.width() * 2 // 3))
         title_w = max(0, self.width() - 24 - fm.horizontalAdvance(status))
         title = fm.elidedText(self._title, Qt.TextElideMode.ElideRight, title_w)
         p.drawText(8, self.height() - bar_h, self.width() - 16, bar_h,

@@ -1635,10 +1635,6 @@
         <translation>%1 ± %2 人</translation>
     </message>
     <message>
-        <source>not calibrated: may count low in crowds</source>
-        <translation>未校准：人多时可能少计</translation>
-    </message>
-    <message>
         <source>%1 fps</source>
         <translation>%1 帧/秒</translation>
     </message>
@@ -1661,6 +1657,10 @@
     <message>
         <source>Offline</source>
         <translation>离线</translation>
+    </message>
+    <message>
+        <source>%1 people (uncalibrated)</source>
+        <translation>%1 人（未校准）</translation>
     </message>
     <message>
         <source>Low accuracy — no detector model installed</source>

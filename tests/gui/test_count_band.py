@@ -50,7 +50,7 @@ def test_tiles_and_the_lobby_figure_carry_the_calibration_error_band(qapp) -> No
 
     panel.cameras = SimpleNamespace(setups={"door": door, "side": plain}, has_cameras=True)
     status, _ = panel.camera_status_text(snapshot("side", 12))
-    assert "12 people" in status and "not calibrated: may count low in crowds" in status
+    assert "12 people (uncalibrated)" in status
     assert panel.lobby_band() == (door_model.band_people(), True)
     stale = snapshot("door", 20)
     stale = type(stale)(**{**stale.__dict__, "calibration_stale": True})

@@ -145,9 +145,8 @@ class LobbyPanel(QWidget):
             if model is not None:
                 parts.append(self.tr("%1 ± %2 people").replace("%1", f"{snap.count:.0f}")
                              .replace("%2", str(model.band_people())))
-            else:
-                parts.append(self.tr("%1 people").replace("%1", f"{snap.count:.0f}"))
-                parts.append(self.tr("not calibrated: may count low in crowds"))
+            else:  # the lobby figure beside says what that means: the count may be low in crowds
+                parts.append(self.tr("%1 people (uncalibrated)").replace("%1", f"{snap.count:.0f}"))
             parts.append(self.tr("%1 fps").replace("%1", f"{snap.analysed_fps:.1f}"))
         if status is not None and status.frames_dropped:
             parts.append(self.tr("%1 dropped").replace("%1", str(status.frames_dropped)))
