@@ -681,7 +681,6 @@
     <name>BranchPage</name>
     <message>
         <source>Your branch</source>
-        <extracomment>None while the API does not run yet (a new branch: it starts with the branch, when the wizard finishes)</extracomment>
         <translation>您的网点</translation>
     </message>
     <message>

@@ -132,7 +132,7 @@ class FeedInfo:
     ``last_event_at()`` → the time the last ticket event arrived, or None before the first."""
 
     url_and_token: Callable[[], tuple[str, str]]
-    #: None while the API does not run yet (a new branch: it starts with the branch, when the wizard finishes)
+    # None while the API does not run yet (a new branch: it starts with the branch, when the wizard finishes)
     last_event_at: Callable[[], datetime | None] | None
 
 
@@ -146,7 +146,8 @@ class WizardResult:
 
     plan: BranchPlan
     staff: tuple[StaffMember, ...]
-    admin: tuple[str, str, str] | None = dataclass_field(repr=False)  # holds a password: never in a log line or traceback
+    # (user name, display name, password): the password is never in a log line or a traceback
+    admin: tuple[str, str, str] | None = dataclass_field(repr=False)
     use_api: bool
     target_wait_min: float
     max_wait_min: float
@@ -453,11 +454,52 @@ class HoursPage(QWizardPage):
         return {day: self.day_text(index) for index, day in enumerate(WEEKDAYS)}
 
 
-class CountersPage(QWizardPage):
+class TablePage(QWizardPage):
+    """A page holding a table of rows the manager edits (counters, business names): ``problems()`` lists
+    (row, column, reason); ``_changed`` marks the cells at fault in red, says why below the table and re-checks Next.
+    Subclasses set ``PAGE`` and ``CHECKED`` (the columns marked) and own ``table``, ``remove_button``, ``error``."""
+
+    PAGE: PageId
+    CHECKED: tuple[int, ...] = (0,)
+    _loading = False
+
+    def problems(self) -> list[tuple[int, int, str]]:
+        raise NotImplementedError
+
+    @Slot()
+    def _changed(self, *_: object) -> None:
+        if self._loading:
+            return
+        found = self.problems()
+        bad = {(row, column) for row, column, _ in found}
+        self._loading = True
+        for row in range(self.table.rowCount()):
+            for column in self.CHECKED:
+                item = self.table.item(row, column)
+                if item is not None:
+                    item.setBackground(QBrush(BAD_CELL) if (row, column) in bad else QBrush())
+        self._loading = False
+        self.remove_button.setEnabled(self.table.rowCount() > 0)
+        self.error.say("\n".join(reason for _, _, reason in found))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return not self.problems()
+
+    def validatePage(self) -> bool:
+        return self.isComplete() and self.wizard().plan_accepted(self.PAGE)
+
+    def show_plan_error(self, key: str, message: str) -> None:
+        self.error.say(message)
+
+
+class CountersPage(TablePage):
     """The counters (窗口): id, name, the service types taken (an ordered, checkable list beside the table) and
     whether the counter is flexible (弹性窗口)."""
 
     ID, NAME, TYPES, FLEXIBLE = range(4)
+    PAGE = PageId.COUNTERS
+    CHECKED = (ID, NAME, TYPES)
     TYPES_ROLE = Qt.ItemDataRole.UserRole
 
     def __init__(self, existing: BranchPlan | None) -> None:
@@ -706,30 +748,6 @@ class CountersPage(QWizardPage):
                               .replace("%1", shown)))
         return found
 
-    @Slot()
-    def _changed(self) -> None:
-        found = self.problems()
-        bad = {(row, column) for row, column, _ in found}
-        self._loading = True
-        for row in range(self.table.rowCount()):
-            for column in (self.ID, self.NAME, self.TYPES):
-                item = self.table.item(row, column)
-                if item is not None:
-                    item.setBackground(QBrush(BAD_CELL) if (row, column) in bad else QBrush())
-        self._loading = False
-        self.remove_button.setEnabled(self.table.rowCount() > 0)
-        self.error.say("\n".join(reason for _, _, reason in found))
-        self.completeChanged.emit()
-
-    def isComplete(self) -> bool:
-        return not self.problems()
-
-    def validatePage(self) -> bool:
-        return self.isComplete() and self.wizard().plan_accepted(PageId.COUNTERS)
-
-    def show_plan_error(self, key: str, message: str) -> None:
-        self.error.say(message)
-
     def values(self) -> list[dict[str, object]]:
         """The ``[[counter]]`` tables of a branch file."""
         return [{"id": self.cell(row, self.ID), "name": self.cell(row, self.NAME),
@@ -738,8 +756,10 @@ class CountersPage(QWizardPage):
                 for row in range(self.table.rowCount())]
 
 
-class NamesPage(QWizardPage):
+class NamesPage(TablePage):
     """The ticketing system's business names, each mapped onto one of the console's service types."""
+
+    PAGE = PageId.NAMES
 
     def __init__(self, existing: BranchPlan | None) -> None:
         super().__init__()
@@ -819,43 +839,20 @@ class NamesPage(QWizardPage):
         item = self.table.item(row, 0)
         return item.text().strip() if item is not None else ""
 
-    def problems(self) -> list[tuple[int, str]]:
-        found: list[tuple[int, str]] = []
+    def problems(self) -> list[tuple[int, int, str]]:
+        found: list[tuple[int, int, str]] = []
         first: dict[str, int] = {}
         for row in range(self.table.rowCount()):
             name = self.name(row)
             if not name:
-                found.append((row, self.tr("Row %1: enter the name, or remove the row.").replace("%1", str(row + 1))))
+                found.append((row, 0, self.tr("Row %1: enter the name, or remove the row.").replace("%1",
+                                                                                                   str(row + 1))))
             elif name in first:
-                found.append((row, self.tr("Row %1: the name %2 is already on row %3.")
+                found.append((row, 0, self.tr("Row %1: the name %2 is already on row %3.")
                               .replace("%1", str(row + 1)).replace("%2", name).replace("%3", str(first[name] + 1))))
             else:
                 first[name] = row
         return found
-
-    def _changed(self, *_: object) -> None:
-        if self._loading:
-            return
-        found = self.problems()
-        bad = {row for row, _ in found}
-        self._loading = True
-        for row in range(self.table.rowCount()):
-            item = self.table.item(row, 0)
-            if item is not None:
-                item.setBackground(QBrush(BAD_CELL) if row in bad else QBrush())
-        self._loading = False
-        self.remove_button.setEnabled(self.table.rowCount() > 0)
-        self.error.say("\n".join(reason for _, reason in found))
-        self.completeChanged.emit()
-
-    def isComplete(self) -> bool:
-        return not self.problems()
-
-    def validatePage(self) -> bool:
-        return self.isComplete() and self.wizard().plan_accepted(PageId.NAMES)
-
-    def show_plan_error(self, key: str, message: str) -> None:
-        self.error.say(message)
 
     def values(self) -> dict[str, str]:
         """The ``[service_names]`` table of a branch file, in the table's order."""
