@@ -21,6 +21,7 @@ from console.domain.vocabulary import (
     TicketEventType,
     TicketStatus,
     ZoneKind,
+    service_type_named,
 )
 
 
@@ -260,10 +261,4 @@ class BranchInfo:
 
     def service_type_of(self, name: str) -> ServiceType | None:
         """The console's service type for a ticketing system's business name or a service type's own value."""
-        for known, kind in self.service_names:
-            if known == name:
-                return kind
-        try:
-            return ServiceType(name)
-        except ValueError:
-            return None
+        return service_type_named(name, dict(self.service_names))

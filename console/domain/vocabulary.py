@@ -7,6 +7,7 @@ User-visible labels for these values live in ``widgets/labels.py`` (translatable
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -130,3 +131,14 @@ class AlertState(StrEnum):
     RAISED = "raised"
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
+
+
+def service_type_named(value: str, names: Mapping[str, ServiceType] | None = None) -> ServiceType | None:
+    """The service type ``value`` stands for: one of the branch's business names (``names``: 个人现金 → cash…), or a
+    service type's own value; None when it is neither."""
+    if names and value in names:
+        return names[value]
+    try:
+        return ServiceType(value)
+    except ValueError:
+        return None

@@ -35,8 +35,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from console.domain.records import TicketEvent
-from console.domain.vocabulary import ServiceType, TicketEventType
-from console.feed.events import FeedError, parse_time, service_choices, service_type_named
+from console.domain.vocabulary import ServiceType, TicketEventType, service_type_named
+from console.feed.events import FeedError, parse_time, service_choices
 
 COLUMNS = ("ticket_id", "service_type", "priority", "issued_at", "called_at", "started_at", "finished_at",
            "counter_id", "staff_id", "outcome")

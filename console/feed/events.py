@@ -35,7 +35,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from console.domain.records import TicketEvent
-from console.domain.vocabulary import CounterState, ServiceType, TicketEventType
+from console.domain.vocabulary import CounterState, ServiceType, TicketEventType, service_type_named
 
 EVENT_TYPES = tuple(t.value for t in TicketEventType)
 SERVICE_TYPES = tuple(s.value for s in ServiceType)
@@ -115,17 +115,6 @@ def parse_time(value: object, name: str, local: tzinfo) -> datetime:
     if "T" not in text and " " not in text:
         raise FeedError(name, f"{value!r} has no time of day")
     return at if at.tzinfo is not None else at.replace(tzinfo=local)
-
-
-def service_type_named(value: str, names: Mapping[str, ServiceType] | None) -> ServiceType | None:
-    """The service type ``value`` stands for: a console service type, or a business name of the ticketing system
-    the branch maps (``names``: 个人现金 → cash…); None when it is neither."""
-    if names and value in names:
-        return names[value]
-    try:
-        return ServiceType(value)
-    except ValueError:
-        return None
 
 
 def service_choices(names: Mapping[str, ServiceType] | None) -> str:

@@ -40,6 +40,17 @@ def post(url: str, token: str, events: list[dict]) -> dict:
         return json.loads(answer.read())
 
 
+def close_console(console: ConsoleApp, env) -> None:
+    """Stop the console's running context and delete its window and context in the GUI thread, with the test."""
+    console.context.stop()
+    if console.window is not None:
+        console.window.close()
+        console.window.deleteLater()
+    console.context.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    env.close()
+
+
 def test_the_wizard_takes_an_empty_data_directory_to_a_live_branch(qapp, qtbot, isolated_data_dir) -> None:
     isolated_data_dir.mkdir(parents=True, exist_ok=True)
     (isolated_data_dir / "settings.toml").write_text(f"[api]\nport = {free_port()}\n", encoding="utf-8")
@@ -112,13 +123,7 @@ def test_the_wizard_takes_an_empty_data_directory_to_a_live_branch(qapp, qtbot, 
         board = console.window.counters.table
         assert board.item(0, console.window.counters.COL_COUNTER).text() == "现金窗口"
     finally:
-        console.context.stop()
-        if console.window is not None:
-            console.window.close()
-            console.window.deleteLater()
-        console.context.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # in the GUI thread, with this test  # the windows go with this test
-        env.close()
+        close_console(console, env)
 
 
 def test_a_window_opened_while_the_service_runs_follows_it(qapp, isolated_data_dir) -> None:
@@ -205,10 +210,4 @@ def test_branch_settings_change_the_running_branch_and_refuse_removing_a_counter
         assert len(change) == 1 and change[0]["user"] == "li.na"
         assert change[0]["before"]["lobby_capacity"] == 80 and change[0]["after"]["lobby_capacity"] == 90
     finally:
-        console.context.stop()
-        if console.window is not None:
-            console.window.close()
-            console.window.deleteLater()
-        console.context.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # in the GUI thread, with this test
-        env.close()
+        close_console(console, env)

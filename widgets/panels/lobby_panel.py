@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
@@ -14,6 +15,12 @@ from console.staffing.calendar_cn import hours_on
 from widgets import labels
 from widgets.panels.occupancy_chart import OccupancyChart
 from widgets.video_tile import CameraTile, Overlay
+
+
+@lru_cache(maxsize=32)
+def _count_model(calibration: str) -> CountModel:
+    """A stored calibration, parsed once: tiles ask for it with every camera snapshot (5 a second per camera)."""
+    return CountModel.from_json(calibration)
 
 
 class LobbyPanel(QWidget):
@@ -115,7 +122,7 @@ class LobbyPanel(QWidget):
         setup = self.cameras.setups.get(camera_id) if self.cameras is not None else None
         if setup is None or not setup.calibration:
             return None
-        return CountModel.from_json(setup.calibration)
+        return _count_model(setup.calibration)
 
     def lobby_band(self) -> tuple[int, bool]:
         """(error band of the lobby figure in people, whether a camera counting it is not calibrated): from the
