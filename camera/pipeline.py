@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from camera.calibration import CountModel, DriftWatch, FeatureExtractor
+from camera.calibration import CountModel, DriftWatch, detection_features
 from camera.detections import Detections
 from camera.detectors.base import Detector
 from camera.frames import Frame
 from camera.lines import CountingLine
+from camera.scene_features import scene_gray
 from camera.tracker import ByteTracker
 from camera.zone_state import ZoneOccupancy
 from camera.zones import points_in_polygon
@@ -63,7 +64,11 @@ class FrameResult:
     raw_count: int  # the same before calibration
     zone_counts: dict[str, int] = field(default_factory=dict)
     lobby_count: int = 0
+    #: on frames with calibration features: the detection features (``camera.calibration.DETECTION_FEATURES``) and
+    #: the grey working picture the scene features are measured on, with its scale (working / frame pixels)
     features: np.ndarray | None = None
+    scene: np.ndarray | None = None
+    scene_scale: float = 1.0
 
 
 class CameraPipeline:
@@ -84,6 +89,9 @@ class CameraPipeline:
             raise ValueError(f"detect_every must be at least 1, got {config.detect_every}")
         self.detector = detector
         self.config = config
+        if calibration is not None and not calibration.background:
+            raise ValueError("the calibration has no scene background (stored by an earlier version): "
+                             "load it with camera.calibration.load_calibration")
         self.calibration = calibration
         threshold = getattr(detector, "track_threshold", 0.5)
         self.tracker = ByteTracker(high_threshold=threshold, new_track_threshold=threshold,
@@ -95,7 +103,6 @@ class CameraPipeline:
         self._collect = collect_features or calibration is not None
         self._feature_period_s = feature_period_s
         self._last_features_s: float | None = None
-        self._features: FeatureExtractor | None = None
         #: whether the pictures still look like the calibration's (None without a calibration)
         self.drift = DriftWatch(calibration) if calibration is not None else None
         self._frames = 0
@@ -126,21 +133,21 @@ class CameraPipeline:
         zone_counts = self.zones.update(tracks, frame.t_s) if self.config.zones else {}
         counted = self._in_roi(tracks)
         raw = len(counted)
-        features = None
+        features = scene = None
+        scale = 1.0
         due = self._collect or (
             self._feature_period_s is not None
             and (self._last_features_s is None or frame.t_s - self._last_features_s >= self._feature_period_s))
         if due:
             self._last_features_s = frame.t_s
-            if self._features is None:
-                h, w = frame.image.shape[:2]
-                self._features = FeatureExtractor(self.config.roi, (w, h))
-            features = self._features.features(frame.image, counted, self._last_detections)
+            features = detection_features(counted, self._last_detections, self.config.roi)
+            scene, scale = scene_gray(frame.image)
         count: float = raw
-        if self.calibration is not None and features is not None:
-            count = float(self.calibration.predict(features)[0])
+        if self.calibration is not None and features is not None and scene is not None:
+            row = self.calibration.feature_row(features, scene)
+            count = float(self.calibration.predict(row)[0])
             if self.drift is not None:
-                self.drift.observe(features)
+                self.drift.observe(row)
             if raw > 0 and zone_counts:
                 factor = count / raw
                 zone_counts = {name: int(round(n * factor)) for name, n in zone_counts.items()}
@@ -159,5 +166,7 @@ class CameraPipeline:
             zone_counts=zone_counts,
             lobby_count=lobby,
             features=features,
+            scene=scene,
+            scene_scale=scale,
         )
 

@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from camera.calibration import CalibrationFrame, CountModel
+from camera.calibration import CalibrationFrame, CountModel, load_calibration
 from camera.model_store import DetectorRecipe
 from camera.pipeline import PipelineConfig
 from camera.worker import CameraSnapshot, CameraWorker
@@ -90,7 +90,7 @@ def _child_main(messages: Any, stop: Any, args: dict[str, Any]) -> None:
     calibration_json = args.pop("calibration_json")
     worker = CameraWorker(
         **args,
-        calibration=CountModel.from_json(calibration_json) if calibration_json else None,
+        calibration=load_calibration(calibration_json),
         publish=send("snapshot"),
         on_sample=send("samples"),
         on_health=send("health"),

@@ -4,7 +4,10 @@ The analysis thread takes the newest frame (older ones are dropped and counted b
 most ``analysis_fps`` times a second, and publishes a ``CameraSnapshot`` at most ``publish_hz`` times a second with
 a downscaled copy of the frame and the tracks to draw. Occupancy samples (lobby and per zone, the mean over the
 sample period, rounded) go to ``on_sample`` every ``sample_period_s`` seconds, and the counting lines' crossings
-during that period to ``on_crossings``; changes of the capture state (online, offline, failed) go to ``on_health``. Neither thread touches Qt; the
+during that period to ``on_crossings``; changes of the capture state (online, offline, failed) go to ``on_health``,
+and so does a calibrated camera's picture drifting from its calibration's (an "online" event whose message is
+``CALIBRATION_STALE``, and an "online" event with no message once it fits again): a headless worker stores it like
+any state, so the console shows the staleness of cameras it does not analyse. Neither thread touches Qt; the
 console connects ``publish`` to a Qt signal. One camera failing never affects another: each has its own threads and
 every error is caught, logged (credentials masked) and shown in its status.
 """
@@ -34,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: Width of the frame copy sent to the window, in pixels (height follows the aspect ratio).
 PREVIEW_WIDTH = 640
+#: the message of the health event saying a calibrated camera's picture has drifted from its calibration's
+CALIBRATION_STALE = "calibration may be stale: the picture has changed since it was calibrated"
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class CameraWorker:
         self._on_calibration_frame = on_calibration_frame
         self._line_reported: dict[str, tuple[int, int]] = {}
         self._health_state: str | None = None
+        self._stale_sent: bool | None = None  # the staleness last reported while online (None: none since)
         self._health_lock = threading.Lock()
         self.capture = CaptureWorker(source, self.mailbox, name=camera_id, offline_after_s=offline_after_s,
                                      on_state=self._capture_state)
@@ -139,6 +145,19 @@ class CameraWorker:
             if state == self._health_state:
                 return
             self._health_state = state
+            self._stale_sent = None
+        self._send_health(state, message)
+
+    def _report_calibration(self, stale: bool) -> None:
+        """Report a change of the calibration's staleness while the camera is online (analysis thread)."""
+        with self._health_lock:
+            if self._health_state != "online" or stale == self._stale_sent:
+                return
+            first, self._stale_sent = self._stale_sent is None, stale
+        if stale or not first:  # a fitting calibration is news only after a stale one
+            self._send_health("online", CALIBRATION_STALE if stale else "")
+
+    def _send_health(self, state: str, message: str) -> None:
         if self._on_health is not None:
             try:
                 self._on_health(CameraHealthEvent(self.camera_id, datetime.now(UTC), state,
@@ -184,6 +203,8 @@ class CameraWorker:
                 continue
             self.error = None
             self.frames_analysed += 1
+            if pipeline.drift is not None:
+                self._report_calibration(pipeline.drift.stale)
             if last_analysis:
                 fps_ema = 0.8 * fps_ema + 0.2 / max(now - last_analysis, 1e-6)
             last_analysis = now
@@ -192,9 +213,11 @@ class CameraWorker:
                 self._emit_samples(window)
                 self._emit_crossings(pipeline.line_totals)
                 window, window_start = [], now
-            if result.features is not None and now - last_candidate >= self._calibration_every:
+            if (result.features is not None and result.scene is not None
+                    and now - last_candidate >= self._calibration_every):
                 preview, scale = self._preview(frame.image)
-                candidate = CalibrationFrame(preview, scale, result.features, result.raw_count, datetime.now(UTC))
+                candidate = CalibrationFrame(preview, scale, result.features, result.raw_count, datetime.now(UTC),
+                                             scene=result.scene, scene_scale=result.scene_scale)
                 self.calibration_frames.append(candidate)
                 if self._on_calibration_frame is not None:
                     self._on_calibration_frame(candidate)

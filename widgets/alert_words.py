@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from console.domain.alert_measures import CameraFigure, camera_figures
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import ServiceType
 from widgets import labels
@@ -17,6 +18,18 @@ def _service(value: str) -> str:
         return value
 
 
+def _figure(f: CameraFigure) -> str:
+    """One camera's part of a crowding figure: "Entrance 20 ± 2", or what makes it unsure."""
+    if not f.band:
+        return QCoreApplication.translate("AlertWords", "%1 %2 (uncalibrated, may count low)").replace(
+            "%1", f.name).replace("%2", str(f.count))
+    words = QCoreApplication.translate("AlertWords", "%1 %2 ± %3").replace("%1", f.name).replace(
+        "%2", str(f.count)).replace("%3", str(f.band))
+    if f.stale:
+        words += " " + QCoreApplication.translate("AlertWords", "(calibration may be stale)")
+    return words
+
+
 def describe(alert: AlertRecord, kind: str | None = None) -> str:
     """An alert in words: what, about whom or what, the worst figure and the threshold."""
     kind = kind or alert.rule.split(".")[0]
@@ -25,9 +38,13 @@ def describe(alert: AlertRecord, kind: str | None = None) -> str:
     subject = alert.subject
     if kind == "crowding":
         where = QCoreApplication.translate("AlertWords", "Lobby") if subject == "lobby" else subject
+        ratio, figures = camera_figures(alert.detail or "?")
         text = QCoreApplication.translate(
             "AlertWords", "%1 crowded: %2% of capacity (%3), threshold %4%").replace("%1", where) \
-            .replace("%2", f"{v:.0f}").replace("%3", alert.detail or "?").replace("%4", f"{t:.0f}")
+            .replace("%2", f"{v:.0f}").replace("%3", ratio).replace("%4", f"{t:.0f}")
+        if figures:
+            text += " — " + QCoreApplication.translate("AlertWords", "counted by: %1").replace(
+                "%1", ", ".join(_figure(f) for f in figures))
     elif kind == "long_wait":
         text = QCoreApplication.translate(
             "AlertWords", "Ticket %1 (%2) waiting %3 min, threshold %4 min").replace("%1", subject) \

@@ -160,9 +160,11 @@ class AlertService(QObject):
                     seen.append(min(at, c.state_since))
         cameras = self._camera_states(at, snap)
         zone_counts = dict(snap.zone_counts)
+        manager = self.cameras
+        figures = manager.lobby_figures() if manager is not None and manager.has_cameras else ()
         self._state = BranchState(
             at=at, tickets=snap.tickets, counters=snap.counters, roster=snap.roster, lobby_count=view.lobby_count,
-            lobby_capacity=snap.branch.lobby_capacity, zones=snap.zones, zone_counts=zone_counts, cameras=cameras,
+            lobby_capacity=snap.branch.lobby_capacity, lobby_figures=figures, zones=snap.zones, zone_counts=zone_counts, cameras=cameras,
             logins={k: tuple(v) for k, v in self._logins.items()}, service_target_s=self.target_s,
             target_share=self.target_share, counter_time_fallback_s=self.fallback)
         self._run_soon()

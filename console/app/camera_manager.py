@@ -27,12 +27,14 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from camera.calibration import load_calibration
 from camera.capture import CaptureStatus
 from camera.detections import Detections
 from camera.model_store import ModelStore
 from camera.process import CameraProcess
-from camera.worker import CameraSnapshot
+from camera.worker import CALIBRATION_STALE, CameraSnapshot
 from console.cameras.pipeline_setup import camera_process
+from console.domain.alert_measures import CameraFigure
 from console.domain.records import CameraHealthEvent, LineCrossings, OccupancyPoint
 from console.domain.vocabulary import ZoneKind
 from console.security.camera_passwords import forget, stored_setup
@@ -206,10 +208,15 @@ class CameraManager(QObject):
             status = CaptureStatus(state.state if state is not None else "online",
                                    message=state.message if state is not None else "")
         online = status.state == "online"
+        # the worker reports its calibration going stale as an "online" state with that message (camera/worker.py)
+        stale = online and state is not None and state.message == CALIBRATION_STALE
+        if stale:  # said once, by the flag
+            status = CaptureStatus(status.state, message="")
         return CameraSnapshot(camera_id=camera_id, name=setup.camera.name, status=status, detector="",
                               low_accuracy=False, count=float(lobby) if online else 0.0,
                               zone_counts=dict(zones) if online else {}, lobby_count=lobby if online else 0,
-                              line_totals={}, dwell={}, tracks=Detections.empty(), remote=True)
+                              line_totals={}, dwell={}, tracks=Detections.empty(), remote=True,
+                              calibration_stale=stale)
 
     @property
     def has_cameras(self) -> bool:
@@ -217,6 +224,19 @@ class CameraManager(QObject):
 
     def lobby_count(self) -> int:
         return sum(s.lobby_count for s in self.latest.values())
+
+    def lobby_figures(self) -> tuple[CameraFigure, ...]:
+        """The camera figures ``lobby_count`` adds up, each with its calibration's error band (0: uncalibrated) and
+        staleness, for alerts to say what they rest on; cameras not online count 0 and are left out."""
+        figures = []
+        for camera_id, snap in self.latest.items():
+            setup = self.setups.get(camera_id)
+            if setup is None or snap.status is None or snap.status.state != "online":
+                continue
+            model = load_calibration(setup.calibration)
+            figures.append(CameraFigure(setup.camera.name, snap.lobby_count,
+                                        model.band_people() if model is not None else 0, snap.calibration_stale))
+        return tuple(figures)
 
     def zone_kinds(self, camera_id: str) -> dict[str, ZoneKind]:
         setup = self.setups.get(camera_id)

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from camera.calibration import CalibrationError, CountModel, fit_count_model, rmse
+from camera.calibration import CalibrationError, CountModel, rmse
+from camera.calibration import calibrate as fit_calibration
 from camera.detectors.base import Detector
 from camera.pipeline import CameraPipeline, LineSpec, PipelineConfig
 from camera.sources import SourceError, open_source
@@ -168,10 +169,11 @@ class EvaluationResult:
         }
         if self.calibration is not None:
             data["calibration"] = {"frames": self.calibration.frames, "mae_before": self.calibration.mae_before,
-                                   "mae_after_loo": self.calibration.mae_after,
+                                   "mae_after_cv": self.calibration.mae_after,
+                                   "validation": self.calibration.validation,
                                    "baseline_mae": self.calibration.baseline_mae,
                                    "baseline": self.calibration.baseline,
-                                   "kind": self.calibration.kind, "fit_mae_loo": self.calibration.fit_mae}
+                                   "kind": self.calibration.kind, "fit_mae_cv": self.calibration.fit_mae}
             data["baseline_mae"] = self.calibration.baseline_mae
             data["baseline_test_mae"] = self.baseline_test_mae
         return data
@@ -228,6 +230,8 @@ def evaluate(
     pipeline = CameraPipeline(detector, config, collect_features=calibrate is not None)
     raw: dict[int, float] = {}
     features: dict[int, np.ndarray] = {}
+    scenes: dict[int, np.ndarray] = {}
+    scene_scale = 1.0
     zone_pred: dict[str, dict[int, int]] = {n: {} for n in dataset.zones}
     total = last - first + 1
     started = time.perf_counter()
@@ -243,8 +247,10 @@ def evaluate(
             processed += 1
             if frame.index in wanted:
                 raw[frame.index] = float(result.count)
-                if result.features is not None:
+                if result.features is not None and result.scene is not None:
                     features[frame.index] = result.features
+                    scenes[frame.index] = result.scene
+                    scene_scale = result.scene_scale
                 for name in zone_pred:
                     zone_pred[name][frame.index] = result.zone_counts.get(name, 0)
             if progress is not None and (processed % 10 == 0 or frame.index == last):
@@ -261,12 +267,13 @@ def evaluate(
     predicted = np.array([raw[f] for f in eval_frames])
     if calibrate is not None:
         try:
-            model = fit_count_model(np.array([features[f] for f in calib_frames]),
-                                    np.array([dataset.counts[f] for f in calib_frames]),
-                                    tiles=getattr(detector, "tiles", (1, 1)))
+            # the background from the labelled frames, as a live camera has only the frames it kept to label
+            model = fit_calibration(np.array([features[f] for f in calib_frames]), [scenes[f] for f in calib_frames],
+                              np.array([dataset.counts[f] for f in calib_frames]), roi=dataset.roi,
+                              scene_scale=scene_scale, tiles=getattr(detector, "tiles", (1, 1)))
         except CalibrationError as exc:
             raise DatasetError(str(exc)) from None
-        predicted = model.predict(np.array([features[f] for f in eval_frames]))
+        predicted = model.predict(np.array([model.feature_row(features[f], scenes[f]) for f in eval_frames]))
     truth = np.array([dataset.counts[f] for f in eval_frames], dtype=float)
     errors = predicted - truth
     baseline_test = {}

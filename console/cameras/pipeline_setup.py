@@ -3,7 +3,7 @@ console's camera manager and the headless worker. No Qt imports."""
 
 from __future__ import annotations
 
-from camera.calibration import CountModel
+from camera.calibration import load_calibration
 from camera.model_store import DetectorRecipe
 from camera.pipeline import LineSpec, PipelineConfig
 from camera.process import CameraProcess
@@ -24,7 +24,7 @@ def camera_process(setup: CameraSetup, data_dir: str, cameras: int, *, publish, 
     """A camera's analysis process (camera.process.CameraProcess) for ``setup``, with the detector from the models in
     ``data_dir``. onnxruntime threads: two for a single camera, one each when ``cameras`` share the cores.
     ``options``: further CameraProcess settings (the worker's sample period and snapshot rate)."""
-    calibration = CountModel.from_json(setup.calibration) if setup.calibration else None
+    calibration = load_calibration(setup.calibration)
     tiles = calibration.tiles if calibration is not None else (1, 1)  # features as the calibration measured them
     return CameraProcess(
         setup.camera.camera_id, setup.camera.name, setup.camera.source,

@@ -84,7 +84,7 @@ FPS_BUDGET = 20.0
 
 
 def choose_configuration(tried):
-    """(tiles, result, detector name) of the configuration kept: the lowest leave-one-out error on the labelled
+    """(tiles, result, detector name) of the configuration kept: the lowest cross-validated error on the labelled
     frames among those within ``FPS_BUDGET`` (the fastest when none is); the only one when a single one was run."""
     if len(tried) == 1:
         return tried[0]
@@ -123,7 +123,7 @@ def run_evaluate(env: Environment, args: argparse.Namespace, out: TextIO) -> int
         raise CommandError(str(exc)) from None
     model = resolve_model(env, args.model)
     # the tiling a calibration would store: given, or (calibrating an ONNX detector) each of CANDIDATE_TILES tried
-    # and the one with the lower leave-one-out error on the labelled frames kept, among those fast enough for
+    # and the one with the lower cross-validated error on the labelled frames kept, among those fast enough for
     # FPS_BUDGET; without a calibration, a live camera's detector runs untiled
     candidates = [_tiles(args.tiles)] if args.tiles or calibrate is None or model is None else list(CANDIDATE_TILES)
     if model is None:
@@ -145,7 +145,7 @@ def run_evaluate(env: Environment, args: argparse.Namespace, out: TextIO) -> int
         data = result.to_json()
         data["tiles"] = f"{tiles[0]}x{tiles[1]}"
         data["configurations"] = [{"tiles": f"{t[0]}x{t[1]}", "fps": found.fps,
-                                   "mae_loo": found.calibration.mae_after if found.calibration else None}
+                                   "mae_cv": found.calibration.mae_after if found.calibration else None}
                                   for t, found, _ in tried]
         json.dump(data, out, indent=2)
         out.write("\n")
@@ -153,7 +153,7 @@ def run_evaluate(env: Environment, args: argparse.Namespace, out: TextIO) -> int
     out.write(f"dataset {dataset.path} — detector {name}, {result.frames} frames evaluated\n")
     if len(tried) > 1:
         for option, found, _ in tried:
-            out.write(f"  tiles {option[0]}x{option[1]}: leave-one-out MAE {found.calibration.mae_after:.2f} on the "
+            out.write(f"  tiles {option[0]}x{option[1]}: cross-validated MAE {found.calibration.mae_after:.2f} on the "
                       f"labelled frames, {found.fps:.1f} frames/s\n")
         out.write(f"  kept tiles {tiles[0]}x{tiles[1]}: the calibration stores it, and a live camera runs it\n")
     if result.calibration is not None:
@@ -161,7 +161,7 @@ def run_evaluate(env: Environment, args: argparse.Namespace, out: TextIO) -> int
         kept = ("" if c.beats_baseline
                 else f"; the fitted model ({c.fit_mae:.2f}) does not beat it: the baseline is used")
         out.write(f"  calibration on {c.frames} frames: MAE {c.mae_before:.2f} before, "
-                  f"{c.mae_after:.2f} after (leave-one-out); baseline ({c.baseline}) {c.baseline_mae:.2f}{kept}\n")
+                  f"{c.mae_after:.2f} after (cross-validated); baseline ({c.baseline}) {c.baseline_mae:.2f}{kept}\n")
     out.write(f"  frame count: MAE {result.count_mae:.2f}  RMSE {result.count_rmse:.2f}  "
               f"(mean true {result.mean_true:.2f}, mean counted {result.mean_predicted:.2f})\n")
     for name, mae in result.zones.items():

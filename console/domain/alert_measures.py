@@ -3,7 +3,9 @@ return one ``Measurement`` per subject (breached or not — the engine applies t
 
 Decisions (units as in ``RuleKind``):
 - crowding: people / capacity × 100 for the lobby (subject "lobby") and for every zone with a capacity (subject
-  the zone's name); nothing without a capacity;
+  the zone's name); nothing without a capacity. The lobby's detail names the camera figures it rests on — each
+  camera's count, its calibration's error band, or that it is uncalibrated (may count low in crowds) or its
+  calibration may be stale (``crowding_detail``), so whoever acts on the alert knows how sure the figure is;
 - long wait: every ticket waiting at the instant (issued at or before it, not called, finished or abandoned by
   then), subject its number, value the minutes since it was issued;
 - queue: per service type the counters take, tickets waiting ÷ counters working for it (open, serving or idle,
@@ -20,6 +22,7 @@ Decisions (units as in ``RuleKind``):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,6 +45,45 @@ class CameraState:
     offline_since: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CameraFigure:
+    """One camera's part of the lobby figure: its name, count (people), its calibration's error band in people (0:
+    the camera is not calibrated) and whether that calibration may be stale."""
+
+    name: str
+    count: int
+    band: int = 0
+    stale: bool = False
+
+
+#: separates the parts of a crowding detail: "34/40 · Entrance 20±2 · Hall 14? · Side 5±1!"
+DETAIL_SEPARATOR = " · "
+_FIGURE = re.compile(r"^(?P<name>.+) (?P<count>\d+)(?:±(?P<band>\d+))?(?P<uncalibrated>\?)?(?P<stale>!)?$")
+
+
+def crowding_detail(people: int, capacity: int, figures: Sequence[CameraFigure] = ()) -> str:
+    """The detail stored with a crowding alert: "people/capacity", then each camera as "name count±band" ("?"
+    instead of a band: uncalibrated; "!" after it: the calibration may be stale). Plain text, so the stored alert and
+    its CSV export read without the console; ``camera_figures`` reads it back for the words the console shows."""
+    parts = [f"{people}/{capacity}"]
+    for f in figures:
+        parts.append(f"{f.name} {f.count}" + (f"±{f.band}" if f.band else "?") + ("!" if f.stale else ""))
+    return DETAIL_SEPARATOR.join(parts)
+
+
+def camera_figures(detail: str) -> tuple[str, list[CameraFigure]]:
+    """("people/capacity", the camera figures) of a crowding detail (``crowding_detail``); parts that do not read as
+    a figure are left out."""
+    parts = detail.split(DETAIL_SEPARATOR)
+    figures = []
+    for part in parts[1:]:
+        match = _FIGURE.match(part)
+        if match:
+            figures.append(CameraFigure(match["name"], int(match["count"]), int(match["band"] or 0),
+                                        bool(match["stale"])))
+    return parts[0], figures
+
+
 @dataclass(frozen=True)
 class BranchState:
     """Everything the rules read at ``at`` (branch-local, aware)."""
@@ -52,6 +94,7 @@ class BranchState:
     roster: Sequence[ShiftRecord] = ()
     lobby_count: int | None = None
     lobby_capacity: int | None = None
+    lobby_figures: Sequence[CameraFigure] = ()  # the cameras the lobby count adds up (none on the demo)
     zones: Sequence[ZoneSpec] = ()
     zone_counts: Mapping[str, int] = field(default_factory=dict)
     cameras: Sequence[CameraState] = ()
@@ -65,7 +108,7 @@ def crowding(state: BranchState) -> list[Measurement]:
     out = []
     if state.lobby_count is not None and state.lobby_capacity:
         out.append(Measurement(RuleKind.CROWDING, "lobby", 100.0 * state.lobby_count / state.lobby_capacity,
-                               f"{state.lobby_count}/{state.lobby_capacity}"))
+                               crowding_detail(state.lobby_count, state.lobby_capacity, state.lobby_figures)))
     for z in state.zones:
         if z.capacity and z.name in state.zone_counts:
             n = state.zone_counts[z.name]

@@ -392,12 +392,28 @@
         <translation>未登录</translation>
     </message>
     <message>
+        <source>%1 %2 (uncalibrated, may count low)</source>
+        <translation>%1 %2（未校准，人多时可能偏少）</translation>
+    </message>
+    <message>
+        <source>%1 %2 ± %3</source>
+        <translation>%1 %2 ± %3</translation>
+    </message>
+    <message>
+        <source>(calibration may be stale)</source>
+        <translation>（校准可能已失效）</translation>
+    </message>
+    <message>
         <source>Lobby</source>
         <translation>大堂</translation>
     </message>
     <message>
         <source>%1 crowded: %2% of capacity (%3), threshold %4%</source>
         <translation>%1 拥挤：达到容量的 %2%（%3），阈值 %4%</translation>
+    </message>
+    <message>
+        <source>counted by: %1</source>
+        <translation>依据：%1</translation>
     </message>
     <message>
         <source>Ticket %1 (%2) waiting %3 min, threshold %4 min</source>
@@ -944,6 +960,10 @@
     <message>
         <source>%1 frames labelled.</source>
         <translation>已标注 %1 帧。</translation>
+    </message>
+    <message>
+        <source>Some labelled frames have no picture to measure: close this dialog and label frames the camera kept since.</source>
+        <translation>部分已标注的帧没有可测量的画面：请关闭此对话框，改为标注摄像机此后保存的帧。</translation>
     </message>
     <message>
         <source>On %1 labelled frames: error %2 people per frame without calibration, %3 with it (each frame predicted by a model fitted without it); %4 by the simplest rule (%5).</source>

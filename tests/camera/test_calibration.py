@@ -1,12 +1,12 @@
-"""Count calibration: the ridge model against known linear relations, and the perspective map."""
+"""Count calibration: the ridge model against known linear relations, its cross-validation and baselines, and the
+scene features a live camera measures as the calibration did."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from camera.calibration import CalibrationError, CountModel, PerspectiveMap, fit_count_model
-from camera.detections import Detections
+from camera.calibration import CalibrationError, CountModel, calibrate, fit_count_model, load_calibration
 
 
 def test_recovers_a_linear_relation() -> None:
@@ -39,34 +39,47 @@ def test_too_few_frames() -> None:
         fit_count_model(np.ones((3, 5)), np.ones(3))
 
 
-def test_perspective_map_weights_far_rows_more() -> None:
-    persp = PerspectiveMap()
-    rows = np.arange(100, 500, 20, dtype=np.float32)
-    heights = 20 + 0.25 * rows  # people look taller lower in the picture
-    boxes = np.stack([np.full_like(rows, 10), rows - heights, np.full_like(rows, 30), rows], axis=1)
-    persp.observe(Detections(boxes, np.full(len(rows), 0.9)))
-    assert persp.b == pytest.approx(0.25, abs=1e-3) and persp.a == pytest.approx(20, abs=0.1)
-    w = persp.weights(480)
-    assert w[100] > w[240] > w[400]
-    assert w[240] == pytest.approx(1.0, abs=0.02)
-
-
-def test_baselines_are_each_frame_predicted_without_it() -> None:
-    """The two baselines' leave-one-out errors, against a plain loop that refits each rule without the frame."""
+@pytest.mark.parametrize(("n", "blocks"), [(8, [[i] for i in range(8)]),
+                                            (15, [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11], [12, 13, 14]])])
+def test_baselines_are_each_block_predicted_without_it(n: int, blocks: list[list[int]]) -> None:
+    """The two baselines' cross-validated errors, against a plain loop that refits each rule without the frames of
+    a block: five contiguous blocks from 10 frames, one frame each below."""
     from camera.calibration import baseline_errors
 
     rng = np.random.default_rng(3)
-    raw = rng.integers(5, 30, 15).astype(float)
-    truth = np.round(raw * 1.6 + rng.normal(0, 2, 15))
+    raw = rng.integers(5, 30, n).astype(float)
+    truth = np.round(raw * 1.6 + rng.normal(0, 2, n))
     mean_errors, scaled_errors = [], []
-    for i in range(len(truth)):
-        others = np.arange(len(truth)) != i
-        mean_errors.append(abs(truth[i] - truth[others].mean()))
-        k = np.sum(raw[others] * truth[others]) / np.sum(raw[others] ** 2)
-        scaled_errors.append(abs(truth[i] - k * raw[i]))
+    for block in blocks:
+        others = np.ones(n, dtype=bool)
+        others[block] = False
+        for i in block:
+            mean_errors.append(abs(truth[i] - truth[others].mean()))
+            k = np.sum(raw[others] * truth[others]) / np.sum(raw[others] ** 2)
+            scaled_errors.append(abs(truth[i] - k * raw[i]))
     found = baseline_errors(raw, truth)
     assert found["mean"] == pytest.approx(np.mean(mean_errors))
     assert found["scaled"] == pytest.approx(np.mean(scaled_errors))
+
+
+def test_the_model_error_is_that_of_blocks_predicted_by_a_model_fitted_without_them() -> None:
+    """``mae_after`` of a fitted model, against ridge refitted by hand (numpy's least squares on the penalised
+    system) on four blocks and predicting the fifth, at the penalty the fit chose."""
+    rng = np.random.default_rng(8)
+    features = rng.uniform(0, 20, size=(20, 4))
+    truth = 3.0 + features @ np.array([1.0, 0.5, 0.0, 0.2]) + rng.normal(0, 1.0, 20)
+    model = fit_count_model(features, truth)
+    assert model.validation == "blocks" and model.kind == "ridge"
+    x = (features - features.mean(axis=0)) / features.std(axis=0)
+    errors = []
+    for block in np.array_split(np.arange(20), 5):
+        rest = np.setdiff1d(np.arange(20), block)
+        design = np.hstack([np.ones((len(rest), 1)), x[rest]])
+        penalty = np.sqrt(model.ridge_lambda) * np.eye(5)[1:]  # no penalty on the intercept
+        beta = np.linalg.lstsq(np.vstack([design, penalty]), np.concatenate([truth[rest], np.zeros(4)]), rcond=None)[0]
+        errors.extend(np.abs(truth[block] - np.maximum(beta[0] + x[block] @ beta[1:], 0)))
+    assert model.mae_after == pytest.approx(np.mean(errors))
+    assert model.band == pytest.approx(np.quantile(errors, 0.8))
 
 
 def test_a_model_that_does_not_beat_its_baseline_is_not_applied() -> None:
@@ -85,9 +98,11 @@ def test_a_model_that_does_not_beat_its_baseline_is_not_applied() -> None:
     good = fit_count_model(offset, truth)
     assert good.beats_baseline and good.mae_after < 0.5 < good.baseline_mae
     assert CountModel.from_json(good.to_json()) == good
-    old = CountModel.from_json('{"intercept": 1, "coef": [1], "mean": [0], "scale": [1], "ridge_lambda": 1, '
-                               '"frames": 5, "mae_before": 2, "mae_after": 1}')
-    assert old.baseline_mae is None and old.beats_baseline  # a model stored before baselines stays in use
+    old = ('{"intercept": 1, "coef": [1], "mean": [0], "scale": [1], "ridge_lambda": 1, "frames": 5, '
+           '"mae_before": 2, "mae_after": 1}')
+    assert CountModel.from_json(old).baseline_mae is None
+    # stored before the scene background: its features are no longer measured, so the camera counts uncalibrated
+    assert load_calibration(old) is None and load_calibration(None) is None
 
 
 def test_the_tiling_a_calibration_was_measured_with_is_the_one_a_live_camera_runs(tmp_path) -> None:
@@ -96,9 +111,9 @@ def test_the_tiling_a_calibration_was_measured_with_is_the_one_a_live_camera_run
     from console.cameras.pipeline_setup import camera_process
     from storage.records import CameraSetup, CameraSpec
 
-    rng = np.random.default_rng(7)
-    truth = rng.integers(10, 40, 10).astype(float)
-    model = fit_count_model(np.column_stack([truth - 5, rng.normal(size=(10, 4))]), truth, tiles=(2, 2))
+    scenes, truth = crowd_scenes(10, seed=7)
+    model = calibrate(np.column_stack([truth - 5, truth - 4, truth * 0.5]), scenes, truth, roi=None, scene_scale=1.0,
+                      tiles=(2, 2))
     assert CountModel.from_json(model.to_json()).tiles == (2, 2)
 
     def recipe_of(calibration: str | None):
@@ -151,3 +166,61 @@ def test_a_scene_that_drifts_from_the_calibration_frames_is_flagged() -> None:
     for _ in range(40):
         watch.observe(dark)
     assert watch.stale and model.drift(dark) > 4
+
+
+def crowd_scenes(n: int, seed: int, size: tuple[int, int] = (160, 120)) -> tuple[list[np.ndarray], np.ndarray]:
+    """Grey pictures of a textured floor with 5–40 dark "people" (8×16 px) at random places, and their counts."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    floor = (120 + rng.normal(0, 4, (h, w))).clip(0, 255).astype(np.uint8)
+    scenes, counts = [], []
+    for _ in range(n):
+        picture = floor.copy()
+        people = int(rng.integers(5, 41))
+        for _ in range(people):
+            x, y = int(rng.integers(0, w - 8)), int(rng.integers(0, h - 16))
+            picture[y:y + 16, x:x + 8] = rng.integers(20, 60)
+        scenes.append(picture)
+        counts.append(people)
+    return scenes, np.array(counts, dtype=float)
+
+
+def test_scene_features_grow_with_the_people_in_a_band_and_ignore_what_is_outside_the_region() -> None:
+    from camera.scene_features import BANDS, SCENE_FEATURES, SceneGeometry, median_background
+
+    floor = np.full((120, 160), 120, np.uint8)
+    roi = [(0, 0), (159, 0), (159, 119), (0, 119)]
+    geometry = SceneGeometry.build((160, 120), 1.0, roi)
+    assert geometry.bands == ((0, 30), (30, 60), (60, 90), (90, 120))  # the region's rows 0–119, in 4
+    empty = geometry.features(floor, floor)
+    assert len(empty) == len(SCENE_FEATURES) == BANDS * 5 + 1 and not empty.any()
+    shares = []
+    for people in (2, 6):
+        picture = floor.copy()
+        for i in range(people):  # 8×16 dark people in the third band only (rows 66–82)
+            picture[66:82, 10 + 20 * i:18 + 20 * i] = 30
+        found = dict(zip(SCENE_FEATURES, geometry.features(picture, floor), strict=True))
+        assert found["band1_fg30"] == found["band2_fg30"] == found["band4_fg30"] == 0
+        assert found["blobs"] == people
+        shares.append(found["band3_fg30"])
+    assert shares[1] > 2.5 * shares[0] > 0
+    half = SceneGeometry.build((160, 120), 0.5, [(0, 0), (318, 0), (318, 118), (0, 118)])  # the roi in frame pixels
+    assert half.mask[:59, :159].all() and not half.mask[61:].any()
+    assert np.array_equal(median_background([floor, floor + 5, floor + 9]), floor + 5)
+
+
+def test_a_live_camera_measures_the_features_the_calibration_was_fitted_on() -> None:
+    """The stored model (its background PNG, region and scale) gives back, for a labelled picture, the very row it
+    was fitted on, and counts synthetic crowds within a couple of people."""
+    scenes, truth = crowd_scenes(40, seed=4)
+    detection = np.column_stack([truth * 0.5, truth * 0.6, truth * 0.3])
+    roi = [(0.0, 0.0), (319.0, 0.0), (319.0, 239.0), (0.0, 239.0)]
+    model = calibrate(detection[:30], scenes[:30], truth[:30], roi=roi, scene_scale=0.5, background_from=scenes)
+    stored = load_calibration(model.to_json())
+    assert stored is not None and stored.roi == tuple(roi) and stored.scene_scale == 0.5
+    assert stored.validation == "blocks" and stored.beats_baseline is not None
+    rows = np.array([stored.feature_row(d, s) for d, s in zip(detection[30:], scenes[30:], strict=True)])
+    assert np.mean(np.abs(stored.predict(rows) - truth[30:])) < 2.5
+    with pytest.raises(CalibrationError, match="differ in size"):
+        calibrate(detection[:5], scenes[:5], truth[:5], roi=None, scene_scale=1.0,
+                  background_from=[np.zeros((10, 10), np.uint8)])

@@ -68,6 +68,17 @@ def test_crowding_in_percent_of_the_lobby_and_zone_capacities() -> None:
     assert [(m.subject, m.value) for m in ms] == [("lobby", pytest.approx(85.0)), ("Waiting area", pytest.approx(85.0))]
 
 
+def test_a_lobby_crowding_alert_names_the_camera_figures_it_rests_on() -> None:
+    from console.domain.alert_measures import CameraFigure, camera_figures
+
+    figures = (CameraFigure("入口 Entrance", 20, 2), CameraFigure("Hall", 14), CameraFigure("Side", 5, 1, stale=True))
+    (m,) = crowding(state(lobby_count=39, lobby_capacity=40, lobby_figures=figures))
+    assert m.detail == "39/40 · 入口 Entrance 20±2 · Hall 14? · Side 5±1!"
+    assert camera_figures(m.detail) == ("39/40", list(figures))
+    assert camera_figures("39/40") == ("39/40", [])  # the demo, and alerts stored before figures were
+    assert crowding(state(lobby_count=39, lobby_capacity=40))[0].detail == "39/40"
+
+
 def test_long_waits_are_the_tickets_waiting_at_the_instant() -> None:
     ms = {m.subject: m.value for m in long_waits(state())}
     assert ms == {"A002": pytest.approx(31), "A003": pytest.approx(16), "A004": pytest.approx(2)}

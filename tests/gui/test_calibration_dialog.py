@@ -15,13 +15,20 @@ from widgets.dialogs.calibration_dialog import CalibrationDialog
 pytestmark = pytest.mark.gui
 
 
-def frames(n: int) -> list[CalibrationFrame]:
+def frames(n: int, scenes: bool = True) -> list[CalibrationFrame]:
+    """Frames whose detector counted 3, 4, … people of twice as many, each with a grey working picture showing the
+    true number of dark 8×16 px people on a plain floor."""
     rng = np.random.default_rng(1)
     out = []
     for i in range(n):
         raw = 3 + i
-        features = np.array([raw, raw + 1, raw * 0.8, 0.02 * (2 * raw), rng.uniform(0, 0.1)])
-        out.append(CalibrationFrame(np.full((240, 320, 3), 60 + i, np.uint8), 0.5, features, raw, datetime.now(UTC)))
+        features = np.array([raw, raw + 1, raw * 0.8])
+        scene = np.full((120, 160), 120, np.uint8)
+        for j in range(2 * raw):
+            x, y = int(rng.integers(0, 150)), int(rng.integers(0, 100))
+            scene[y:y + 16, x:x + 8] = 30
+        out.append(CalibrationFrame(np.full((240, 320, 3), 60 + i, np.uint8), 0.5, features, raw, datetime.now(UTC),
+                                    scene=scene if scenes else None, scene_scale=0.5))
     return out
 
 
@@ -50,6 +57,16 @@ def test_label_fit_and_save(qtbot) -> None:
     assert model.frames == 6 and model.mae_after < model.mae_before
     # the people are twice the detector's count: that rule beats a fitted model, is saved, and the dialog says so
     assert model.kind == "scaled" and "the rule is saved instead" in dialog.summary.text()
+
+
+def test_frames_without_a_picture_to_measure_are_explained(qtbot) -> None:
+    dialog = CalibrationDialog(CameraSetup(camera=CameraSpec("C1", "Lobby", "video.avi", "file")),
+                               frames(5, scenes=False))
+    qtbot.addWidget(dialog)
+    dialog.labels = {i: 2 * (3 + i) for i in range(5)}
+    dialog.fit()
+    assert dialog.model is None and "no picture to measure" in dialog.summary.text()
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Save).isEnabled()
 
 
 def test_without_frames_explains(qtbot) -> None:

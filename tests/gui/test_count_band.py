@@ -4,6 +4,7 @@ uncalibrated one says it may count low in crowds, and the lobby figure carries t
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from camera.calibration import fit_count_model
 from camera.capture import CaptureStatus
 from camera.detections import Detections
+from camera.scene_features import encode_background
 from camera.worker import CameraSnapshot
 from console.app.i18n import Translations
 from storage.records import CameraSetup, CameraSpec
@@ -25,6 +27,7 @@ def calibrated(camera_id: str, spread: float, seed: int) -> tuple[CameraSetup, o
     truth = rng.integers(15, 45, 20).astype(float)
     raw = np.round(truth * 0.6 + rng.normal(0, spread, 20))
     model = fit_count_model(np.column_stack([raw, raw, raw, rng.normal(size=20), rng.normal(size=20)]), truth)
+    model = replace(model, background=encode_background(np.full((60, 80), 120, np.uint8)))  # as calibrate() stores
     return CameraSetup(camera=CameraSpec(camera_id, camera_id, "video.avi", "file"), calibration=model.to_json()), model
 
 
@@ -56,6 +59,12 @@ def test_tiles_and_the_lobby_figure_carry_the_calibration_error_band(qapp) -> No
     stale = type(stale)(**{**stale.__dict__, "calibration_stale": True})
     assert panel.camera_status_text(stale)[1] == ("Calibration may be stale: the picture has changed since it was "
                                                   "calibrated")
+    # counted by a worker PC: the same band, and the worker's stale calibration reaches the tile
+    panel.cameras = SimpleNamespace(setups={"door": door}, has_cameras=True)
+    remote = type(stale)(**{**stale.__dict__, "remote": True, "count": 20.0})
+    status, badge = panel.camera_status_text(remote)
+    assert f"20 ± {door_model.band_people()} people" in status and "worker PC" not in status
+    assert badge.startswith("Calibration may be stale")
     panel.cameras = None  # the demo: a simulated count, exact
     assert panel.lobby_band() == (0, False)
     panel.deleteLater()

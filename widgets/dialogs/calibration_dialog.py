@@ -3,7 +3,8 @@
 Labelling: click on each person's head in the picture (a marker is placed and the count goes up; right-click
 removes the nearest marker), or type the count. At least four labelled frames are needed; ten or more give a steadier
 model. "Fit" shows the frame-count error of the uncalibrated count and of the calibrated one (leave-one-out, so the
-figure is honest about frames the model did not see).
+figure is honest about frames the model did not see). The static background of the scene features is the median
+of every frame the camera kept, labelled or not (camera.calibration.calibrate).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from camera.calibration import CalibrationError, CalibrationFrame, CountModel, fit_count_model
+from camera.calibration import CalibrationError, CalibrationFrame, CountModel, calibrate, load_calibration
 from storage.records import CameraSetup
 from widgets.video_tile import frame_to_qimage
 
@@ -181,12 +182,20 @@ class CalibrationDialog(QDialog):
     @Slot()
     def fit(self) -> None:
         indices = sorted(self.labels)
-        features = np.array([self.frames[i].features for i in indices])
+        frames = [self.frames[i] for i in indices]
         counts = np.array([self.labels[i] for i in indices], dtype=float)
         try:
+            if any(f.scene is None for f in frames):
+                raise CalibrationError(self.tr("Some labelled frames have no picture to measure: close this "
+                                               "dialog and label frames the camera kept since."))
             # the frames' features were measured with the camera's detector as it runs now: the same tiling
-            tiles = CountModel.from_json(self.setup.calibration).tiles if self.setup.calibration else (1, 1)
-            self.model = fit_count_model(features, counts, tiles=tiles)
+            current = load_calibration(self.setup.calibration)
+            tiles = current.tiles if current is not None else (1, 1)
+            size = frames[-1].scene.shape
+            self.model = calibrate(np.array([f.features for f in frames]), [f.scene for f in frames], counts,
+                                   roi=self.setup.roi, scene_scale=frames[-1].scene_scale, tiles=tiles,
+                                   background_from=[f.scene for f in self.frames
+                                                    if f.scene is not None and f.scene.shape == size])
         except CalibrationError as exc:
             self.summary.setText(str(exc))
             return

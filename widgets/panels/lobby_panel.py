@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from camera.calibration import CountModel, combined_band
+from camera.calibration import CountModel, combined_band, load_calibration
 from console.domain.vocabulary import ZoneKind
 from console.sources.live_view import BranchView
 from console.staffing.calendar_cn import hours_on
 from widgets import labels
 from widgets.panels.occupancy_chart import OccupancyChart
 from widgets.video_tile import CameraTile, Overlay
-
-
-@lru_cache(maxsize=32)
-def _count_model(calibration: str) -> CountModel:
-    """A stored calibration, parsed once: tiles ask for it with every camera snapshot (5 a second per camera)."""
-    return CountModel.from_json(calibration)
 
 
 class LobbyPanel(QWidget):
@@ -122,7 +115,7 @@ class LobbyPanel(QWidget):
         setup = self.cameras.setups.get(camera_id) if self.cameras is not None else None
         if setup is None or not setup.calibration:
             return None
-        return _count_model(setup.calibration)
+        return load_calibration(setup.calibration)
 
     def lobby_band(self) -> tuple[int, bool]:
         """(error band of the lobby figure in people, whether a camera counting it is not calibrated): from the
@@ -133,6 +126,14 @@ class LobbyPanel(QWidget):
         models = [m for m in map(self._calibration, enabled) if m is not None]
         return combined_band(models), len(models) < len(enabled)
 
+    def _count_words(self, snap) -> str:
+        """A camera's count with its calibration's error band ("32 ± 2 people"), or marked uncalibrated."""
+        model = self._calibration(snap.camera_id)
+        if model is not None:
+            return self.tr("%1 ± %2 people").replace("%1", f"{snap.count:.0f}").replace("%2", str(model.band_people()))
+        # the lobby figure beside says what that means: the count may be low in crowds
+        return self.tr("%1 people (uncalibrated)").replace("%1", f"{snap.count:.0f}")
+
     def camera_status_text(self, snap) -> tuple[str, str]:
         """(status line, badge) of a camera tile."""
         status = snap.status
@@ -142,18 +143,16 @@ class LobbyPanel(QWidget):
         parts = [words.get(state, state)]
         if snap.remote:  # counted by a headless worker: figures only, no frames here
             if state == "online":
-                parts.append(self.tr("%1 people").replace("%1", str(snap.lobby_count)))
+                parts.append(self._count_words(snap))
             setup = self.cameras.setups.get(snap.camera_id) if self.cameras is not None else None
             by_worker = setup is not None and setup.camera.analysed_by == "worker"
             parts.append(self.tr("counted by a worker PC") if by_worker else self.tr("counted at the branch's console"))
-            return " · ".join(parts), (self.tr("Offline") if state in ("offline", "failed") else "")
+            badge = self.tr("Offline") if state in ("offline", "failed") else ""
+            if not badge and snap.calibration_stale:
+                badge = self.tr("Calibration may be stale: the picture has changed since it was calibrated")
+            return " · ".join(parts), badge
         if state == "online":
-            model = self._calibration(snap.camera_id)
-            if model is not None:
-                parts.append(self.tr("%1 ± %2 people").replace("%1", f"{snap.count:.0f}")
-                             .replace("%2", str(model.band_people())))
-            else:  # the lobby figure beside says what that means: the count may be low in crowds
-                parts.append(self.tr("%1 people (uncalibrated)").replace("%1", f"{snap.count:.0f}"))
+            parts.append(self._count_words(snap))
             parts.append(self.tr("%1 fps").replace("%1", f"{snap.analysed_fps:.1f}"))
         if status is not None and status.frames_dropped:
             parts.append(self.tr("%1 dropped").replace("%1", str(status.frames_dropped)))
