@@ -974,6 +974,10 @@
         <translation>拟合的模型不比该规则更准，因此保存该规则；多标注一些画面（包括人少和拥挤的时刻）可能得到更好的模型。</translation>
     </message>
     <message>
+        <source>Once saved, the camera shows its count as &quot;N ± %1 people&quot;: 80% of the labelled frames were within %1.</source>
+        <translation>保存后，该摄像头的人数将显示为“N ± %1 人”：80% 的已标注画面误差在 %1 人以内。</translation>
+    </message>
+    <message>
         <source>the mean count</source>
         <translation>平均人数</translation>
     </message>

@@ -57,6 +57,7 @@ def test_label_fit_and_save(qtbot) -> None:
     assert model.frames == 6 and model.mae_after < model.mae_before
     # the people are twice the detector's count: that rule beats a fitted model, is saved, and the dialog says so
     assert model.kind == "scaled" and "the rule is saved instead" in dialog.summary.text()
+    assert f"N ± {model.band_people()} people" in dialog.summary.text()
 
 
 def test_frames_without_a_picture_to_measure_are_explained(qtbot) -> None:

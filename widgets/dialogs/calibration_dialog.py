@@ -210,6 +210,8 @@ class CalibrationDialog(QDialog):
         if not model.beats_baseline:
             text += " " + self.tr("The fitted model does not count better than that rule, so the rule is saved "
                                   "instead; labelling more frames, quiet and crowded, may give a better model.")
+        text += " " + self.tr("Once saved, the camera shows its count as \"N ± %1 people\": 80% of the labelled "
+                              "frames were within %1.").replace("%1", str(model.band_people()))
         self.summary.setText(text)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(True)
 

@@ -28,6 +28,7 @@ class LobbyPanel(QWidget):
         self.occupancy_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.capacity_label = QLabel("")
         self.capacity_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.capacity_label.setWordWrap(True)  # the note on uncalibrated cameras is longer than the figure is wide
         self.zone_grid = QGridLayout()
         self.zone_labels: dict[ZoneKind, QLabel] = {}
         # from real cameras only: people who came in through the entrance line today, and how long the people in
