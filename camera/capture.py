@@ -7,6 +7,11 @@
   ``backoff_initial_s``, doubling up to ``backoff_max_s``; a session that delivered a frame resets the delay. A file
   or folder that cannot be opened fails at once (retrying would not help); a file that ends without ``loop_files``
   ends the worker (state ``ended``).
+- A camera or NVR that comes back (after a reboot, a network outage) is online again within 10 s: the next attempt
+  comes at most ``backoff_max_s`` (5 s) after it is back, and opening an RTSP stream takes 1-3 s (FFMPEG reads the
+  first frames to learn the stream's format). A longer cap would leave a camera that was away for a while dark for
+  up to that long after it is back; an attempt on a camera that is still away costs a refused connection, or one
+  open timeout (``sources.OPEN_TIMEOUT_S``) when the host does not answer at all.
 - The watchdog marks the camera ``offline`` when no frame arrived for ``offline_after_s`` seconds (also while
   reconnecting, and from the start when the first frame never comes) and, as Frigate's does, closes a live source
   that has been silent that long so it is reopened; the next frame makes the camera ``online`` again.
@@ -110,7 +115,7 @@ class CaptureWorker:
         name: str,
         offline_after_s: float = 10.0,
         backoff_initial_s: float = 1.0,
-        backoff_max_s: float = 30.0,
+        backoff_max_s: float = 5.0,
         realtime_files: bool = True,
         loop_files: bool = True,
         on_state: Callable[[CaptureStatus], None] | None = None,

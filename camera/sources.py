@@ -315,15 +315,22 @@ class StreamSource:
         self._released = False
 
     def read(self) -> Frame | None:
+        """The next frame; SourceError when the stream failed. A read that lasted the whole read timeout counts as
+        failed even when it returned a picture: FFMPEG's decoder holds back the last frame or two it received, and
+        the interrupt that ends a read of a stalled stream releases one of them per timeout. Taking those as new
+        frames would keep a frozen camera "online" (each one restarts the capture's silence watchdog) and delay its
+        reconnection by a read timeout per held-back frame."""
         with self._lock:
             if self._closed:
                 self._release_locked()
                 return None
+            started = time.monotonic()
             ok, image = self.capture.read()
+            timed_out = time.monotonic() - started >= self.read_timeout_s
             if self._closed:  # close() was called during the read: release it here, in the reading thread
                 self._release_locked()
                 return None
-        if not ok or image is None:
+        if not ok or image is None or timed_out:
             raise SourceError(f"{self.name} stopped delivering frames (nothing for {self.read_timeout_s:g} s, or the "
                               "connection dropped)")
         self.size_wh = size_of(image)

@@ -8,8 +8,9 @@
 # What it installs:
 #   - Debian packages the Qt runtime and the test suite need (only those missing; via sudo when not root):
 #     Qt's xcb/EGL/font libraries, a CJK font so Chinese text renders, python3-venv; for 'test' also binutils
-#     (PyInstaller, which the bundle test runs, reads binaries with objdump) and postgresql (started on loopback
-#     with a test role: the storage tests run on SQLite and on PostgreSQL).
+#     (PyInstaller, which the bundle test runs, reads binaries with objdump), postgresql (started on loopback
+#     with a test role: the storage tests run on SQLite and on PostgreSQL) and GStreamer's RTSP server with its
+#     Python bindings and H.264 encoder (the RTSP camera tests stream footage from it on loopback).
 #   - A virtual environment in .venv/ with the project and its Python dependencies from PyPI
 #     (re-installed only when pyproject.toml changes).
 # Environment: PYTHON=python3.11 picks the interpreter; BRANCH_CONSOLE_SKIP_APT=1 skips the Debian packages
@@ -32,8 +33,12 @@ apt_packages=(
   fonts-dejavu-core fonts-wqy-microhei
 )
 # Only for 'test': PyInstaller (the bundle test builds the standalone console) reads binaries with objdump; a real
-# PostgreSQL server for the storage tests on PostgreSQL (Debian's, listening on loopback only).
-test_apt_packages=(binutils postgresql)
+# PostgreSQL server for the storage tests on PostgreSQL (Debian's, listening on loopback only); GStreamer's RTSP
+# server with the system Python's bindings, JPEG decoding and the x264 encoder for the RTSP camera tests
+# (tests/camera/rtsp_server.py serves H.264 made from the footage on loopback only).
+test_apt_packages=(binutils postgresql
+  python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)
 
 install_apt_packages() {
   [ "${BRANCH_CONSOLE_SKIP_APT:-0}" = "1" ] && return 0
