@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from console.domain.alert_measures import CameraFigure, camera_figures
+from console.domain.alert_measures import CameraFigure, camera_figures, waiting_tickets
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import ServiceType
 from widgets import labels
+
+
+def _is_service(value: str) -> bool:
+    return value in {t.value for t in ServiceType}
 
 
 def _service(value: str) -> str:
@@ -45,7 +49,18 @@ def describe(alert: AlertRecord, kind: str | None = None) -> str:
         if figures:
             text += " — " + QCoreApplication.translate("AlertWords", "counted by: %1").replace(
                 "%1", ", ".join(_figure(f) for f in figures))
-    elif kind == "long_wait":
+    elif kind == "long_wait" and _is_service(subject):  # one alert per queue
+        named, more = waiting_tickets(alert.detail)
+        over = [(n, m) for n, m in named if m >= t]
+        minutes = QCoreApplication.translate("AlertWords", "%1 min")
+        listed = ", ".join(f"{n} {minutes.replace('%1', str(m))}" for n, m in over)
+        if more and len(over) == len(named):  # the detail names the longest waits: those left out may be over too
+            listed += " " + QCoreApplication.translate("AlertWords", "and others")
+        text = QCoreApplication.translate(
+            "AlertWords", "%1 queue: longest wait %2 min, threshold %3 min — waiting over %3 min: %4") \
+            .replace("%1", _service(subject)).replace("%2", f"{v:.0f}").replace("%3", f"{t:.0f}") \
+            .replace("%4", listed or "—")
+    elif kind == "long_wait":  # stored before long waits were grouped per queue: one ticket
         text = QCoreApplication.translate(
             "AlertWords", "Ticket %1 (%2) waiting %3 min, threshold %4 min").replace("%1", subject) \
             .replace("%2", _service(alert.detail) if alert.detail else "?").replace("%3", f"{v:.0f}") \

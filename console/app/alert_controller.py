@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 
 from console.alerts.store import write_alerts
 from console.app.alert_service import AlertService, AlertUpdate, record_of
-from console.domain.alert_engine import ChangeKind
+from console.domain.alert_engine import ChangeKind, ScopeKind
 from console.domain.permissions import Permission, ack_permission
 from console.domain.records import AlertRecord
-from console.domain.vocabulary import AlertSeverity, AlertState
+from console.domain.vocabulary import AlertSeverity, AlertState, ServiceType
 from storage import repository
 from widgets import labels
 from widgets.alert_words import describe
@@ -155,7 +155,7 @@ class AlertController(QObject):
 
             self.shown_at = time.monotonic()
         for change in update.changes:
-            if change.kind in (ChangeKind.RAISED, ChangeKind.ESCALATED):
+            if change.kind in (ChangeKind.RAISED, ChangeKind.WORSENED, ChangeKind.ESCALATED):
                 self._signal(change.alert.severity, describe(record_of(change)))
 
     def _signal(self, severity: AlertSeverity, text: str) -> None:
@@ -203,18 +203,24 @@ class AlertController(QObject):
         self.reload(self.list.tz)
         return True
 
-    def scopes(self) -> list[str]:
-        """What a rule can be limited to: the lobby, zones, service types, counters, cameras."""
+    def scopes(self) -> dict[ScopeKind, list[tuple[str, str]]]:
+        """What a rule can be limited to, per kind of subject (``ScopeKind``): (the subject a measurement names, the
+        words the editor shows) — the lobby and zones, the service types the counters take, counters and cameras by
+        name, staff as "name (employee number)"."""
         view = self.controller.latest
-        found = ["lobby"]
+        found: dict[ScopeKind, list[tuple[str, str]]] = {kind: [] for kind in ScopeKind}
+        found[ScopeKind.PLACE].append(("lobby", self.tr("Lobby")))
         if view is not None:
             snap = view.snapshot
-            found += [z.name for z in snap.zones]
-            found += sorted({t.value for c in snap.counters for t in c.service_types})
-            found += [c.counter_id for c in snap.counters]
+            found[ScopeKind.PLACE] += [(z.name, z.name) for z in snap.zones]
+            types = {t for c in snap.counters for t in c.service_types}
+            found[ScopeKind.SERVICE_TYPE] = [(t.value, labels.service_type(t)) for t in ServiceType if t in types]
+            found[ScopeKind.COUNTER] = [(c.counter_id, labels.counter_name(c.counter_id, c.name))
+                                        for c in snap.counters]
+            found[ScopeKind.STAFF] = [(m.staff_id, f"{m.name} ({m.staff_id})") for m in snap.staff]
         if self.cameras is not None:
-            found += list(self.cameras.setups)
-        return list(dict.fromkeys(found))
+            found[ScopeKind.CAMERA] = [(cid, s.camera.name) for cid, s in self.cameras.setups.items()]
+        return {kind: list(dict.fromkeys(options)) for kind, options in found.items()}
 
     @Slot()
     def open_rules(self) -> None:

@@ -164,10 +164,11 @@ def _write(db: Database, tasks: Sequence[Any]) -> None:
 def _with_max_wait(rule: RuleSpec, max_wait_min: float) -> RuleSpec:
     levels = []
     for level in rule.levels:
+        share = level.clear_at / level.raise_at if level.raise_at else 1.0  # the clear line keeps its distance
         if level.severity is AlertSeverity.CRITICAL:
-            level = replace(level, raise_at=max_wait_min, clear_at=max_wait_min)
+            level = replace(level, raise_at=max_wait_min, clear_at=max_wait_min * share)
         elif level.raise_at >= max_wait_min:
-            level = replace(level, raise_at=max_wait_min / 2, clear_at=max_wait_min / 2)
+            level = replace(level, raise_at=max_wait_min / 2, clear_at=max_wait_min / 2 * share)
         levels.append(level)
     return replace(rule, levels=tuple(levels))
 
@@ -175,7 +176,8 @@ def _with_max_wait(rule: RuleSpec, max_wait_min: float) -> RuleSpec:
 def long_wait_rules(db: Database, code: str, max_wait_min: float) -> tuple[dict[str, Any], ...] | None:
     """The branch's alert rules (the defaults for a branch without stored rules) with the maximum wait (minutes)
     as the long-wait rule's critical level, or None when it already is. Decision: the maximum wait of the service
-    standard is the wait at which a ticket's long-wait alert turns critical; its warning stays where it is while
+    standard is the wait at which a queue's long-wait alert turns critical (its clear line kept as far below in
+    proportion); its warning stays where it is while
     below the maximum, else moves to half of it."""
     stored = repository.load_alert_rules(db, code)
     rules = [rule_from_dict(r) for r in stored] if stored else default_rules()

@@ -10,7 +10,7 @@ below the clear threshold; "below" (service level) the other way round. So the c
 
 State machine per (rule, subject), evaluated at each instant:
 - a level is *due* when its raise condition has held continuously for ``sustain_s``; the alert's severity is the
-  highest due level (raised, or escalated when it goes up);
+  highest due level (raised, or *worsened* when it goes up);
 - the alert steps down (or resolves, from its lowest level) when the value has been on the safe side of the
   current level's clear threshold for ``clear_sustain_s`` — between the two thresholds nothing changes
   (hysteresis);
@@ -18,8 +18,10 @@ State machine per (rule, subject), evaluated at each instant:
 - after resolving, the same rule and subject does not raise again for ``cooldown_s``;
 - outside the rule's active hours and weekdays, or while the rule is snoozed, nothing new is raised (open alerts
   still resolve when their condition clears);
-- an alert not acknowledged within ``escalate_after_s`` (when set) is escalated once: marked and notified again
-  (its severity goes up one level if there is a higher one).
+- an alert not acknowledged within ``escalate_after_s`` (when set) is *escalated* once: marked and notified again,
+  to the people told next and louder. Escalation is a state of its own, apart from the level: the severity keeps
+  following the measured value (escalating never raises it, so it can never fall back when the value stays), and
+  the mark stays until the alert resolves — acknowledging it stops further escalation, it does not undo it.
 """
 
 from __future__ import annotations
@@ -39,13 +41,37 @@ class RuleKind(StrEnum):
     """What a rule measures (units in the value of each ``Measurement``)."""
 
     CROWDING = "crowding"  # percent of the capacity of the lobby or a zone
-    LONG_WAIT = "long_wait"  # minutes a ticket has been waiting
+    LONG_WAIT = "long_wait"  # minutes the longest-waiting ticket of a service type's queue has been waiting
     QUEUE = "queue"  # tickets waiting per open counter taking the service type
     SERVICE_LEVEL = "service_level"  # percent called within the target over the last 60 minutes
     IDLE_COUNTER = "idle_counter"  # minutes a counter has been idle while a type it takes has tickets waiting
     STAFFING = "staffing"  # counters short of those the staffing maths requires for a service type
     CAMERA_OFFLINE = "camera_offline"  # seconds a camera has been offline
     NOT_LOGGED_IN = "not_logged_in"  # minutes since a rostered shift started without a login
+
+
+class ScopeKind(StrEnum):
+    """What the subjects of a rule kind are, so what a rule of that kind can be limited to."""
+
+    PLACE = "place"  # the lobby ("lobby") or a zone (its name)
+    SERVICE_TYPE = "service_type"  # a service type's queue (its value, e.g. "non_cash")
+    COUNTER = "counter"  # a counter (its id)
+    CAMERA = "camera"  # a camera (its id)
+    STAFF = "staff"  # a person (their employee number)
+
+
+#: The subjects each rule kind measures (``console/domain/alert_measures.py``); None: one figure for the whole branch,
+#: which cannot be narrowed. The rules editor offers exactly these scopes.
+SCOPES: dict[RuleKind, ScopeKind | None] = {
+    RuleKind.CROWDING: ScopeKind.PLACE,
+    RuleKind.LONG_WAIT: ScopeKind.SERVICE_TYPE,
+    RuleKind.QUEUE: ScopeKind.SERVICE_TYPE,
+    RuleKind.SERVICE_LEVEL: None,
+    RuleKind.IDLE_COUNTER: ScopeKind.COUNTER,
+    RuleKind.STAFFING: ScopeKind.SERVICE_TYPE,
+    RuleKind.CAMERA_OFFLINE: ScopeKind.CAMERA,
+    RuleKind.NOT_LOGGED_IN: ScopeKind.STAFF,
+}
 
 
 class Direction(StrEnum):
@@ -115,6 +141,9 @@ def check_rule(rule: RuleSpec) -> RuleSpec:
                         ("cooldown", rule.cooldown_s)):
         if value < 0:
             raise RuleError(f"{name}: {what} time must not be negative, got {value:g} s")
+    if rule.scope and SCOPES[rule.kind] is None:
+        raise RuleError(f"{name}: a {rule.kind.value} rule watches the whole branch and cannot be limited to "
+                        f"{rule.scope!r}")
     if rule.escalate_after_s is not None and rule.escalate_after_s <= 0:
         raise RuleError(f"{name}: escalate after must be above 0 s, got {rule.escalate_after_s:g} s")
     if not rule.weekdays or not rule.weekdays <= ALL_WEEKDAYS:
@@ -172,7 +201,8 @@ class ActiveAlert:
 
 class ChangeKind(StrEnum):
     RAISED = "raised"
-    ESCALATED = "escalated"  # severity went up, or not acknowledged in time
+    WORSENED = "worsened"  # the measured value reached a higher level: the severity went up
+    ESCALATED = "escalated"  # not acknowledged in time: told again, to the people next in line
     DOWNGRADED = "downgraded"
     RESOLVED = "resolved"
 
@@ -241,6 +271,9 @@ class AlertEngine:
                     continue
                 seen.add(m.subject)
                 changes.extend(self._step(rule, m, now))
+                alert = self.open.get((rule.rule_id, m.subject))
+                if alert is not None and (escalated := self._escalate(rule, alert, now)) is not None:
+                    changes.append(escalated)
             for (rule_id, subject), alert in list(self.open.items()):
                 if rule_id == rule.rule_id and subject not in seen:  # the subject is gone: resolved at once
                     changes.append(self._resolve(rule, (rule_id, subject), now))
@@ -285,7 +318,7 @@ class AlertEngine:
         if top is not None and SEVERITY_ORDER.index(top.severity) > rank:
             alert.severity, alert.threshold = top.severity, top.raise_at
             track.safe_since = None
-            changes.append(AlertChange(ChangeKind.ESCALATED, replace(alert), now))
+            changes.append(AlertChange(ChangeKind.WORSENED, replace(alert), now))
             return changes
         current = next((lv for lv in rule.levels if lv.severity is alert.severity), rule.levels[0])
         if rule.safe(current, m.value):
@@ -302,14 +335,15 @@ class AlertEngine:
                     changes.append(self._resolve(rule, key, now))
             return changes
         track.safe_since = None
-        if (rule.escalate_after_s is not None and not alert.acknowledged and not alert.escalated
-                and (now - alert.raised_at).total_seconds() >= rule.escalate_after_s):
-            alert.escalated = True
-            higher = [lv for lv in rule.levels if SEVERITY_ORDER.index(lv.severity) > rank]
-            if higher:
-                alert.severity, alert.threshold = higher[0].severity, higher[0].raise_at
-            changes.append(AlertChange(ChangeKind.ESCALATED, replace(alert), now))
         return changes
+
+    def _escalate(self, rule: RuleSpec, alert: ActiveAlert, now: datetime) -> AlertChange | None:
+        """Escalated once when not acknowledged within the rule's time (whatever the value does meanwhile)."""
+        if (rule.escalate_after_s is None or alert.acknowledged or alert.escalated
+                or (now - alert.raised_at).total_seconds() < rule.escalate_after_s):
+            return None
+        alert.escalated = True
+        return AlertChange(ChangeKind.ESCALATED, replace(alert), now)
 
     def _resolve(self, rule: RuleSpec | None, key: tuple[str, str], now: datetime) -> AlertChange:
         alert = self.open.pop(key)
@@ -333,8 +367,10 @@ def default_rules() -> list[RuleSpec]:
     login) have no extra sustain time: "waiting ≥ 15 min" is already sustained; the others wait 60 s."""
     return [
         RuleSpec("crowding", RuleKind.CROWDING, (_lv(W, 80, 75), _lv(C, 100, 95)), escalate_after_s=300),
-        RuleSpec("long_wait", RuleKind.LONG_WAIT, (_lv(W, 15, 15), _lv(C, 30, 30)), sustain_s=0, clear_sustain_s=0,
-                 escalate_after_s=600),
+        # one alert per queue, on its longest wait: it clears a little below the line (the next ticket in the queue
+        # may be a minute short of it when the oldest is called) and may come back at once (no cooldown)
+        RuleSpec("long_wait", RuleKind.LONG_WAIT, (_lv(W, 15, 12), _lv(C, 30, 25)), sustain_s=0, clear_sustain_s=0,
+                 cooldown_s=0, escalate_after_s=600),
         RuleSpec("queue", RuleKind.QUEUE, (_lv(W, 5, 4),)),
         RuleSpec("service_level", RuleKind.SERVICE_LEVEL, (_lv(W, 80, 85),), direction=Direction.BELOW),
         RuleSpec("idle_counter", RuleKind.IDLE_COUNTER, (_lv(W, 10, 10),), sustain_s=0),

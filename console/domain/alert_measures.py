@@ -6,8 +6,10 @@ Decisions (units as in ``RuleKind``):
   the zone's name); nothing without a capacity. The lobby's detail names the camera figures it rests on — each
   camera's count, its calibration's error band, or that it is uncalibrated (may count low in crowds) or its
   calibration may be stale (``crowding_detail``), so whoever acts on the alert knows how sure the figure is;
-- long wait: every ticket waiting at the instant (issued at or before it, not called, finished or abandoned by
-  then), subject its number, value the minutes since it was issued;
+- long wait: one measurement per service-type queue with tickets waiting at the instant (issued at or before it,
+  not called, finished or abandoned by then): subject the service type, value the longest wait in minutes, detail
+  the waiting tickets, longest first (``long_wait_detail``) — one alert per queue, which one action (opening a
+  counter for it, calling its oldest) resolves, not one per ticket;
 - queue: per service type the counters take, tickets waiting ÷ counters working for it (open, serving or idle,
   someone logged in); with none working, the tickets waiting themselves (as if one counter);
 - service level: the share (percent) called within the target among tickets called or abandoned in the last 60
@@ -116,10 +118,41 @@ def crowding(state: BranchState) -> list[Measurement]:
     return out
 
 
+#: waiting tickets a long-wait detail names at most (the longest waits; the count of the others is kept)
+DETAIL_TICKETS = 12
+
+
+def long_wait_detail(waits: Sequence[tuple[str, float]]) -> str:
+    """The detail of a queue's long-wait alert: its waiting tickets as "number minutes", longest first, separated by
+    ``DETAIL_SEPARATOR`` ("A012 32 · A015 18 · A020 16"), at most ``DETAIL_TICKETS`` of them and then "+N" for the
+    rest; whole minutes, rounded down (a ticket waiting 14.9 min has not waited 15)."""
+    ordered = sorted(waits, key=lambda w: (-w[1], w[0]))
+    parts = [f"{number} {int(minutes)}" for number, minutes in ordered[:DETAIL_TICKETS]]
+    if len(ordered) > DETAIL_TICKETS:
+        parts.append(f"+{len(ordered) - DETAIL_TICKETS}")
+    return DETAIL_SEPARATOR.join(parts)
+
+
+def waiting_tickets(detail: str) -> tuple[list[tuple[str, int]], int]:
+    """(the tickets a long-wait detail names with their whole minutes, how many more are waiting)."""
+    named, more = [], 0
+    for part in detail.split(DETAIL_SEPARATOR):
+        number, _, minutes = part.rpartition(" ")
+        if part.startswith("+") and part[1:].isdigit():
+            more = int(part[1:])
+        elif number and minutes.isdigit():
+            named.append((number, int(minutes)))
+    return named, more
+
+
 def long_waits(state: BranchState) -> list[Measurement]:
-    return [Measurement(RuleKind.LONG_WAIT, t.number, (state.at - t.issued_at).total_seconds() / 60,
-                        t.service_type.value)
-            for t in state.tickets if is_waiting(t, state.at)]
+    queues: dict[ServiceType, list[tuple[str, float]]] = {}
+    for t in state.tickets:
+        if is_waiting(t, state.at):
+            queues.setdefault(t.service_type, []).append((t.number, (state.at - t.issued_at).total_seconds() / 60))
+    return [Measurement(RuleKind.LONG_WAIT, service.value, max(minutes for _, minutes in waits),
+                        long_wait_detail(waits))
+            for service, waits in sorted(queues.items(), key=lambda item: item[0].value)]
 
 
 def _offered(counters: Iterable[CounterStatus]) -> list[ServiceType]:

@@ -164,6 +164,10 @@
         <translation>未保存：%1</translation>
     </message>
     <message>
+        <source>Lobby</source>
+        <translation>大堂</translation>
+    </message>
+    <message>
         <source>Export alerts</source>
         <translation>导出告警</translation>
     </message>
@@ -414,6 +418,18 @@
     <message>
         <source>counted by: %1</source>
         <translation>依据：%1</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>and others</source>
+        <translation>等</translation>
+    </message>
+    <message>
+        <source>%1 queue: longest wait %2 min, threshold %3 min — waiting over %3 min: %4</source>
+        <translation>%1队列：最长等候 %2 分钟，阈值 %3 分钟——等候超过 %3 分钟：%4</translation>
     </message>
     <message>
         <source>Ticket %1 (%2) waiting %3 min, threshold %4 min</source>
@@ -2641,11 +2657,8 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <name>RuleDialog</name>
     <message>
         <source>Alert rule</source>
+        <extracomment>per kind of subject, (the subject a measurement names, the words shown) a rule can be limited to</extracomment>
         <translation>告警规则</translation>
-    </message>
-    <message>
-        <source>Empty: every zone, service type, counter or camera the rule watches</source>
-        <translation>留空：规则监测的所有区域、业务类型、窗口或摄像头</translation>
     </message>
     <message>
         <source>Raise at</source>
@@ -2726,6 +2739,38 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Weekdays</source>
         <translation>星期</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>the whole branch</source>
+        <translation>全网点</translation>
+    </message>
+    <message>
+        <source>This figure is measured for the whole branch only</source>
+        <translation>该指标只按整个网点计算</translation>
+    </message>
+    <message>
+        <source>All: the lobby and every zone with a capacity</source>
+        <translation>全部：大堂及每个设有容量的区域</translation>
+    </message>
+    <message>
+        <source>All: every service type&apos;s queue</source>
+        <translation>全部：每个业务类型的队列</translation>
+    </message>
+    <message>
+        <source>All: every counter</source>
+        <translation>全部：每个窗口</translation>
+    </message>
+    <message>
+        <source>All: every camera</source>
+        <translation>全部：每个摄像头</translation>
+    </message>
+    <message>
+        <source>All: everyone on the roster</source>
+        <translation>全部：排班表上的每个人</translation>
     </message>
     <message>
         <source>Thresholds in %1; the alert is raised when the figure is %2 the raise threshold and clears when it is %3 the clear threshold.</source>

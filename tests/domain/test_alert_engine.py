@@ -87,7 +87,7 @@ def test_levels_escalate_and_step_down() -> None:
     clock = Clock(AlertEngine([CROWDING]))
     clock.at(0, 85)
     assert clock.at(60, 105) == [(ChangeKind.RAISED, W)]  # critical has been breached for 0 s only
-    assert clock.at(120, 105) == [(ChangeKind.ESCALATED, C)]
+    assert clock.at(120, 105) == [(ChangeKind.WORSENED, C)]
     assert clock.engine.open[("crowding", "lobby")].threshold == 100
     assert clock.engine.open[("crowding", "lobby")].peak == 105
     assert clock.at(130, 90) == []  # below 95: the critical level's clear timer runs
@@ -147,7 +147,7 @@ def test_unacknowledged_alerts_escalate_once_and_acknowledged_ones_do_not() -> N
     clock.at(0, 85)
     clock.at(60, 85)
     assert clock.at(359, 85) == []
-    assert clock.at(360, 85) == [(ChangeKind.ESCALATED, C)]  # not acknowledged in 5 min: up one level
+    assert clock.at(360, 85) == [(ChangeKind.ESCALATED, W)]  # not acknowledged in 5 min: told again, same level
     assert clock.engine.open[("crowding", "lobby")].escalated
     assert clock.at(700, 85) == []  # only once
     other = Clock(AlertEngine([rule]))
@@ -155,6 +155,28 @@ def test_unacknowledged_alerts_escalate_once_and_acknowledged_ones_do_not() -> N
     other.at(60, 85)
     other.engine.acknowledge("crowding", "lobby")
     assert other.at(400, 85) == []
+
+
+@pytest.mark.parametrize(("rule", "subject", "values"), [
+    # a crowding alert escalated at +300 s while the lobby stays at 85 %: it used to go critical, then back down
+    (replace(CROWDING, escalate_after_s=300), "lobby", [(0, 85), (60, 85), (360, 85), (425, 85), (500, 85)]),
+    # a long wait escalated at 25 min (raised at 15, escalate after 10) and still waiting 25.5 min, 29 min
+    (default_rules()[1], "non_cash", [(15 * 60, 15), (25 * 60, 25), (25.5 * 60, 25.5), (29 * 60, 29)]),
+])
+def test_escalation_never_changes_the_level_nor_falls_back(rule: RuleSpec, subject: str, values) -> None:
+    """The level follows the value; escalation is a mark of its own that stays while the alert is open."""
+    clock = Clock(AlertEngine([rule]), rule.kind, subject)
+    seen = [(at, clock.at(at, value)) for at, value in values]
+    kinds = [kind for _, changes in seen for kind, _ in changes]
+    assert kinds == [ChangeKind.RAISED, ChangeKind.ESCALATED]
+    alert = clock.engine.open[(rule.rule_id, subject)]
+    assert alert.severity is W and alert.escalated
+    # a value past the critical line makes it critical, after the rule's sustain time
+    critical = rule.levels[-1].raise_at + 1
+    first = clock.at(values[-1][0] + 60, critical)
+    later = clock.at(values[-1][0] + 60 + rule.sustain_s, critical) if rule.sustain_s else []
+    assert first + later == [(ChangeKind.WORSENED, C)]
+    assert clock.engine.open[(rule.rule_id, subject)].escalated  # still marked
 
 
 def test_restored_alerts_continue_and_resolve_by_hand_starts_the_cooldown() -> None:
@@ -231,9 +253,8 @@ def test_every_default_rule_raises_after_its_sustain_clears_and_cools_down(rule:
     if rule.clear_sustain_s > 0:
         assert clock.at(t + rule.clear_sustain_s, safe) == [(ChangeKind.RESOLVED, level.severity)]
     resolved = t + rule.clear_sustain_s
-    clock.at(resolved + 1, breach)
-    assert clock.at(resolved + 1 + s, breach) == ([] if rule.cooldown_s > s else
-                                                 [(ChangeKind.RAISED, level.severity)])
+    again = clock.at(resolved + 1, breach) + (clock.at(resolved + 1 + s, breach) if s else [])
+    assert again == ([] if rule.cooldown_s > s else [(ChangeKind.RAISED, level.severity)])
     later = resolved + max(rule.cooldown_s, s) + 1
     clock.at(later, breach)
     clock.at(later + s, breach)

@@ -79,9 +79,18 @@ def test_a_lobby_crowding_alert_names_the_camera_figures_it_rests_on() -> None:
     assert crowding(state(lobby_count=39, lobby_capacity=40))[0].detail == "39/40"
 
 
-def test_long_waits_are_the_tickets_waiting_at_the_instant() -> None:
-    ms = {m.subject: m.value for m in long_waits(state())}
-    assert ms == {"A002": pytest.approx(31), "A003": pytest.approx(16), "A004": pytest.approx(2)}
+def test_long_waits_are_one_per_queue_with_its_longest_wait_and_tickets() -> None:
+    from console.domain.alert_measures import waiting_tickets
+
+    (m,) = long_waits(state())  # A002, A003, A004 wait in the cash queue
+    assert (m.subject, m.value) == ("cash", pytest.approx(31))
+    assert m.detail == "A002 31 · A003 16 · A004 2"
+    assert waiting_tickets(m.detail) == ([("A002", 31), ("A003", 16), ("A004", 2)], 0)
+    many = tuple(ticket(f"N{i:02d}", NON_CASH, 40 - i) for i in range(15))
+    (n,) = long_waits(BranchState(at=AT, tickets=many, counters=COUNTERS))
+    named, more = waiting_tickets(n.detail)
+    assert (n.subject, n.value, more) == ("non_cash", pytest.approx(40), 3)
+    assert named[0] == ("N00", 40) and named[-1] == ("N11", 29) and len(named) == 12
 
 
 def test_queue_per_working_counter_and_service_level_of_the_last_hour() -> None:

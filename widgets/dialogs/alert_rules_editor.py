@@ -4,7 +4,7 @@ stored at once (audited) by the ``AlertService``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
@@ -30,17 +30,22 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.alert_engine import (
+    SCOPES,
     SEVERITY_ORDER,
     Direction,
     Level,
     RuleError,
     RuleKind,
     RuleSpec,
+    ScopeKind,
     check_rule,
     default_rules,
 )
 from widgets import labels
 from widgets.tables import make_table
+
+#: per kind of subject, (the subject a measurement names, the words shown) a rule can be limited to
+Scopes = Mapping[ScopeKind, Sequence[tuple[str, str]]]
 
 UNITS = {RuleKind.CROWDING: "%", RuleKind.LONG_WAIT: "min", RuleKind.QUEUE: "", RuleKind.SERVICE_LEVEL: "%",
          RuleKind.IDLE_COUNTER: "min", RuleKind.STAFFING: "", RuleKind.CAMERA_OFFLINE: "s",
@@ -50,8 +55,9 @@ UNITS = {RuleKind.CROWDING: "%", RuleKind.LONG_WAIT: "min", RuleKind.QUEUE: "", 
 class RuleDialog(QDialog):
     """One rule: name, what it watches and for which subject, levels, times, hours, weekdays."""
 
-    def __init__(self, rule: RuleSpec | None, scopes: Sequence[str], taken: set[str],
+    def __init__(self, rule: RuleSpec | None, scopes: Scopes, taken: set[str],
                  parent: QWidget | None = None) -> None:
+        """``scopes``: per kind of subject, (the subject, its words) a rule can be limited to (``SCOPES``)."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Alert rule"))
         rule = rule or RuleSpec("", RuleKind.CROWDING, (Level(SEVERITY_ORDER[1], 80, 75),))
@@ -61,13 +67,9 @@ class RuleDialog(QDialog):
         for kind in RuleKind:
             self.kind.addItem(labels.rule_name(kind.value), kind.value)
         self.kind.setCurrentIndex(self.kind.findData(rule.kind.value))
-        self.scope = QComboBox()
-        self.scope.setEditable(True)
-        self.scope.addItem("", "")
-        for s in scopes:
-            self.scope.addItem(s, s)
-        self.scope.setCurrentText(rule.scope)
-        self.scope.setToolTip(self.tr("Empty: every zone, service type, counter or camera the rule watches"))
+        self.scopes = scopes
+        self.scope = QComboBox()  # the subjects of the kind chosen (_kind_changed), never free text
+        self._initial_scope: str | None = rule.scope  # the rule's, until the first list of subjects is made
         self.levels: dict = {}
         grid = QGridLayout()
         grid.addWidget(QLabel(self.tr("Raise at")), 0, 1)
@@ -149,6 +151,26 @@ class RuleDialog(QDialog):
     @Slot()
     def _kind_changed(self) -> None:
         kind = RuleKind(self.kind.currentData())
+        first = self._initial_scope is not None
+        wanted = self._initial_scope if first else self.scope.currentData()
+        self._initial_scope = None
+        self.scope.clear()
+        scope_kind = SCOPES[kind]
+        self.scope.addItem(self.tr("all") if scope_kind is not None else self.tr("the whole branch"), "")
+        for value, words in self.scopes.get(scope_kind, []) if scope_kind is not None else []:
+            self.scope.addItem(words, value)
+        if first and wanted and self.scope.findData(wanted) < 0 and scope_kind is not None:
+            self.scope.addItem(wanted, wanted)  # stored for a subject not seen now (a zone or camera removed)
+        self.scope.setCurrentIndex(max(0, self.scope.findData(wanted)))
+        self.scope.setEnabled(scope_kind is not None)
+        self.scope.setToolTip({
+            None: self.tr("This figure is measured for the whole branch only"),
+            ScopeKind.PLACE: self.tr("All: the lobby and every zone with a capacity"),
+            ScopeKind.SERVICE_TYPE: self.tr("All: every service type's queue"),
+            ScopeKind.COUNTER: self.tr("All: every counter"),
+            ScopeKind.CAMERA: self.tr("All: every camera"),
+            ScopeKind.STAFF: self.tr("All: everyone on the roster"),
+        }[scope_kind])
         below = kind is RuleKind.SERVICE_LEVEL
         unit = UNITS[kind]
         text = self.tr("Thresholds in %1; the alert is raised when the figure is %2 the raise threshold and clears "
@@ -163,7 +185,7 @@ class RuleDialog(QDialog):
                        for sev, (on, raise_box, clear_box) in self.levels.items() if on.isChecked())
         a, b = self.active_from.time(), self.active_to.time()
         return RuleSpec(
-            rule_id=self.name.text().strip(), kind=kind, levels=levels, scope=self.scope.currentText().strip(),
+            rule_id=self.name.text().strip(), kind=kind, levels=levels, scope=self.scope.currentData() or "",
             direction=Direction.BELOW if kind is RuleKind.SERVICE_LEVEL else Direction.ABOVE,
             sustain_s=self.sustain.value(), clear_sustain_s=self.clear_sustain.value(), cooldown_s=self.cooldown.value(),
             active_from=time(a.hour(), a.minute()), active_to=time(b.hour(), b.minute(), 59),
@@ -191,12 +213,12 @@ class AlertRulesDialog(QDialog):
     """``save(rules) -> str | None`` stores the set (None when stored, else why not); ``now()`` the branch clock
     (for snoozing)."""
 
-    def __init__(self, rules: Sequence[RuleSpec], scopes: Sequence[str], save: Callable[[list[RuleSpec]], str | None],
+    def __init__(self, rules: Sequence[RuleSpec], scopes: Scopes, save: Callable[[list[RuleSpec]], str | None],
                  now: Callable[[], datetime], parent: QWidget | None = None, read_only: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Alert rules"))
         self.rules = list(rules)
-        self.scopes = list(scopes)
+        self.scopes = scopes
         self.save_rules, self.now = save, now
         self.table = make_table([self.tr("Name"), self.tr("Watches"), self.tr("Only for"), self.tr("Levels"),
                                  self.tr("Sustain / clear / cooldown"), self.tr("Hours"), self.tr("State")],
@@ -236,11 +258,19 @@ class AlertRulesDialog(QDialog):
             state = self.tr("On") if rule.enabled else self.tr("Off")
             if rule.snoozed_until is not None and rule.snoozed_until > now:
                 state = self.tr("Snoozed until %1").replace("%1", rule.snoozed_until.strftime("%H:%M"))
-            cells = (rule.rule_id, labels.rule_name(rule.kind.value), rule.scope or self.tr("all"), levels,
+            cells = (rule.rule_id, labels.rule_name(rule.kind.value), self.scope_words(rule), levels,
                      f"{rule.sustain_s:g} / {rule.clear_sustain_s:g} / {rule.cooldown_s:g} s",
                      f"{rule.active_from:%H:%M}–{rule.active_to:%H:%M}", state)
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
+
+    def scope_words(self, rule: RuleSpec) -> str:
+        """What the rule is limited to, by name ("all" when it is not)."""
+        if not rule.scope:
+            return self.tr("all")
+        scope_kind = SCOPES[rule.kind]
+        options = dict(self.scopes.get(scope_kind, [])) if scope_kind is not None else {}
+        return options.get(rule.scope, rule.scope)
 
     def selected(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

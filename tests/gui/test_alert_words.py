@@ -1,5 +1,6 @@
-"""A crowding alert in words names the camera figures the lobby count rests on, with how sure each one is, in
-English and Chinese; the camera manager gives those figures from the cameras online."""
+"""Alerts in words: a crowding alert names the camera figures the lobby count rests on, with how sure each one is;
+a queue's long-wait alert its longest wait and the tickets over the line — in English and Chinese. The camera
+manager gives the crowding figures from the cameras online."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from widgets.alert_words import describe
 pytestmark = pytest.mark.gui
 
 
-def alert(detail: str) -> AlertRecord:
-    return AlertRecord(None, "crowding.warning", AlertSeverity.WARNING, AlertState.RAISED, "lobby", "",
-                       datetime(2026, 12, 2, 10, tzinfo=UTC), value=97.5, threshold=80, detail=detail)
+def alert(detail: str, rule: str = "crowding.warning", subject: str = "lobby", value: float = 97.5,
+          threshold: float = 80) -> AlertRecord:
+    return AlertRecord(None, rule, AlertSeverity.WARNING, AlertState.RAISED, subject, "",
+                       datetime(2026, 12, 2, 10, tzinfo=UTC), value=value, threshold=threshold, detail=detail)
 
 
 def test_crowding_alert_words_give_each_camera_figure(qapp) -> None:
@@ -36,6 +38,29 @@ def test_crowding_alert_words_give_each_camera_figure(qapp) -> None:
         translations.install("zh_CN")
         chinese = describe(alert(detail))
         assert "Entrance 20 ± 2" in chinese and "未校准" in chinese and "counted by" not in chinese
+    finally:
+        translations.install("en")
+
+
+def test_a_queue_long_wait_alert_gives_its_longest_wait_and_the_tickets_over_the_line(qapp) -> None:
+    from console.domain.alert_measures import long_wait_detail
+
+    waits = [("B007", 32.4), ("B011", 18.9), ("B014", 15.0), ("B020", 14.9), ("B021", 3.0)]
+    detail = long_wait_detail(waits)
+    translations = Translations()
+    translations.install("en")
+    try:
+        words = describe(alert(detail, "long_wait", "non_cash", 32.4, 15))
+        assert words == ("Non-cash queue: longest wait 32 min, threshold 15 min — waiting over 15 min: B007 32 min, "
+                         "B011 18 min, B014 15 min")  # B020 has waited 14.9 min: not over
+        many = long_wait_detail([(f"A{i:03d}", 60.0 - i) for i in range(20)])
+        assert describe(alert(many, "long_wait", "cash", 60, 30)).endswith("A011 49 min and others")
+        # an alert stored before long waits were grouped: one ticket, its service type in the detail
+        assert describe(alert("cash", "long_wait", "A023", 16, 15)) == \
+            "Ticket A023 (Cash) waiting 16 min, threshold 15 min"
+        translations.install("zh_CN")
+        chinese = describe(alert(detail, "long_wait", "non_cash", 32.4, 15))
+        assert chinese.startswith("非现金") and "最长等候 32 分钟" in chinese and "B014 15 分钟" in chinese
     finally:
         translations.install("en")
 
