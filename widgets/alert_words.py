@@ -34,6 +34,17 @@ def _figure(f: CameraFigure) -> str:
     return words
 
 
+def duration(seconds: float) -> str:
+    """A time in the largest sensible unit: "45 s", "12 min", "1 h 5 min"."""
+    if seconds < 60:
+        return QCoreApplication.translate("AlertWords", "%1 s").replace("%1", f"{seconds:.0f}")
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return QCoreApplication.translate("AlertWords", "%1 min").replace("%1", str(minutes))
+    return QCoreApplication.translate("AlertWords", "%1 h %2 min").replace("%1", str(minutes // 60)).replace(
+        "%2", str(minutes % 60))
+
+
 def describe(alert: AlertRecord, kind: str | None = None) -> str:
     """An alert in words: what, about whom or what, the worst figure and the threshold."""
     kind = kind or alert.rule.split(".")[0]
@@ -78,15 +89,19 @@ def describe(alert: AlertRecord, kind: str | None = None) -> str:
             "AlertWords", "%1 idle %2 min while customers wait").replace("%1", labels.counter_name(subject)) \
             .replace("%2", f"{v:.0f}")
     elif kind == "staffing":
-        text = QCoreApplication.translate(
-            "AlertWords", "%1: %2 counters short of what the queue needs").replace("%1", _service(subject)) \
-            .replace("%2", f"{v:.0f}")
+        short = round(v)
+        text = (QCoreApplication.translate("AlertWords", "%1: one counter short of what the queue needs")
+                if short == 1 else
+                QCoreApplication.translate("AlertWords", "%1: %2 counters short of what the queue needs")) \
+            .replace("%1", _service(subject)).replace("%2", str(short))
     elif kind == "camera_offline":
-        text = QCoreApplication.translate(
-            "AlertWords", "Camera %1 offline for %2 s").replace("%1", subject).replace("%2", f"{v:.0f}")
+        text = QCoreApplication.translate("AlertWords", "Camera %1 offline for %2").replace(
+            "%1", alert.detail or subject).replace("%2", duration(v))
     elif kind == "not_logged_in":
+        where = labels.counter_name(alert.detail) if alert.detail else "?"
         text = QCoreApplication.translate(
-            "AlertWords", "%1 not logged in %2 min after the shift start").replace("%1", subject).replace("%2", f"{v:.0f}")
+            "AlertWords", "%1 not logged in at %2, %3 min after the shift start").replace(
+            "%1", labels.person(subject)).replace("%2", where).replace("%3", f"{v:.0f}")
     else:
         text = alert.message
     return text

@@ -136,6 +136,23 @@ def remember_counter_names(counters) -> None:
     COUNTER_NAMES.update({c.counter_id: c.name for c in counters})
 
 
+#: The staff directory's names by employee number, of the branch the window shows (set with the counters' names).
+STAFF_NAMES: dict[str, str] = {}
+
+
+def remember_staff_names(staff) -> None:
+    """The branch's staff directory (``StaffMember``) as it is now."""
+    STAFF_NAMES.clear()
+    STAFF_NAMES.update({m.staff_id: m.name for m in staff})
+
+
+def person(staff_id: str) -> str:
+    """A person as users read them: "黄强 (E1008)" — the name, with the employee number in brackets that tells two
+    people of the same name apart; the number alone for someone not in the directory."""
+    name = STAFF_NAMES.get(staff_id)
+    return f"{name} ({staff_id})" if name and name != staff_id else staff_id
+
+
 def counter_name(counter_id: str, name: str | None = None) -> str:
     """A counter's display name: the name the branch gave it (``name``, else the one remembered for its id), or
     from its id ("Counter 3" / "3号窗口") when it has none of its own (the name is its id, or the default

@@ -40,18 +40,26 @@ log = logging.getLogger(__name__)
 EVERY_S = 5.0
 
 
-def message_of(alert: ActiveAlert) -> str:
-    """A plain English line for storage, logs, e-mail and webhooks (the window words its own, translated)."""
-    return f"{alert.rule_id} {alert.subject}: {alert.value:g} (threshold {alert.threshold:g})" + (
-        f" [{alert.detail}]" if alert.detail else "")
+#: the unit of each rule kind's figure, for the plain message
+UNITS = {"crowding": "%", "long_wait": " min", "queue": " tickets per counter", "service_level": "%",
+         "idle_counter": " min", "staffing": " counters", "camera_offline": " s", "not_logged_in": " min"}
 
 
-def record_of(change: AlertChange) -> AlertRecord:
+def message_of(alert: ActiveAlert, kind: str | None = None) -> str:
+    """A plain English line for storage, logs, e-mail and webhooks (the window words its own, translated): the
+    figure rounded to one decimal, with its unit."""
+    unit = UNITS.get(kind or alert.rule_id.split(".")[0], "")
+    return (f"{alert.rule_id} {alert.subject}: {alert.value:.1f}{unit} (threshold {alert.threshold:g}{unit})".replace(
+        ".0" + unit + " (", unit + " (") + (f" [{alert.detail}]" if alert.detail else ""))
+
+
+def record_of(change: AlertChange, kind: str | None = None) -> AlertRecord:
+    """The stored form of a change (``kind``: the rule's kind, for the message's unit; else read from its id)."""
     a = change.alert
     resolved = change.kind is ChangeKind.RESOLVED
     state = AlertState.RESOLVED if resolved else AlertState.ACKNOWLEDGED if a.acknowledged else AlertState.RAISED
     return AlertRecord(alert_id=a.alert_id, rule=a.rule_id, severity=a.severity, state=state, subject=a.subject,
-                       message=message_of(a), raised_at=a.raised_at, resolved_at=change.at if resolved else None,
+                       message=message_of(a, kind), raised_at=a.raised_at, resolved_at=change.at if resolved else None,
                        value=a.peak, threshold=a.threshold, detail=a.detail, escalated=a.escalated)
 
 
@@ -182,7 +190,7 @@ class AlertService(QObject):
                     self._cameras[camera_id] = None
                 elif self._cameras.get(camera_id) is None:
                     self._cameras[camera_id] = at
-                states.append(CameraState(camera_id, online, self._cameras.get(camera_id)))
+                states.append(CameraState(camera_id, online, self._cameras.get(camera_id), setup.camera.name))
         return tuple(states)
 
     def acknowledge(self, alert_id: int, user: str, note: str, resolve: bool = False) -> str | None:
@@ -255,7 +263,8 @@ class AlertService(QObject):
             changes = self.engine.evaluate(state.at, measure_all(state))
             stored: list[AlertChange] = []
             for change in changes:
-                record = record_of(change)
+                rule = self.engine.rules.get(change.alert.rule_id)
+                record = record_of(change, rule.kind.value if rule is not None else None)
                 task = SaveAlert(self.code, record)
                 try:
                     self._store(task)

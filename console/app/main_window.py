@@ -563,6 +563,7 @@ class MainWindow(QMainWindow):
     def show_view(self, view: BranchView) -> None:
         snap = view.snapshot
         labels.remember_counter_names(snap.counters)
+        labels.remember_staff_names(snap.staff)
         title = self.tr("Branch Lobby Console") + " — " + snap.branch.name
         if snap.simulated:
             title += " [" + self.tr("Simulated") + "]"

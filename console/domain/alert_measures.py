@@ -45,6 +45,7 @@ class CameraState:
     camera_id: str
     online: bool
     offline_since: datetime | None = None
+    name: str = ""  # as users know it (the camera-offline alert's detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +202,8 @@ def staffing(state: BranchState) -> list[Measurement]:
 
 def cameras_offline(state: BranchState) -> list[Measurement]:
     return [Measurement(RuleKind.CAMERA_OFFLINE, c.camera_id,
-                        0.0 if c.online or c.offline_since is None else (state.at - c.offline_since).total_seconds())
+                        0.0 if c.online or c.offline_since is None else (state.at - c.offline_since).total_seconds(),
+                        c.name)
             for c in state.cameras]
 
 

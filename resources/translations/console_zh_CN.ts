@@ -250,6 +250,34 @@
         <source>not delivered</source>
         <translation>未送达</translation>
     </message>
+    <message>
+        <source>Select an alert to read it in full here.</source>
+        <translation>选中一条告警，可在此查看完整内容。</translation>
+    </message>
+    <message>
+        <source>↑ escalated: not acknowledged in time, notified again</source>
+        <translation>↑ 已升级通知：未及时确认，已再次通知</translation>
+    </message>
+    <message>
+        <source>Raised %1</source>
+        <translation>触发于 %1</translation>
+    </message>
+    <message>
+        <source>ended %1</source>
+        <translation>结束于 %1</translation>
+    </message>
+    <message>
+        <source>not acknowledged yet</source>
+        <translation>尚未确认</translation>
+    </message>
+    <message>
+        <source>by %1</source>
+        <translation>处理人 %1</translation>
+    </message>
+    <message>
+        <source>not delivered: %1</source>
+        <translation>未送达：%1</translation>
+    </message>
 </context>
 <context>
     <name>AlertPlan</name>
@@ -424,6 +452,14 @@
         <translation>%1 分钟</translation>
     </message>
     <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分钟</translation>
+    </message>
+    <message>
         <source>and others</source>
         <translation>等</translation>
     </message>
@@ -448,16 +484,28 @@
         <translation>%1 空闲 %2 分钟，但有客户在等候</translation>
     </message>
     <message>
+        <source>%1: one counter short of what the queue needs</source>
+        <translation>%1：比排队所需少 1 个窗口</translation>
+    </message>
+    <message>
         <source>%1: %2 counters short of what the queue needs</source>
         <translation>%1：比排队所需少 %2 个窗口</translation>
     </message>
     <message>
-        <source>Camera %1 offline for %2 s</source>
-        <translation>摄像头 %1 已离线 %2 秒</translation>
+        <source>Camera %1 offline for %2</source>
+        <translation>摄像头 %1 已离线 %2</translation>
     </message>
     <message>
-        <source>%1 not logged in %2 min after the shift start</source>
-        <translation>%1 上班 %2 分钟后仍未登录</translation>
+        <source>%1 not logged in at %2, %3 min after the shift start</source>
+        <translation>%1 班次开始 %3 分钟后仍未在 %2 登录</translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation>秒</translation>
     </message>
 </context>
 <context>
@@ -2657,7 +2705,6 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <name>RuleDialog</name>
     <message>
         <source>Alert rule</source>
-        <extracomment>per kind of subject, (the subject a measurement names, the words shown) a rule can be limited to</extracomment>
         <translation>告警规则</translation>
     </message>
     <message>
@@ -3540,7 +3587,7 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     </message>
     <message>
         <source>Counter %1</source>
-        <extracomment>The counters&apos; own names (1号窗口, 贵宾窗口) of the branch the window shows, by id: set by the window from each view (one window shows one branch), read wherever a counter is named by its id alone (alerts, advice, reports).</extracomment>
+        <extracomment>The counters&apos; own names (1号窗口, 贵宾窗口) of the branch the window shows, by id: set by the window from each view (one window shows one branch), read wherever a counter is named by its id alone (alerts, advice, reports). The staff directory&apos;s names by employee number, of the branch the window shows (set with the counters&apos; names).</extracomment>
         <translation>%1号窗口</translation>
     </message>
     <message>

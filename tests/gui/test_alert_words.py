@@ -86,3 +86,45 @@ def test_the_camera_manager_gives_the_figures_of_the_cameras_online() -> None:
                                                      "C3": snap(0, "offline")})
     figures = CameraManager.lobby_figures(manager)
     assert figures == (CameraFigure("Entrance", 20, model.band_people(), stale=True), CameraFigure("Hall", 14))
+
+
+def test_names_units_and_plurals(qapp) -> None:
+    from widgets import labels
+
+    translations = Translations()
+    translations.install("en")
+    labels.remember_staff_names([SimpleNamespace(staff_id="E1008", name="黄强")])
+    labels.remember_counter_names([SimpleNamespace(counter_id="3", name="3号窗口")])
+    try:
+        assert describe(alert("3", "not_logged_in", "E1008", 12.4, 10)) == \
+            "黄强 (E1008) not logged in at 3号窗口, 12 min after the shift start"
+        assert describe(alert("", "not_logged_in", "E9999", 12, 10)).startswith("E9999 not logged in")
+        assert describe(alert("", "staffing", "vip", 1, 1)) == "VIP / priority: one counter short of what the queue needs"
+        assert describe(alert("", "staffing", "cash", 2, 1)) == "Cash: 2 counters short of what the queue needs"
+        assert describe(alert("大厅 Hall", "camera_offline", "C1", 45, 60)) == "Camera 大厅 Hall offline for 45 s"
+        assert describe(alert("大厅 Hall", "camera_offline", "C1", 725, 60)) == "Camera 大厅 Hall offline for 12 min"
+        assert describe(alert("", "camera_offline", "C1", 3900, 60)) == "Camera C1 offline for 1 h 5 min"
+        translations.install("zh_CN")
+        assert describe(alert("", "staffing", "vip", 1, 1)) == "贵宾 / 绿色通道：比排队所需少 1 个窗口"
+        assert describe(alert("大厅 Hall", "camera_offline", "C1", 725, 60)) == "摄像头 大厅 Hall 已离线 12 分钟"
+    finally:
+        translations.install("en")
+        labels.remember_staff_names([])
+        labels.remember_counter_names([])
+
+
+def test_the_alerts_panel_shows_the_selected_alert_in_full(qapp) -> None:
+    from widgets.panels.alert_list import AlertList
+
+    Translations().install("en")
+    panel = AlertList()
+    detail = crowding_detail(39, 40, (CameraFigure("Entrance", 20, 2), CameraFigure("Hall", 14)))
+    escalated = AlertRecord(7, "crowding", AlertSeverity.WARNING, AlertState.RAISED, "lobby", "",
+                            datetime(2026, 12, 2, 10, tzinfo=UTC), value=97.5, threshold=80, detail=detail,
+                            escalated=True)
+    panel.set_alerts([escalated])
+    text = panel.detail.text()  # nothing selected: the newest alert
+    assert text.startswith("Warning · ↑ escalated: not acknowledged in time, notified again — Lobby crowded: 98% of "
+                           "capacity (39/40), threshold 80% — counted by: Entrance 20 ± 2, Hall 14 (uncalibrated")
+    assert text.endswith("\nRaised 10:00:00 · not acknowledged yet") and panel.detail.wordWrap()
+    panel.deleteLater()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
-from PySide6.QtCore import QTime, Slot
+from PySide6.QtCore import QCoreApplication, QTime, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -44,12 +44,21 @@ from console.domain.alert_engine import (
 from widgets import labels
 from widgets.tables import make_table
 
-#: per kind of subject, (the subject a measurement names, the words shown) a rule can be limited to
+# per kind of subject, (the subject a measurement names, the words shown) a rule can be limited to
 Scopes = Mapping[ScopeKind, Sequence[tuple[str, str]]]
 
-UNITS = {RuleKind.CROWDING: "%", RuleKind.LONG_WAIT: "min", RuleKind.QUEUE: "", RuleKind.SERVICE_LEVEL: "%",
-         RuleKind.IDLE_COUNTER: "min", RuleKind.STAFFING: "", RuleKind.CAMERA_OFFLINE: "s",
-         RuleKind.NOT_LOGGED_IN: "min"}
+def unit_words(kind: RuleKind) -> str:
+    """The unit of a rule kind's figure, as users read it ("" for counts of counters or tickets)."""
+    return {RuleKind.CROWDING: "%", RuleKind.LONG_WAIT: QCoreApplication.translate("AlertWords", "min"),
+            RuleKind.QUEUE: "", RuleKind.SERVICE_LEVEL: "%",
+            RuleKind.IDLE_COUNTER: QCoreApplication.translate("AlertWords", "min"), RuleKind.STAFFING: "",
+            RuleKind.CAMERA_OFFLINE: QCoreApplication.translate("AlertWords", "s"),
+            RuleKind.NOT_LOGGED_IN: QCoreApplication.translate("AlertWords", "min")}[kind]
+
+
+def with_unit(value: float, unit: str) -> str:
+    """"15 min", "80%": a space before a word, none before a sign."""
+    return f"{value:g}{unit}" if unit in ("", "%") else f"{value:g} {unit}"
 
 
 class RuleDialog(QDialog):
@@ -172,7 +181,7 @@ class RuleDialog(QDialog):
             ScopeKind.STAFF: self.tr("All: everyone on the roster"),
         }[scope_kind])
         below = kind is RuleKind.SERVICE_LEVEL
-        unit = UNITS[kind]
+        unit = unit_words(kind)
         text = self.tr("Thresholds in %1; the alert is raised when the figure is %2 the raise threshold and clears "
                        "when it is %3 the clear threshold.").replace("%1", unit or self.tr("counters or tickets"))
         text = text.replace("%2", self.tr("at or below") if below else self.tr("at or above"))
@@ -252,14 +261,17 @@ class AlertRulesDialog(QDialog):
         self.table.setRowCount(len(self.rules))
         now = self.now()
         for r, rule in enumerate(self.rules):
-            unit = UNITS[rule.kind]
-            levels = ", ".join(f"{labels.alert_severity(lv.severity)} {lv.raise_at:g}{unit} / {lv.clear_at:g}{unit}"
-                               for lv in rule.levels)
+            unit = unit_words(rule.kind)
+            levels = ", ".join(f"{labels.alert_severity(lv.severity)} {with_unit(lv.raise_at, unit)} / "
+                               f"{with_unit(lv.clear_at, unit)}" for lv in rule.levels)
             state = self.tr("On") if rule.enabled else self.tr("Off")
             if rule.snoozed_until is not None and rule.snoozed_until > now:
                 state = self.tr("Snoozed until %1").replace("%1", rule.snoozed_until.strftime("%H:%M"))
-            cells = (rule.rule_id, labels.rule_name(rule.kind.value), self.scope_words(rule), levels,
-                     f"{rule.sustain_s:g} / {rule.clear_sustain_s:g} / {rule.cooldown_s:g} s",
+            seconds = QCoreApplication.translate("AlertWords", "s")
+            # a default rule is named by its kind's id: shown in the user's words
+            name = labels.rule_name(rule.rule_id) if rule.rule_id in {k.value for k in RuleKind} else rule.rule_id
+            cells = (name, labels.rule_name(rule.kind.value), self.scope_words(rule), levels,
+                     f"{rule.sustain_s:g} / {rule.clear_sustain_s:g} / {rule.cooldown_s:g} {seconds}",
                      f"{rule.active_from:%H:%M}–{rule.active_to:%H:%M}", state)
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))

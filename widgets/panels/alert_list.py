@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -89,7 +89,15 @@ class AlertList(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
         layout.addLayout(filters)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
+        # the selected alert in full (the table's column shows the start of a long sentence): readable at a glance
+        self.detail = QLabel()
+        self.detail.setObjectName("alertDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setFrameShape(QFrame.Shape.StyledPanel)
+        self.detail.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 8)
+        layout.addWidget(self.detail)
         layout.addLayout(buttons)
         self.alerts: list[AlertRecord] = []  # all, newest first
         self.shown: list[AlertRecord] = []
@@ -161,9 +169,36 @@ class AlertList(QWidget):
         self.table.selectRow(row)
         return True
 
+    def detail_text(self, a: AlertRecord | None) -> str:
+        """The alert in full for the detail pane: level (and the escalation mark), the sentence, when it was raised
+        and ended, its state and who did what, and its snapshots."""
+        if a is None:
+            return self.tr("Select an alert to read it in full here.")
+        head = labels.alert_severity(a.severity)
+        if a.escalated:
+            head += " · " + self.tr("↑ escalated: not acknowledged in time, notified again")
+        lines = [f"{head} — {describe(a)}"]
+        times = self.tr("Raised %1").replace("%1", a.raised_at.astimezone(self.tz).strftime("%H:%M:%S"))
+        if a.resolved_at:
+            times += " · " + self.tr("ended %1").replace("%1", a.resolved_at.astimezone(self.tz).strftime("%H:%M:%S"))
+        times += " · " + (self.tr("not acknowledged yet") if a.state is AlertState.RAISED
+                          else labels.alert_state(a.state))
+        who = a.resolved_by or a.acknowledged_by
+        if who:
+            times += " · " + self.tr("by %1").replace("%1", who)
+        if a.note:
+            times += " · " + a.note
+        lines.append(times)
+        failed = self.failed_deliveries.get(a.alert_id or -1)
+        if failed:
+            lines.append("⚠ " + self.tr("not delivered: %1").replace("%1", failed))
+        lines += [self.tr("Snapshot: %1").replace("%1", path) for path in self.snapshots.get(a.alert_id or -1, ())]
+        return "\n".join(lines)
+
     @Slot()
     def _selection_changed(self) -> None:
         a = self.selected()
+        self.detail.setText(self.detail_text(a if a is not None else (self.shown[0] if self.shown else None)))
         open_ = a is not None and a.state is not AlertState.RESOLVED and a.alert_id is not None
         why = self.ack_denied(a) if open_ and self.ack_denied is not None else None
         self.ack_button.setEnabled(open_ and a.state is AlertState.RAISED and self.can_acknowledge and why is None)
