@@ -5,6 +5,7 @@ escalated alert also makes a sound that differs by severity and a tray notificat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from console.alerts.store import write_alerts
 from console.app.alert_service import AlertService, AlertUpdate, record_of
-from console.domain.alert_engine import ChangeKind, ScopeKind
+from console.domain.alert_engine import SEVERITY_ORDER, ChangeKind, RuleKind, ScopeKind
 from console.domain.permissions import Permission, ack_permission
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import AlertSeverity, AlertState, ServiceType
@@ -88,6 +89,8 @@ class AlertController(QObject):
         alert_list.sig_rules.connect(self.open_rules)
         self.controller = context.controller
         self.cameras = context.cameras
+        #: told the level of the lobby's open crowding alert (None: none) after each evaluation
+        self.lobby_level: Callable[[AlertSeverity | None], None] | None = None
         banner.sig_acknowledge.connect(self.acknowledge)
         if service is not None:
             service.sig_alerts.connect(self.on_update)
@@ -148,6 +151,10 @@ class AlertController(QObject):
                                             value=a.value, threshold=a.threshold, detail=a.detail,
                                             escalated=a.escalated))
         self.banner.tz = tz
+        if self.lobby_level is not None:  # the big lobby number takes the colour of its crowding alert's level
+            crowding = [a.severity for a in update.open if a.subject == "lobby"
+                        and (rule := update.rules.get(a.rule_id)) is not None and rule.kind is RuleKind.CROWDING]
+            self.lobby_level(max(crowding, key=SEVERITY_ORDER.index) if crowding else None)
         before = self.banner.alert
         self.banner.show_alerts(open_records)
         if self.banner.alert != before:

@@ -42,6 +42,7 @@ from console.security.camera_passwords import full_setup
 from console.security.retention_job import RetentionJob
 from console.security.secret_store import API_TOKEN
 from console.sim.profile import demo_profile
+from console.sim.scenarios import scenario_named, with_scenario
 from console.sources.database import DatabaseSource
 from console.sources.demo_day import DemoRecorder
 from console.sources.demo_runner import DemoRunner
@@ -74,6 +75,8 @@ class SourceOptions:
     seed: int = 1
     sim_date: date | None = None
     sim_start: clock_time | None = None
+    #: a demo scenario (``console/sim/scenarios.py``): its surges, and its start unless --sim-start is given
+    scenario: str | None = None
 
 
 #: Where the demo picks up when started outside business hours: a morning in full swing.
@@ -83,13 +86,16 @@ DEMO_OFF_HOURS_START = clock_time(10, 0)
 def demo_start(options: SourceOptions, branch: BranchInfo, now: datetime) -> tuple[date, clock_time | None]:
     """The demo's day and the time of day to fast-forward to.
 
-    --sim-start wins; with --sim-date alone the day plays from its start (15 minutes before opening); otherwise the
+    --sim-start wins; then a scenario's own start (just before its rush); with --sim-date alone the day plays from
+    its start (15 minutes before opening); otherwise the
     demo shows today as at the branch's current time when that is within business hours, else at 10:00, so a
     console started in the evening still opens on a lively branch. None means "from the start of the day".
     """
     day = options.sim_date or now.date()
     if options.sim_start is not None:
         return day, options.sim_start
+    if options.scenario is not None:
+        return day, scenario_named(options.scenario).starts_at
     if options.sim_date is not None:
         return day, None
     opening = (datetime.combine(day, branch.opens) - timedelta(minutes=15)).time()
@@ -171,7 +177,8 @@ class AppContext(QObject):
         self._started(self.writer)
         real = self.branch_to_open()
         if real is None:
-            profile = demo_profile()
+            scenario = scenario_named(self.options.scenario) if self.options.scenario else None
+            profile = with_scenario(demo_profile(), scenario)
             day, start_at = demo_start(self.options, profile.branch, datetime.now(ZoneInfo(profile.branch.timezone)))
             self.branch_code = profile.branch.code
             self.runner = DemoRunner(
@@ -181,6 +188,7 @@ class AppContext(QObject):
                 publish=self.controller.submit_snapshot,
                 recorder=DemoRecorder(self.writer.submit),
                 start_at=start_at,
+                profile=profile,
             )
             self.runner.start()
             self._started(self.runner)

@@ -205,6 +205,7 @@ class MainWindow(QMainWindow):
         from console.app.alert_controller import AlertController, ack_denial
 
         self.alert_controller = AlertController(context.alerts, self.alerts, self.banner, context, self)
+        self.alert_controller.lobby_level = self.lobby.set_crowding_level
         # plain functions over the context (never bound methods of the window: no reference cycles through Qt
         # wrappers, whose collection by the garbage collector at a random moment has crashed PySide before)
         self.staff.desk_factory = partial(roster_desk, context)

@@ -40,6 +40,7 @@ from console.cli import (
     worker,
 )
 from console.cli.common import CommandError, clock_time, iso_date, positive_float, speed
+from console.sim.scenarios import SCENARIOS
 
 if TYPE_CHECKING:
     from console.bootstrap import Environment
@@ -51,7 +52,8 @@ COMMANDS = (branch, report, simulate, cameras, tickets, roster, forecast, staffi
             serve, worker, db)
 
 #: Options that only the window takes (``args`` attribute → flag): refused beside a subcommand.
-WINDOW_ONLY = ("demo", "window_branch", "region", "speed", "seed", "sim_start", "sim_date", "quit_after", "screenshot")
+WINDOW_ONLY = ("demo", "window_branch", "region", "speed", "seed", "sim_start", "sim_date", "scenario", "quit_after",
+               "screenshot")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "branch's current time during business hours, else 10:00)")
     gui.add_argument("--sim-date", type=iso_date, metavar="YYYY-MM-DD", help="demo: the day to simulate (default "
                      "today); without --sim-start it plays from 15 minutes before opening")
+    gui.add_argument("--scenario", choices=sorted(SCENARIOS), metavar="NAME",
+                     help="demo: a day an ordinary one never shows, starting just before its rush (default start; "
+                     f"--sim-start wins): {', '.join(sorted(SCENARIOS))} (the pension payday rush at opening: the "
+                     "lobby passes its capacity)")
     gui.add_argument("--quit-after", type=positive_float, metavar="SECONDS", help="close the window after SECONDS")
     gui.add_argument("--screenshot", type=Path, metavar="PATH",
                      help="write a PNG of the main window just before quitting (with --quit-after)")

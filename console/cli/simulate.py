@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, TextIO
 
 from console.cli.common import days, iso_date
+from console.sim.scenarios import SCENARIOS
 
 if TYPE_CHECKING:
     from console.bootstrap import Environment
@@ -21,17 +22,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     simulate.add_argument("--days", type=days, default=1, metavar="N", help="number of consecutive days (default 1)")
     simulate.add_argument("--seed", dest="first_seed", type=int, default=1, metavar="N",
                           help="random seed of the first day (default 1)")
+    simulate.add_argument("--scenario", choices=sorted(SCENARIOS), metavar="NAME",
+                          help=f"a demo scenario: {', '.join(sorted(SCENARIOS))} (see console/sim/scenarios.py)")
     simulate.set_defaults(handler=run_simulate)
 
 
 def run_simulate(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
+    from console.sim.profile import demo_profile
+    from console.sim.scenarios import scenario_named, with_scenario
     from console.sources.demo_day import DemoDay, DemoRecorder, seed_for_day
     from storage.writer import apply_now
 
     first: date = args.date
+    profile = with_scenario(demo_profile(), scenario_named(args.scenario) if args.scenario else None)
     for offset in range(args.days):
         day = first + timedelta(days=offset)
-        demo = DemoDay(day, seed_for_day(args.first_seed, first, day))
+        demo = DemoDay(day, seed_for_day(args.first_seed, first, day), profile)
         recorder = DemoRecorder(lambda task: apply_now(env.db, task))
         recorder.begin_day(demo)
         events = samples = 0

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 
 from console.domain.records import CounterCommand
+from console.sim.profile import DemoProfile
 from console.sources.demo_day import DemoDay, DemoRecorder, StepResult, seed_for_day
 from console.sources.snapshot import BranchSnapshot
 
@@ -40,6 +41,7 @@ class DemoRunner:
         recorder: DemoRecorder,
         *,
         start_at: clock_time | None = None,
+        profile: DemoProfile | None = None,
         tick_s: float = 0.05,
         snapshot_hz: float = 5.0,
     ) -> None:
@@ -49,6 +51,7 @@ class DemoRunner:
         self._publish = publish
         self._recorder = recorder
         self._start_at = start_at
+        self._profile = profile  # the demo branch's (a scenario's); None: the ordinary demo day
         self._tick_s = tick_s
         self._snapshot_period = 1.0 / snapshot_hz
         self._lock = threading.Lock()
@@ -125,7 +128,7 @@ class DemoRunner:
     _paused_ack: threading.Event | None = None
 
     def _new_day(self, day: date) -> DemoDay:
-        demo = DemoDay(day, seed_for_day(self._first_seed, self._first_day, day))
+        demo = DemoDay(day, seed_for_day(self._first_seed, self._first_day, day), self._profile)
         self._pending_samples = []
         try:
             self._recorder.begin_day(demo)

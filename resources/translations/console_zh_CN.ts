@@ -157,6 +157,7 @@
     <name>AlertController</name>
     <message>
         <source>Alert</source>
+        <extracomment>told the level of the lobby&apos;s open crowding alert (None: none) after each evaluation</extracomment>
         <translation>告警</translation>
     </message>
     <message>
@@ -1764,6 +1765,14 @@
     <message>
         <source>Waiting area: nobody waiting</source>
         <translation>等候区：无人等候</translation>
+    </message>
+    <message>
+        <source>Crowded: past the warning level</source>
+        <translation>拥挤：已超过警告线</translation>
+    </message>
+    <message>
+        <source>Over capacity: past the critical level</source>
+        <translation>超出容量：已超过严重线</translation>
     </message>
     <message>
         <source>Lobby camera</source>

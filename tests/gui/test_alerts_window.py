@@ -73,6 +73,9 @@ def test_crowding_banner_and_acknowledgement(qtbot, qapp, isolated_data_dir) -> 
         stored = crowding_alert_while_paused(qtbot, context, env, window)
         assert window.banner_bar.isVisible()
         assert "Lobby crowded" in window.banner.text.text() and "Warning" in window.banner.text.text()
+        # the big lobby number takes the warning colour, and says so in words
+        qtbot.waitUntil(lambda: window.lobby.occupancy_value.property("level") == "warning", timeout=10_000)
+        assert window.lobby.crowding_label.text() == "Crowded: past the warning level"
         alert = window.banner.alert
         assert stored.value >= 15 and stored.threshold == 15
         # the lobby was at or above 15% (9 people) for the sustain time before the alert was raised

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from camera.calibration import CountModel, combined_band, load_calibration
-from console.domain.vocabulary import ZoneKind
+from console.domain.vocabulary import AlertSeverity, ZoneKind
 from console.sources.live_view import BranchView
 from console.staffing.calendar_cn import hours_on
 from widgets import labels
@@ -26,6 +26,10 @@ class LobbyPanel(QWidget):
         self.occupancy_value.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.occupancy_caption = QLabel(self.tr("in the lobby now"))
         self.occupancy_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.crowding_label = QLabel("")  # the level in words, beside its colour
+        self.crowding_label.setObjectName("crowdingLevel")
+        self.crowding_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.crowding_label.setVisible(False)
         self.capacity_label = QLabel("")
         self.capacity_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.capacity_label.setWordWrap(True)  # the note on uncalibrated cameras is longer than the figure is wide
@@ -46,6 +50,7 @@ class LobbyPanel(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.occupancy_value)
         side_layout.addWidget(self.occupancy_caption)
+        side_layout.addWidget(self.crowding_label)
         side_layout.addWidget(self.capacity_label)
         side_layout.addSpacing(8)
         side_layout.addLayout(self.zone_grid)
@@ -203,6 +208,24 @@ class LobbyPanel(QWidget):
                     .replace("%1", str(people)).replace("%2", f"{longest_s / 60:.1f}").replace("%3", f"{mean_s / 60:.1f}"))
             else:
                 self.dwell_label.setText(self.tr("Waiting area: nobody waiting"))
+
+    def set_crowding_level(self, severity: AlertSeverity | None) -> None:
+        """The big lobby number in the colour of the lobby's crowding alert: amber at its warning level, red at its
+        critical one, the usual blue without one (the caption under the number says so in words, colour is never
+        the only cue)."""
+        level = severity.value if severity is not None else ""
+        if self.occupancy_value.property("level") == level:
+            return
+        self.occupancy_value.setProperty("level", level)
+        self.occupancy_value.style().unpolish(self.occupancy_value)
+        self.occupancy_value.style().polish(self.occupancy_value)
+        self.crowding_label.setText({
+            "": "",
+            "info": "",
+            "warning": self.tr("Crowded: past the warning level"),
+            "critical": self.tr("Over capacity: past the critical level"),
+        }[level])
+        self.crowding_label.setVisible(bool(self.crowding_label.text()))
 
     @Slot(object)
     def show_view(self, view: BranchView) -> None:
