@@ -34,6 +34,17 @@ def _figure(f: CameraFigure) -> str:
     return words
 
 
+def _over(detail: str, threshold: float) -> str:
+    """The tickets of a waiting detail over ``threshold`` minutes: "A012 32 min, A015 18 min" ("—" for none)."""
+    named, more = waiting_tickets(detail)
+    over = [(n, m) for n, m in named if m >= threshold]
+    minutes = QCoreApplication.translate("AlertWords", "%1 min")
+    listed = ", ".join(f"{n} {minutes.replace('%1', str(m))}" for n, m in over)
+    if more and len(over) == len(named):  # the detail names the longest waits: those left out may be over too
+        listed += " " + QCoreApplication.translate("AlertWords", "and others")
+    return listed or "—"
+
+
 def duration(seconds: float) -> str:
     """A time in the largest sensible unit: "45 s", "12 min", "1 h 5 min"."""
     if seconds < 60:
@@ -60,17 +71,15 @@ def describe(alert: AlertRecord, kind: str | None = None) -> str:
         if figures:
             text += " — " + QCoreApplication.translate("AlertWords", "counted by: %1").replace(
                 "%1", ", ".join(_figure(f) for f in figures))
+    elif kind == "priority_wait":
+        text = QCoreApplication.translate(
+            "AlertWords", "Priority customers: longest wait %1 min, threshold %2 min — waiting over %2 min: %3") \
+            .replace("%1", f"{v:.0f}").replace("%2", f"{t:.0f}").replace("%3", _over(alert.detail, t))
     elif kind == "long_wait" and _is_service(subject):  # one alert per queue
-        named, more = waiting_tickets(alert.detail)
-        over = [(n, m) for n, m in named if m >= t]
-        minutes = QCoreApplication.translate("AlertWords", "%1 min")
-        listed = ", ".join(f"{n} {minutes.replace('%1', str(m))}" for n, m in over)
-        if more and len(over) == len(named):  # the detail names the longest waits: those left out may be over too
-            listed += " " + QCoreApplication.translate("AlertWords", "and others")
         text = QCoreApplication.translate(
             "AlertWords", "%1 queue: longest wait %2 min, threshold %3 min — waiting over %3 min: %4") \
             .replace("%1", _service(subject)).replace("%2", f"{v:.0f}").replace("%3", f"{t:.0f}") \
-            .replace("%4", listed or "—")
+            .replace("%4", _over(alert.detail, t))
     elif kind == "long_wait":  # stored before long waits were grouped per queue: one ticket
         text = QCoreApplication.translate(
             "AlertWords", "Ticket %1 (%2) waiting %3 min, threshold %4 min").replace("%1", subject) \

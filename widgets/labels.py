@@ -252,4 +252,5 @@ def rule_name(kind: str) -> str:
         "staffing": QCoreApplication.translate("AlertWords", "Staffing shortfall"),
         "camera_offline": QCoreApplication.translate("AlertWords", "Camera offline"),
         "not_logged_in": QCoreApplication.translate("AlertWords", "Not logged in"),
+        "priority_wait": QCoreApplication.translate("AlertWords", "Priority customer waiting"),
     }.get(kind, kind)

@@ -42,7 +42,7 @@ EVERY_S = 5.0
 
 #: the unit of each rule kind's figure, for the plain message
 UNITS = {"crowding": "%", "long_wait": " min", "queue": " tickets per counter", "service_level": "%",
-         "idle_counter": " min", "staffing": " counters", "camera_offline": " s", "not_logged_in": " min"}
+         "idle_counter": " min", "staffing": " counters", "camera_offline": " s", "not_logged_in": " min", "priority_wait": " min"}
 
 
 def message_of(alert: ActiveAlert, kind: str | None = None) -> str:

@@ -48,6 +48,7 @@ class RuleKind(StrEnum):
     STAFFING = "staffing"  # counters short of those the staffing maths requires for a service type
     CAMERA_OFFLINE = "camera_offline"  # seconds a camera has been offline
     NOT_LOGGED_IN = "not_logged_in"  # minutes since a rostered shift started without a login
+    PRIORITY_WAIT = "priority_wait"  # minutes the longest-waiting priority customer (VIP, elderly, disabled) waited
 
 
 class ScopeKind(StrEnum):
@@ -71,6 +72,7 @@ SCOPES: dict[RuleKind, ScopeKind | None] = {
     RuleKind.STAFFING: ScopeKind.SERVICE_TYPE,
     RuleKind.CAMERA_OFFLINE: ScopeKind.CAMERA,
     RuleKind.NOT_LOGGED_IN: ScopeKind.STAFF,
+    RuleKind.PRIORITY_WAIT: None,
 }
 
 
@@ -377,6 +379,9 @@ def default_rules() -> list[RuleSpec]:
         RuleSpec("staffing", RuleKind.STAFFING, (_lv(W, 1, 1),), sustain_s=300),  # the need moves with each arrival
         RuleSpec("camera_offline", RuleKind.CAMERA_OFFLINE, (_lv(W, 60, 60),), sustain_s=0, escalate_after_s=600),
         RuleSpec("not_logged_in", RuleKind.NOT_LOGGED_IN, (_lv(I, 10, 10),), sustain_s=0),
+        # a priority customer (VIP, elderly, disabled) is served first: waiting more than 5 minutes is worth a look
+        RuleSpec("priority_wait", RuleKind.PRIORITY_WAIT, (_lv(W, 5, 4),), sustain_s=0, clear_sustain_s=0,
+                 cooldown_s=0, escalate_after_s=300),
     ]
 
 

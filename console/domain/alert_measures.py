@@ -18,6 +18,9 @@ Decisions (units as in ``RuleKind``):
 - staffing: counters required (``console/domain/advice.py``: Erlang C on the measured demand, plus the backlog)
   minus counters working, per service type;
 - camera offline: seconds since a camera went offline (0 while online);
+- priority wait: the priority customers waiting (VIP tickets, tickets marked priority at issue — elderly, disabled):
+  subject "priority", value the longest wait in minutes, detail the tickets (one alert for all of them: whoever
+  acts calls the longest-waiting first);
 - not logged in: for each roster work record with a counter that has started, the minutes since its start while
   its person has not logged in at any counter since 30 minutes before it (measured until they do, or it ends).
 """
@@ -31,7 +34,7 @@ from datetime import datetime, timedelta
 
 from console.domain.advice import WORKING, AdviceSettings, type_loads
 from console.domain.alert_engine import Measurement, RuleKind
-from console.domain.queue_metrics import is_waiting, period_figures
+from console.domain.queue_metrics import is_waiting, period_figures, priority_waiting
 from console.domain.records import CounterStatus, ShiftRecord, TicketRecord, ZoneSpec
 from console.domain.vocabulary import QUEUED_SERVICE_TYPES, CounterState, ServiceType, ShiftKind
 
@@ -222,7 +225,18 @@ def not_logged_in(state: BranchState) -> list[Measurement]:
     return out
 
 
-MEASURES = (crowding, long_waits, queues, service_level, idle_counters, staffing, cameras_offline, not_logged_in)
+def priority_waits(state: BranchState) -> list[Measurement]:
+    """One measurement for the priority customers waiting (VIP tickets and tickets marked priority): the longest
+    wait in minutes, the tickets as in a long wait's detail; none while no priority customer waits."""
+    waiting = priority_waiting(state.tickets, state.at)
+    if not waiting:
+        return []
+    return [Measurement(RuleKind.PRIORITY_WAIT, "priority", waiting[0][1] / 60,
+                        long_wait_detail([(t.number, s / 60) for t, s in waiting]))]
+
+
+MEASURES = (crowding, long_waits, queues, service_level, idle_counters, staffing, cameras_offline, not_logged_in,
+            priority_waits)
 
 
 def measure_all(state: BranchState) -> list[Measurement]:

@@ -58,6 +58,17 @@ class CounterFigures:
     avg_handling_s: float | None
 
 
+def is_priority(ticket: TicketRecord) -> bool:
+    """A priority customer: a VIP ticket, or a ticket marked priority (elderly, disabled, pregnant, …) at issue."""
+    return ticket.priority or ticket.service_type is ServiceType.VIP
+
+
+def priority_waiting(tickets, at: datetime) -> list[tuple[TicketRecord, float]]:
+    """The priority customers waiting at ``at`` with their waits in seconds, longest first."""
+    found = [(t, (at - t.issued_at).total_seconds()) for t in tickets if is_priority(t) and is_waiting(t, at)]
+    return sorted(found, key=lambda item: (-item[1], item[0].number))
+
+
 def is_waiting(ticket: TicketRecord, at: datetime) -> bool:
     """True when the ticket waits to be called at ``at`` (see the module docstring)."""
     if ticket.issued_at > at:

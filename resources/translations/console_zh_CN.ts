@@ -425,6 +425,10 @@
         <translation>未登录</translation>
     </message>
     <message>
+        <source>Priority customer waiting</source>
+        <translation>优先客户等候</translation>
+    </message>
+    <message>
         <source>%1 %2 (uncalibrated, may count low)</source>
         <translation>%1 %2（未校准，人多时可能偏少）</translation>
     </message>
@@ -463,6 +467,10 @@
     <message>
         <source>and others</source>
         <translation>等</translation>
+    </message>
+    <message>
+        <source>Priority customers: longest wait %1 min, threshold %2 min — waiting over %2 min: %3</source>
+        <translation>优先客户：最长等候 %1 分钟，阈值 %2 分钟——等候超过 %2 分钟：%3</translation>
     </message>
     <message>
         <source>%1 queue: longest wait %2 min, threshold %3 min — waiting over %3 min: %4</source>
@@ -2266,7 +2274,7 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <name>QueuePanel</name>
     <message>
         <source>Waiting</source>
-        <extracomment>Background of an appointment row by status: late and missing stand out.</extracomment>
+        <extracomment>Background of an appointment row by status: late and missing stand out. a priority customer waiting longer than this many minutes is marked (the default priority-wait rule&apos;s line)</extracomment>
         <translation>等候</translation>
     </message>
     <message>
@@ -2314,6 +2322,14 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>预约</translation>
     </message>
     <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先客户</translation>
+    </message>
+    <message>
         <source>Appointments (%1 due or late)</source>
         <translation>预约（%1 个即将到时或迟到）</translation>
     </message>
@@ -2324,6 +2340,18 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>waiting %1</source>
         <translation>已等 %1</translation>
+    </message>
+    <message>
+        <source>Priority (%1 waiting)</source>
+        <translation>优先客户（%1 人等候）</translation>
+    </message>
+    <message>
+        <source>VIP customer</source>
+        <translation>贵宾客户</translation>
+    </message>
+    <message>
+        <source>Priority customer (elderly, disabled, …)</source>
+        <translation>优先客户（老年人、残障人士等）</translation>
     </message>
     <message>
         <source>Last 60 min: %1 called within the target, average wait %2 · today: average wait %3</source>

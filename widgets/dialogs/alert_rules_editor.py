@@ -53,7 +53,8 @@ def unit_words(kind: RuleKind) -> str:
             RuleKind.QUEUE: "", RuleKind.SERVICE_LEVEL: "%",
             RuleKind.IDLE_COUNTER: QCoreApplication.translate("AlertWords", "min"), RuleKind.STAFFING: "",
             RuleKind.CAMERA_OFFLINE: QCoreApplication.translate("AlertWords", "s"),
-            RuleKind.NOT_LOGGED_IN: QCoreApplication.translate("AlertWords", "min")}[kind]
+            RuleKind.NOT_LOGGED_IN: QCoreApplication.translate("AlertWords", "min"),
+            RuleKind.PRIORITY_WAIT: QCoreApplication.translate("AlertWords", "min")}[kind]
 
 
 def with_unit(value: float, unit: str) -> str:

@@ -6,6 +6,8 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from console.domain.appointments import AppointmentStatus
+from console.domain.queue_metrics import priority_waiting
+from console.domain.vocabulary import ServiceType
 from console.sources.live_view import BranchView
 from widgets import labels
 from widgets.tables import ensure_rows, make_table, set_cell
@@ -23,6 +25,9 @@ APPOINTMENT_COLOURS = {AppointmentStatus.LATE: "#fed7aa", AppointmentStatus.MISS
 class QueuePanel(QWidget):
     COL_TYPE, COL_WAITING, COL_LONGEST, COL_ESTIMATE, COL_COUNTERS = range(5)
     A_SLOT, A_ID, A_TYPE, A_STATUS, A_TICKET = range(5)
+    P_TICKET, P_TYPE, P_WHO, P_WAIT = range(4)
+    #: a priority customer waiting longer than this many minutes is marked (the default priority-wait rule's line)
+    PRIORITY_MARK_MIN = 5.0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +81,10 @@ class QueuePanel(QWidget):
         self.tabs.setObjectName("queueTabs")
         self.tabs.addTab(self.table, self.tr("Service types"))
         self.tabs.addTab(appointment_page, self.tr("Appointments"))
+        # priority customers (VIP, elderly, disabled) waiting now, longest first: they are called first
+        self.priority = make_table([self.tr("Ticket"), self.tr("Service type"), self.tr("Customer"),
+                                    self.tr("Waiting")], stretch_column=self.P_WHO)
+        self.tabs.addTab(self.priority, self.tr("Priority"))
         layout.addWidget(self.tabs)
 
     def show_appointments(self, view: BranchView) -> None:
@@ -106,6 +115,25 @@ class QueuePanel(QWidget):
             set_cell(self.appointments, row, self.A_TYPE, labels.service_type(a.service_type))
             set_cell(self.appointments, row, self.A_STATUS, status, background=colour)
             set_cell(self.appointments, row, self.A_TICKET, ticket.number if ticket is not None else "—")
+
+    def show_priority(self, view: BranchView) -> None:
+        """The priority customers waiting now with their waits; the tab says how many, and how many past the line."""
+        waiting = priority_waiting(view.snapshot.tickets, view.snapshot.at)
+        late = sum(1 for _, s in waiting if s >= self.PRIORITY_MARK_MIN * 60)
+        title = self.tr("Priority (%1 waiting)").replace("%1", str(len(waiting))) if waiting else self.tr("Priority")
+        if late:
+            title += " ⚠"
+        self.tabs.setTabText(self.tabs.indexOf(self.priority), title)
+        ensure_rows(self.priority, len(waiting))
+        for row, (ticket, seconds) in enumerate(waiting):
+            who = self.tr("VIP customer") if ticket.service_type is ServiceType.VIP and not ticket.priority \
+                else self.tr("Priority customer (elderly, disabled, …)")
+            colour = "#fef3c7" if seconds >= self.PRIORITY_MARK_MIN * 60 else None
+            set_cell(self.priority, row, self.P_TICKET, ticket.number)
+            set_cell(self.priority, row, self.P_TYPE, labels.service_type(ticket.service_type))
+            set_cell(self.priority, row, self.P_WHO, who)
+            set_cell(self.priority, row, self.P_WAIT, labels.wait_duration(seconds), align_right=True,
+                     background=colour)
 
     def show_periods(self, view: BranchView) -> None:
         wait = labels.minutes
@@ -142,6 +170,7 @@ class QueuePanel(QWidget):
         self.show_camera_vs_queue(view)
         self.show_periods(view)
         self.show_appointments(view)
+        self.show_priority(view)
         ensure_rows(self.table, len(view.queues))
         for row, q in enumerate(view.queues):
             set_cell(self.table, row, self.COL_TYPE, labels.service_type(q.service_type))
