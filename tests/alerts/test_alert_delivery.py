@@ -212,3 +212,29 @@ def test_an_smtp_server_that_refuses(stored_alert, smtp_server) -> None:
     (delivery,) = repository.load_deliveries(db, [record.alert_id])
     assert delivery.state == "failed" and delivery.attempts == 2
     assert "refused" in delivery.last_error and str(port) in delivery.last_error
+
+
+def test_one_alert_run_catches_up_for_at_most_a_second() -> None:
+    """Views arriving faster than evaluations (the demo fast-forwarding at start) must not keep one run of the alert
+    job going past its interval: it evaluates the newest views for at most CATCH_UP_S and leaves the rest for the
+    next run."""
+    import time
+    from types import SimpleNamespace
+
+    from console.app.alert_service import CATCH_UP_S, EVERY_S, AlertService
+
+    calls: list[float] = []
+    service = SimpleNamespace(_busy=False, _again=False)
+
+    def evaluate() -> str:
+        calls.append(time.monotonic())
+        service._again = True  # a newer view arrived meanwhile, every time
+        time.sleep(0.05)
+        return "update"
+
+    service._evaluate = evaluate
+    started = time.monotonic()
+    assert AlertService.run(service) == "update"
+    elapsed = time.monotonic() - started
+    assert CATCH_UP_S <= elapsed < CATCH_UP_S + 0.3 < EVERY_S and len(calls) > 5
+    assert service._again and not service._busy  # what is left waits for the next run
