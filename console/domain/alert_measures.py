@@ -64,6 +64,8 @@ class CameraFigure:
 
 #: separates the parts of a crowding detail: "34/40 · Entrance 20±2 · Hall 14? · Side 5±1!"
 DETAIL_SEPARATOR = " · "
+#: the longest detail an alert stores (characters; the column's size)
+DETAIL_MAX = 200
 _FIGURE = re.compile(r"^(?P<name>.+) (?P<count>\d+)(?:±(?P<band>\d+))?(?P<uncalibrated>\?)?(?P<stale>!)?$")
 
 
@@ -72,8 +74,13 @@ def crowding_detail(people: int, capacity: int, figures: Sequence[CameraFigure] 
     instead of a band: uncalibrated; "!" after it: the calibration may be stale). Plain text, so the stored alert and
     its CSV export read without the console; ``camera_figures`` reads it back for the words the console shows."""
     parts = [f"{people}/{capacity}"]
-    for f in figures:
-        parts.append(f"{f.name} {f.count}" + (f"±{f.band}" if f.band else "?") + ("!" if f.stale else ""))
+    for i, f in enumerate(figures):
+        part = f"{f.name} {f.count}" + (f"±{f.band}" if f.band else "?") + ("!" if f.stale else "")
+        rest = len(figures) - i
+        if len(DETAIL_SEPARATOR.join([*parts, part])) + (len(DETAIL_SEPARATOR) + 4 if rest > 1 else 0) > DETAIL_MAX:
+            parts.append(f"+{rest}")  # whole figures only: the stored detail has room for DETAIL_MAX characters
+            break
+        parts.append(part)
     return DETAIL_SEPARATOR.join(parts)
 
 
@@ -128,12 +135,18 @@ DETAIL_TICKETS = 12
 
 def long_wait_detail(waits: Sequence[tuple[str, float]]) -> str:
     """The detail of a queue's long-wait alert: its waiting tickets as "number minutes", longest first, separated by
-    ``DETAIL_SEPARATOR`` ("A012 32 · A015 18 · A020 16"), at most ``DETAIL_TICKETS`` of them and then "+N" for the
-    rest; whole minutes, rounded down (a ticket waiting 14.9 min has not waited 15)."""
+    ``DETAIL_SEPARATOR`` ("A012 32 · A015 18 · A020 16"), at most ``DETAIL_TICKETS`` of them (fewer when their
+    numbers are long: the detail stays within ``DETAIL_MAX``) and then "+N" for the rest; whole minutes, rounded down
+    (a ticket waiting 14.9 min has not waited 15)."""
     ordered = sorted(waits, key=lambda w: (-w[1], w[0]))
-    parts = [f"{number} {int(minutes)}" for number, minutes in ordered[:DETAIL_TICKETS]]
-    if len(ordered) > DETAIL_TICKETS:
-        parts.append(f"+{len(ordered) - DETAIL_TICKETS}")
+    parts: list[str] = []
+    for number, minutes in ordered[:DETAIL_TICKETS]:
+        part = f"{number} {int(minutes)}"
+        if len(DETAIL_SEPARATOR.join([*parts, part])) + len(DETAIL_SEPARATOR) + 4 > DETAIL_MAX:
+            break  # long ticket numbers: whole entries up to the stored detail's size
+        parts.append(part)
+    if len(ordered) > len(parts):
+        parts.append(f"+{len(ordered) - len(parts)}")
     return DETAIL_SEPARATOR.join(parts)
 
 

@@ -77,6 +77,12 @@ def test_a_lobby_crowding_alert_names_the_camera_figures_it_rests_on() -> None:
     assert camera_figures(m.detail) == ("39/40", list(figures))
     assert camera_figures("39/40") == ("39/40", [])  # the demo, and alerts stored before figures were
     assert crowding(state(lobby_count=39, lobby_capacity=40))[0].detail == "39/40"
+    # many cameras with long names: whole figures up to the stored detail's 200 characters, then how many more
+    many = tuple(CameraFigure(f"Camera with a long name number {i}", 10 + i, 2) for i in range(12))
+    (crowded,) = crowding(state(lobby_count=150, lobby_capacity=100, lobby_figures=many))
+    ratio, kept = camera_figures(crowded.detail)
+    assert len(crowded.detail) <= 200 and kept == list(many[:len(kept)]) and len(kept) >= 4
+    assert crowded.detail.endswith(f" · +{len(many) - len(kept)}")
 
 
 def test_long_waits_are_one_per_queue_with_its_longest_wait_and_tickets() -> None:
@@ -91,6 +97,10 @@ def test_long_waits_are_one_per_queue_with_its_longest_wait_and_tickets() -> Non
     named, more = waiting_tickets(n.detail)
     assert (n.subject, n.value, more) == ("non_cash", pytest.approx(40), 3)
     assert named[0] == ("N00", 40) and named[-1] == ("N11", 29) and len(named) == 12
+    long_numbers = tuple(ticket(f"CASH-COUNTER-{i:03d}", CASH, 40 - i) for i in range(12))
+    (c,) = long_waits(BranchState(at=AT, tickets=long_numbers, counters=COUNTERS))
+    named, more = waiting_tickets(c.detail)
+    assert len(c.detail) <= 200 and len(named) + more == 12 and more > 0 and named[0] == ("CASH-COUNTER-000", 40)
 
 
 def test_queue_per_working_counter_and_service_level_of_the_last_hour() -> None:
