@@ -355,6 +355,46 @@ class Alert(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(100))  # None: resolved when the condition cleared
 
 
+class IncidentRow(Base):
+    """What an incident adds to its alert (console/domain/incidents.py): drill or real, who reported it, the closing
+    summary."""
+
+    __tablename__ = "incident"
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"), primary_key=True)
+    drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    raised_by: Mapped[str] = mapped_column(String(100))
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class IncidentStepRow(Base):
+    """One step of an incident's emergency plan, as copied when it was reported, and when and by whom it was done."""
+
+    __tablename__ = "incident_step"
+    __table_args__ = (UniqueConstraint("alert_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("incident.alert_id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    done_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class EmergencyPlanRow(Base):
+    """A branch's emergency plan for one incident type, as JSON (steps, contacts, roles told)."""
+
+    __tablename__ = "emergency_plan"
+    __table_args__ = (UniqueConstraint("branch_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
 class AlertRuleRow(Base):
     """A branch's alert rule (``console/domain/alert_engine.py``), as JSON."""
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, table
 from sqlalchemy.orm import selectinload
 
 from console.domain.ids import natural_key
+from console.domain.incidents import Incident, IncidentStep, IncidentType
 from console.domain.opening_hours import parse_day_hours
 from console.domain.records import (
     AlertRecord,
@@ -497,3 +498,50 @@ def live_service(db: Database, code: str, now: datetime) -> str | None:
         if row is None or now - row.renewed_at >= LEASE_STALE_AFTER:
             return None
         return row.holder
+
+
+def _incident(alert: m.Alert, row: m.IncidentRow, steps: Sequence[m.IncidentStepRow]) -> Incident:
+    return Incident(alert_id=alert.id, kind=IncidentType(alert.subject), raised_at=alert.raised_at,
+                    raised_by=row.raised_by, note=alert.detail or "", drill=row.drill,
+                    steps=tuple(IncidentStep(s.position, s.text, s.done_at, s.done_by)
+                                for s in sorted(steps, key=lambda s: s.position)),
+                    closed_at=alert.resolved_at, closed_by=alert.resolved_by, summary=row.summary or "")
+
+
+def load_incident(db: Database, alert_id: int) -> Incident | None:
+    """An incident with its steps (None: no such incident)."""
+    with db.session() as s:
+        alert, row = s.get(m.Alert, alert_id), s.get(m.IncidentRow, alert_id)
+        if alert is None or row is None:
+            return None
+        steps = s.scalars(select(m.IncidentStepRow).where(m.IncidentStepRow.alert_id == alert_id)).all()
+        return _incident(alert, row, steps)
+
+
+def load_incidents(db: Database, code: str, since: datetime, until: datetime | None = None) -> list[Incident]:
+    """The incidents reported at or after ``since`` (and at or before ``until``), oldest first, drills included."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        query = (select(m.Alert, m.IncidentRow).join(m.IncidentRow, m.IncidentRow.alert_id == m.Alert.id)
+                 .where(m.Alert.branch_id == bid, m.Alert.raised_at >= since))
+        if until is not None:
+            query = query.where(m.Alert.raised_at <= until)
+        pairs = s.execute(query.order_by(m.Alert.raised_at, m.Alert.id)).all()
+        ids = [alert.id for alert, _ in pairs]
+        steps: dict[int, list[m.IncidentStepRow]] = {}
+        if ids:
+            for step in s.scalars(select(m.IncidentStepRow).where(m.IncidentStepRow.alert_id.in_(ids))):
+                steps.setdefault(step.alert_id, []).append(step)
+        return [_incident(alert, row, steps.get(alert.id, [])) for alert, row in pairs]
+
+
+def load_emergency_plans(db: Database, code: str) -> list[dict]:
+    """The branch's stored emergency plans as JSON forms (empty: it uses the defaults)."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        return [r.spec for r in s.scalars(select(m.EmergencyPlanRow).where(m.EmergencyPlanRow.branch_id == bid)
+                                          .order_by(m.EmergencyPlanRow.id))]

@@ -877,3 +877,118 @@ class RenewServiceLease:
             session.delete(row)
         else:
             row.renewed_at = self.at
+
+
+@dataclass
+class ReportIncident:
+    """A person reports an incident (console/domain/incidents.py): its alert (rule ``incident.<type>``, the type's
+    severity, raised now, the note as its detail's start), what the incident adds (drill, who reported it) and the
+    steps of the type's emergency plan as they stand now, in one transaction; audited. Afterwards ``alert_id`` is the
+    stored alert's number."""
+
+    branch_code: str
+    kind: str  # an IncidentType value
+    severity: str  # an AlertSeverity value
+    steps: tuple[str, ...]
+    user: str
+    note: str
+    at: datetime  # wall clock, UTC
+    drill: bool = False
+    message: str = ""  # the plain line stored with the alert (logs, e-mail, webhooks)
+    alert_id: int | None = None
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        alert = m.Alert(branch_id=bid, rule=f"{'drill' if self.drill else 'incident'}.{self.kind}",
+                        subject=self.kind, raised_at=self.at,
+                        severity=self.severity, state=AlertState.RAISED.value, message=self.message,
+                        detail=self.note[:200] or None, escalated=False)
+        session.add(alert)
+        session.flush()
+        session.add(m.IncidentRow(alert_id=alert.id, drill=self.drill, raised_by=self.user))
+        session.flush()
+        for position, text in enumerate(self.steps):
+            session.add(m.IncidentStepRow(alert_id=alert.id, position=position, text=text))
+        session.add(m.AuditEntry(at=self.at, user=self.user, action="incident.report", entity="alert",
+                                 entity_id=str(alert.id), before=None,
+                                 after={"kind": self.kind, "drill": self.drill, "note": self.note,
+                                        "steps": list(self.steps)}))
+        self.alert_id = alert.id
+
+
+@dataclass(frozen=True)
+class TickIncidentStep:
+    """A step of an incident's plan done (``done`` True, at ``at`` by ``user``) or undone; audited. Refused once the
+    incident is closed."""
+
+    alert_id: int
+    position: int
+    done: bool
+    user: str
+    at: datetime  # wall clock, UTC
+
+    def apply(self, session: Session) -> None:
+        alert = session.get(m.Alert, self.alert_id)
+        step = session.scalar(select(m.IncidentStepRow).where(m.IncidentStepRow.alert_id == self.alert_id,
+                                                              m.IncidentStepRow.position == self.position))
+        if alert is None or step is None:
+            raise ValueError(f"incident {self.alert_id} has no step {self.position + 1}")
+        if alert.state == AlertState.RESOLVED.value:
+            raise ValueError(f"incident {self.alert_id} is closed")
+        before = {"done_at": step.done_at.isoformat() if step.done_at else None, "done_by": step.done_by}
+        step.done_at, step.done_by = (self.at, self.user) if self.done else (None, None)
+        session.add(m.AuditEntry(at=self.at, user=self.user, action="incident.step", entity="alert",
+                                 entity_id=str(self.alert_id), before={"step": self.position + 1, **before},
+                                 after={"step": self.position + 1, "done_at": self.at.isoformat() if self.done
+                                        else None, "done_by": step.done_by}))
+
+
+@dataclass(frozen=True)
+class CloseIncident:
+    """An incident closed with its summary: its alert resolved by ``user`` now, the summary kept; audited."""
+
+    alert_id: int
+    user: str
+    summary: str
+    at: datetime  # wall clock, UTC
+
+    def apply(self, session: Session) -> None:
+        alert = session.get(m.Alert, self.alert_id)
+        incident = session.get(m.IncidentRow, self.alert_id)
+        if alert is None or incident is None:
+            raise ValueError(f"incident {self.alert_id} does not exist")
+        if alert.state == AlertState.RESOLVED.value:
+            raise ValueError(f"incident {self.alert_id} is already closed")
+        before = {"state": alert.state}
+        alert.state, alert.resolved_at, alert.resolved_by = AlertState.RESOLVED.value, self.at, self.user
+        if alert.acknowledged_at is None:
+            alert.acknowledged_at, alert.acknowledged_by = self.at, self.user
+        incident.summary = self.summary
+        session.add(m.AuditEntry(at=self.at, user=self.user, action="incident.close", entity="alert",
+                                 entity_id=str(self.alert_id), before=before,
+                                 after={"state": alert.state, "summary": self.summary}))
+
+
+@dataclass(frozen=True)
+class SaveEmergencyPlans:
+    """Replace a branch's emergency plans (JSON forms: kind, steps, contacts, notify_roles); audited with the plans
+    before and after."""
+
+    branch_code: str
+    plans: tuple[dict[str, Any], ...]
+    user: str
+    at: datetime
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        rows = {r.kind: r for r in session.scalars(select(m.EmergencyPlanRow).where(m.EmergencyPlanRow.branch_id == bid))}
+        before = [r.spec for r in rows.values()]
+        for plan in self.plans:
+            row = rows.get(plan["kind"])
+            if row is None:
+                row = m.EmergencyPlanRow(branch_id=bid, kind=plan["kind"])
+                session.add(row)
+            row.spec, row.updated_at, row.updated_by = plan, self.at, self.user
+        session.add(m.AuditEntry(at=self.at, user=self.user, action="emergency_plans.save", entity="emergency_plan",
+                                 entity_id=self.branch_code, before={"plans": before},
+                                 after={"plans": list(self.plans)}))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from console.domain.alert_measures import CameraFigure, camera_figures, waiting_tickets
+from console.domain.incidents import incident_type_of, is_drill
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import ServiceType
 from widgets import labels
@@ -58,6 +59,12 @@ def duration(seconds: float) -> str:
 
 def describe(alert: AlertRecord, kind: str | None = None) -> str:
     """An alert in words: what, about whom or what, the worst figure and the threshold."""
+    incident = incident_type_of(alert.rule)
+    if incident is not None:
+        head = QCoreApplication.translate("AlertWords", "Drill") if is_drill(alert.rule) else \
+            QCoreApplication.translate("AlertWords", "Incident")
+        text = f"{head}: {labels.incident_type(incident)}"
+        return f"{text} — {alert.detail}" if alert.detail else text
     kind = kind or alert.rule.split(".")[0]
     v = alert.value if alert.value is not None else 0.0
     t = alert.threshold if alert.threshold is not None else 0.0

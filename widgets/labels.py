@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from console.domain.appointments import AppointmentStatus
+from console.domain.incidents import IncidentType
 from console.domain.presence import Presence, StaffPresence
 from console.domain.vocabulary import (
     AlertSeverity,
@@ -214,6 +215,8 @@ def permission(value) -> str:
         P.EDIT_ROSTER: QCoreApplication.translate("labels", "change the roster and the staff directory"),
         P.EDIT_RULES: QCoreApplication.translate("labels", "change alert rules and thresholds"),
         P.CONFIGURE_BRANCH: QCoreApplication.translate("labels", "change the branch's set-up"),
+        P.REPORT_INCIDENTS: QCoreApplication.translate("labels", "report incidents"),
+        P.EDIT_PLANS: QCoreApplication.translate("labels", "edit the emergency plans"),
         P.IMPORT_DATA: QCoreApplication.translate("labels", "import data"),
         P.EXPORT_REPORTS: QCoreApplication.translate("labels", "export reports"),
         P.VIEW_AUDIT: QCoreApplication.translate("labels", "read the audit trail"),
@@ -239,6 +242,20 @@ def denied(role, value, read_only: bool = False) -> str | None:
     return (QCoreApplication.translate("labels", "A %1 may not %2 (allowed: %3).")
             .replace("%1", user_role(role).lower() if role is not None else "").replace("%2", permission(value))
             .replace("%3", who))
+
+
+def incident_type(kind: IncidentType) -> str:
+    """An incident type as users read it."""
+    return {
+        IncidentType.MEDICAL: QCoreApplication.translate("labels", "Medical emergency"),
+        IncidentType.SUSPICIOUS: QCoreApplication.translate("labels", "Suspicious person or behaviour"),
+        IncidentType.DISPUTE: QCoreApplication.translate("labels", "Dispute or disturbance"),
+        IncidentType.ROBBERY: QCoreApplication.translate("labels", "Robbery or violence"),
+        IncidentType.FIRE: QCoreApplication.translate("labels", "Fire or evacuation"),
+        IncidentType.SYSTEM_OUTAGE: QCoreApplication.translate("labels", "System outage (ticketing, card systems)"),
+        IncidentType.DEVICE_FAULT: QCoreApplication.translate("labels", "Self-service device fault"),
+        IncidentType.OTHER: QCoreApplication.translate("labels", "Other incident"),
+    }[kind]
 
 
 def rule_name(kind: str) -> str:

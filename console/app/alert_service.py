@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from console.alerts.store import load_rules
 from console.domain.alert_engine import ActiveAlert, AlertChange, AlertEngine, ChangeKind, RuleError, RuleSpec
 from console.domain.alert_measures import BranchState, CameraState, measure_all
+from console.domain.incidents import incident_type_of
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import AlertState, TicketEventType
 from console.staffing.demand import fallback_counter_time_s
@@ -112,8 +113,13 @@ class AlertService(QObject):
                             escalated=r.escalated, alert_id=r.alert_id)
                 for r in repository.load_open_alerts(self.db, self.code)]
 
+    def _open_incidents(self) -> list[ActiveAlert]:
+        """Incidents not closed yet (reported here, from another PC or the command line): people report them, no
+        rule measures them, so they are shown beside the engine's alerts, never handed to it."""
+        return [a for a in self._stored_open() if incident_type_of(a.rule_id) is not None]
+
     def _restore(self) -> None:
-        restored = self._stored_open()
+        restored = [a for a in self._stored_open() if incident_type_of(a.rule_id) is None]
         self.engine.restore(restored)
         if restored:
             log.info("%d open alerts restored", len(restored))
@@ -287,8 +293,8 @@ class AlertService(QObject):
                 stored.append(change)
                 if self._notify is not None and change.kind is not ChangeKind.DOWNGRADED:
                     self._notify(change, replace(record, alert_id=alert_id))
-            update = AlertUpdate(state.at, tuple(replace(a) for a in self.engine.open.values()), tuple(stored),
-                                 dict(self.engine.rules))
+            update = AlertUpdate(state.at, tuple(replace(a) for a in self.engine.open.values())
+                                 + tuple(self._open_incidents()), tuple(stored), dict(self.engine.rules))
         self.evaluations += 1
         self._last_at = state.at
         self.latest = update

@@ -30,6 +30,7 @@ from console.cli import (
     cameras,
     db,
     forecast,
+    incident,
     report,
     roster,
     serve,
@@ -48,8 +49,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("console")
 
 #: Every subcommand module, in the order of ``main.py --help``.
-COMMANDS = (branch, report, simulate, cameras, tickets, roster, forecast, staffing, alerts, users, audit, api_token,
-            serve, worker, db)
+COMMANDS = (branch, report, simulate, cameras, tickets, roster, forecast, staffing, alerts, incident, users, audit,
+            api_token, serve, worker, db)
 
 #: Options that only the window takes (``args`` attribute → flag): refused beside a subcommand.
 WINDOW_ONLY = ("demo", "window_branch", "region", "speed", "seed", "sim_start", "sim_date", "scenario", "quit_after",

@@ -44,6 +44,8 @@ GUARDS: dict[tuple[str, str | None], tuple[Permission, str]] = {
     ("attendance", None): (P.VIEW_QUEUE, "read attendance"),
     ("forecast", None): (P.VIEW_QUEUE, "read the forecast"),
     ("alerts", None): (P.VIEW_ALERTS, "read alerts"),
+    ("incident", "report"): (P.REPORT_INCIDENTS, "report incidents"),
+    ("incident", None): (P.VIEW_ALERTS, "read incidents"),
     ("users", None): (P.MANAGE_USERS, "manage users"),
     ("audit", None): (P.VIEW_AUDIT, "read the audit trail"),
     ("db", None): (P.MANAGE_DATABASE, "manage the database"),

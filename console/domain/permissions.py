@@ -48,15 +48,17 @@ class Permission(StrEnum):
     MANAGE_CAMERAS = "manage_cameras"  # cameras, zones, lines, models
     MANAGE_USERS = "manage_users"
     MANAGE_DATABASE = "manage_database"  # database settings, retention, API token
+    REPORT_INCIDENTS = "report_incidents"  # report an incident, tick its plan's steps, close it
+    EDIT_PLANS = "edit_plans"  # the branch's emergency plans
     ACT_FROM_REGION = "act_from_region"  # change things in a branch opened (read-only for others) from the regional view
 
 
-_VIEW = {Permission.VIEW_CAMERAS, Permission.VIEW_OCCUPANCY, Permission.VIEW_ALERTS}
+_VIEW = {Permission.VIEW_CAMERAS, Permission.VIEW_OCCUPANCY, Permission.VIEW_ALERTS, Permission.REPORT_INCIDENTS}
 _LOBBY = _VIEW | {Permission.VIEW_QUEUE, Permission.ACK_CROWDING_ALERTS, Permission.ACK_CAMERA_ALERTS,
                   Permission.ACK_QUEUE_ALERTS, Permission.CHANGE_COUNTERS, Permission.CHECK_IN_STAFF,
                   Permission.EXPORT_REPORTS}
 _BRANCH = _LOBBY | {Permission.EDIT_ROSTER, Permission.EDIT_RULES, Permission.IMPORT_DATA, Permission.VIEW_AUDIT,
-                    Permission.CONFIGURE_BRANCH}
+                    Permission.CONFIGURE_BRANCH, Permission.EDIT_PLANS}
 
 #: The matrix (the README prints it as a table).
 MATRIX: dict[Role, frozenset[Permission]] = {
@@ -70,6 +72,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
 ACK_PERMISSION = {
     "crowding": Permission.ACK_CROWDING_ALERTS,
     "camera_offline": Permission.ACK_CAMERA_ALERTS,
+    "incident": Permission.REPORT_INCIDENTS,  # whoever may report an incident may act on one
+    "drill": Permission.REPORT_INCIDENTS,
 }
 
 

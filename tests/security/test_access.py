@@ -17,7 +17,8 @@ def test_the_security_officer_sees_and_acknowledges_crowding_and_cameras_only() 
     officer = Role.SECURITY_OFFICER
     assert {p for p in Permission if allowed(officer, p)} == {
         Permission.VIEW_CAMERAS, Permission.VIEW_OCCUPANCY, Permission.VIEW_ALERTS, Permission.ACK_CROWDING_ALERTS,
-        Permission.ACK_CAMERA_ALERTS}
+        Permission.ACK_CAMERA_ALERTS, Permission.REPORT_INCIDENTS}  # and incidents: security reports them too
+    assert allowed(officer, ack_permission("incident.robbery")) and not allowed(officer, Permission.EDIT_PLANS)
     assert not allowed(officer, Permission.CHANGE_COUNTERS) and not allowed(officer, Permission.EDIT_ROSTER)
     assert not allowed(officer, Permission.EDIT_RULES)
     assert why_not(officer, Permission.CHANGE_COUNTERS) == \

@@ -1,0 +1,70 @@
+"""Incidents and emergency plans as a branch stores them: plans to and from JSON, a branch's plans (its own, else
+the defaults in its language), and the write task that reports an incident with its plan's steps. No Qt.
+
+Decision: the steps are copied into the incident when it is reported, so a plan edited later never changes what an
+incident's record says was to be done.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from console.domain.incidents import (
+    SEVERITY,
+    Contact,
+    EmergencyPlan,
+    IncidentType,
+    default_plans,
+)
+from storage import repository
+from storage.database import Database
+from storage.tasks import ReportIncident
+
+
+class PlanError(ValueError):
+    """A plan that cannot be stored; the message names the plan and the field."""
+
+
+def plan_to_dict(plan: EmergencyPlan) -> dict[str, Any]:
+    return {"kind": plan.kind.value, "steps": list(plan.steps),
+            "contacts": [{"name": c.name, "number": c.number} for c in plan.contacts],
+            "notify_roles": list(plan.notify_roles)}
+
+
+def plan_from_dict(data: dict[str, Any]) -> EmergencyPlan:
+    """The plan of ``plan_to_dict``; PlanError naming what is wrong."""
+    try:
+        kind = IncidentType(data["kind"])
+        steps = tuple(str(s).strip() for s in data.get("steps", ()) if str(s).strip())
+        contacts = tuple(Contact(str(c["name"]).strip(), str(c["number"]).strip()) for c in data.get("contacts", ()))
+        roles = tuple(str(r) for r in data.get("notify_roles", ()))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise PlanError(f"emergency plan {data.get('kind', '?')!r}: {type(exc).__name__} {exc}") from None
+    if not steps:
+        raise PlanError(f"emergency plan {kind.value}: at least one step is needed")
+    for c in contacts:
+        if not c.name or not c.number:
+            raise PlanError(f"emergency plan {kind.value}: a contact needs a name and a number")
+    return EmergencyPlan(kind, steps, contacts, roles)
+
+
+def branch_plans(db: Database, code: str, language: str = "en") -> dict[IncidentType, EmergencyPlan]:
+    """The branch's plan for every incident type: its own where it has one, else the default in ``language``."""
+    plans = default_plans(language)
+    for data in repository.load_emergency_plans(db, code):
+        try:
+            plan = plan_from_dict(data)
+        except PlanError:
+            continue  # a stored plan the console no longer reads: the default stands in
+        plans[plan.kind] = plan
+    return plans
+
+
+def report_task(db: Database, code: str, kind: IncidentType, user: str, note: str, at: datetime, *,
+                drill: bool = False, language: str = "en") -> ReportIncident:
+    """The write task reporting an incident of ``kind`` with the steps of the branch's plan for it now."""
+    plan = branch_plans(db, code, language)[kind]
+    message = f"incident {kind.value}" + (" (drill)" if drill else "") + (f": {note}" if note else "")
+    return ReportIncident(code, kind.value, SEVERITY[kind].value, plan.steps, user, note, at, drill=drill,
+                          message=message)

@@ -1,0 +1,108 @@
+"""``incident report --type TYPE [--note TEXT] [--drill]`` and ``incident list``: report an incident from the command
+line (a PC without the window, a script wired to a panic button) and read the day's incidents with their steps.
+English output, or JSON with ``--json``. No Qt."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, TextIO
+from zoneinfo import ZoneInfo
+
+from console.cli.common import CommandError, add_branch, add_json, pick_branch
+from console.domain.incidents import IncidentType
+
+if TYPE_CHECKING:
+    from console.bootstrap import Environment
+
+TYPES = tuple(t.value for t in IncidentType)
+
+
+def _incident_type(text: str) -> IncidentType:
+    try:
+        return IncidentType(text.strip().lower())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an incident type (types: {', '.join(TYPES)})") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    incident = sub.add_parser("incident", help="report an incident, and list the day's incidents",
+                              description="Incidents beyond crowding: a medical emergency, a suspicious person, a "
+                              "dispute, a robbery, a fire, a system outage, a self-service device fault, or other.")
+    actions = incident.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
+    report = actions.add_parser("report", help="report an incident: it is raised as an alert at once, with its "
+                                "emergency plan's steps")
+    report.add_argument("--type", dest="incident_type", type=_incident_type, required=True, metavar="TYPE",
+                        help=f"one of: {', '.join(TYPES)}")
+    report.add_argument("--note", default="", metavar="TEXT", help="what happened, where (stored with the incident)")
+    report.add_argument("--drill", action="store_true", help="a drill (演练): runs the same way, never counts as real")
+    add_branch(report)
+    add_json(report, help="a JSON object with the stored incident")
+    listing = actions.add_parser("list", help="the incidents reported today (or since --since), with their steps")
+    listing.add_argument("--since", metavar="ISO", help="reported at or after (default: the start of today)")
+    add_branch(listing)
+    add_json(listing, help="a JSON list of the incidents")
+    incident.set_defaults(handler=run_incident)
+
+
+def _row(incident, tz: ZoneInfo) -> dict:
+    def t(at: datetime | None) -> str | None:
+        return at.astimezone(tz).isoformat(timespec="seconds") if at is not None else None
+
+    return {"id": incident.alert_id, "type": incident.kind.value, "drill": incident.drill,
+            "reported_at": t(incident.raised_at), "reported_by": incident.raised_by, "note": incident.note,
+            "steps": [{"step": s.position + 1, "text": s.text, "done_at": t(s.done_at), "done_by": s.done_by}
+                      for s in incident.steps],
+            "closed_at": t(incident.closed_at), "closed_by": incident.closed_by, "summary": incident.summary}
+
+
+def run_incident(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
+    from console.alerts.incidents import report_task
+    from storage import repository
+    from storage.writer import apply_now
+
+    code = pick_branch(env, args.branch)
+    branch = repository.load_branch(env.db, code)
+    assert branch is not None
+    tz = ZoneInfo(branch.timezone)
+    if args.incident_command == "report":
+        if len(args.note) > 200:
+            raise CommandError(f"--note: {len(args.note)} characters; at most 200 are stored")
+        operator = getattr(args, "operator", None)
+        user = operator.username if operator is not None and operator.username else "console"
+        task = report_task(env.db, code, args.incident_type, user, args.note.strip(), datetime.now(UTC),
+                           drill=args.drill, language=env.settings.ui.language or "en")
+        apply_now(env.db, task)
+        incident = repository.load_incident(env.db, task.alert_id)
+        assert incident is not None
+        if args.json:
+            json.dump(_row(incident, tz), out, ensure_ascii=False, indent=2)
+            out.write("\n")
+            return 0
+        what = "drill" if incident.drill else "incident"
+        out.write(f"{what} {incident.alert_id} reported: {incident.kind.value} at "
+                  f"{incident.raised_at.astimezone(tz):%H:%M:%S} by {incident.raised_by}\n")
+        for s in incident.steps:
+            out.write(f"  [ ] {s.position + 1}. {s.text}\n")
+        return 0
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            raise CommandError(f"--since {args.since!r} is not an ISO 8601 time") from None
+        since = since.replace(tzinfo=tz) if since.tzinfo is None else since
+    else:
+        since = datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = [_row(i, tz) for i in repository.load_incidents(env.db, code, since)]
+    if args.json:
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    out.write(f"Incidents since {since.isoformat()} - {branch.name} ({code}): {len(rows)}\n")
+    for r in rows:
+        done = sum(1 for s in r["steps"] if s["done_at"])
+        state = f"closed {r['closed_at'][11:19]}" if r["closed_at"] else "open"
+        out.write(f"  {r['reported_at'][:19]}  {r['type']:<14}{'drill ' if r['drill'] else ''}{state:<16}"
+                  f"steps {done}/{len(r['steps'])}  {r['note']}\n")
+    return 0
