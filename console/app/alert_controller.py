@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from console.alerts.store import write_alerts
 from console.app.alert_service import AlertService, AlertUpdate, record_of
 from console.domain.alert_engine import SEVERITY_ORDER, ChangeKind, RuleKind, ScopeKind
+from console.domain.incidents import incident_type_of
 from console.domain.permissions import Permission, ack_permission
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import AlertSeverity, AlertState, ServiceType
@@ -89,6 +90,8 @@ class AlertController(QObject):
         alert_list.sig_rules.connect(self.open_rules)
         self.controller = context.controller
         self.cameras = context.cameras
+        #: opens an incident's dialog (console/app/incident_controller.py), set by the window
+        self.incidents = None
         #: told the level of the lobby's open crowding alert (None: none) after each evaluation
         self.lobby_level: Callable[[AlertSeverity | None], None] | None = None
         banner.sig_acknowledge.connect(self.acknowledge)
@@ -198,6 +201,9 @@ class AlertController(QObject):
         if why is not None:
             QMessageBox.warning(self.parent(), self.tr("Alert"), why)
             return False
+        if note is None and incident_type_of(alert.rule) is not None and self.incidents is not None:
+            self.incidents.open(alert.alert_id)  # an incident is worked through its own plan and closed there
+            return True
         if note is None:
             dialog = AcknowledgeDialog(alert, self.plan_for(alert), resolve, self.parent())
             if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -102,6 +102,7 @@ class AlertService(QObject):
         self._scheduler: BackgroundScheduler | None = None
         self._busy = False  # a run is in progress (set and read without a lock: a stale read costs one run)
         self._again = False
+        self._queued = False  # brought forward, not started yet
         self.evaluations = 0
         self.latest: AlertUpdate | None = None
         self.cameras = None  # the CameraManager, when the branch has real cameras
@@ -147,16 +148,19 @@ class AlertService(QObject):
             self._scheduler = None
 
     def _run_soon(self) -> None:
-        """Bring the next run forward to now — unless one is running: it then runs once more when done."""
-        if self._busy:
+        """Bring the next run forward to now — unless one is running, or was brought forward and has not started
+        yet: it then evaluates the newest view when it runs (bringing it forward again before it starts would make
+        the scheduler start a second one and skip it with a warning)."""
+        if self._busy or self._queued:
             self._again = True
             return
         scheduler = self._scheduler
         if scheduler is not None and scheduler.running:
+            self._queued = True
             try:
                 scheduler.modify_job("alerts", next_run_time=datetime.now(UTC))
             except Exception:  # the job is being removed at shutdown
-                pass
+                self._queued = False
 
     # --- GUI thread -----------------------------------------------------------------------------------------
 
@@ -251,7 +255,7 @@ class AlertService(QObject):
         ``CATCH_UP_S``: views arriving faster than evaluations (the demo fast-forwarding its morning at start) would
         otherwise keep one run going past the next interval, which the scheduler then skips with a warning. What is
         left is evaluated at the next view or interval (tests call this directly)."""
-        self._busy = True
+        self._busy, self._queued = True, False
         started = time.monotonic()
         try:
             update = self._evaluate()

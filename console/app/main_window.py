@@ -90,6 +90,14 @@ INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QE
 QUEUE_PANELS = ("counters", "queue", "staff", "reports")
 
 
+
+def incident_changed(alert_controller, context) -> None:
+    """An incident was reported, ticked or closed: the Alerts panel reads the database again, and the alert service
+    evaluates soon so the banner shows it (a plain function: no reference from the window to itself)."""
+    alert_controller.reload(alert_controller.list.tz)
+    if context.alerts is not None:
+        context.alerts._run_soon()
+
 class MainWindow(QMainWindow):
     sig_language_requested = Signal(str)
     #: open the console on a branch (code) as an operator: after the set-up wizard or a change of the branch's set-up
@@ -206,6 +214,27 @@ class MainWindow(QMainWindow):
 
         self.alert_controller = AlertController(context.alerts, self.alerts, self.banner, context, self)
         self.alert_controller.lobby_level = self.lobby.set_crowding_level
+        from console.app.incident_controller import IncidentController
+
+        self.incidents = IncidentController(context, self, after_change=partial(incident_changed,
+                                                                                self.alert_controller, context))
+        self.alert_controller.incidents = self.incidents
+        # always in sight, whatever panel is shown: reporting an incident must never be a search
+        incident_bar = QToolBar(self.tr("Incidents"))
+        incident_bar.setObjectName("incidentBar")
+        incident_bar.setMovable(False)
+        self.report_incident_action = QAction(self.tr("⚠ Report incident (F9)"), self)
+        self.report_incident_action.setObjectName("reportIncidentAction")
+        self.report_incident_action.setShortcut(QKeySequence("F9"))
+        self.report_incident_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.report_incident_action.setToolTip(self.tr("A medical emergency, a suspicious person, a dispute, a "
+                                                       "robbery, a fire, a system outage, a device fault: raise it "
+                                                       "and follow its emergency plan"))
+        self.report_incident_action.triggered.connect(self.incidents.report)
+        incident_bar.addAction(self.report_incident_action)
+        incident_bar.widgetForAction(self.report_incident_action).setObjectName("reportIncidentButton")
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, incident_bar)
+        self.incident_bar = incident_bar
         # plain functions over the context (never bound methods of the window: no reference cycles through Qt
         # wrappers, whose collection by the garbage collector at a random moment has crashed PySide before)
         self.staff.desk_factory = partial(roster_desk, context)

@@ -157,7 +157,7 @@
     <name>AlertController</name>
     <message>
         <source>Alert</source>
-        <extracomment>told the level of the lobby&apos;s open crowding alert (None: none) after each evaluation</extracomment>
+        <extracomment>opens an incident&apos;s dialog (console/app/incident_controller.py), set by the window told the level of the lobby&apos;s open crowding alert (None: none) after each evaluation</extracomment>
         <translation>告警</translation>
     </message>
     <message>
@@ -467,6 +467,14 @@
     <message>
         <source>and others</source>
         <translation>等</translation>
+    </message>
+    <message>
+        <source>Drill</source>
+        <translation>演练</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>事件</translation>
     </message>
     <message>
         <source>Priority customers: longest wait %1 min, threshold %2 min — waiting over %2 min: %3</source>
@@ -1677,6 +1685,72 @@
     </message>
 </context>
 <context>
+    <name>IncidentController</name>
+    <message>
+        <source>Incidents of a branch opened from the regional view are handled at the branch&apos;s own console.</source>
+        <translation>从区域视图打开的网点，其事件在该网点自己的监控台处理。</translation>
+    </message>
+    <message>
+        <source>Report incident</source>
+        <translation>报告事件</translation>
+    </message>
+    <message>
+        <source>Not stored: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentDialog</name>
+    <message>
+        <source>Drill: %1</source>
+        <translation>演练：%1</translation>
+    </message>
+    <message>
+        <source>Incident: %1</source>
+        <translation>事件：%1</translation>
+    </message>
+    <message>
+        <source>Emergency plan</source>
+        <translation>应急预案</translation>
+    </message>
+    <message>
+        <source>Call: %1</source>
+        <translation>呼叫：%1</translation>
+    </message>
+    <message>
+        <source>No numbers to call in this plan</source>
+        <translation>本预案未列出需呼叫的号码</translation>
+    </message>
+    <message>
+        <source>What happened and what was done (needed to close)</source>
+        <translation>发生了什么、采取了哪些措施（结案必填）</translation>
+    </message>
+    <message>
+        <source>Close incident</source>
+        <translation>结束事件</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>总结</translation>
+    </message>
+    <message>
+        <source>Reported %1 by %2</source>
+        <translation>%1 由 %2 报告</translation>
+    </message>
+    <message>
+        <source>Closed %1 by %2</source>
+        <translation>%1 由 %2 结束</translation>
+    </message>
+    <message>
+        <source>done %1 by %2</source>
+        <translation>%1 由 %2 完成</translation>
+    </message>
+    <message>
+        <source>Write a summary before closing: what happened and what was done.</source>
+        <translation>结束前请填写总结：发生了什么、采取了哪些措施。</translation>
+    </message>
+</context>
+<context>
     <name>LobbyPanel</name>
     <message>
         <source>in the lobby now</source>
@@ -1874,6 +1948,18 @@
     <message>
         <source>Branch Lobby Console</source>
         <translation>网点厅堂监控台</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>⚠ Report incident (F9)</source>
+        <translation>⚠ 报告事件（F9）</translation>
+    </message>
+    <message>
+        <source>A medical emergency, a suspicious person, a dispute, a robbery, a fire, a system outage, a device fault: raise it and follow its emergency plan</source>
+        <translation>突发疾病、可疑人员、纠纷、抢劫、火警、系统故障、设备故障：立即报告并按应急预案处置</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -2482,6 +2568,33 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Branch %1 cannot be opened: %2</source>
         <translation>无法打开网点 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>ReportIncidentDialog</name>
+    <message>
+        <source>Report incident</source>
+        <translation>报告事件</translation>
+    </message>
+    <message>
+        <source>Where, who, what you see (optional)</source>
+        <translation>地点、人员、看到的情况（可选）</translation>
+    </message>
+    <message>
+        <source>This is a drill (演练): it runs the same way and never counts as real</source>
+        <translation>这是演练：流程与真实事件相同，但不计入真实数据</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <source>What is happening?</source>
+        <translation>发生了什么？</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
     </message>
 </context>
 <context>
@@ -3696,6 +3809,14 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>修改网点设置</translation>
     </message>
     <message>
+        <source>report incidents</source>
+        <translation>报告事件</translation>
+    </message>
+    <message>
+        <source>edit the emergency plans</source>
+        <translation>编辑应急预案</translation>
+    </message>
+    <message>
         <source>import data</source>
         <translation>导入数据</translation>
     </message>
@@ -3730,6 +3851,38 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>A %1 may not %2 (allowed: %3).</source>
         <translation>%1无权%2（可由：%3）。</translation>
+    </message>
+    <message>
+        <source>Medical emergency</source>
+        <translation>突发疾病 / 受伤</translation>
+    </message>
+    <message>
+        <source>Suspicious person or behaviour</source>
+        <translation>可疑人员或行为</translation>
+    </message>
+    <message>
+        <source>Dispute or disturbance</source>
+        <translation>纠纷或闹事</translation>
+    </message>
+    <message>
+        <source>Robbery or violence</source>
+        <translation>抢劫或暴力事件</translation>
+    </message>
+    <message>
+        <source>Fire or evacuation</source>
+        <translation>火警 / 疏散</translation>
+    </message>
+    <message>
+        <source>System outage (ticketing, card systems)</source>
+        <translation>系统故障（叫号、银行卡系统）</translation>
+    </message>
+    <message>
+        <source>Self-service device fault</source>
+        <translation>自助设备故障</translation>
+    </message>
+    <message>
+        <source>Other incident</source>
+        <translation>其他事件</translation>
     </message>
 </context>
 <context>

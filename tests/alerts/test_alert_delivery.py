@@ -224,7 +224,7 @@ def test_one_alert_run_catches_up_for_at_most_a_second() -> None:
     from console.app.alert_service import CATCH_UP_S, EVERY_S, AlertService
 
     calls: list[float] = []
-    service = SimpleNamespace(_busy=False, _again=False)
+    service = SimpleNamespace(_busy=False, _again=False, _queued=False)
 
     def evaluate() -> str:
         calls.append(time.monotonic())

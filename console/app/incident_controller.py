@@ -1,0 +1,102 @@
+"""What the Report incident button (toolbar, F9) and an incident's dialog do: the permission check, the write tasks
+through the database writer, and showing the incident again after each change. An incident opened from the Alerts
+panel or the banner comes here too (``console/app/alert_controller.py``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from console.alerts.incidents import branch_plans, report_task
+from console.domain.permissions import Permission
+from storage import repository
+from storage.tasks import CloseIncident, TickIncidentStep
+from storage.writer import WriteFailed
+from widgets import labels
+from widgets.dialogs.incident_dialogs import IncidentDialog, ReportIncidentDialog
+
+
+class IncidentController(QObject):
+    """``after_change()`` is called once an incident was reported, ticked or closed (the alert list reloads)."""
+
+    def __init__(self, context, parent: QWidget | None = None, after_change=None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.after_change = after_change
+
+    @property
+    def user(self) -> str:
+        desk = self.context.desk
+        return desk.user if desk is not None and desk.user else "console"
+
+    def _language(self) -> str:
+        return self.context.env.settings.ui.language or "en"
+
+    def _tz(self) -> ZoneInfo:
+        branch = repository.load_branch(self.context.env.db, self.context.branch_code)
+        return ZoneInfo(branch.timezone) if branch is not None else ZoneInfo("UTC")
+
+    def may_act(self) -> str | None:
+        """Why the logged-in user may not report or work on incidents (None: they may)."""
+        if self.context.viewer:
+            return self.tr("Incidents of a branch opened from the regional view are handled at the branch's own "
+                           "console.")
+        operator = self.context.operator
+        return labels.denied(operator.role, Permission.REPORT_INCIDENTS, operator.read_only)
+
+    def _store(self, task) -> str | None:
+        try:
+            self.context.writer.submit_and_wait(task)
+        except WriteFailed as exc:
+            return str(exc)
+        if self.after_change is not None:
+            self.after_change()
+        return None
+
+    @Slot()
+    def report(self) -> int | None:
+        """Ask what happened, store it, and open its plan; the stored incident's number (None: nothing stored)."""
+        why = self.may_act()
+        if why is not None:
+            QMessageBox.warning(self.parent(), self.tr("Report incident"), why)
+            return None
+        dialog = ReportIncidentDialog(self.parent())
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        task = report_task(self.context.env.db, self.context.branch_code, dialog.kind(), self.user, dialog.note(),
+                           datetime.now(UTC), drill=dialog.drill(), language=self._language())
+        problem = self._store(task)
+        if problem is not None:
+            QMessageBox.warning(self.parent(), self.tr("Report incident"),
+                                self.tr("Not stored: %1").replace("%1", problem))
+            return None
+        self.open(task.alert_id)
+        return task.alert_id
+
+    def dialog_for(self, alert_id: int) -> IncidentDialog | None:
+        """The dialog of a stored incident (None: no such incident)."""
+        db = self.context.env.db
+        incident = repository.load_incident(db, alert_id)
+        if incident is None:
+            return None
+        plan = branch_plans(db, self.context.branch_code, self._language())[incident.kind]
+        user = self.user
+
+        def tick(position: int, done: bool) -> str | None:
+            return self._store(TickIncidentStep(alert_id, position, done, user, datetime.now(UTC)))
+
+        def close(summary: str) -> str | None:
+            return self._store(CloseIncident(alert_id, user, summary, datetime.now(UTC)))
+
+        return IncidentDialog(incident, plan.contacts, self._tz(), tick=tick, close=close,
+                              reload=lambda: repository.load_incident(db, alert_id),
+                              can_act=self.may_act() is None, parent=self.parent())
+
+    def open(self, alert_id: int) -> None:
+        dialog = self.dialog_for(alert_id)
+        if dialog is not None:
+            dialog.exec()
+            dialog.deleteLater()

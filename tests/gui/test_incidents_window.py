@@ -1,0 +1,88 @@
+"""An incident walked through in the window: F9 reports it (type, note), its plan opens at once, steps are ticked
+with their times and who ticked them, the banner and the Alerts panel show it, and it is closed with a summary
+(refused without one). A drill is reported the same way and marked as a drill in the banner and the list."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from console.domain.alert_engine import default_rules
+from console.domain.incidents import IncidentType, default_plans
+from storage import repository
+from tests.gui.dialogs import answer_dialog
+from widgets.dialogs.incident_dialogs import IncidentDialog, ReportIncidentDialog
+
+pytestmark = pytest.mark.gui
+
+
+def test_an_incident_and_a_drill_from_the_toolbar(qtbot, qapp, isolated_data_dir) -> None:
+    from console.app.main_window import MainWindow
+    from tests.gui.test_alerts_window import start_demo
+
+    context, env = start_demo(isolated_data_dir, default_rules())
+    try:
+        window = MainWindow(context)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: context.controller.latest is not None, timeout=20_000)
+        context.runner.pause()
+        seen: dict = {}
+
+        def report(kind: IncidentType, note: str, drill: bool):
+            def fill(dialog: ReportIncidentDialog) -> None:
+                row = next(i for i in range(dialog.types.count())
+                           if dialog.types.item(i).data(Qt.ItemDataRole.UserRole) == kind.value)
+                dialog.types.setCurrentRow(row)
+                dialog.note_edit.setText(note)
+                dialog.drill_box.setChecked(drill)
+                seen["types"] = [dialog.types.item(i).text() for i in range(dialog.types.count())]
+                dialog.accept()
+            return fill
+
+        def work(dialog: IncidentDialog) -> None:
+            seen["title"] = dialog.windowTitle()
+            dialog.step_boxes[0].click()
+            dialog.step_boxes[2].click()
+            seen["times"] = [label.text() for label in dialog.step_times]
+            dialog.close_incident()  # no summary yet: refused
+            seen["refused"] = dialog.error.text()
+            dialog.summary.setPlainText("Customer recovered; ambulance not needed")
+            dialog.close_incident()
+            seen["closed"] = dialog.header.text()
+            seen["enabled"] = [box.isEnabled() for box in dialog.step_boxes]
+            dialog.reject()
+
+        answer_dialog(ReportIncidentDialog, report(IncidentType.MEDICAL, "by the ATM", False), seen)
+        answer_dialog(IncidentDialog, work, seen)
+        QTest.keyClick(window, Qt.Key.Key_F9)  # the shortcut, from wherever the focus is
+        assert "error" not in seen, seen
+        assert seen["types"][:3] == ["Medical emergency", "Suspicious person or behaviour", "Dispute or disturbance"]
+        assert seen["title"] == "Incident: Medical emergency"
+        assert seen["times"][0].startswith("done ") and seen["times"][0].endswith(f" by {context.desk.user}")
+        assert seen["times"][1] == "" and seen["times"][2].startswith("done ")
+        assert seen["refused"].startswith("Write a summary before closing")
+        assert "Closed " in seen["closed"] and not any(seen["enabled"])
+        (incident,) = repository.load_incidents(env.db, "DEMO", context.controller.latest.snapshot.at.replace(
+            hour=0, minute=0))
+        plan = default_plans()[IncidentType.MEDICAL]
+        assert [s.text for s in incident.steps] == list(plan.steps)
+        assert [s.done_at is not None for s in incident.steps] == [True, False, True, False, False]
+        assert incident.summary == "Customer recovered; ambulance not needed" and incident.note == "by the ATM"
+
+        # a drill: raised the same way, marked as a drill in the banner and the Alerts panel
+        answer_dialog(ReportIncidentDialog, report(IncidentType.FIRE, "", True), seen)
+        answer_dialog(IncidentDialog, lambda dialog: (seen.update(drill=dialog.windowTitle()), dialog.reject()), seen)
+        window.report_incident_action.trigger()
+        assert "error" not in seen, seen
+        assert seen["drill"] == "Drill: Fire or evacuation"
+        context.alerts._run_soon()
+        qtbot.waitUntil(lambda: window.banner.alert is not None and window.banner.alert.rule == "drill.fire",
+                        timeout=10_000)
+        assert "Drill: Fire or evacuation" in window.banner.text.text()
+        texts = [window.alerts.table.item(r, window.alerts.COL_WHAT).text() for r in range(window.alerts.table.rowCount())]
+        assert "Drill: Fire or evacuation" in texts and "Incident: Medical emergency — by the ATM" in texts
+    finally:
+        context.stop()
+        env.close()
