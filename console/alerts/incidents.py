@@ -49,10 +49,37 @@ def plan_from_dict(data: dict[str, Any]) -> EmergencyPlan:
     return EmergencyPlan(kind, steps, contacts, roles)
 
 
+#: the crowding alert's plans kept with the incidents' (File → Emergency plans…), by level
+CROWDING_PLANS = ("crowding_warning", "crowding_critical")
+
+
+def crowding_plan(db: Database, code: str, critical: bool) -> list[str] | None:
+    """The branch's own steps for a crowding alert of that level (None: it has none; the caller's defaults, or the
+    steps of the settings file's ``[alerts] plan_warning``/``plan_critical`` kept from before plans were stored,
+    stand in)."""
+    kind = CROWDING_PLANS[1] if critical else CROWDING_PLANS[0]
+    for data in repository.load_emergency_plans(db, code):
+        if data.get("kind") == kind:
+            steps = [str(s).strip() for s in data.get("steps", ()) if str(s).strip()]
+            return steps or None
+    return None
+
+
+def crowding_plan_dict(critical: bool, steps: list[str]) -> dict[str, Any]:
+    """The stored form of a crowding plan; PlanError without a step."""
+    kind = CROWDING_PLANS[1] if critical else CROWDING_PLANS[0]
+    steps = [s.strip() for s in steps if s.strip()]
+    if not steps:
+        raise PlanError(f"emergency plan {kind}: at least one step is needed")
+    return {"kind": kind, "steps": steps}
+
+
 def branch_plans(db: Database, code: str, language: str = "en") -> dict[IncidentType, EmergencyPlan]:
     """The branch's plan for every incident type: its own where it has one, else the default in ``language``."""
     plans = default_plans(language)
     for data in repository.load_emergency_plans(db, code):
+        if data.get("kind") in CROWDING_PLANS:
+            continue
         try:
             plan = plan_from_dict(data)
         except PlanError:

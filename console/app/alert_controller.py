@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.alerts.incidents import crowding_plan
 from console.alerts.store import write_alerts
 from console.app.alert_service import AlertService, AlertUpdate, record_of
 from console.domain.alert_engine import SEVERITY_ORDER, ChangeKind, RuleKind, ScopeKind
@@ -108,9 +109,15 @@ class AlertController(QObject):
         return taker.version if taker is not None else 0
 
     def plan_for(self, alert: AlertRecord) -> list[str]:
+        """A crowding alert's checklist: the branch's stored plan for its level (File → Emergency plans…), else the
+        settings file's from before plans were stored, else the built-in steps."""
         if alert.rule.split(".")[0] != "crowding":
             return []
-        custom = self.settings.plan_critical if alert.severity is AlertSeverity.CRITICAL else self.settings.plan_warning
+        critical = alert.severity is AlertSeverity.CRITICAL
+        stored = crowding_plan(self.db, self.code, critical) if self.code is not None else None
+        if stored:
+            return stored
+        custom = self.settings.plan_critical if critical else self.settings.plan_warning
         return list(custom) if custom else default_plan(alert.severity)
 
     def reload(self, tz=None) -> None:

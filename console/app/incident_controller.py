@@ -10,12 +10,23 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
-from console.alerts.incidents import branch_plans, report_task
+from console.alerts.incidents import (
+    CROWDING_PLANS,
+    PlanError,
+    branch_plans,
+    crowding_plan,
+    crowding_plan_dict,
+    plan_to_dict,
+    report_task,
+)
+from console.domain.incidents import EmergencyPlan, IncidentType
 from console.domain.permissions import Permission
+from console.domain.vocabulary import AlertSeverity
 from storage import repository
-from storage.tasks import CloseIncident, TickIncidentStep
+from storage.tasks import CloseIncident, SaveEmergencyPlans, TickIncidentStep
 from storage.writer import WriteFailed
 from widgets import labels
+from widgets.dialogs.emergency_plans_dialog import EmergencyPlansDialog, contacts_of, plan_texts
 from widgets.dialogs.incident_dialogs import IncidentDialog, ReportIncidentDialog
 
 
@@ -75,6 +86,45 @@ class IncidentController(QObject):
             return None
         self.open(task.alert_id)
         return task.alert_id
+
+    def plans_dialog(self) -> EmergencyPlansDialog:
+        """File → Emergency plans…: the branch's plans (its own, else the defaults), read-only for a role that may
+        not edit them; saving stores them all, audited."""
+        from console.app.alert_controller import default_plan
+
+        db, code = self.context.env.db, self.context.branch_code
+        plans = branch_plans(db, code, self._language())
+        settings = self.context.env.settings.alerts
+        crowding = {}
+        for kind, critical, legacy in (("crowding_warning", False, settings.plan_warning),
+                                       ("crowding_critical", True, settings.plan_critical)):
+            crowding[kind] = crowding_plan(db, code, critical) or list(legacy) or default_plan(
+                AlertSeverity.CRITICAL if critical else AlertSeverity.WARNING)
+        operator = self.context.operator
+        may = operator.may(Permission.EDIT_PLANS) and not self.context.viewer
+        user = self.user
+
+        def save(texts) -> str | None:
+            try:
+                stored = []
+                for kind, (steps, contacts) in texts.items():
+                    if kind in CROWDING_PLANS:
+                        stored.append(crowding_plan_dict(kind == "crowding_critical", steps))
+                    else:
+                        plan = plans[IncidentType(kind)]
+                        stored.append(plan_to_dict(EmergencyPlan(plan.kind, tuple(steps), contacts_of(contacts),
+                                                                 plan.notify_roles)))
+            except PlanError as exc:
+                return str(exc)
+            return self._store(SaveEmergencyPlans(code, tuple(stored), user, datetime.now(UTC)))
+
+        return EmergencyPlansDialog(plan_texts(plans, crowding), save, self.parent(), read_only=not may)
+
+    @Slot()
+    def edit_plans(self) -> None:
+        dialog = self.plans_dialog()
+        dialog.exec()
+        dialog.deleteLater()
 
     def dialog_for(self, alert_id: int) -> IncidentDialog | None:
         """The dialog of a stored incident (None: no such incident)."""

@@ -325,6 +325,11 @@ class MainWindow(QMainWindow):
         settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(settings_action)
+        self.plans_action = QAction(self.tr("&Emergency plans…"), self)
+        self.plans_action.setToolTip(self.tr("What to do for each kind of incident and for a crowded lobby, and whom "
+                                             "to call"))
+        self.plans_action.triggered.connect(self.edit_plans)
+        file_menu.addAction(self.plans_action)
         self.cameras_action = QAction(self.tr("&Cameras…"), self)
         self.cameras_action.triggered.connect(self.open_cameras)
         file_menu.addAction(self.cameras_action)
@@ -411,6 +416,10 @@ class MainWindow(QMainWindow):
         self.configure_idle_lock(self.context.env.settings.security.idle_lock_min)
         if dialog.language_changed:
             self.sig_language_requested.emit(dialog.chosen_language)
+
+    @Slot()
+    def edit_plans(self) -> None:
+        self.incidents.edit_plans()
 
     @Slot()
     def open_cameras(self) -> None:

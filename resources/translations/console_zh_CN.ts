@@ -1547,6 +1547,49 @@
     </message>
 </context>
 <context>
+    <name>EmergencyPlansDialog</name>
+    <message>
+        <source>Emergency plans</source>
+        <translation>应急预案</translation>
+    </message>
+    <message>
+        <source>One step per line, in the order to take them</source>
+        <translation>每行一个步骤，按执行顺序排列</translation>
+    </message>
+    <message>
+        <source>One per line: name, then the number (110, 120, 119, the security desk…)</source>
+        <translation>每行一个：名称，然后是号码（110、120、119、安保值班室……）</translation>
+    </message>
+    <message>
+        <source>Whom to call</source>
+        <translation>需呼叫</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>Crowding — warning level</source>
+        <translation>拥挤——警告级别</translation>
+    </message>
+    <message>
+        <source>Crowding — critical level</source>
+        <translation>拥挤——严重级别</translation>
+    </message>
+    <message>
+        <source>%1: at least one step is needed.</source>
+        <translation>%1：至少需要一个步骤。</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; is not a name followed by a number.</source>
+        <translation>%1：“%2”不是“名称 号码”的格式。</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+</context>
+<context>
     <name>FeedPage</name>
     <message>
         <source>Ticket feed</source>
@@ -1980,6 +2023,14 @@
     <message>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Emergency plans…</source>
+        <translation>应急预案(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>What to do for each kind of incident and for a crowded lobby, and whom to call</source>
+        <translation>各类事件及大堂拥挤时的处置步骤和需呼叫的号码</translation>
     </message>
     <message>
         <source>&amp;Cameras…</source>

@@ -86,3 +86,64 @@ def test_an_incident_and_a_drill_from_the_toolbar(qtbot, qapp, isolated_data_dir
     finally:
         context.stop()
         env.close()
+
+
+def test_the_emergency_plans_are_edited_stored_and_used(qtbot, qapp, isolated_data_dir) -> None:
+    """File → Emergency plans…: a plan without a step is refused with the reason; the edited robbery plan and the
+    crowding warning checklist are stored (audited), a robbery reported then copies the new steps, and a crowding
+    alert's acknowledge dialog shows the new checklist."""
+    from console.app.main_window import MainWindow
+    from console.domain.records import AlertRecord
+    from console.domain.vocabulary import AlertSeverity, AlertState
+    from tests.gui.test_alerts_window import start_demo
+    from widgets.dialogs.emergency_plans_dialog import EmergencyPlansDialog
+
+    context, env = start_demo(isolated_data_dir, default_rules())
+    try:
+        window = MainWindow(context)
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: context.controller.latest is not None, timeout=20_000)
+        context.runner.pause()
+        seen: dict = {}
+
+        def pick(dialog, kind: str) -> None:
+            row = next(i for i in range(dialog.kinds.count())
+                       if dialog.kinds.item(i).data(Qt.ItemDataRole.UserRole) == kind)
+            dialog.kinds.setCurrentRow(row)
+
+        def edit(dialog: EmergencyPlansDialog) -> None:
+            seen["kinds"] = [dialog.kinds.item(i).text() for i in range(dialog.kinds.count())]
+            pick(dialog, "robbery")
+            dialog.steps.setPlainText("")
+            dialog.accept()
+            seen["refused"] = dialog.error.text()
+            dialog.steps.setPlainText("Press the silent alarm\nCall 110 when safe")
+            dialog.contacts.setPlainText("110\nSecurity desk 8001")
+            pick(dialog, "crowding_warning")
+            dialog.steps.setPlainText("Open counter 3\nGuide customers to the machines")
+            dialog.accept()
+
+        answer_dialog(EmergencyPlansDialog, edit, seen)
+        window.plans_action.trigger()
+        assert "error" not in seen, seen
+        assert seen["kinds"][0] == "Medical emergency" and seen["kinds"][-2:] == ["Crowding — warning level",
+                                                                                "Crowding — critical level"]
+        assert seen["refused"] == "Robbery or violence: at least one step is needed."
+        audit = repository.load_audit(env.db, since=context.controller.latest.snapshot.at.replace(year=2000))
+        assert audit[-1].action == "emergency_plans.save"
+        from console.alerts.incidents import branch_plans
+        from console.domain.incidents import Contact
+
+        robbery = branch_plans(env.db, "DEMO")[IncidentType.ROBBERY]
+        assert robbery.contacts == (Contact("110", "110"), Contact("Security desk", "8001"))
+
+        answer_dialog(ReportIncidentDialog, lambda d: (d.types.setCurrentRow(3), d.accept()), seen)
+        answer_dialog(IncidentDialog, lambda d: (seen.update(steps=[b.text() for b in d.step_boxes]), d.reject()), seen)
+        window.incidents.report()
+        assert seen["steps"] == ["1. Press the silent alarm", "2. Call 110 when safe"]
+        crowding = AlertRecord(1, "crowding", AlertSeverity.WARNING, AlertState.RAISED, "lobby", "",
+                               context.controller.latest.snapshot.at)
+        assert window.alert_controller.plan_for(crowding) == ["Open counter 3", "Guide customers to the machines"]
+    finally:
+        context.stop()
+        env.close()
