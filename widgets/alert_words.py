@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from console.domain.alert_measures import CameraFigure, camera_figures, waiting_tickets
+from console.domain.alert_measures import CameraFigure, camera_figures, staffing_shortfalls, waiting_tickets
 from console.domain.incidents import incident_type_of, is_drill
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import ServiceType
@@ -104,7 +104,16 @@ def describe(alert: AlertRecord, kind: str | None = None) -> str:
         text = QCoreApplication.translate(
             "AlertWords", "%1 idle %2 min while customers wait").replace("%1", labels.counter_name(subject)) \
             .replace("%2", f"{v:.0f}")
-    elif kind == "staffing":
+    elif kind == "staffing" and subject == "branch":
+        short = round(v)
+        types = ", ".join(f"{_service(t)} {n}" for t, n in staffing_shortfalls(alert.detail))
+        text = (QCoreApplication.translate("AlertWords", "Staffing: one counter short of what the queues need")
+                if short == 1 else
+                QCoreApplication.translate("AlertWords", "Staffing: %1 counters short of what the queues need")
+                .replace("%1", str(short)))
+        if types:
+            text += " — " + types
+    elif kind == "staffing":  # stored before staffing was one alert for the branch: one service type
         short = round(v)
         text = (QCoreApplication.translate("AlertWords", "%1: one counter short of what the queue needs")
                 if short == 1 else

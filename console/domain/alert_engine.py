@@ -45,7 +45,7 @@ class RuleKind(StrEnum):
     QUEUE = "queue"  # tickets waiting per open counter taking the service type
     SERVICE_LEVEL = "service_level"  # percent called within the target over the last 60 minutes
     IDLE_COUNTER = "idle_counter"  # minutes a counter has been idle while a type it takes has tickets waiting
-    STAFFING = "staffing"  # counters short of those the staffing maths requires for a service type
+    STAFFING = "staffing"  # counters short of those the staffing maths requires, over the service types short
     CAMERA_OFFLINE = "camera_offline"  # seconds a camera has been offline
     NOT_LOGGED_IN = "not_logged_in"  # minutes since a rostered shift started without a login
     PRIORITY_WAIT = "priority_wait"  # minutes the longest-waiting priority customer (VIP, elderly, disabled) waited
@@ -69,7 +69,7 @@ SCOPES: dict[RuleKind, ScopeKind | None] = {
     RuleKind.QUEUE: ScopeKind.SERVICE_TYPE,
     RuleKind.SERVICE_LEVEL: None,
     RuleKind.IDLE_COUNTER: ScopeKind.COUNTER,
-    RuleKind.STAFFING: ScopeKind.SERVICE_TYPE,
+    RuleKind.STAFFING: None,  # one figure: the counters short over all service types
     RuleKind.CAMERA_OFFLINE: ScopeKind.CAMERA,
     RuleKind.NOT_LOGGED_IN: ScopeKind.STAFF,
     RuleKind.PRIORITY_WAIT: None,

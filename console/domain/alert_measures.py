@@ -16,7 +16,7 @@ Decisions (units as in ``RuleKind``):
   minutes, measured once at least ``MIN_DECIDED`` tickets were (fewer would make one late ticket an alarm);
 - idle counter: minutes a counter has been idle, measured only while a service type it takes has tickets waiting;
 - staffing: counters required (``console/domain/advice.py``: Erlang C on the measured demand, plus the backlog)
-  minus counters working, per service type;
+  minus counters working, summed over the service types short — one figure for the branch, the types in its detail;
 - camera offline: seconds since a camera went offline (0 while online);
 - priority wait: the priority customers waiting (VIP tickets, tickets marked priority at issue — elderly, disabled):
   subject "priority", value the longest wait in minutes, detail the tickets (one alert for all of them: whoever
@@ -207,13 +207,32 @@ def idle_counters(state: BranchState) -> list[Measurement]:
             if c.state is CounterState.IDLE and c.staff_id and set(c.service_types) & waiting]
 
 
+def staffing_detail(shortfalls: Sequence[tuple[str, int]]) -> str:
+    """The service types short of counters as "non_cash 2 · vip 1" (most short first)."""
+    return DETAIL_SEPARATOR.join(f"{t} {n}" for t, n in sorted(shortfalls, key=lambda s: (-s[1], s[0])))
+
+
+def staffing_shortfalls(detail: str) -> list[tuple[str, int]]:
+    """The (service type, counters short) of a staffing detail."""
+    out = []
+    for part in detail.split(DETAIL_SEPARATOR):
+        name, _, n = part.rpartition(" ")
+        if name and n.isdigit():
+            out.append((name, int(n)))
+    return out
+
+
 def staffing(state: BranchState) -> list[Measurement]:
+    """One measurement for the branch: the counters short of what the queues need, summed over the service types
+    short (required − working per type, ``console/domain/advice.py``), the types in the detail. One alert, because
+    one action answers it — the staffing advice, opening counters — and per-type alerts kept a chronically short
+    type (the one VIP counter) open beside the others all day."""
     if not state.counters:
         return []
     settings = AdviceSettings(target_s=state.service_target_s, target_share=state.target_share)
     loads = type_loads(state.tickets, state.counters, state.at, state.counter_time_fallback_s, settings)
-    return [Measurement(RuleKind.STAFFING, ld.service_type.value, float(ld.required - ld.working),
-                        f"{ld.working}/{ld.required}") for ld in loads]
+    short = [(ld.service_type.value, ld.required - ld.working) for ld in loads if ld.required > ld.working]
+    return [Measurement(RuleKind.STAFFING, "branch", float(sum(n for _, n in short)), staffing_detail(short))]
 
 
 def cameras_offline(state: BranchState) -> list[Measurement]:

@@ -501,6 +501,14 @@
         <translation>%1 空闲 %2 分钟，但有客户在等候</translation>
     </message>
     <message>
+        <source>Staffing: one counter short of what the queues need</source>
+        <translation>人手不足：比排队所需少 1 个窗口</translation>
+    </message>
+    <message>
+        <source>Staffing: %1 counters short of what the queues need</source>
+        <translation>人手不足：比排队所需少 %1 个窗口</translation>
+    </message>
+    <message>
         <source>%1: one counter short of what the queue needs</source>
         <translation>%1：比排队所需少 1 个窗口</translation>
     </message>

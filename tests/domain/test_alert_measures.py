@@ -122,11 +122,16 @@ def test_idle_counter_only_while_its_types_have_tickets_waiting() -> None:
     assert idle_counters(BranchState(at=AT, tickets=calm, counters=COUNTERS)) == []
 
 
-def test_staffing_is_required_minus_working_per_type() -> None:
-    ms = {m.subject: m for m in staffing(state(counter_time_fallback_s={CASH: 240, NON_CASH: 330}))}
-    assert set(ms) == {"cash", "non_cash"}
-    assert ms["cash"].value == int(ms["cash"].detail.split("/")[1]) - 1  # counter 1 works for cash first
-    assert ms["non_cash"].value == int(ms["non_cash"].detail.split("/")[1]) - 1  # counter 2 (non-cash first)
+def test_staffing_is_one_figure_the_counters_short_over_the_types() -> None:
+    from console.domain.advice import AdviceSettings, type_loads
+    from console.domain.alert_measures import staffing_shortfalls
+
+    fallback = {CASH: 240, NON_CASH: 330}
+    (m,) = staffing(state(counter_time_fallback_s=fallback))
+    loads = type_loads(TICKETS, COUNTERS, AT, fallback, AdviceSettings(target_s=600, target_share=0.8))
+    short = {ld.service_type.value: ld.required - ld.working for ld in loads if ld.required > ld.working}
+    assert m.subject == "branch" and m.value == sum(short.values())
+    assert dict(staffing_shortfalls(m.detail)) == short
 
 
 def test_cameras_offline_in_seconds() -> None:

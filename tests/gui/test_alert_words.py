@@ -99,13 +99,16 @@ def test_names_units_and_plurals(qapp) -> None:
         assert describe(alert("3", "not_logged_in", "E1008", 12.4, 10)) == \
             "黄强 (E1008) not logged in at 3号窗口, 12 min after the shift start"
         assert describe(alert("", "not_logged_in", "E9999", 12, 10)).startswith("E9999 not logged in")
-        assert describe(alert("", "staffing", "vip", 1, 1)) == "VIP / priority: one counter short of what the queue needs"
+        assert describe(alert("vip 1", "staffing", "branch", 1, 1)) == \
+            "Staffing: one counter short of what the queues need — VIP / priority 1"
+        assert describe(alert("non_cash 2 · vip 1", "staffing", "branch", 3, 1)) == \
+            "Staffing: 3 counters short of what the queues need — Non-cash 2, VIP / priority 1"
         assert describe(alert("", "staffing", "cash", 2, 1)) == "Cash: 2 counters short of what the queue needs"
         assert describe(alert("大厅 Hall", "camera_offline", "C1", 45, 60)) == "Camera 大厅 Hall offline for 45 s"
         assert describe(alert("大厅 Hall", "camera_offline", "C1", 725, 60)) == "Camera 大厅 Hall offline for 12 min"
         assert describe(alert("", "camera_offline", "C1", 3900, 60)) == "Camera C1 offline for 1 h 5 min"
         translations.install("zh_CN")
-        assert describe(alert("", "staffing", "vip", 1, 1)) == "贵宾 / 绿色通道：比排队所需少 1 个窗口"
+        assert describe(alert("vip 1", "staffing", "branch", 1, 1)).endswith("贵宾 / 绿色通道 1")
         assert describe(alert("大厅 Hall", "camera_offline", "C1", 725, 60)) == "摄像头 大厅 Hall 已离线 12 分钟"
     finally:
         translations.install("en")
