@@ -505,7 +505,8 @@ def _incident(alert: m.Alert, row: m.IncidentRow, steps: Sequence[m.IncidentStep
                     raised_by=row.raised_by, note=alert.detail or "", drill=row.drill,
                     steps=tuple(IncidentStep(s.position, s.text, s.done_at, s.done_by)
                                 for s in sorted(steps, key=lambda s: s.position)),
-                    closed_at=alert.resolved_at, closed_by=alert.resolved_by, summary=row.summary or "")
+                    closed_at=alert.resolved_at, closed_by=alert.resolved_by, summary=row.summary or "",
+                    acknowledged_at=alert.acknowledged_at)
 
 
 def load_incident(db: Database, alert_id: int) -> Incident | None:

@@ -918,8 +918,9 @@ class ReportIncident:
 
 @dataclass(frozen=True)
 class TickIncidentStep:
-    """A step of an incident's plan done (``done`` True, at ``at`` by ``user``) or undone; audited. Refused once the
-    incident is closed."""
+    """A step of an incident's plan done (``done`` True, at ``at`` by ``user``) or undone; audited. The first step
+    done acknowledges the incident (someone is acting on it: the banner stops asking, escalation stops). Refused once
+    the incident is closed."""
 
     alert_id: int
     position: int
@@ -937,6 +938,9 @@ class TickIncidentStep:
             raise ValueError(f"incident {self.alert_id} is closed")
         before = {"done_at": step.done_at.isoformat() if step.done_at else None, "done_by": step.done_by}
         step.done_at, step.done_by = (self.at, self.user) if self.done else (None, None)
+        if self.done and alert.state == AlertState.RAISED.value:  # someone is acting on it: acknowledged
+            alert.state, alert.acknowledged_at, alert.acknowledged_by = AlertState.ACKNOWLEDGED.value, self.at, \
+                self.user
         session.add(m.AuditEntry(at=self.at, user=self.user, action="incident.step", entity="alert",
                                  entity_id=str(self.alert_id), before={"step": self.position + 1, **before},
                                  after={"step": self.position + 1, "done_at": self.at.isoformat() if self.done

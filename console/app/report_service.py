@@ -86,7 +86,28 @@ def report_sections(db: Database, branch: BranchInfo, day: date, target_min: flo
     out.append(("Occupancy peaks", ["where", "people", "at", "share_of_capacity"], peaks))
     alerts = repository.load_alerts(db, branch.code, start, end)
     out.append(("Alerts", list(ALERT_COLUMNS), alert_rows(alerts, tz)))
+    out.append(("Incidents and drills", list(INCIDENT_COLUMNS),
+                incident_rows(repository.load_incidents(db, branch.code, start, end), tz)))
     return out
+
+
+#: the day report's incident section: what, when, drill or not, and the response times in minutes from the report
+INCIDENT_COLUMNS = ("reported_at", "type", "drill", "reported_by", "note", "acknowledged_after_min",
+                    "steps_done", "step_minutes", "closed_after_min", "closed_by", "summary")
+
+
+def incident_rows(incidents, tz: ZoneInfo) -> list[list[object]]:
+    """One row per incident (drills marked): minutes from the report to its acknowledgement, to each step ("1: 0.5;
+    2: 1.0; 3: —") and to its closing."""
+    rows: list[list[object]] = []
+    for i in incidents:
+        ack, steps, closed = i.response_minutes()
+        rows.append([i.raised_at.astimezone(tz).strftime("%H:%M:%S"), i.kind.value, "yes" if i.drill else "",
+                     i.raised_by, i.note, "" if ack is None else ack,
+                     f"{sum(1 for s in steps if s is not None)}/{len(steps)}",
+                     "; ".join(f"{n + 1}: {'—' if m is None else m}" for n, m in enumerate(steps)),
+                     "" if closed is None else closed, i.closed_by or "", i.summary])
+    return rows
 
 
 def write_xlsx(path: Path, found: Sequence[Section]) -> None:

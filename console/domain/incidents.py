@@ -109,6 +109,15 @@ class Incident:
     closed_at: datetime | None = None
     closed_by: str | None = None
     summary: str = ""
+    acknowledged_at: datetime | None = None  # when someone first acted on it (a step done, or closing it)
+
+    def response_minutes(self) -> tuple[float | None, list[float | None], float | None]:
+        """Minutes from the report to its acknowledgement, to each step done (None: not done), and to its closing:
+        the response times a drill is judged by."""
+        def since(at: datetime | None) -> float | None:
+            return round((at - self.raised_at).total_seconds() / 60, 1) if at is not None else None
+
+        return since(self.acknowledged_at), [since(s.done_at) for s in self.steps], since(self.closed_at)
 
 
 POLICE, AMBULANCE, FIRE_SERVICE = Contact("110", "110"), Contact("120", "120"), Contact("119", "119")

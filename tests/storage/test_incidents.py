@@ -32,7 +32,11 @@ def test_an_incident_is_reported_ticked_and_closed(db) -> None:
               TickIncidentStep(task.alert_id, 2, True, "wu.gang", at(10, 8)),
               TickIncidentStep(task.alert_id, 2, False, "wu.gang", at(10, 9)),
               TickIncidentStep(task.alert_id, 1, True, "wu.gang", at(10, 9)))
-    ticked = repository.load_incident(db, task.alert_id).steps
+    ticked_incident = repository.load_incident(db, task.alert_id)
+    assert ticked_incident.acknowledged_at == at(10, 6)  # the first step done acknowledged it
+    (acked,) = repository.load_open_alerts(db, BRANCH.code)
+    assert acked.state is AlertState.ACKNOWLEDGED and acked.acknowledged_by == "zhou.ting"
+    ticked = ticked_incident.steps
     assert [(s.done_at, s.done_by) for s in ticked[:3]] == [(at(10, 6), "zhou.ting"), (at(10, 9), "wu.gang"),
                                                            (None, None)]
     apply_now(db, CloseIncident(task.alert_id, "wu.gang", "Small fire out; fire service checked", at(10, 30)))
@@ -40,6 +44,7 @@ def test_an_incident_is_reported_ticked_and_closed(db) -> None:
     assert (closed.closed_at, closed.closed_by, closed.summary) == (at(10, 30), "wu.gang",
                                                                    "Small fire out; fire service checked")
     assert repository.load_open_alerts(db, BRANCH.code) == []
+    assert closed.response_minutes() == (1.0, [1.0, 4.0, None, None, None, None], 25.0)
     (stored,) = repository.load_alerts(db, BRANCH.code, at(0))
     assert stored.state is AlertState.RESOLVED and stored.resolved_by == "wu.gang"
     with pytest.raises(ValueError, match="closed"):
@@ -74,3 +79,22 @@ def test_a_drill_and_a_branch_plan(db) -> None:
 def test_a_plan_that_cannot_work_is_refused_with_its_reason(data: dict, reason: str) -> None:
     with pytest.raises(PlanError, match=reason):
         plan_from_dict(data)
+
+
+def test_the_day_report_lists_incidents_and_drills_with_their_response_times(db) -> None:
+    from console.app.report_service import INCIDENT_COLUMNS, report_sections
+
+    drill = report_task(db, BRANCH.code, IncidentType.MEDICAL, "zhou.ting", "drill by the ATM", at(10, 0), drill=True)
+    apply_now(db, drill)
+    apply_now(db, TickIncidentStep(drill.alert_id, 0, True, "zhou.ting", at(10, 0, 45)),
+              TickIncidentStep(drill.alert_id, 1, True, "wu.gang", at(10, 2)),
+              CloseIncident(drill.alert_id, "wu.gang", "Drill done: AED reached in 2 min", at(10, 6, 30)))
+    title, header, rows = report_sections(db, repository.load_branch(db, BRANCH.code), at(0).date())[-1]
+    assert (title, tuple(header)) == ("Incidents and drills", INCIDENT_COLUMNS)
+    (row,) = rows
+    found = dict(zip(header, row, strict=True))
+    assert found["reported_at"] == "10:00:00" and found["type"] == "medical" and found["drill"] == "yes"
+    # minutes from the report: acknowledged at the first step (0:45), steps 1 and 2, closed at 6:30
+    assert (found["acknowledged_after_min"], found["steps_done"], found["closed_after_min"]) == (0.8, "2/5", 6.5)
+    assert found["step_minutes"] == "1: 0.8; 2: 2.0; 3: —; 4: —; 5: —"
+    assert found["summary"] == "Drill done: AED reached in 2 min"
