@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
-from console.cli.common import CommandError, add_branch, add_json, pick_branch
+from console.cli.common import add_branch, add_json, instant, pick_branch
 
 if TYPE_CHECKING:
     from console.bootstrap import Environment
@@ -33,14 +33,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     alerts.set_defaults(handler=run_alerts)
 
 
-def _instant(text: str, tz: ZoneInfo, name: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise CommandError(f"{name} {text!r} is not an ISO 8601 time (for example 2026-11-27T11:30:00)") from None
-    return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
-
-
 def run_alerts(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     from console.alerts.store import load_rules
     from storage import repository
@@ -52,7 +44,7 @@ def run_alerts(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     if args.alerts_command == "check":
         from console.alerts.replay import active_at
 
-        at = _instant(args.at, tz, "--at")
+        at = instant(args.at, tz, "--at")
         staffing = env.settings.staffing
         active = active_at(env.db, branch, at, load_rules(env.db, code), staffing.target_wait_min,
                            staffing.target_share)
@@ -67,7 +59,7 @@ def run_alerts(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"  {r['severity']:<9}{r['rule']:<16}{r['subject']:<14}value {r['value']:<10g}"
                       f"threshold {r['threshold']:<8g}since {r['since'][11:19]}\n")
         return 0
-    since = _instant(args.since, tz, "--since") if args.since else datetime.now(tz).replace(
+    since = instant(args.since, tz, "--since") if args.since else datetime.now(tz).replace(
         hour=0, minute=0, second=0, microsecond=0)
     alerts = repository.load_alerts(env.db, code, since)
 

@@ -8,7 +8,7 @@ non-zero. No Qt imports.
 from __future__ import annotations
 
 import argparse
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -141,3 +141,12 @@ def share(value: float | None) -> str:
 def number(value: float | None, unit: str = "", digits: int = 1) -> str:
     """A figure with ``digits`` decimals and its unit, "—" for none."""
     return "—" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def instant(text: str, tz, name: str) -> datetime:
+    """An ISO 8601 time given as ``name`` (without a UTC offset: in ``tz``); CommandError naming it otherwise."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandError(f"{name} {text!r} is not an ISO 8601 time (for example 2026-11-27T11:30:00)") from None
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
-from console.cli.common import CommandError, add_branch, add_json, pick_branch
+from console.cli.common import CommandError, add_branch, add_json, instant, pick_branch
 from console.domain.incidents import IncidentType
 
 if TYPE_CHECKING:
@@ -86,14 +86,8 @@ def run_incident(env: Environment, args: argparse.Namespace, out: TextIO) -> int
         for s in incident.steps:
             out.write(f"  [ ] {s.position + 1}. {s.text}\n")
         return 0
-    if args.since:
-        try:
-            since = datetime.fromisoformat(args.since)
-        except ValueError:
-            raise CommandError(f"--since {args.since!r} is not an ISO 8601 time") from None
-        since = since.replace(tzinfo=tz) if since.tzinfo is None else since
-    else:
-        since = datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = instant(args.since, tz, "--since") if args.since else datetime.now(tz).replace(
+        hour=0, minute=0, second=0, microsecond=0)
     rows = [_row(i, tz) for i in repository.load_incidents(env.db, code, since)]
     if args.json:
         json.dump(rows, out, ensure_ascii=False, indent=2)
