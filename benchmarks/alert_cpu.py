@@ -81,7 +81,7 @@ def main() -> int:
     print(f"one evaluation: median {median:.2f} ms CPU, p99 {p99:.2f} ms (staffing rule alone: median "
           f"{statistics.median(staffing_times) * 1000:.2f} ms)")
     print(f"at 2.2 evaluations a second: {median * 2.2 / 10:.2f}% of one core")
-    startup(seconds=8.0 if args.quick else 30.0)
+    startup(seconds=3.0 if args.quick else 30.0)
     return 0
 
 

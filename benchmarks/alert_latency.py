@@ -3,7 +3,7 @@ being visible in the window (its row in the Alerts panel).
 
     .venv/bin/python benchmarks/alert_latency.py [--speed 10] [--minutes 40] [--seed 4] [--quick]
 
---quick plays 12 simulated minutes at 60x (12 s of wall time; few or no alerts, a smoke run).
+--quick plays 6 simulated minutes at 60x (6 s of wall time; few or no alerts, a smoke run).
 
 The demo branch plays the lunch peak (from 11:10 on 2026-11-27) with the console's real window (offscreen), real
 database writer and the alert service's APScheduler job. Two kinds of condition are timed:
@@ -37,14 +37,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed", type=float, default=None, help="demo clock speed (default 10; --quick 60)")
     parser.add_argument("--minutes", type=float, default=None,
-                        help="simulated minutes to play (default 40; --quick 12)")
+                        help="simulated minutes to play (default 40; --quick 6)")
     parser.add_argument("--seed", type=int, default=4)
-    parser.add_argument("--quick", action="store_true", help="a short run: 12 simulated minutes at 60x")
+    parser.add_argument("--quick", action="store_true", help="a short run: 6 simulated minutes at 60x")
     args = parser.parse_args()
     if args.speed is None:
         args.speed = 60.0 if args.quick else 10.0
     if args.minutes is None:
-        args.minutes = 12.0 if args.quick else 40.0
+        args.minutes = 6.0 if args.quick else 40.0
 
     from PySide6.QtWidgets import QApplication
 

@@ -8,7 +8,7 @@ regional view latency, and the CPU the database server needs.
                                           [--admin-url URL] [--keep]
     .venv/bin/python benchmarks/region.py --quick      # a smoke run of about 20 s, see below
 
---quick: 6 branches in 2 worker processes, 40 ticket events/s in 1 feed process, 12 s of load with a 4 s outage
+--quick: 6 branches in 2 worker processes, 40 ticket events/s in 1 feed process, 8 s of load with a 3 s outage
 (each option given explicitly still wins). Without a reachable server the script says so and exits with status 77.
 
 Set-up: a fresh database on the server of ``--admin-url`` (default: tests/pg.py's ``BRANCH_CONSOLE_TEST_PG`` or
@@ -636,7 +636,7 @@ def unreachable(admin_url: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=None, help="length of the load (default 10; --quick 0.2)")
+    parser.add_argument("--minutes", type=float, default=None, help="length of the load (default 10; --quick 8 s)")
     parser.add_argument("--branches", type=int, default=None, help="branches (default 50; --quick 6)")
     parser.add_argument("--cameras", type=int, default=2, help="cameras per branch, 1 sample/s each")
     parser.add_argument("--workers", type=int, default=None,
@@ -650,7 +650,7 @@ def main() -> int:
                         help="niceness of the feed processes: their CPU stands for the consoles' own PCs and should "
                              "not be taken from the workers, the view and the database server (0: same as the rest)")
     parser.add_argument("--outage-s", type=float, default=None, help="database outage in the middle (default 60; "
-                                                                     "--quick 4; 0: none)")
+                                                                     "--quick 3; 0: none)")
     parser.add_argument("--admin-url", default=None, help="administrative URL of the PostgreSQL server "
                                                           "(default: BRANCH_CONSOLE_TEST_PG or tests/pg.py's)")
     parser.add_argument("--quick", action="store_true",
@@ -676,8 +676,8 @@ def main() -> int:
                               ("feed_processes", 2, 1)):
         if getattr(args, name) is None:
             setattr(args, name, quick if args.quick else full)
-    run_s = args.minutes * 60.0 if args.minutes is not None else (12.0 if args.quick else 600.0)
-    outage_s = args.outage_s if args.outage_s is not None else (4.0 if args.quick else 60.0)
+    run_s = args.minutes * 60.0 if args.minutes is not None else (8.0 if args.quick else 600.0)
+    outage_s = args.outage_s if args.outage_s is not None else (3.0 if args.quick else 60.0)
     if outage_s >= run_s:
         parser.error("the outage must be shorter than the run")
     if args.admin_url is None:

@@ -11,7 +11,7 @@ by the console's camera processes while the main window runs offscreen with the 
 stall of the event loop (target ≤ 50 ms) and each camera's analysed rate (target: 5/s kept). --calibrated gives the
 cameras a calibration (scene features measured on every frame), --tiles one with that detector tiling.
 
---quick: 30 frames per model (10 for HOG), then 2 calibrated cameras for 5 s after a 2 s warm-up. Without the
+--quick: 30 frames per model (10 for HOG), then 2 calibrated cameras for 3 s after a 2 s warm-up. Without the
 footage or the models the script says what is missing and exits with status 77.
 """
 
@@ -169,12 +169,12 @@ def main() -> int:
     parser.add_argument("--cameras", default=None, help="camera counts to run, comma-separated (default 4,8; "
                                                         "--quick 2)")
     parser.add_argument("--seconds", type=float, default=None, help="seconds each camera count runs (default 30; "
-                                                                    "--quick 5)")
+                                                                    "--quick 3)")
     parser.add_argument("--tiles", default="1x1", metavar="CxR",
                         help="the live cameras' detector tiling, as a calibration stores it (default 1x1)")
     parser.add_argument("--calibrated", action="store_true",
                         help="the live cameras count calibrated (scene features on every frame)")
-    parser.add_argument("--quick", action="store_true", help="a short run: 30 frames, 2 cameras for 5 s")
+    parser.add_argument("--quick", action="store_true", help="a short run: 30 frames, 2 cameras for 3 s")
     args = parser.parse_args()
     try:
         cols, rows = (int(v) for v in args.tiles.lower().split("x"))
@@ -182,7 +182,7 @@ def main() -> int:
         parser.error(f"--tiles {args.tiles!r}: expected CxR, for example 2x2")
     frames = args.frames if args.frames is not None else (30 if args.quick else 300)
     cameras = args.cameras if args.cameras is not None else ("2" if args.quick else "4,8")
-    seconds = args.seconds if args.seconds is not None else (5.0 if args.quick else 30.0)
+    seconds = args.seconds if args.seconds is not None else (3.0 if args.quick else 30.0)
     video = args.shared / "datasets" / "pets09-s2l1" / "video.avi"
     missing = [str(p) for p in (video, *(args.shared / "models" / rel for rel in MODELS.values())) if not p.is_file()]
     if missing:

@@ -12,7 +12,7 @@ one "called" event is timed from the moment its POST is sent until the window's 
 queue panel and the reports are drawn from, in the same slot) holds that ticket as called at that counter. Printed: events sent and achieved rate, answers by status, events stored vs unique events
 sent (lost and duplicated must both be 0), POST round-trip median/p99, and POST → board median/p99/max.
 
---quick: 50 events/s for 10 s over 4 connections.
+--quick: 50 events/s for 5 s over 4 connections.
 """
 
 from __future__ import annotations
@@ -47,16 +47,16 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=None, help="events/s (default 200; --quick 50)")
-    parser.add_argument("--seconds", type=float, default=None, help="length of the run (default 300; --quick 10)")
+    parser.add_argument("--seconds", type=float, default=None, help="length of the run (default 300; --quick 5)")
     parser.add_argument("--counters", type=int, default=12)
     parser.add_argument("--connections", type=int, default=None,
                         help="client connections posting concurrently (default 8; --quick 4)")
-    parser.add_argument("--quick", action="store_true", help="a short run: 50 events/s for 10 s, 4 connections")
+    parser.add_argument("--quick", action="store_true", help="a short run: 50 events/s for 5 s, 4 connections")
     args = parser.parse_args()
     if args.rate is None:
         args.rate = 50.0 if args.quick else 200.0
     if args.seconds is None:
-        args.seconds = 10.0 if args.quick else 300.0
+        args.seconds = 5.0 if args.quick else 300.0
     if args.connections is None:
         args.connections = 4 if args.quick else 8
 

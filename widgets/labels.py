@@ -255,6 +255,7 @@ def incident_type(kind: IncidentType) -> str:
         IncidentType.SYSTEM_OUTAGE: QCoreApplication.translate("labels", "System outage (ticketing, card systems)"),
         IncidentType.DEVICE_FAULT: QCoreApplication.translate("labels", "Self-service device fault"),
         IncidentType.OTHER: QCoreApplication.translate("labels", "Other incident"),
+        IncidentType.CROWDING: QCoreApplication.translate("labels", "Crowded lobby (its crowding plan)"),
     }[kind]
 
 

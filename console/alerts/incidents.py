@@ -92,6 +92,9 @@ def report_task(db: Database, code: str, kind: IncidentType, user: str, note: st
                 drill: bool = False, language: str = "en") -> ReportIncident:
     """The write task reporting an incident of ``kind`` with the steps of the branch's plan for it now."""
     plan = branch_plans(db, code, language)[kind]
+    if kind is IncidentType.CROWDING:  # the crowding alert's critical checklist, as the branch keeps it
+        steps = crowding_plan(db, code, critical=True)
+        plan = EmergencyPlan(kind, tuple(steps), plan.contacts, plan.notify_roles) if steps else plan
     message = f"incident {kind.value}" + (" (drill)" if drill else "") + (f": {note}" if note else "")
     return ReportIncident(code, kind.value, SEVERITY[kind].value, plan.steps, user, note, at, drill=drill,
                           message=message)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Slot
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -21,7 +21,7 @@ from console.alerts.incidents import crowding_plan
 from console.alerts.store import write_alerts
 from console.app.alert_service import AlertService, AlertUpdate, record_of
 from console.domain.alert_engine import SEVERITY_ORDER, ChangeKind, RuleKind, ScopeKind
-from console.domain.incidents import incident_type_of
+from console.domain.incidents import crowding_steps, incident_type_of
 from console.domain.permissions import Permission, ack_permission
 from console.domain.records import AlertRecord
 from console.domain.vocabulary import AlertSeverity, AlertState, ServiceType
@@ -40,29 +40,9 @@ def ack_denial(context, alert) -> str | None:
     return labels.denied(context.operator.role, ack_permission(alert.rule), context.operator.read_only)
 
 
-def default_plan(severity: AlertSeverity) -> list[str]:
-    """Built-in emergency-plan steps (应急预案) for crowding, used until the branch sets its own in settings."""
-    if severity is AlertSeverity.CRITICAL:
-        return [
-            QCoreApplication.translate(
-            "AlertPlan", "Stop new customers at the entrance; a staff member explains the wait"),
-            QCoreApplication.translate(
-            "AlertPlan", "Call the branch manager and the security officer to the lobby"),
-            QCoreApplication.translate(
-            "AlertPlan", "Open every counter that can be staffed; postpone back-office work"),
-            QCoreApplication.translate(
-            "AlertPlan", "Keep the emergency exits and the cash-transport route clear"),
-            QCoreApplication.translate(
-            "AlertPlan", "Report to the regional security desk as the emergency plan requires"),
-        ]
-    return [
-        QCoreApplication.translate(
-            "AlertPlan", "Lobby manager walks the waiting area and guides customers to self-service machines"),
-        QCoreApplication.translate(
-            "AlertPlan", "Open a flexible counter if staff are free"),
-        QCoreApplication.translate(
-            "AlertPlan", "Check that the exits and aisles are clear"),
-    ]
+def default_plan(severity: AlertSeverity, language: str = "en") -> list[str]:
+    """Built-in emergency-plan steps (应急预案) for crowding, used until the branch sets its own."""
+    return list(crowding_steps(language, severity))
 
 
 class AlertController(QObject):
@@ -118,7 +98,7 @@ class AlertController(QObject):
         if stored:
             return stored
         custom = self.settings.plan_critical if critical else self.settings.plan_warning
-        return list(custom) if custom else default_plan(alert.severity)
+        return list(custom) if custom else default_plan(alert.severity, QLocale().name())
 
     def reload(self, tz=None) -> None:
         """The branch day's alerts (on the branch clock: the simulated day on the demo branch) and any older open

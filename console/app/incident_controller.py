@@ -5,9 +5,11 @@ panel or the banner comes here too (``console/app/alert_controller.py``)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QLocale, QObject, Slot
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from console.alerts.incidents import (
@@ -44,7 +46,8 @@ class IncidentController(QObject):
         return desk.user if desk is not None and desk.user else "console"
 
     def _language(self) -> str:
-        return self.context.env.settings.ui.language or "en"
+        """The window's language ("zh_CN", "en_US"): the defaults of a plan are written in it."""
+        return QLocale().name()
 
     def _tz(self) -> ZoneInfo:
         branch = repository.load_branch(self.context.env.db, self.context.branch_code)
@@ -99,7 +102,7 @@ class IncidentController(QObject):
         for kind, critical, legacy in (("crowding_warning", False, settings.plan_warning),
                                        ("crowding_critical", True, settings.plan_critical)):
             crowding[kind] = crowding_plan(db, code, critical) or list(legacy) or default_plan(
-                AlertSeverity.CRITICAL if critical else AlertSeverity.WARNING)
+                AlertSeverity.CRITICAL if critical else AlertSeverity.WARNING, self._language())
         operator = self.context.operator
         may = operator.may(Permission.EDIT_PLANS) and not self.context.viewer
         user = self.user
@@ -143,7 +146,64 @@ class IncidentController(QObject):
 
         return IncidentDialog(incident, plan.contacts, self._tz(), tick=tick, close=close,
                               reload=lambda: repository.load_incident(db, alert_id),
+                              export=partial(self.export_record, alert_id),
                               can_act=self.may_act() is None, parent=self.parent())
+
+    def record_html(self, alert_id: int) -> str | None:
+        """The one-page incident record in the window's language (None: no such incident): the branch, what, when,
+        by whom, drill or not, the note, each step with when and by whom it was done, the numbers to call, the
+        closing and its summary, and the response times in minutes."""
+        import html
+
+        db = self.context.env.db
+        incident = repository.load_incident(db, alert_id)
+        branch = repository.load_branch(db, self.context.branch_code)
+        if incident is None or branch is None:
+            return None
+        tz = ZoneInfo(branch.timezone)
+        plan = branch_plans(db, branch.code, self._language())[incident.kind]
+        e = html.escape
+
+        def when(at) -> str:
+            return at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if at is not None else "—"
+
+        ack, step_minutes, closed = incident.response_minutes()
+        title = self.tr("Drill record") if incident.drill else self.tr("Incident record")
+        rows = [(self.tr("What"), labels.incident_type(incident.kind)),
+                (self.tr("Reported"), f"{when(incident.raised_at)} · {incident.raised_by}"),
+                (self.tr("Note"), incident.note or "—"),
+                (self.tr("Acknowledged"), when(incident.acknowledged_at)),
+                (self.tr("Numbers to call"), ", ".join(c.number if c.name == c.number else f"{c.name} {c.number}"
+                                                       for c in plan.contacts) or "—"),
+                (self.tr("Closed"), f"{when(incident.closed_at)} · {incident.closed_by or '—'}"),
+                (self.tr("Summary"), incident.summary or "—"),
+                (self.tr("Response (minutes after the report)"),
+                 self.tr("acknowledged %1 · closed %2").replace("%1", "—" if ack is None else f"{ack:g}")
+                 .replace("%2", "—" if closed is None else f"{closed:g}"))]
+        parts = [f"<h2>{e(title)} — {e(branch.name)} ({e(branch.code)})</h2>", '<table cellpadding="3">']
+        parts += [f"<tr><th align='left'>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows]
+        parts.append("</table>")
+        parts.append(f"<h3>{e(self.tr('Emergency plan'))}</h3>")
+        parts.append('<table border="1" cellspacing="0" cellpadding="3"><tr>' + "".join(
+            f"<th>{e(h)}</th>" for h in (self.tr("Step"), self.tr("Done"), self.tr("By"), self.tr("Minutes"))) + "</tr>")
+        for step, minutes in zip(incident.steps, step_minutes, strict=True):
+            parts.append(f"<tr><td>{step.position + 1}. {e(step.text)}</td><td>{e(when(step.done_at))}</td>"
+                         f"<td>{e(step.done_by or '—')}</td><td>{'—' if minutes is None else f'{minutes:g}'}</td></tr>")
+        parts.append("</table>")
+        return "\n".join(parts)
+
+    def export_record(self, alert_id: int, path: Path) -> str | None:
+        """Write the incident's one-page record as a PDF at ``path`` (None when written, else why not)."""
+        from console.app.report_service import render_pdf
+
+        document = self.record_html(alert_id)
+        if document is None:
+            return self.tr("no incident %1").replace("%1", str(alert_id))
+        try:
+            render_pdf(document, path)
+        except OSError as exc:
+            return str(exc)
+        return None
 
     def open(self, alert_id: int) -> None:
         dialog = self.dialog_for(alert_id)

@@ -30,6 +30,7 @@ class IncidentType(StrEnum):
     SYSTEM_OUTAGE = "system_outage"  # 系统故障（叫号、核心、银行卡系统）
     DEVICE_FAULT = "device_fault"  # 自助设备故障
     OTHER = "other"
+    CROWDING = "crowding"  # a crowded lobby, reported by hand: above all to practise the crowding plan as a drill
 
 
 #: the rule name an incident is stored under: ``incident.medical``; a drill's: ``drill.medical`` (so every list,
@@ -46,6 +47,7 @@ SEVERITY: dict[IncidentType, AlertSeverity] = {
     IncidentType.SYSTEM_OUTAGE: AlertSeverity.WARNING,
     IncidentType.DEVICE_FAULT: AlertSeverity.INFO,
     IncidentType.OTHER: AlertSeverity.WARNING,
+    IncidentType.CROWDING: AlertSeverity.CRITICAL,
 }
 
 
@@ -145,6 +147,28 @@ _STEPS_EN: dict[IncidentType, tuple[str, ...]] = {
     IncidentType.OTHER: ("Assess the situation and keep people safe", "Tell the branch manager",
                          "Write down what happened"),
 }
+#: the crowding alert's checklists, by level (File → Emergency plans… edits them; a crowding incident uses the
+#: critical one)
+CROWDING_STEPS_EN = {
+    AlertSeverity.WARNING: ("Lobby manager walks the waiting area and guides customers to self-service machines",
+                            "Open a flexible counter if staff are free", "Check that the exits and aisles are clear"),
+    AlertSeverity.CRITICAL: ("Stop new customers at the entrance; a staff member explains the wait",
+                             "Call the branch manager and the security officer to the lobby",
+                             "Open every counter that can be staffed; postpone back-office work",
+                             "Keep the emergency exits and the cash-transport route clear",
+                             "Report to the regional security desk as the emergency plan requires"),
+}
+CROWDING_STEPS_ZH = {
+    AlertSeverity.WARNING: ("大堂经理巡视等候区，引导客户使用自助设备", "如有空闲人员，开启弹性窗口", "检查出口和通道是否畅通"),
+    AlertSeverity.CRITICAL: ("在入口暂停新客户进入，由工作人员解释等候情况", "通知网点负责人和安保人员到大堂",
+                             "开启所有可安排人员的窗口，暂缓后台工作", "保持紧急出口和押运通道畅通", "按应急预案向辖区安保部门报告"),
+}
+
+
+def crowding_steps(language: str, severity: AlertSeverity) -> tuple[str, ...]:
+    """The built-in crowding checklist of a level (info and warning share the warning one)."""
+    steps = CROWDING_STEPS_ZH if language.startswith("zh") else CROWDING_STEPS_EN
+    return steps[AlertSeverity.CRITICAL if severity is AlertSeverity.CRITICAL else AlertSeverity.WARNING]
 _STEPS_ZH: dict[IncidentType, tuple[str, ...]] = {
     IncidentType.MEDICAL: ("拨打 120，说明网点地址", "取急救箱和 AED", "疏散围观客户，给患者留出空间", "派人到门口接应救护车",
                            "报告网点负责人"),
@@ -170,5 +194,6 @@ _CONTACTS: dict[IncidentType, tuple[Contact, ...]] = {
 
 def default_plans(language: str = "en") -> dict[IncidentType, EmergencyPlan]:
     """A branch's plans before it edits them, in ``language`` ("zh_CN" for Chinese, else English)."""
-    steps = _STEPS_ZH if language.startswith("zh") else _STEPS_EN
+    steps = {**(_STEPS_ZH if language.startswith("zh") else _STEPS_EN),
+             IncidentType.CROWDING: crowding_steps(language, AlertSeverity.CRITICAL)}
     return {kind: EmergencyPlan(kind, steps[kind], _CONTACTS.get(kind, ())) for kind in IncidentType}

@@ -281,41 +281,6 @@
     </message>
 </context>
 <context>
-    <name>AlertPlan</name>
-    <message>
-        <source>Stop new customers at the entrance; a staff member explains the wait</source>
-        <translation>在入口暂停新客户进入，由工作人员解释等候情况</translation>
-    </message>
-    <message>
-        <source>Call the branch manager and the security officer to the lobby</source>
-        <translation>通知网点负责人和安保人员到大堂</translation>
-    </message>
-    <message>
-        <source>Open every counter that can be staffed; postpone back-office work</source>
-        <translation>开启所有可安排人员的窗口，暂缓后台工作</translation>
-    </message>
-    <message>
-        <source>Keep the emergency exits and the cash-transport route clear</source>
-        <translation>保持紧急出口和押运通道畅通</translation>
-    </message>
-    <message>
-        <source>Report to the regional security desk as the emergency plan requires</source>
-        <translation>按应急预案向辖区安保部门报告</translation>
-    </message>
-    <message>
-        <source>Lobby manager walks the waiting area and guides customers to self-service machines</source>
-        <translation>大堂经理巡视等候区，引导客户使用自助设备</translation>
-    </message>
-    <message>
-        <source>Open a flexible counter if staff are free</source>
-        <translation>如有空闲人员，开启弹性窗口</translation>
-    </message>
-    <message>
-        <source>Check that the exits and aisles are clear</source>
-        <translation>检查出口和通道是否畅通</translation>
-    </message>
-</context>
-<context>
     <name>AlertRulesDialog</name>
     <message>
         <source>Alert rules</source>
@@ -1749,6 +1714,70 @@
         <source>Not stored: %1</source>
         <translation>未保存：%1</translation>
     </message>
+    <message>
+        <source>Drill record</source>
+        <translation>演练记录</translation>
+    </message>
+    <message>
+        <source>Incident record</source>
+        <translation>事件记录</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Reported</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Numbers to call</source>
+        <translation>呼叫号码</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>总结</translation>
+    </message>
+    <message>
+        <source>Response (minutes after the report)</source>
+        <translation>响应（报告后的分钟数）</translation>
+    </message>
+    <message>
+        <source>acknowledged %1 · closed %2</source>
+        <translation>确认 %1 · 结束 %2</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>执行人</translation>
+    </message>
+    <message>
+        <source>Minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>no incident %1</source>
+        <translation>没有编号为 %1 的事件</translation>
+    </message>
 </context>
 <context>
     <name>IncidentDialog</name>
@@ -1781,6 +1810,10 @@
         <translation>结束事件</translation>
     </message>
     <message>
+        <source>Export record (PDF)…</source>
+        <translation>导出记录（PDF）…</translation>
+    </message>
+    <message>
         <source>Summary</source>
         <translation>总结</translation>
     </message>
@@ -1795,6 +1828,18 @@
     <message>
         <source>done %1 by %2</source>
         <translation>%1 由 %2 完成</translation>
+    </message>
+    <message>
+        <source>Export record</source>
+        <translation>导出记录</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Not written: %1</source>
+        <translation>未写入：%1</translation>
     </message>
     <message>
         <source>Write a summary before closing: what happened and what was done.</source>
@@ -3942,6 +3987,10 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Other incident</source>
         <translation>其他事件</translation>
+    </message>
+    <message>
+        <source>Crowded lobby (its crowding plan)</source>
+        <translation>大堂拥挤（按拥挤预案处置）</translation>
     </message>
 </context>
 <context>

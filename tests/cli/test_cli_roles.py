@@ -46,6 +46,8 @@ COMMANDS: dict[tuple[str, str | None], list[str]] = {
     ("attendance", None): ["attendance", "--month", "2026-11"],
     ("forecast", None): ["forecast", "--date", "2026-11-27"],
     ("alerts", None): ["alerts", "list"],
+    ("incident", "report"): ["incident", "report", "--type", "other"],
+    ("incident", None): ["incident", "list"],
     ("users", None): ["users", "list"],
     ("audit", None): ["audit", "verify"],
     ("db", None): ["db", "info"],

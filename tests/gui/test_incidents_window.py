@@ -70,6 +70,14 @@ def test_an_incident_and_a_drill_from_the_toolbar(qtbot, qapp, isolated_data_dir
         assert [s.text for s in incident.steps] == list(plan.steps)
         assert [s.done_at is not None for s in incident.steps] == [True, False, True, False, False]
         assert incident.summary == "Customer recovered; ambulance not needed" and incident.note == "by the ATM"
+        # its one-page record: the steps with when and by whom, the closing, the response times
+        record = window.incidents.record_html(incident.alert_id)
+        done_at = incident.steps[0].done_at.astimezone(window.incidents._tz()).strftime("%Y-%m-%d %H:%M:%S")
+        assert "Incident record — Demo branch (DEMO)" in record and "Customer recovered" in record
+        assert f"<td>{done_at}</td><td>{context.desk.user}</td>" in record and "by the ATM" in record
+        pdf = isolated_data_dir / "incident.pdf"
+        assert window.incidents.export_record(incident.alert_id, pdf) is None
+        assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
 
         # a drill: raised the same way, marked as a drill in the banner and the Alerts panel
         answer_dialog(ReportIncidentDialog, report(IncidentType.FIRE, "", True), seen)
@@ -144,6 +152,18 @@ def test_the_emergency_plans_are_edited_stored_and_used(qtbot, qapp, isolated_da
         crowding = AlertRecord(1, "crowding", AlertSeverity.WARNING, AlertState.RAISED, "lobby", "",
                                context.controller.latest.snapshot.at)
         assert window.alert_controller.plan_for(crowding) == ["Open counter 3", "Guide customers to the machines"]
+        critical = AlertRecord(2, "crowding", AlertSeverity.CRITICAL, AlertState.RAISED, "lobby", "",
+                               context.controller.latest.snapshot.at)
+        # a crowding drill: a crowded lobby reported by hand runs the crowding alert's critical checklist
+        from datetime import UTC, datetime
+
+        from console.alerts.incidents import report_task
+        from storage.writer import apply_now
+
+        drill = report_task(env.db, "DEMO", IncidentType.CROWDING, "tester", "", datetime.now(UTC), drill=True)
+        apply_now(env.db, drill)
+        drilled = repository.load_incident(env.db, drill.alert_id)
+        assert drilled.drill and [s.text for s in drilled.steps] == window.alert_controller.plan_for(critical)
     finally:
         context.stop()
         env.close()

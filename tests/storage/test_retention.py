@@ -4,6 +4,7 @@ the purge."""
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import shutil
@@ -42,16 +43,27 @@ def _seed(path: Path) -> None:
     seed_url(f"sqlite:///{path}")
 
 
+@functools.cache
+def simulated_days() -> tuple[tuple, ...]:
+    """The write tasks of the three simulated days, per day: simulated once, stored into every database seeded."""
+    days = []
+    for i, day in enumerate((*OLD_DAYS, NEW_DAY)):
+        tasks: list = []
+        recorder = DemoRecorder(tasks.append)
+        demo = DemoDay(day, 11 + i)
+        recorder.begin_day(demo)
+        for result in demo.run_to_end():
+            recorder.record(demo, result)
+        days.append(tuple(tasks))
+    return tuple(days)
+
+
 def seed_url(url: str) -> None:
     """Three simulated demo days (two older than the retention period) and a second camera's rows, into ``url``."""
     db = open_database(url)
     try:
-        recorder = DemoRecorder(lambda task: apply_now(db, task))
-        for i, day in enumerate((*OLD_DAYS, NEW_DAY)):
-            demo = DemoDay(day, 11 + i)
-            recorder.begin_day(demo)
-            for result in demo.run_to_end():
-                recorder.record(demo, result)
+        for tasks in simulated_days():
+            apply_now(db, *tasks)  # a day in one transaction: the same rows, without a commit per step
         for day in (*OLD_DAYS, NEW_DAY):  # a second camera, line crossings and camera states on each day
             base = datetime.combine(day, time(10, 0), tzinfo=TZ)
             instants = [base + timedelta(seconds=30 * k) for k in range(0, 240, 3)]  # the demo samples on :00/:30

@@ -9,6 +9,7 @@ whom to call, and closing it with a summary. What the buttons store is decided b
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
@@ -86,11 +87,11 @@ class IncidentDialog(QDialog):
 
     def __init__(self, incident: Incident, contacts: Sequence[Contact], tz, *,
                  tick: Callable[[int, bool], str | None], close: Callable[[str], str | None],
-                 reload: Callable[[], Incident | None], can_act: bool = True,
-                 parent: QWidget | None = None) -> None:
+                 reload: Callable[[], Incident | None], export: Callable[[Path], str | None] | None = None,
+                 can_act: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.incident, self.tz = incident, tz
-        self._tick, self._close, self._reload = tick, close, reload
+        self._tick, self._close, self._reload, self._export = tick, close, reload, export
         self.can_act = can_act
         what = labels.incident_type(incident.kind)
         self.setWindowTitle((self.tr("Drill: %1") if incident.drill else self.tr("Incident: %1")).replace("%1", what))
@@ -128,6 +129,10 @@ class IncidentDialog(QDialog):
         self.close_button.clicked.connect(self.close_incident)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.export_button = QPushButton(self.tr("Export record (PDF)…"))
+        self.export_button.clicked.connect(self.export_record)
+        self.export_button.setVisible(export is not None)
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
@@ -177,6 +182,22 @@ class IncidentDialog(QDialog):
         problem = self._tick(position, done)
         self.error.setText(problem or "")
         self._refresh()
+
+    @Slot()
+    def export_record(self, path: str | None = None) -> bool:
+        """The one-page record as a PDF (asks where unless ``path`` is given)."""
+        if self._export is None:
+            return False
+        if not path:
+            from PySide6.QtWidgets import QFileDialog
+
+            suggested = f"incident-{self.incident.alert_id}.pdf"
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export record"), suggested, self.tr("PDF (*.pdf)"))
+            if not path:
+                return False
+        problem = self._export(Path(path))
+        self.error.setText(self.tr("Not written: %1").replace("%1", problem) if problem else "")
+        return problem is None
 
     @Slot()
     def close_incident(self) -> None:
