@@ -90,6 +90,10 @@ class BranchSimulation:
     def __init__(self, profile: DemoProfile, day: date, seed: int) -> None:
         self._profile = profile
         self._day = day
+        # the day as text once: formatting a date calls strftime, which imports the time module on every call,
+        # through PySide's import hook once Qt is loaded; importing from this (demo) thread while the GUI thread
+        # imports too has deadlocked in PySide's hook, so the hot path imports nothing
+        self._day_text = f"{day:%Y%m%d}"
         self._seed = seed
         zone = ZoneInfo(profile.branch.timezone)
         opens = datetime.combine(day, profile.branch.opens, tzinfo=zone)
@@ -356,7 +360,7 @@ class BranchSimulation:
         booked = type_ is TicketEventType.APPOINTMENT_BOOKED
         self._out.append(
             TicketEvent(
-                event_id=f"demo-{self._day:%Y%m%d}-{self._event_seq:06d}",
+                event_id=f"demo-{self._day_text}-{self._event_seq:06d}",
                 type=type_,
                 at=self._dt(ms),
                 ticket_id=ticket.ticket_id if ticket else None,
@@ -434,7 +438,7 @@ class BranchSimulation:
         n = self._numbers.get(letter, 0) + 1
         self._numbers[letter] = n
         number = f"{letter}{n:03d}"
-        ticket = SimTicket(f"{self._day:%Y%m%d}-{number}", number, draw, walker)
+        ticket = SimTicket(f"{self._day_text}-{number}", number, draw, walker)
         walker.ticket = ticket
         self._tickets.append(ticket)
         self._queues.add(ticket)
