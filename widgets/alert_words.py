@@ -63,7 +63,8 @@ def describe(alert: AlertRecord, kind: str | None = None) -> str:
     if incident is not None:
         head = QCoreApplication.translate("AlertWords", "Drill") if is_drill(alert.rule) else \
             QCoreApplication.translate("AlertWords", "Incident")
-        text = f"{head}: {labels.incident_type(incident)}"
+        text = QCoreApplication.translate("AlertWords", "%1: %2").replace("%1", head).replace(
+            "%2", labels.incident_type(incident))
         return f"{text} — {alert.detail}" if alert.detail else text
     kind = kind or alert.rule.split(".")[0]
     v = alert.value if alert.value is not None else 0.0

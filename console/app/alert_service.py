@@ -53,8 +53,8 @@ def message_of(alert: ActiveAlert, kind: str | None = None) -> str:
     """A plain English line for storage, logs, e-mail and webhooks (the window words its own, translated): the
     figure rounded to one decimal, with its unit."""
     unit = UNITS.get(kind or alert.rule_id.split(".")[0], "")
-    return (f"{alert.rule_id} {alert.subject}: {alert.value:.1f}{unit} (threshold {alert.threshold:g}{unit})".replace(
-        ".0" + unit + " (", unit + " (") + (f" [{alert.detail}]" if alert.detail else ""))
+    return (f"{alert.rule_id} {alert.subject}: {round(alert.value, 1):g}{unit} (threshold {alert.threshold:g}{unit})"
+            + (f" [{alert.detail}]" if alert.detail else ""))
 
 
 def record_of(change: AlertChange, kind: str | None = None) -> AlertRecord:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
@@ -46,6 +47,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     incident.set_defaults(handler=run_incident)
 
 
+def plan_language(setting: str) -> str:
+    """The language of a plan's default steps: the settings' language, or the system's (LC_ALL, LANG) for
+    "system" — without Qt, which the command line does not load."""
+    if setting and setting != "system":
+        return setting
+    return os.environ.get("LC_ALL") or os.environ.get("LANG") or "en"
+
+
 def _row(incident, tz: ZoneInfo) -> dict:
     def t(at: datetime | None) -> str | None:
         return at.astimezone(tz).isoformat(timespec="seconds") if at is not None else None
@@ -72,7 +81,7 @@ def run_incident(env: Environment, args: argparse.Namespace, out: TextIO) -> int
         operator = getattr(args, "operator", None)
         user = operator.username if operator is not None and operator.username else "console"
         task = report_task(env.db, code, args.incident_type, user, args.note.strip(), datetime.now(UTC),
-                           drill=args.drill, language=env.settings.ui.language or "en")
+                           drill=args.drill, language=plan_language(env.settings.ui.language))
         apply_now(env.db, task)
         incident = repository.load_incident(env.db, task.alert_id)
         assert incident is not None

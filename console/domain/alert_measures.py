@@ -73,14 +73,24 @@ def crowding_detail(people: int, capacity: int, figures: Sequence[CameraFigure] 
     """The detail stored with a crowding alert: "people/capacity", then each camera as "name count±band" ("?"
     instead of a band: uncalibrated; "!" after it: the calibration may be stale). Plain text, so the stored alert and
     its CSV export read without the console; ``camera_figures`` reads it back for the words the console shows."""
-    parts = [f"{people}/{capacity}"]
-    for i, f in enumerate(figures):
-        part = f"{f.name} {f.count}" + (f"±{f.band}" if f.band else "?") + ("!" if f.stale else "")
-        rest = len(figures) - i
-        if len(DETAIL_SEPARATOR.join([*parts, part])) + (len(DETAIL_SEPARATOR) + 4 if rest > 1 else 0) > DETAIL_MAX:
-            parts.append(f"+{rest}")  # whole figures only: the stored detail has room for DETAIL_MAX characters
+    return _fitted([f"{people}/{capacity}"],
+                   [f"{f.name} {f.count}" + (f"±{f.band}" if f.band else "?") + ("!" if f.stale else "")
+                    for f in figures])
+
+
+def _fitted(head: list[str], entries: Sequence[str], total: int | None = None) -> str:
+    """``head`` and then as many whole ``entries`` as the stored detail's ``DETAIL_MAX`` characters hold, with "+N"
+    for the rest of ``total`` items (default: the entries) left out; room is kept for it while items remain."""
+    total = len(entries) if total is None else total
+    parts = list(head)
+    for i, entry in enumerate(entries):
+        room = len(DETAIL_SEPARATOR) + 4 if total - i > 1 else 0
+        if len(DETAIL_SEPARATOR.join([*parts, entry])) + room > DETAIL_MAX:
             break
-        parts.append(part)
+        parts.append(entry)
+    shown = len(parts) - len(head)
+    if shown < total:
+        parts.append(f"+{total - shown}")
     return DETAIL_SEPARATOR.join(parts)
 
 
@@ -139,15 +149,7 @@ def long_wait_detail(waits: Sequence[tuple[str, float]]) -> str:
     numbers are long: the detail stays within ``DETAIL_MAX``) and then "+N" for the rest; whole minutes, rounded down
     (a ticket waiting 14.9 min has not waited 15)."""
     ordered = sorted(waits, key=lambda w: (-w[1], w[0]))
-    parts: list[str] = []
-    for number, minutes in ordered[:DETAIL_TICKETS]:
-        part = f"{number} {int(minutes)}"
-        if len(DETAIL_SEPARATOR.join([*parts, part])) + len(DETAIL_SEPARATOR) + 4 > DETAIL_MAX:
-            break  # long ticket numbers: whole entries up to the stored detail's size
-        parts.append(part)
-    if len(ordered) > len(parts):
-        parts.append(f"+{len(ordered) - len(parts)}")
-    return DETAIL_SEPARATOR.join(parts)
+    return _fitted([], [f"{number} {int(minutes)}" for number, minutes in ordered[:DETAIL_TICKETS]], len(ordered))
 
 
 def waiting_tickets(detail: str) -> tuple[list[tuple[str, int]], int]:

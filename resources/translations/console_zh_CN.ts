@@ -442,6 +442,10 @@
         <translation>事件</translation>
     </message>
     <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
         <source>Priority customers: longest wait %1 min, threshold %2 min — waiting over %2 min: %3</source>
         <translation>优先客户：最长等候 %1 分钟，阈值 %2 分钟——等候超过 %2 分钟：%3</translation>
     </message>
