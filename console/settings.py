@@ -98,7 +98,10 @@ class AlertSettings:
     "dingtalk" or "generic" posts alerts to a chat robot; ``smtp_*`` and ``email_to`` send them by e-mail;
     ``retries`` extra attempts, ``retry_after_s`` apart, doubling. ``report_time`` "HH:MM" (empty: 15 minutes after
     closing; "off": none) writes the day report to ``report_dir`` (empty: "reports" in the data directory), e-mailed
-    when ``report_email``.
+    when ``report_email``. ``routes``: per role (``[alerts.routes.lobby_manager]`` …), the rule kinds and lowest level
+    that reach them, sound and tray on this PC while they are logged in, their own chat robot and e-mail addresses
+    (console/domain/alert_routing.py; roles not named keep their defaults). ``sound`` and ``tray`` switch this PC's
+    sound and tray messages off for everyone.
     """
 
     sound: bool = True
@@ -118,6 +121,13 @@ class AlertSettings:
     report_time: str = ""
     report_dir: str = ""
     report_email: bool = False
+    routes: dict = field(default_factory=dict)
+
+    def route_table(self):
+        """The routes in force (``console.domain.alert_routing.Routes``); the settings were validated on load."""
+        from console.domain.alert_routing import routes_from_dict
+
+        return routes_from_dict(self.routes, "alerts.routes")
 
 
 WEBHOOK_FORMATS = ("generic", "wecom", "dingtalk")
@@ -140,6 +150,14 @@ def validate_alerts(alerts: AlertSettings, where: str) -> AlertSettings:
             raise SettingsError(f"{where}.{key} must be a list of strings")
     if alerts.email_to and not alerts.smtp_host:
         raise SettingsError(f"{where}.email_to is set but smtp_host is empty")
+    from console.domain.alert_routing import RouteError, routes_from_dict
+
+    try:
+        routes = routes_from_dict(alerts.routes, f"{where}.routes")
+    except RouteError as exc:
+        raise SettingsError(str(exc)) from None
+    if not alerts.smtp_host and any(routes[r].email_to for r in routes.by_role):
+        raise SettingsError(f"{where}.routes: e-mail addresses are set but smtp_host is empty")
     if alerts.report_time and alerts.report_time.strip().lower() != "off":
         parts = alerts.report_time.split(":")
         if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) > 23 or int(parts[1]) > 59:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from console.domain.alert_routing import ROUTED_ROLES
 from console.domain.incidents import (
     SEVERITY,
     Contact,
@@ -17,6 +18,7 @@ from console.domain.incidents import (
     IncidentType,
     default_plans,
 )
+from console.domain.records import AlertRecord
 from storage import repository
 from storage.database import Database
 from storage.tasks import ReportIncident
@@ -46,7 +48,11 @@ def plan_from_dict(data: dict[str, Any]) -> EmergencyPlan:
     for c in contacts:
         if not c.name or not c.number:
             raise PlanError(f"emergency plan {kind.value}: a contact needs a name and a number")
-    return EmergencyPlan(kind, steps, contacts, roles)
+    unknown = [r for r in roles if r not in ROUTED_ROLES]
+    if unknown:
+        raise PlanError(f"emergency plan {kind.value}: unknown role {unknown[0]!r} to tell "
+                        f"(roles: {', '.join(ROUTED_ROLES)})")
+    return EmergencyPlan(kind, steps, contacts, roles or ROUTED_ROLES)  # a plan stored before roles were: everyone
 
 
 #: the crowding alert's plans kept with the incidents' (File → Emergency plans…), by level
@@ -98,3 +104,17 @@ def report_task(db: Database, code: str, kind: IncidentType, user: str, note: st
     message = f"incident {kind.value}" + (" (drill)" if drill else "") + (f": {note}" if note else "")
     return ReportIncident(code, kind.value, SEVERITY[kind].value, plan.steps, user, note, at, drill=drill,
                           message=message)
+
+
+def plan_roles(db: Database, code: str, kind: IncidentType) -> tuple[str, ...]:
+    """The roles the branch's plan for ``kind`` tells at once when such an incident is reported."""
+    return tuple(branch_plans(db, code)[kind].notify_roles)
+
+
+def reported_record(task: ReportIncident) -> AlertRecord:
+    """The alert of an incident just stored by ``task`` (its ``alert_id`` set), for delivery."""
+    from console.domain.vocabulary import AlertSeverity, AlertState
+
+    rule = f"{'drill' if task.drill else 'incident'}.{task.kind}"
+    return AlertRecord(task.alert_id, rule, AlertSeverity(task.severity), AlertState.RAISED, task.kind, task.message,
+                       task.at, detail=task.note[:200])

@@ -1,6 +1,8 @@
 """GUI-thread side of the alerts: the list and the banner follow the ``AlertService``; acknowledging and resolving
 go through a dialog (a note, and for a crowding alert the branch's emergency-plan steps as a checklist); a new or
-escalated alert also makes a sound that differs by severity and a tray notification where the desktop has a tray.
+escalated alert also makes a sound that differs by severity and a tray notification where the desktop has a tray,
+when it is for the role logged in here (console/domain/alert_routing.py: the rule kinds and lowest level that are the
+role's; an incident reported on another PC or from the command line sounds once, for the roles its plan names).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.alerts.incidents import crowding_plan
+from console.alerts.incidents import crowding_plan, plan_roles
 from console.alerts.store import write_alerts
 from console.app.alert_service import AlertService, AlertUpdate, record_of
 from console.domain.alert_engine import SEVERITY_ORDER, ChangeKind, RuleKind, ScopeKind
@@ -61,6 +63,11 @@ class AlertController(QObject):
         self.context = context  # for the logged-in user's role
         self.sounder = None
         self.tray = None
+        self.routes = self.settings.route_table()
+        #: incidents already shown (reported here, or open when the window started): only new ones sound
+        self.incidents_seen: set[int] = set()
+        self._incidents_primed = False
+        self.signalled: list[tuple[AlertSeverity, str, bool, bool]] = []  # (level, text, sound, tray), for tests
         self.rows: list[AlertRecord] = []
         self._loaded = False
         self._snapshots_seen = 0
@@ -151,16 +158,36 @@ class AlertController(QObject):
             import time
 
             self.shown_at = time.monotonic()
+        role = self.context.operator.role
         for change in update.changes:
             if change.kind in (ChangeKind.RAISED, ChangeKind.WORSENED, ChangeKind.ESCALATED):
-                self._signal(change.alert.severity, describe(record_of(change)))
+                rule = update.rules.get(change.alert.rule_id)
+                kind = rule.kind.value if rule is not None else change.alert.rule_id.split(".")[0]
+                sound, tray = self.routes.signals_here(role, kind, change.alert.severity)
+                self._signal(change.alert.severity, describe(record_of(change)), sound, tray)
+        for a in update.open:
+            kind = incident_type_of(a.rule_id)
+            if kind is None or a.alert_id is None or a.alert_id in self.incidents_seen:
+                continue
+            self.incidents_seen.add(a.alert_id)
+            if self._incidents_primed and self.code is not None:
+                roles = plan_roles(self.db, self.code, kind)
+                sound, tray = self.routes.signals_here(role, None, a.severity, roles)
+                record = stored.get(a.alert_id) or AlertRecord(a.alert_id, a.rule_id, a.severity, AlertState.RAISED,
+                                                               a.subject, "", a.raised_at, detail=a.detail)
+                self._signal(a.severity, describe(record), sound, tray)
+        self._incidents_primed = True
 
-    def _signal(self, severity: AlertSeverity, text: str) -> None:
-        if self.settings.sound:
+    def _signal(self, severity: AlertSeverity, text: str, sound: bool = True, tray: bool = True) -> None:
+        """Sound and tray message for an alert on this PC: ``sound``/``tray`` say whether it is the logged-in
+        role's (the settings' ``sound`` and ``tray`` switch either off for everyone)."""
+        sound, tray = sound and self.settings.sound, tray and self.settings.tray
+        self.signalled.append((severity, text, sound, tray))
+        if sound:
             from console.app.alert_sound import play
 
             play(severity)
-        if self.settings.tray:
+        if tray:
             from PySide6.QtWidgets import QSystemTrayIcon
 
             if QSystemTrayIcon.isSystemTrayAvailable():

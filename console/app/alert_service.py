@@ -89,7 +89,7 @@ class AlertService(QObject):
         self.db = db
         self.code = branch_code
         self._store = store  # submit_and_wait of the writer
-        self._notify = notify  # callable(AlertChange, AlertRecord) or None
+        self._notify = notify  # callable(AlertChange, AlertRecord, rule kind or None) or None
         self.target_s = service_target_min * 60
         self.target_share = target_share
         self.fallback = fallback_counter_time_s()
@@ -107,6 +107,11 @@ class AlertService(QObject):
         self.latest: AlertUpdate | None = None
         self.cameras = None  # the CameraManager, when the branch has real cameras
         self._restore()
+
+    def set_notify(self, notify) -> None:
+        """Hand changes to ``notify`` from the next evaluation on (a notifier started after the engine)."""
+        with self._lock:
+            self._notify = notify
 
     def _stored_open(self) -> list[ActiveAlert]:
         return [ActiveAlert(r.rule, r.subject, r.severity, r.raised_at, r.value or 0.0, r.value or 0.0,
@@ -296,7 +301,7 @@ class AlertService(QObject):
                 change = AlertChange(change.kind, replace(change.alert, alert_id=alert_id), change.at)
                 stored.append(change)
                 if self._notify is not None and change.kind is not ChangeKind.DOWNGRADED:
-                    self._notify(change, replace(record, alert_id=alert_id))
+                    self._notify(change, replace(record, alert_id=alert_id), rule.kind.value if rule else None)
             update = AlertUpdate(state.at, tuple(replace(a) for a in self.engine.open.values())
                                  + tuple(self._open_incidents()), tuple(stored), dict(self.engine.rules))
         self.evaluations += 1

@@ -277,10 +277,25 @@ class AppContext(QObject):
             self.api_error = str(exc)
             log.error("%s", exc)
 
+    def update_delivery(self, alerts) -> None:
+        """Deliver with new settings from now on (Settings → Alert delivery); a notifier starts when the first chat
+        robot or e-mail address is set. The alert engine keeps running."""
+        from console.alerts.delivery import configured, smtp_password
+
+        if self.notifier is not None:
+            self.notifier.update(alerts)
+        elif configured(alerts) and self.alerts is not None and not self.follows:
+            writer = self.writer
+            self.notifier = Notifier(alerts, lambda task: writer.submit_and_wait(task, 10.0), self.branch_code,
+                                     password=smtp_password(self.env.secrets))
+            self.notifier.start()
+            self._started(self.notifier)
+            self.alerts.set_notify(self.notifier.submit)
+
     def start_alerts(self) -> None:
         """The alert rules engine (rules and open alerts from the database) and its delivery to chat and e-mail."""
         assert self.branch_code is not None
-        from console.alerts.delivery import smtp_password
+        from console.alerts.delivery import configured, smtp_password
 
         writer = self.writer
         alerts = self.env.settings.alerts
@@ -293,7 +308,7 @@ class AppContext(QObject):
             self.alerts.start()
             self._started(self.alerts)
             return
-        if alerts.webhook_url or alerts.email_to:
+        if configured(alerts):
             self.notifier = Notifier(alerts, lambda task: writer.submit_and_wait(task, 10.0), self.branch_code,
                                      password=smtp_password(self.env.secrets))
             self.notifier.start()

@@ -18,8 +18,10 @@ from console.alerts.incidents import (
     branch_plans,
     crowding_plan,
     crowding_plan_dict,
+    plan_roles,
     plan_to_dict,
     report_task,
+    reported_record,
 )
 from console.domain.incidents import EmergencyPlan, IncidentType
 from console.domain.permissions import Permission
@@ -39,6 +41,8 @@ class IncidentController(QObject):
         super().__init__(parent)
         self.context = context
         self.after_change = after_change
+        #: the ids of incidents the alert controller has shown (an incident reported here is not announced here)
+        self.seen: set[int] | None = None
 
     @property
     def user(self) -> str:
@@ -87,8 +91,21 @@ class IncidentController(QObject):
             QMessageBox.warning(self.parent(), self.tr("Report incident"),
                                 self.tr("Not stored: %1").replace("%1", problem))
             return None
+        self.announce(task)
         self.open(task.alert_id)
         return task.alert_id
+
+    def announce(self, task) -> None:
+        """Send an incident reported here at once to the branch-wide chat robot and e-mail list and to the roles its
+        plan names (the notifier's thread; failures show on the Alerts panel like any alert's). This PC does not
+        sound for it: the person who reported it is here."""
+        if self.seen is not None:
+            self.seen.add(task.alert_id)
+        notifier = self.context.notifier
+        if notifier is not None:
+            kind = IncidentType(task.kind)
+            notifier.submit_incident(reported_record(task), plan_roles(self.context.env.db,
+                                                                       self.context.branch_code, kind))
 
     def plans_dialog(self) -> EmergencyPlansDialog:
         """File → Emergency plans…: the branch's plans (its own, else the defaults), read-only for a role that may
@@ -106,6 +123,7 @@ class IncidentController(QObject):
         operator = self.context.operator
         may = operator.may(Permission.EDIT_PLANS) and not self.context.viewer
         user = self.user
+        notify = {kind.value: list(plan.notify_roles) for kind, plan in plans.items()}
 
         def save(texts) -> str | None:
             try:
@@ -116,12 +134,13 @@ class IncidentController(QObject):
                     else:
                         plan = plans[IncidentType(kind)]
                         stored.append(plan_to_dict(EmergencyPlan(plan.kind, tuple(steps), contacts_of(contacts),
-                                                                 plan.notify_roles)))
+                                                                 tuple(notify.get(kind, plan.notify_roles)))))
             except PlanError as exc:
                 return str(exc)
             return self._store(SaveEmergencyPlans(code, tuple(stored), user, datetime.now(UTC)))
 
-        return EmergencyPlansDialog(plan_texts(plans, crowding), save, self.parent(), read_only=not may)
+        return EmergencyPlansDialog(plan_texts(plans, crowding), save, self.parent(), read_only=not may,
+                                    notify=notify)
 
     @Slot()
     def edit_plans(self) -> None:

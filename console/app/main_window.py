@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         self.incidents = IncidentController(context, self, after_change=partial(incident_changed,
                                                                                 self.alert_controller, context))
         self.alert_controller.incidents = self.incidents
+        self.incidents.seen = self.alert_controller.incidents_seen
         # always in sight, whatever panel is shown: reporting an incident must never be a search
         incident_bar = QToolBar(self.tr("Incidents"))
         incident_bar.setObjectName("incidentBar")
@@ -414,8 +415,17 @@ class MainWindow(QMainWindow):
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
         self.configure_idle_lock(self.context.env.settings.security.idle_lock_min)
+        if dialog.delivery_changed:
+            self.apply_delivery(self.context.env.settings.alerts)
         if dialog.language_changed:
             self.sig_language_requested.emit(dialog.chosen_language)
+
+    def apply_delivery(self, alerts) -> None:
+        """New delivery settings take effect at once: sound and tray here, and the running notifier's targets (a
+        console started without any chat robot or e-mail starts its notifier now)."""
+        self.alert_controller.settings = alerts
+        self.alert_controller.routes = alerts.route_table()
+        self.context.update_delivery(alerts)
 
     @Slot()
     def edit_plans(self) -> None:

@@ -55,6 +55,43 @@ def plan_language(setting: str) -> str:
     return os.environ.get("LC_ALL") or os.environ.get("LANG") or "en"
 
 
+#: how long the command waits for the incident's messages, seconds (one retry, 2 s after the first try)
+DELIVERY_WAIT_S = 30.0
+
+
+def deliver_incident(env: Environment, code: str, task) -> list[dict]:
+    """Send the incident just stored at once to the branch-wide chat robot and e-mail list and to the roles its plan
+    names (console/domain/alert_routing.py), with one retry; a target not reached is named on stderr (the incident
+    is stored all the same). Returns one ``{"channel", "target", "result"}`` per target."""
+    import sys
+    from dataclasses import replace
+
+    from console.alerts.delivery import Notifier, configured, smtp_password
+    from console.alerts.incidents import plan_roles, reported_record
+    from storage.writer import apply_now
+
+    settings = env.settings.alerts
+    if not configured(settings):
+        return []
+    notifier = Notifier(replace(settings, retries=1, retry_after_s=2.0), lambda t: apply_now(env.db, t), code,
+                        password=smtp_password(env.secrets))
+    notifier.start()
+    try:
+        notifier.submit_incident(reported_record(task), plan_roles(env.db, code, IncidentType(task.kind)))
+        notifier.drain(DELIVERY_WAIT_S)
+    finally:
+        notifier.stop()
+    last: dict[tuple[str, str], str] = {}
+    for channel, _event, result, target in notifier.log:
+        last[(channel, target)] = result
+    rows = [{"channel": c, "target": t, "result": r} for (c, t), r in last.items()]
+    for row in rows:
+        if row["result"] != "sent":
+            print(f"incident stored, but not delivered by {row['channel']} to {row['target']}: {row['result']}",
+                  file=sys.stderr)
+    return rows
+
+
 def _row(incident, tz: ZoneInfo) -> dict:
     def t(at: datetime | None) -> str | None:
         return at.astimezone(tz).isoformat(timespec="seconds") if at is not None else None
@@ -85,8 +122,9 @@ def run_incident(env: Environment, args: argparse.Namespace, out: TextIO) -> int
         apply_now(env.db, task)
         incident = repository.load_incident(env.db, task.alert_id)
         assert incident is not None
+        delivered = deliver_incident(env, code, task)
         if args.json:
-            json.dump(_row(incident, tz), out, ensure_ascii=False, indent=2)
+            json.dump({**_row(incident, tz), "delivered": delivered}, out, ensure_ascii=False, indent=2)
             out.write("\n")
             return 0
         what = "drill" if incident.drill else "incident"
@@ -94,6 +132,8 @@ def run_incident(env: Environment, args: argparse.Namespace, out: TextIO) -> int
                   f"{incident.raised_at.astimezone(tz):%H:%M:%S} by {incident.raised_by}\n")
         for s in incident.steps:
             out.write(f"  [ ] {s.position + 1}. {s.text}\n")
+        for d in (d for d in delivered if d["result"] == "sent"):
+            out.write(f"  sent by {d['channel']} to {d['target']}\n")
         return 0
     since = instant(args.since, tz, "--since") if args.since else datetime.now(tz).replace(
         hour=0, minute=0, second=0, microsecond=0)

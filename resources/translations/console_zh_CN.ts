@@ -157,7 +157,7 @@
     <name>AlertController</name>
     <message>
         <source>Alert</source>
-        <extracomment>opens an incident&apos;s dialog (console/app/incident_controller.py), set by the window told the level of the lobby&apos;s open crowding alert (None: none) after each evaluation</extracomment>
+        <extracomment>incidents already shown (reported here, or open when the window started): only new ones sound opens an incident&apos;s dialog (console/app/incident_controller.py), set by the window told the level of the lobby&apos;s open crowding alert (None: none) after each evaluation</extracomment>
         <translation>告警</translation>
     </message>
     <message>
@@ -175,6 +175,145 @@
     <message>
         <source>CSV (*.csv);;Excel (*.xlsx)</source>
         <translation>CSV (*.csv);;Excel (*.xlsx)</translation>
+    </message>
+</context>
+<context>
+    <name>AlertDeliveryGroup</name>
+    <message>
+        <source>This PC</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <source>Play a sound for new alerts</source>
+        <translation>新告警时播放提示音</translation>
+    </message>
+    <message>
+        <source>Show a tray message for new alerts</source>
+        <translation>新告警时显示托盘通知</translation>
+    </message>
+    <message>
+        <source>Every alert of the branch</source>
+        <translation>网点全部告警</translation>
+    </message>
+    <message>
+        <source>addresses, separated by commas</source>
+        <translation>邮箱地址，以逗号分隔</translation>
+    </message>
+    <message>
+        <source>Chat robot</source>
+        <translation>群机器人</translation>
+    </message>
+    <message>
+        <source>E-mail to</source>
+        <translation>发送邮件至</translation>
+    </message>
+    <message>
+        <source>E-mail server (SMTP)</source>
+        <translation>邮件服务器（SMTP）</translation>
+    </message>
+    <message>
+        <source>STARTTLS</source>
+        <translation>STARTTLS</translation>
+    </message>
+    <message>
+        <source>unchanged (kept in the secret store)</source>
+        <translation>不变（保存在密钥库中）</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Sender address</source>
+        <translation>发件人地址</translation>
+    </message>
+    <message>
+        <source>Who gets what</source>
+        <translation>谁收到哪些告警</translation>
+    </message>
+    <message>
+        <source>Lowest level</source>
+        <translation>最低级别</translation>
+    </message>
+    <message>
+        <source>Sound here while logged in</source>
+        <translation>登录时本机提示音</translation>
+    </message>
+    <message>
+        <source>Tray message here while logged in</source>
+        <translation>登录时本机托盘通知</translation>
+    </message>
+    <message>
+        <source>Own chat robot</source>
+        <translation>本角色群机器人</translation>
+    </message>
+    <message>
+        <source>Robot format</source>
+        <translation>机器人格式</translation>
+    </message>
+    <message>
+        <source>Own e-mail addresses</source>
+        <translation>本角色邮箱</translation>
+    </message>
+    <message>
+        <source>Incidents go at once to the roles their emergency plan names (File → Emergency plans…). Administrators and the demo branch see and hear every alert here.</source>
+        <translation>突发事件会立即发给其应急预案指定的角色（文件 → 应急预案…）。管理员和演示网点在本机看到并听到全部告警。</translation>
+    </message>
+    <message>
+        <source>Send a test message</source>
+        <translation>发送测试消息</translation>
+    </message>
+    <message>
+        <source>Generic JSON</source>
+        <translation>通用 JSON</translation>
+    </message>
+    <message>
+        <source>WeCom robot</source>
+        <translation>企业微信机器人</translation>
+    </message>
+    <message>
+        <source>DingTalk robot</source>
+        <translation>钉钉机器人</translation>
+    </message>
+    <message>
+        <source>%1: the chat robot&apos;s address must start with http:// or https://.</source>
+        <translation>%1：群机器人地址必须以 http:// 或 https:// 开头。</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; is not an e-mail address.</source>
+        <translation>%1：“%2”不是有效的邮箱地址。</translation>
+    </message>
+    <message>
+        <source>E-mail addresses are filled in: the e-mail server is needed to send to them.</source>
+        <translation>已填写邮箱地址：需要设置邮件服务器才能发送。</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
+    </message>
+    <message>
+        <source>No chat robot or e-mail address is filled in.</source>
+        <translation>未填写任何群机器人或邮箱地址。</translation>
+    </message>
+    <message>
+        <source>✓ sent to %1</source>
+        <translation>✓ 已发送至 %1</translation>
+    </message>
+    <message>
+        <source>✗ %1: %2</source>
+        <translation>✗ %1：%2</translation>
     </message>
 </context>
 <context>
@@ -1542,6 +1681,10 @@
         <translation>需呼叫</translation>
     </message>
     <message>
+        <source>Tell at once (their console sounds; their chat robot and e-mail, as set in Settings → Alert delivery)</source>
+        <translation>立即通知（其控制台响铃；并按“设置 → 告警推送”发送到其群机器人和邮箱）</translation>
+    </message>
+    <message>
         <source>Steps</source>
         <translation>步骤</translation>
     </message>
@@ -1556,6 +1699,10 @@
     <message>
         <source>%1: at least one step is needed.</source>
         <translation>%1：至少需要一个步骤。</translation>
+    </message>
+    <message>
+        <source>%1: tell at least one role at once.</source>
+        <translation>%1：至少要立即通知一个角色。</translation>
     </message>
     <message>
         <source>%1: &quot;%2&quot; is not a name followed by a number.</source>
@@ -1708,6 +1855,7 @@
     <name>IncidentController</name>
     <message>
         <source>Incidents of a branch opened from the regional view are handled at the branch&apos;s own console.</source>
+        <extracomment>the ids of incidents the alert controller has shown (an incident reported here is not announced here)</extracomment>
         <translation>从区域视图打开的网点，其事件在该网点自己的监控台处理。</translation>
     </message>
     <message>
@@ -3172,6 +3320,10 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>间隔短于此视为同一班</translation>
     </message>
     <message>
+        <source>the e-mail server&apos;s password could not be kept: %1</source>
+        <translation>无法保存邮件服务器密码：%1</translation>
+    </message>
+    <message>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
@@ -3182,6 +3334,22 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Lock the window after no input for</source>
         <translation>无操作多久后锁定窗口</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <source>Staffing</source>
+        <translation>排班与人手</translation>
+    </message>
+    <message>
+        <source>Alert delivery</source>
+        <translation>告警推送</translation>
+    </message>
+    <message>
+        <source>Data and privacy</source>
+        <translation>数据与隐私</translation>
     </message>
     <message>
         <source>Settings not saved</source>

@@ -238,3 +238,48 @@ def test_one_alert_run_catches_up_for_at_most_a_second() -> None:
     elapsed = time.monotonic() - started
     assert CATCH_UP_S <= elapsed < CATCH_UP_S + 0.3 < EVERY_S and len(calls) > 5
     assert service._again and not service._busy  # what is left waits for the next run
+
+
+def test_each_role_s_robot_gets_its_own_alerts_and_the_incidents_its_plan_names(robot, stored_alert) -> None:
+    """Routes: the lobby manager's robot gets a long wait, the security officer's does not; both get a critical
+    crowding alert; a drill reported for the security officer reaches only their robot, marked as a drill."""
+    db, record = stored_alert
+    base = f"http://127.0.0.1:{robot.server_port}"
+    alerts = AlertSettings(routes={"lobby_manager": {"webhook_url": f"{base}/lobby", "webhook_format": "generic"},
+                                   "security_officer": {"webhook_url": f"{base}/security",
+                                                        "webhook_format": "wecom"}})
+    notifier = notifier_for(db, alerts)
+    long_wait = replace(record, rule="long_wait.default", subject="non_cash", severity=AlertSeverity.WARNING)
+    drill = replace(record, rule="drill.medical", subject="medical", message="incident medical (drill)")
+    try:
+        notifier.submit(change_of(long_wait), long_wait, "long_wait")
+        wait_for(lambda: notifier.sent == 1)
+        notifier.submit(change_of(record), record, "crowding")
+        wait_for(lambda: notifier.sent == 3)
+        notifier.submit_incident(drill, ("security_officer",))
+        wait_for(lambda: notifier.sent == 4)
+    finally:
+        notifier.stop()
+    paths = [path for path, _ in Robot.bodies]
+    assert paths[0] == "/lobby" and sorted(paths[1:3]) == ["/lobby", "/security"] and paths[3] == "/security"
+    assert Robot.bodies[0][1]["alert"]["subject"] == "non_cash" and Robot.bodies[0][1]["alert"]["drill"] is False
+    assert Robot.bodies[3][1]["text"]["content"].startswith("[DRILL] [CRITICAL] RAISED")
+    targets = {d.target for d in repository.load_deliveries(db, [record.alert_id])}
+    assert targets == {f"{base}/lobby (lobby_manager)", f"{base}/security (security_officer)"}
+
+
+def test_a_test_message_reaches_every_robot_and_address_and_says_which_failed(robot, smtp_server) -> None:
+    from console.alerts.delivery import send_test
+
+    box, port = smtp_server()
+    base = f"http://127.0.0.1:{robot.server_port}"
+    nobody = f"http://127.0.0.1:{free_port()}/hook"
+    alerts = AlertSettings(webhook_url=f"{base}/all", smtp_host="127.0.0.1", smtp_port=port,
+                           routes={"branch_manager": {"email_to": ["boss@branch.example"]},
+                                   "security_officer": {"webhook_url": nobody}})
+    results = dict(send_test(alerts, None, RAISED))
+    assert len(results) == 3
+    assert results[f"{base}/all"] == "sent" and results["boss@branch.example (branch_manager)"] == "sent"
+    assert "does not answer" in results[f"{nobody} (security_officer)"]
+    assert "Test message from the Branch Lobby Console" in box.messages[0]
+    assert "To: boss@branch.example" in box.messages[0]

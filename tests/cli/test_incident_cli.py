@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.alerts.test_alert_delivery import robot  # noqa: F401 (the chat robot fixture)
 from tests.cli.test_cli import run
 
 pytestmark = pytest.mark.slow  # a simulated day, then a process per command
@@ -46,3 +47,27 @@ def test_bad_input_names_it_and_stores_nothing(demo_db: Path) -> None:
     long = run("incident", "report", "--type", "other", "--note", "x" * 201, "--branch", "DEMO", data_dir=demo_db)
     assert long.returncode == 1 and "--note: 201 characters" in long.stderr and "Traceback" not in long.stderr
     assert run("incident", "list", "--branch", "DEMO", "--json", data_dir=demo_db).stdout == before
+
+
+def test_an_incident_goes_at_once_to_the_roles_its_plan_names(demo_db: Path, robot) -> None:
+    """The security officer's robot gets the robbery (its plan names every role) before the command ends; the
+    lobby manager's robot, which nobody answers, is named on stderr, and the incident is stored all the same."""
+    from tests.alerts.test_alert_delivery import Robot
+    from tests.camera.mjpeg_server import free_port
+
+    settings = demo_db / "settings.toml"
+    dead = f"http://127.0.0.1:{free_port()}/lobby"
+    settings.write_text(f'[alerts.routes.security_officer]\nwebhook_url = "http://127.0.0.1:{robot.server_port}/sec"\n'
+                        f'[alerts.routes.lobby_manager]\nwebhook_url = "{dead}"\n', encoding="utf-8")
+    try:
+        done = run("incident", "report", "--type", "robbery", "--note", "Man with a knife at counter 2", "--branch",
+                   "DEMO", "--json", data_dir=demo_db)
+    finally:
+        settings.unlink()
+    assert done.returncode == 0, done.stderr
+    (path, body), = Robot.bodies
+    assert path == "/sec" and "incident robbery: Man with a knife at counter 2" in body["text"]["content"]
+    delivered = {d["target"]: d["result"] for d in json.loads(done.stdout)["delivered"]}
+    assert delivered[f"http://127.0.0.1:{robot.server_port}/sec (security_officer)"] == "sent"
+    assert "does not answer" in delivered[f"{dead} (lobby_manager)"]
+    assert f"not delivered by webhook to {dead} (lobby_manager)" in done.stderr and "Traceback" not in done.stderr

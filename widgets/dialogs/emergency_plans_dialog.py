@@ -1,7 +1,8 @@
 """File → Emergency plans… (应急预案): each incident type's plan — its steps in order and whom to call — and the
-crowding alert's checklist for each level, edited by the branch manager. ``save(plans)`` stores them (None when
-stored, else why not); a plan without a step, or a number without a name, is refused with the reason and nothing
-is stored.
+crowding alert's checklist for each level, edited by the branch manager, and for each incident type the roles told
+at once when one is reported (their console sounds, their chat robot and e-mail get it: console/domain/alert_routing.py).
+``save(plans)`` stores them (None when stored, else why not); a plan without a step, a number without a name, or an
+incident plan that tells nobody is refused with the reason and nothing is stored.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -21,7 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.alert_routing import ROUTED_ROLES
 from console.domain.incidents import Contact, IncidentType
+from console.domain.permissions import Role
 from widgets import labels
 
 # what the editor keeps of one plan: (steps, contacts as (name, number))
@@ -30,13 +34,16 @@ PlanText = tuple[list[str], list[tuple[str, str]]]
 
 class EmergencyPlansDialog(QDialog):
     """``plans``: kind ("medical", …, "crowding_warning", "crowding_critical") → (steps, contacts); ``save`` gets the
-    edited mapping."""
+    edited mapping. ``notify``: incident kind → the roles told at once, edited in place (the caller's ``save`` reads
+    it)."""
 
     def __init__(self, plans: dict[str, PlanText], save: Callable[[dict[str, PlanText]], str | None],
-                 parent: QWidget | None = None, read_only: bool = False) -> None:
+                 parent: QWidget | None = None, read_only: bool = False,
+                 notify: dict[str, list[str]] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Emergency plans"))
         self.plans = {kind: (list(steps), list(contacts)) for kind, (steps, contacts) in plans.items()}
+        self.notify = notify if notify is not None else {}
         self.save_plans = save
         self.kinds = QListWidget()
         self.kinds.setObjectName("planKinds")
@@ -51,6 +58,15 @@ class EmergencyPlansDialog(QDialog):
                                                  "desk…)"))
         self.contacts.setMaximumHeight(110)
         self.contacts_label = QLabel(self.tr("Whom to call"))
+        self.notify_label = QLabel(self.tr("Tell at once (their console sounds; their chat robot and e-mail, as set "
+                                           "in Settings → Alert delivery)"))
+        self.notify_label.setWordWrap(True)
+        self.notify_boxes = {role: QCheckBox(labels.user_role(Role(role))) for role in ROUTED_ROLES}
+        notify_row = QHBoxLayout()
+        for box in self.notify_boxes.values():
+            box.setEnabled(not read_only)
+            notify_row.addWidget(box)
+        notify_row.addStretch(1)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b91c1c")
         self.error.setWordWrap(True)
@@ -65,6 +81,8 @@ class EmergencyPlansDialog(QDialog):
         right.addWidget(self.steps, 1)
         right.addWidget(self.contacts_label)
         right.addWidget(self.contacts)
+        right.addWidget(self.notify_label)
+        right.addLayout(notify_row)
         row = QHBoxLayout()
         row.addWidget(self.kinds, 1)
         row.addLayout(right, 2)
@@ -95,6 +113,8 @@ class EmergencyPlansDialog(QDialog):
             if line.strip():
                 contacts.append((name.strip(), number.strip()))
         self.plans[self._shown] = (steps, contacts)
+        if not self._shown.startswith("crowding"):
+            self.notify[self._shown] = [r for r, box in self.notify_boxes.items() if box.isChecked()]
 
     @Slot()
     def _kind_changed(self) -> None:
@@ -109,14 +129,21 @@ class EmergencyPlansDialog(QDialog):
         self.contacts.setPlainText("\n".join(f"{name} {number}" if name != number else number
                                              for name, number in contacts))
         crowding = kind.startswith("crowding")
-        self.contacts.setVisible(not crowding)
-        self.contacts_label.setVisible(not crowding)
+        for widget in (self.contacts, self.contacts_label, self.notify_label, *self.notify_boxes.values()):
+            widget.setVisible(not crowding)
+        told = self.notify.get(kind, list(ROUTED_ROLES))
+        for role, box in self.notify_boxes.items():
+            box.setChecked(role in told)
 
     def accept(self) -> None:
         self._keep()
         for kind, (steps, contacts) in self.plans.items():
             if not steps:
                 self.error.setText(self.tr("%1: at least one step is needed.").replace("%1", self.kind_words(kind)))
+                return
+            if not kind.startswith("crowding") and kind in self.notify and not self.notify[kind]:
+                self.error.setText(self.tr("%1: tell at least one role at once.").replace("%1",
+                                                                                          self.kind_words(kind)))
                 return
             for name, number in contacts:
                 if not number or not any(ch.isdigit() for ch in number):
