@@ -218,13 +218,13 @@ def run_gui(env: Environment, args: argparse.Namespace) -> int:
     translations = Translations()
     translations.install(resolve_language(env.settings.ui.language))
     options = SourceOptions(
-        force_demo=bool(args.demo) or args.scenario is not None,  # a scenario is a demo day
+        force_demo=bool(args.demo) or args.window_scenario is not None,  # a scenario is a demo day
         branch=args.window_branch,
         speed=args.speed if args.speed is not None else env.settings.demo.speed,
         seed=args.seed if args.seed is not None else env.settings.demo.seed,
         sim_date=args.sim_date,
         sim_start=args.sim_start,
-        scenario=args.scenario,
+        scenario=args.window_scenario,
     )
     context = AppContext(env, options)
     real = [b.code for b in repository.list_branches(env.db) if not b.is_demo]

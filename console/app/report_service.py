@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from console.alerts.store import ALERT_COLUMNS, alert_rows
 from console.domain.day_report import build_day_report
+from console.domain.incidents import is_drill
 from console.domain.records import BranchInfo
 from console.reports.export import sections
 from storage import repository
@@ -84,7 +85,8 @@ def report_sections(db: Database, branch: BranchInfo, day: date, target_min: flo
             peaks.append([z.name, p.count, p.at.astimezone(tz).strftime("%H:%M:%S"),
                           round(p.count / z.capacity, 4) if z.capacity else ""])
     out.append(("Occupancy peaks", ["where", "people", "at", "share_of_capacity"], peaks))
-    alerts = repository.load_alerts(db, branch.code, start, end)
+    # drills are listed with the incidents (marked, with their response times), never among the real alerts
+    alerts = [a for a in repository.load_alerts(db, branch.code, start, end) if not is_drill(a.rule)]
     out.append(("Alerts", list(ALERT_COLUMNS), alert_rows(alerts, tz)))
     out.append(("Incidents and drills", list(INCIDENT_COLUMNS),
                 incident_rows(repository.load_incidents(db, branch.code, start, end), tz)))

@@ -53,7 +53,7 @@ COMMANDS = (branch, report, simulate, cameras, tickets, roster, forecast, staffi
             api_token, serve, worker, db)
 
 #: Options that only the window takes (``args`` attribute → flag): refused beside a subcommand.
-WINDOW_ONLY = ("demo", "window_branch", "region", "speed", "seed", "sim_start", "sim_date", "scenario", "quit_after",
+WINDOW_ONLY = ("demo", "window_branch", "region", "speed", "seed", "sim_start", "sim_date", "window_scenario", "quit_after",
                "screenshot")
 
 
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "branch's current time during business hours, else 10:00)")
     gui.add_argument("--sim-date", type=iso_date, metavar="YYYY-MM-DD", help="demo: the day to simulate (default "
                      "today); without --sim-start it plays from 15 minutes before opening")
-    gui.add_argument("--scenario", choices=sorted(SCENARIOS), metavar="NAME",
+    gui.add_argument("--scenario", dest="window_scenario", choices=sorted(SCENARIOS), metavar="NAME",
                      help="demo: a day an ordinary one never shows, starting just before its rush (default start; "
                      f"--sim-start wins): {', '.join(sorted(SCENARIOS))} (the pension payday rush at opening: the "
                      "lobby passes its capacity)")

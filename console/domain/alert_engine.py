@@ -22,6 +22,14 @@ State machine per (rule, subject), evaluated at each instant:
   to the people told next and louder. Escalation is a state of its own, apart from the level: the severity keeps
   following the measured value (escalating never raises it, so it can never fall back when the value stays), and
   the mark stays until the alert resolves — acknowledging it stops further escalation, it does not undo it.
+
+One alert per thing a person acts on: an alert is not raised while another open alert already asks for the same
+action (``covered``). A queue-per-counter alert for a service type is covered by that type's open long-wait alert
+(both are answered by opening a counter for the type; the long wait is the more urgent word), and a zone's crowding
+alert by the lobby's crowding alert at the same level or higher (the lobby's crowd is managed as one). The covered
+condition keeps its sustain time: when the cover resolves and the condition still holds, it is raised then. An alert
+already open when its cover is raised (or worsens to its level) is folded into the cover: resolved at once, without a
+cooldown, its condition still tracked. Rules that can cover are evaluated first, and the lobby before its zones.
 """
 
 from __future__ import annotations
@@ -49,6 +57,12 @@ class RuleKind(StrEnum):
     CAMERA_OFFLINE = "camera_offline"  # seconds a camera has been offline
     NOT_LOGGED_IN = "not_logged_in"  # minutes since a rostered shift started without a login
     PRIORITY_WAIT = "priority_wait"  # minutes the longest-waiting priority customer (VIP, elderly, disabled) waited
+
+
+#: the subject of the whole lobby's crowding (zones are named by their zone names)
+LOBBY = "lobby"
+#: rule kinds whose open alerts can cover others' (evaluated first: ``AlertEngine.covered``)
+COVERING_KINDS = frozenset({RuleKind.LONG_WAIT, RuleKind.CROWDING})
 
 
 class ScopeKind(StrEnum):
@@ -266,13 +280,17 @@ class AlertEngine:
         by_kind: dict[RuleKind, list[Measurement]] = {}
         for m in measurements:
             by_kind.setdefault(m.kind, []).append(m)
-        for rule in self.rules.values():
+        for rule in sorted(self.rules.values(), key=lambda r: r.kind not in COVERING_KINDS):
             seen: set[str] = set()
-            for m in by_kind.get(rule.kind, ()):
+            for m in sorted(by_kind.get(rule.kind, ()), key=lambda m: m.subject != LOBBY):
                 if not rule.applies_to(m.subject):
                     continue
                 seen.add(m.subject)
-                changes.extend(self._step(rule, m, now))
+                stepped = self._step(rule, m, now)
+                changes.extend(stepped)
+                if rule.kind in COVERING_KINDS and any(c.kind in (ChangeKind.RAISED, ChangeKind.WORSENED)
+                                                       for c in stepped):
+                    changes.extend(self._fold(now))
                 alert = self.open.get((rule.rule_id, m.subject))
                 if alert is not None and (escalated := self._escalate(rule, alert, now)) is not None:
                     changes.append(escalated)
@@ -304,7 +322,8 @@ class AlertEngine:
         changes: list[AlertChange] = []
         if alert is None:
             cooling = self._cooldown.get(key)
-            if top is not None and (cooling is None or now >= cooling):
+            if top is not None and (cooling is None or now >= cooling) and not self.covered(rule, m.subject,
+                                                                                           top.severity):
                 alert = ActiveAlert(rule.rule_id, m.subject, top.severity, now, m.value, m.value, top.raise_at,
                                     m.detail)
                 self.open[key] = alert
@@ -338,6 +357,28 @@ class AlertEngine:
             return changes
         track.safe_since = None
         return changes
+
+    def covered(self, rule: RuleSpec, subject: str, severity: AlertSeverity) -> bool:
+        """Whether an open alert already asks for what an alert of ``rule`` on ``subject`` at ``severity`` would
+        (see the module's docstring)."""
+        if rule.kind is RuleKind.QUEUE:
+            return any(self.rules.get(r) is not None and self.rules[r].kind is RuleKind.LONG_WAIT and s == subject
+                       for r, s in self.open)
+        if rule.kind is RuleKind.CROWDING and subject != LOBBY:
+            return any(s == LOBBY and self.rules.get(r) is not None and self.rules[r].kind is RuleKind.CROWDING
+                       and SEVERITY_ORDER.index(a.severity) >= SEVERITY_ORDER.index(severity)
+                       for (r, s), a in self.open.items())
+        return False
+
+    def _fold(self, now: datetime) -> list[AlertChange]:
+        """Resolve the open alerts an open cover now asks for (no cooldown: their condition may still hold)."""
+        folded = []
+        for key, alert in list(self.open.items()):
+            rule = self.rules.get(key[0])
+            if rule is not None and self.covered(rule, key[1], alert.severity):
+                del self.open[key]
+                folded.append(AlertChange(ChangeKind.RESOLVED, replace(alert), now))
+        return folded
 
     def _escalate(self, rule: RuleSpec, alert: ActiveAlert, now: datetime) -> AlertChange | None:
         """Escalated once when not acknowledged within the rule's time (whatever the value does meanwhile)."""

@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 
+from console.domain.incidents import is_drill
 from console.domain.permissions import Permission, ack_permission
 from console.domain.vocabulary import AlertState, CounterAction, ServiceType
 from console.security.access import AccessDenied, Operator, require
@@ -145,7 +146,8 @@ class ConsoleApi:
     def _alert_json(a) -> dict[str, Any]:
         return {"alert_id": a.alert_id, "rule": a.rule, "severity": a.severity.value, "state": a.state.value,
                 "subject": a.subject, "message": a.message, "raised_at": _iso(a.raised_at),
-                "acknowledged_by": a.acknowledged_by, "resolved_at": _iso(a.resolved_at), "note": a.note}
+                "acknowledged_by": a.acknowledged_by, "resolved_at": _iso(a.resolved_at), "note": a.note,
+                "drill": is_drill(a.rule)}
 
     @staticmethod
     def _body(body: bytes | None) -> dict[str, Any]:

@@ -147,3 +147,18 @@ def test_screenshot_of_the_demo(tmp_path: Path) -> None:
     assert image.width() >= 1200 and image.height() >= 800
     colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 37)}
     assert len(colours) > 50  # a painted window, not a blank rectangle
+
+
+def test_a_scenario_is_an_option_of_the_window_and_of_simulate_each_its_own() -> None:
+    """``--scenario`` before a command is the window's (refused with a command); after ``simulate`` it is the
+    simulated day's, and the window's check does not mistake it for its own."""
+    from console.cli.commands import build_parser, check_options
+
+    parser = build_parser()
+    args = parser.parse_args(["simulate", "--date", "2026-12-01", "--scenario", "pension_payday"])
+    check_options(parser, args)
+    assert args.scenario == "pension_payday" and args.window_scenario is None
+    assert parser.parse_args(["--scenario", "pension_payday"]).window_scenario == "pension_payday"
+    wrong = parser.parse_args(["--scenario", "pension_payday", "db", "info"])
+    with pytest.raises(SystemExit):
+        check_options(parser, wrong)

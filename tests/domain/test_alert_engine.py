@@ -259,3 +259,41 @@ def test_every_default_rule_raises_after_its_sustain_clears_and_cools_down(rule:
     clock.at(later, breach)
     clock.at(later + s, breach)
     assert (rule.rule_id, "subject") in clock.engine.open  # after the cooldown it raises again
+
+
+def test_an_alert_is_not_raised_while_another_asks_for_the_same_action() -> None:
+    """One alert per thing a person acts on: the cash queue's per-counter alert waits while the cash long wait is
+    open and is folded into it when it comes second; a zone's crowding is covered by the lobby's at its level,
+    not above it; when the cover resolves and the condition still holds, the covered alert is raised then."""
+    wait = RuleSpec("long_wait", RuleKind.LONG_WAIT, (Level(W, 15, 12),), sustain_s=0, clear_sustain_s=0,
+                    cooldown_s=0)
+    queue = RuleSpec("queue", RuleKind.QUEUE, (Level(W, 6, 4),), sustain_s=60, clear_sustain_s=0, cooldown_s=0)
+    engine = AlertEngine([queue, wait])  # the queue rule first: covers are evaluated first all the same
+
+    def at(seconds: float, waited: float, per_counter: float) -> list[tuple[ChangeKind, str]]:
+        ms = [Measurement(RuleKind.LONG_WAIT, "cash", waited), Measurement(RuleKind.QUEUE, "cash", per_counter),
+              Measurement(RuleKind.QUEUE, "non_cash", 7)]
+        return [(c.kind, f"{c.alert.rule_id} {c.alert.subject}")
+                for c in engine.evaluate(T0 + timedelta(seconds=seconds), ms)]
+
+    assert at(0, 5, 8) == []
+    assert at(60, 5, 8) == [(ChangeKind.RAISED, "queue cash"), (ChangeKind.RAISED, "queue non_cash")]
+    # the long wait comes second: the cash queue's alert is folded into it; the non-cash one stays
+    assert at(70, 16, 8) == [(ChangeKind.RAISED, "long_wait cash"), (ChangeKind.RESOLVED, "queue cash")]
+    assert sorted(engine.open) == [("long_wait", "cash"), ("queue", "non_cash")]
+    assert at(200, 16, 8) == []  # covered: not raised again while the long wait is open
+    # the long wait clears, the queue is still long: raised at once (its sustain ran all along, no cooldown)
+    assert at(210, 10, 8) == [(ChangeKind.RESOLVED, "long_wait cash"), (ChangeKind.RAISED, "queue cash")]
+
+    zones = AlertEngine([CROWDING])
+
+    def crowd(seconds: float, lobby: float, zone: float) -> list[tuple[ChangeKind, str, AlertSeverity]]:
+        ms = [Measurement(RuleKind.CROWDING, "waiting", zone), Measurement(RuleKind.CROWDING, "lobby", lobby)]
+        return [(c.kind, c.alert.subject, c.alert.severity) for c in zones.evaluate(T0 + timedelta(seconds=seconds),
+                                                                                     ms)]
+
+    assert crowd(0, 85, 90) == []
+    assert crowd(60, 85, 90) == [(ChangeKind.RAISED, "lobby", W)]  # the zone's warning is covered
+    assert crowd(120, 85, 105) == []
+    assert crowd(180, 85, 105) == [(ChangeKind.RAISED, "waiting", C)]  # critical: above the lobby's level
+

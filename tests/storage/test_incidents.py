@@ -98,3 +98,20 @@ def test_the_day_report_lists_incidents_and_drills_with_their_response_times(db)
     assert (found["acknowledged_after_min"], found["steps_done"], found["closed_after_min"]) == (0.8, "2/5", 6.5)
     assert found["step_minutes"] == "1: 0.8; 2: 2.0; 3: —; 4: —; 5: —"
     assert found["summary"] == "Drill done: AED reached in 2 min"
+
+
+def test_drills_never_count_among_real_alerts(db) -> None:
+    """A drill is listed as a drill (Alerts panel, incidents section) but not in the regional view's open-alert
+    counts nor in the day report's real alerts; the real incident beside it is in both."""
+    from console.app.report_service import report_sections
+
+    drill = report_task(db, BRANCH.code, IncidentType.FIRE, "zhou.ting", "", at(10, 0), drill=True)
+    real = report_task(db, BRANCH.code, IncidentType.MEDICAL, "zhou.ting", "", at(10, 5))
+    apply_now(db, drill, real)
+    assert {a.rule for a in repository.load_open_alerts(db, BRANCH.code)} == {"drill.fire", "incident.medical"}
+    assert repository.open_alert_counts(db) == {BRANCH.code: {AlertSeverity.CRITICAL: 1}}
+    sections = {title: (header, rows) for title, header, rows in
+                report_sections(db, repository.load_branch(db, BRANCH.code), at(0).date())}
+    header, rows = sections["Alerts"]
+    assert [dict(zip(header, r, strict=True))["rule"] for r in rows] == ["incident.medical"]
+    assert [r[2] for r in sections["Incidents and drills"][1]] == ["yes", ""]
