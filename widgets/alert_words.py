@@ -71,7 +71,7 @@ def describe(alert: AlertRecord, kind: str | None = None) -> str:
     t = alert.threshold if alert.threshold is not None else 0.0
     subject = alert.subject
     if kind == "crowding":
-        where = QCoreApplication.translate("AlertWords", "Lobby") if subject == "lobby" else subject
+        where = QCoreApplication.translate("AlertWords", "Lobby") if subject == "lobby" else labels.zone_name(subject)
         ratio, figures = camera_figures(alert.detail or "?")
         text = QCoreApplication.translate(
             "AlertWords", "%1 crowded: %2% of capacity (%3), threshold %4%").replace("%1", where) \

@@ -99,6 +99,14 @@ def zone_kind(value: ZoneKind) -> str:
     }[value]
 
 
+def zone_name(name: str) -> str:
+    """A zone as users read it: the name a branch gave it, or — for a zone named by its kind's code, as the demo
+    branch's are ("waiting", "counters", "self_service", "entrance") — that kind's translated words."""
+    kind = {"counters": ZoneKind.COUNTER, "counter": ZoneKind.COUNTER, "waiting": ZoneKind.WAITING,
+            "self_service": ZoneKind.SELF_SERVICE, "entrance": ZoneKind.ENTRANCE}.get(name)
+    return zone_kind(kind) if kind is not None else name
+
+
 def staff_role(value: StaffRole) -> str:
     return {
         StaffRole.TELLER: QCoreApplication.translate("labels", "Teller"),

@@ -10,6 +10,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from widgets import labels
+
 ZONE_COLOURS = ("#22c55e", "#3b82f6", "#a855f7", "#f59e0b", "#ec4899", "#14b8a6")
 
 
@@ -89,7 +91,7 @@ class CameraTile(QWidget):
                 p.setBrush(fill)
                 p.drawPolygon(QPolygonF([pt(x, y) for x, y in polygon]))
                 if polygon:
-                    p.drawText(pt(*polygon[0]) + QPointF(4, 14), name)
+                    p.drawText(pt(*polygon[0]) + QPointF(4, 14), labels.zone_name(name))
             p.setBrush(Qt.BrushStyle.NoBrush)
             for name, a, b in o.lines:
                 p.setPen(QPen(QColor("#ef4444"), 3))

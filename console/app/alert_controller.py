@@ -239,7 +239,7 @@ class AlertController(QObject):
         found[ScopeKind.PLACE].append(("lobby", self.tr("Lobby")))
         if view is not None:
             snap = view.snapshot
-            found[ScopeKind.PLACE] += [(z.name, z.name) for z in snap.zones]
+            found[ScopeKind.PLACE] += [(z.name, labels.zone_name(z.name)) for z in snap.zones]
             types = {t for c in snap.counters for t in c.service_types}
             found[ScopeKind.SERVICE_TYPE] = [(t.value, labels.service_type(t)) for t in ServiceType if t in types]
             found[ScopeKind.COUNTER] = [(c.counter_id, labels.counter_name(c.counter_id, c.name))

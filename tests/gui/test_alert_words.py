@@ -107,7 +107,12 @@ def test_names_units_and_plurals(qapp) -> None:
         assert describe(alert("大厅 Hall", "camera_offline", "C1", 45, 60)) == "Camera 大厅 Hall offline for 45 s"
         assert describe(alert("大厅 Hall", "camera_offline", "C1", 725, 60)) == "Camera 大厅 Hall offline for 12 min"
         assert describe(alert("", "camera_offline", "C1", 3900, 60)) == "Camera C1 offline for 1 h 5 min"
+        # a zone named by its kind's code (the demo's) reads as the kind; a name a branch typed stays as typed
+        assert describe(alert("45/50", "crowding", "waiting", 90, 80)).startswith("Waiting area ")
+        assert describe(alert("45/50", "crowding", "VIP 休息区", 90, 80)).startswith("VIP 休息区 ")
         translations.install("zh_CN")
+        assert describe(alert("45/50", "crowding", "waiting", 90, 80)).startswith(labels.zone_name("waiting"))
+        assert labels.zone_name("waiting") != "waiting"
         assert describe(alert("vip 1", "staffing", "branch", 1, 1)).endswith("贵宾 / 绿色通道 1")
         assert describe(alert("大厅 Hall", "camera_offline", "C1", 725, 60)) == "摄像头 大厅 Hall 已离线 12 分钟"
     finally:
