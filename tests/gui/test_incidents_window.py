@@ -80,17 +80,49 @@ def test_an_incident_and_a_drill_from_the_toolbar(qtbot, qapp, isolated_data_dir
         assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
 
         # a drill: raised the same way, marked as a drill in the banner and the Alerts panel
+        def drill_through(dialog: IncidentDialog) -> None:
+            seen["drill"] = dialog.windowTitle()
+            for box in dialog.step_boxes:  # every step of the fire plan, in order
+                box.click()
+            dialog.summary.setPlainText("Evacuated in 4 min; exits clear")
+            dialog.close_incident()
+            dialog.reject()
+
         answer_dialog(ReportIncidentDialog, report(IncidentType.FIRE, "", True), seen)
-        answer_dialog(IncidentDialog, lambda dialog: (seen.update(drill=dialog.windowTitle()), dialog.reject()), seen)
+        answer_dialog(IncidentDialog, drill_through, seen)
         window.report_incident_action.trigger()
         assert "error" not in seen, seen
         assert seen["drill"] == "Drill: Fire or evacuation"
+        # the day report lists the drill, marked, with its response times; it is not among the real alerts
+        from console.app.report_service import report_sections
+
+        day = incident.raised_at.astimezone(window.incidents._tz()).date()
+        sections = {t: (h, r) for t, h, r in report_sections(env.db, repository.load_branch(env.db, "DEMO"), day)}
+        header, rows = sections["Incidents and drills"]
+        drilled = dict(zip(header, rows[-1], strict=True))
+        steps = len(default_plans()[IncidentType.FIRE].steps)
+        assert drilled["type"] == "fire" and drilled["drill"] == "yes" and drilled["steps_done"] == f"{steps}/{steps}"
+        assert drilled["closed_after_min"] != "" and drilled["summary"] == "Evacuated in 4 min; exits clear"
+        assert "drill.fire" not in [dict(zip(sections["Alerts"][0], r, strict=True))["rule"]
+                                    for r in sections["Alerts"][1]]
         context.alerts._run_soon()
-        qtbot.waitUntil(lambda: window.banner.alert is not None and window.banner.alert.rule == "drill.fire",
+        qtbot.waitUntil(lambda: any(window.alerts.table.item(r, window.alerts.COL_WHAT).text()
+                                    == "Drill: Fire or evacuation" for r in range(window.alerts.table.rowCount())),
                         timeout=10_000)
-        assert "Drill: Fire or evacuation" in window.banner.text.text()
         texts = [window.alerts.table.item(r, window.alerts.COL_WHAT).text() for r in range(window.alerts.table.rowCount())]
         assert "Drill: Fire or evacuation" in texts and "Incident: Medical emergency — by the ATM" in texts
+        # a drill left open is in the banner, marked
+        from datetime import UTC, datetime
+
+        from console.alerts.incidents import report_task
+        from storage.writer import apply_now
+
+        apply_now(env.db, report_task(env.db, "DEMO", IncidentType.SUSPICIOUS, "tester", "", datetime.now(UTC),
+                                      drill=True))
+        context.alerts._run_soon()
+        qtbot.waitUntil(lambda: window.banner.alert is not None and window.banner.alert.rule == "drill.suspicious",
+                        timeout=10_000)
+        assert "Drill: Suspicious person or behaviour" in window.banner.text.text()
     finally:
         context.stop()
         env.close()
