@@ -77,8 +77,8 @@ def test_workers_cameras_show_live_and_raise_camera_alerts(qtbot, qapp, isolated
         worker_writes(env.db, "W1", 9, queue=4)
         worker_writes(env.db, "W2", 5)
         apply_now(env.db, RecordLineCrossings(BRANCH.code, (LineCrossings("W1", "door", datetime.now(UTC), 2, 0),)))
-        qtbot.waitUntil(lambda: window.lobby.occupancy_value.text() == "14", timeout=5_000)
-        qtbot.waitUntil(lambda: context.controller.latest.visitors_today == 3 + 2, timeout=5_000)
+        qtbot.waitUntil(lambda: window.lobby.occupancy_value.text() == "14", timeout=15_000)
+        qtbot.waitUntil(lambda: context.controller.latest.visitors_today == 3 + 2, timeout=15_000)
         # W2's worker falls silent: offline after offline_after_s, its count leaves the lobby, the alert is raised
         deadline = datetime.now(UTC) + timedelta(seconds=20)
 

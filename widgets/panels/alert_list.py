@@ -67,6 +67,8 @@ class AlertList(QWidget):
             stretch_column=self.COL_WHAT,
         )
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.setWordWrap(True)
+        self.narrow = False  # set by resizeEvent: who/ended columns hidden, the alert's words wrapped on two lines
         self.ack_button = QPushButton(self.tr("Acknowledge…"))
         self.resolve_button = QPushButton(self.tr("Resolve…"))
         self.export_button = QPushButton(self.tr("Export CSV…"))
@@ -152,11 +154,33 @@ class AlertList(QWidget):
             self.table.item(row, self.COL_WHO).setToolTip(failed or "")
             ended = a.resolved_at.astimezone(self.tz).strftime("%H:%M:%S") if a.resolved_at else "—"
             set_cell(self.table, row, self.COL_ENDED, ended)
+        self._fit_rows()
         if selected is not None:
             row = next((i for i, a in enumerate(self.shown) if a.alert_id == selected.alert_id), None)
             if row is not None:
                 self.table.selectRow(row)
         self._selection_changed()
+
+    #: below this width (pixels) the panel drops the "By / note" and "Ended" columns (the detail pane below the list
+    #: gives both) and wraps each alert's words on up to two lines, so the sentence itself stays readable
+    NARROW_PX = 720
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        narrow = self.width() < self.NARROW_PX
+        if narrow != self.narrow:
+            self.narrow = narrow
+            self.table.setColumnHidden(self.COL_WHO, narrow)
+            self.table.setColumnHidden(self.COL_ENDED, narrow)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Rows one line high on a wide panel; on a narrow one, two lines for the alert's words."""
+        line = self.table.fontMetrics().lineSpacing()
+        height = 2 * line + 8 if self.narrow else line + 8
+        vertical = self.table.verticalHeader()
+        if vertical.defaultSectionSize() != height:
+            vertical.setDefaultSectionSize(height)
 
     def selected(self) -> AlertRecord | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
