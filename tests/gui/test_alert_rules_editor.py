@@ -32,7 +32,8 @@ def test_rules_editor_refuses_bad_rules_and_stores_good_ones(qtbot, qapp, isolat
         def fill(rule: RuleDialog) -> None:
             rule.name.setText("waiting-area")
             rule.kind.setCurrentIndex(rule.kind.findData("crowding"))
-            rule.scope.setCurrentText("waiting")
+            rule.scope.setCurrentIndex(rule.scope.findData("waiting"))
+            seen["zone words"] = rule.scope.currentText()  # the demo's zone code reads as its kind's words
             on, raise_box, clear_box = rule.levels[AlertSeverity.WARNING]
             on.setChecked(True)
             raise_box.setValue(70)
@@ -72,6 +73,7 @@ def test_rules_editor_refuses_bad_rules_and_stores_good_ones(qtbot, qapp, isolat
         stored = {r["rule_id"]: r for r in repository.load_alert_rules(env.db, "DEMO")}
         assert "queue" not in stored and "waiting-area" in stored
         new = stored["waiting-area"]
+        assert seen["zone words"] == "Waiting area"
         assert new["scope"] == "waiting" and new["levels"] == [{"severity": "warning", "raise": 70.0, "clear": 65.0}]
         assert new["weekdays"] == [0, 1, 2, 3, 4] and new["active_from"] == "09:00" and new["sustain_s"] == 30
         engine_rules = context.alerts.engine.rules

@@ -36,6 +36,7 @@ OLD_DAYS = (date(2026, 11, 23), date(2026, 11, 24))
 NEW_DAY = date(2026, 12, 5)
 NOW = datetime(2026, 12, 10, 4, 0, tzinfo=UTC)  # 12:00 in the branch: with N = 7, days before 3 December go
 CUTOFF_UTC = datetime(2026, 12, 2, 16, 0)  # local midnight of 3 December, as stored (naive UTC)
+SEEDED_UNTIL = time(11, 0)  # branch time: the simulated days are stored up to here
 TIME_COLUMN = {name: col.key for name, (_, col) in RAW_TABLES.items()}
 
 
@@ -45,15 +46,20 @@ def _seed(path: Path) -> None:
 
 @functools.cache
 def simulated_days() -> tuple[tuple, ...]:
-    """The write tasks of the three simulated days, per day: simulated once, stored into every database seeded."""
+    """The write tasks of the three simulated days, per day, each from opening to ``SEEDED_UNTIL`` (every kind of
+    raw row, a morning's worth: storing whole days cost a minute per database): simulated once, stored into every
+    database seeded."""
     days = []
     for i, day in enumerate((*OLD_DAYS, NEW_DAY)):
         tasks: list = []
         recorder = DemoRecorder(tasks.append)
         demo = DemoDay(day, 11 + i)
         recorder.begin_day(demo)
+        until = datetime.combine(day, SEEDED_UNTIL, tzinfo=TZ)
         for result in demo.run_to_end():
             recorder.record(demo, result)
+            if demo.now >= until:
+                break
         days.append(tuple(tasks))
     return tuple(days)
 
