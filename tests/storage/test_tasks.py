@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 
 import pytest
@@ -152,6 +153,19 @@ def test_camera_health_is_kept_in_order(db) -> None:
     assert repository.load_camera_health(db, "B1", at(8), at(9, 1)) == events[:1]
 
 
+def set_up_copy(factory: pytest.TempPathFactory, name: str):
+    """A fresh database holding the branch's setup: a copy of one migrated and set up once per session (migrating a
+    new file for each of the property tests' examples was most of their time)."""
+    template = factory.getbasetemp() / "tasks-template.db"
+    if not template.exists():
+        database = open_database(f"sqlite:///{template}")
+        apply_now(database, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
+        database.close()
+    path = factory.mktemp(name) / f"{name}.db"
+    shutil.copyfile(template, path)
+    return open_database(f"sqlite:///{path}")
+
+
 lifecycle_events = st.lists(st.sampled_from(LIFECYCLE), min_size=1, max_size=30)
 
 
@@ -161,9 +175,8 @@ def test_ticket_events_in_any_order_give_the_same_ticket(tmp_path_factory, order
     """The ticket feed may deliver a ticket's events out of order: the ticket comes out the same."""
     results = []
     for batch in (order, sorted(order, key=lambda e: e.at)):
-        database = open_database(f"sqlite:///{tmp_path_factory.mktemp('order') / 'o.db'}")
+        database = set_up_copy(tmp_path_factory, "order")
         try:
-            apply_now(database, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
             for e in batch:
                 apply_now(database, StoreFeedEvents("B1", (e,)))
             results.append(tickets(database))
@@ -187,9 +200,8 @@ def test_duplicates_never_change_the_projection(tmp_path_factory, events) -> Non
             unique.append(e)
     results = []
     for batch in (tuple(events), tuple(unique)):
-        database = open_database(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'p.db'}")
+        database = set_up_copy(tmp_path_factory, "prop")
         try:
-            apply_now(database, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
             for e in batch:
                 apply_now(database, StoreFeedEvents("B1", (e,)))
             results.append((tickets(database), repository.load_counters(database, "B1")))
