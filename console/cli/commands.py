@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from console import __version__
 from console.cli import (
+    advice,
     alerts,
     api_token,
     audit,
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("console")
 
 #: Every subcommand module, in the order of ``main.py --help``.
-COMMANDS = (branch, report, simulate, cameras, tickets, roster, forecast, staffing, alerts, incident, users, audit,
+COMMANDS = (branch, report, simulate, cameras, tickets, roster, forecast, staffing, advice, alerts, incident, users, audit,
             api_token, serve, worker, db)
 
 #: Options that only the window takes (``args`` attribute → flag): refused beside a subcommand.

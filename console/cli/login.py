@@ -44,6 +44,7 @@ GUARDS: dict[tuple[str, str | None], tuple[Permission, str]] = {
     ("attendance", None): (P.VIEW_QUEUE, "read attendance"),
     ("forecast", None): (P.VIEW_QUEUE, "read the forecast"),
     ("alerts", None): (P.VIEW_ALERTS, "read alerts"),
+    ("advice", None): (P.VIEW_QUEUE, "read the staffing advice"),
     ("incident", "report"): (P.REPORT_INCIDENTS, "report incidents"),
     ("incident", None): (P.VIEW_ALERTS, "read incidents"),
     ("users", None): (P.MANAGE_USERS, "manage users"),

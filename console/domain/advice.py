@@ -14,7 +14,10 @@ Decisions, all in one place:
 - **Supply**: a working counter (calling, serving or idle, with someone logged in) counts for its first service
   type only — the queue it calls first — so a flexible counter is not counted twice.
 - **Actions for a shortfall**, least disruptive first: switch a flexible counter whose first type has a counter to
-  spare (its person must have the skill); open a closed counter that takes the type with someone at work who is
+  spare (its person must have the skill); let an idle counter whose own queues have nobody waiting take the short
+  queue too (弹性窗口: nobody moves; its person must have the skill), after its own types, so its own customers
+  still come first and it serves the short queue whenever its own is empty — counters of ordinary queues before
+  the VIP / priority counter, the one idle longest first; open a closed counter that takes the type with someone at work who is
   not at a counter (tellers before managers, the one free longest first); recall someone on a break at a paused
   counter of the type; open a closed counter with someone on a roster break elsewhere (recalled from the break).
   One action per missing counter; a person or counter is used once per evaluation.
@@ -63,6 +66,7 @@ _MANAGERS = (StaffRole.LOBBY_MANAGER, StaffRole.BRANCH_MANAGER)
 
 class AdviceKind(StrEnum):
     SWITCH_TYPES = "switch_types"  # a working flexible counter takes the short type first
+    TAKE_QUEUE = "take_queue"  # an idle counter whose queues are empty adds the short type after its own
     RECALL = "recall"  # reopen a paused counter: its person comes back from a break
     OPEN = "open"  # open a closed counter with someone at work
     OPEN_FROM_BREAK = "open_from_break"  # open a closed counter with someone recalled from a roster break
@@ -280,6 +284,18 @@ def advise(at: datetime, counters: Sequence[CounterStatus], tickets: Sequence[Ti
                     surplus[first] -= 1
                     found = Advice(AdviceKind.SWITCH_TYPES, st, c.counter_id, c.staff_id, (cmd,), ld)
                     break
+            if found is None and ld.waiting > 0:
+                # 1b. an idle counter with nobody waiting for what it takes, whose person can take the queue
+                for c in sorted(counters, key=lambda c: (_first_type(c) is ServiceType.VIP, c.state_since,
+                                                         c.counter_id)):
+                    if (c.counter_id in blocked or c.state is not CounterState.IDLE or c.staff_id is None
+                            or st in c.service_types or any(waiting_of.get(t, 0) > 0 for t in c.service_types)):
+                        continue
+                    types = (*c.service_types, st)
+                    if (cmd := command(c.counter_id, CounterAction.SET_SERVICE_TYPES, service_types=types)):
+                        found = Advice(AdviceKind.TAKE_QUEUE, st, c.counter_id, c.staff_id, (cmd,), ld,
+                                       idle_since=c.state_since)
+                        break
             if found is None:
                 found = open_closed(st, ld, on_break=False)  # 2. someone at work, not at a counter
             if found is None:
@@ -341,3 +357,20 @@ class AdviceResult:
     target_s: float
     target_share: float
     names: dict[str, str] = field(default_factory=dict)  # staff id → name, for the wording
+
+
+def expected_waits_after(advice: Sequence[Advice]) -> list[float]:
+    """For each proposal in order, the wait (seconds) the customers of its queue should expect once it and the
+    proposals before it for the same queue are carried out: the customers waiting now times the counter time,
+    shared by the counters then working for the queue — waiting × counter time ÷ counters. (The queue's arrivals
+    meanwhile are what the need already provides for; this is the backlog the move clears.) A closing proposal
+    leaves one counter fewer; a queue with nobody waiting expects no wait."""
+    added: dict[ServiceType, int] = {}
+    out = []
+    for a in advice:
+        ld = a.load
+        step = -1 if a.kind is AdviceKind.CLOSE_IDLE else 1
+        added[ld.service_type] = added.get(ld.service_type, 0) + step
+        counters = ld.working + added[ld.service_type]
+        out.append(0.0 if ld.waiting == 0 else ld.waiting * ld.counter_time_s / max(1, counters))
+    return out

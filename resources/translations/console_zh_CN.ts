@@ -86,6 +86,10 @@
         <translation>关闭%1：自 %4 起空闲，%2有富余窗口；%3 可做其他工作。</translation>
     </message>
     <message>
+        <source>Let %1 take %2 too: idle since %4 with nobody waiting for its own queues, and %3 can handle %2. Its own customers still come first; nobody moves.</source>
+        <translation>让%1兼办%2：自 %4 起空闲，本窗口业务无人等候，%3 能办理%2。本窗口原有业务客户仍优先叫号；无需调动人员。</translation>
+    </message>
+    <message>
         <source>measured</source>
         <translation>实测</translation>
     </message>
@@ -392,6 +396,7 @@
     </message>
     <message>
         <source>Select an alert to read it in full here.</source>
+        <extracomment>below this width (pixels) the panel drops the &quot;By / note&quot; and &quot;Ended&quot; columns (the detail pane below the list gives both) and wraps each alert&apos;s words on up to two lines, so the sentence itself stays readable</extracomment>
         <translation>选中一条告警，可在此查看完整内容。</translation>
     </message>
     <message>

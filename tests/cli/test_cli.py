@@ -162,3 +162,26 @@ def test_a_scenario_is_an_option_of_the_window_and_of_simulate_each_its_own() ->
     wrong = parser.parse_args(["--scenario", "pension_payday", "db", "info"])
     with pytest.raises(SystemExit):
         check_options(parser, wrong)
+
+
+def test_advice_replayed_at_an_instant(simulated_db: Path) -> None:
+    """``advice --at``: the proposals as JSON with the arithmetic behind each expected wait (the customers waiting
+    times the counter time, shared by the counters working once this and the earlier proposals for the queue are
+    carried out); the text form names people; a bad instant is refused naming the option."""
+    done = run("advice", "--at", "2026-11-27T12:25", "--branch", "DEMO", "--json", data_dir=simulated_db)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    keys = {"action", "counter_id", "staff_id", "service_types", "queue", "expected_wait_min_after"}
+    assert all(keys <= set(r) for r in rows)
+    added: dict[str, int] = {}
+    for r in rows:
+        added[r["queue"]] = added.get(r["queue"], 0) + (-1 if r["action"] == "close_idle" else 1)
+        counters = max(1, r["counters_working"] + added[r["queue"]])
+        expected = 0 if r["waiting"] == 0 else r["waiting"] * r["counter_time_min"] / counters
+        assert abs(r["expected_wait_min_after"] - expected) <= 0.1 + 0.05 * r["waiting"] / counters, r
+        if r["action"] != "close_idle":
+            assert r["queue"] in r["service_types"]
+    text = run("advice", "--at", "2026-11-27T12:25", "--branch", "DEMO", data_dir=simulated_db)
+    assert text.returncode == 0 and text.stdout.startswith("Staffing advice at 2026-11-27T12:25:00+08:00")
+    bad = run("advice", "--at", "lunchtime", "--branch", "DEMO", data_dir=simulated_db)
+    assert bad.returncode != 0 and "--at" in bad.stderr and "Traceback" not in bad.stderr

@@ -169,3 +169,33 @@ def test_pending_counters_are_left_alone_and_nothing_is_advised_before_opening()
     ts = tickets(CASH, arrived=20, cycle_s=300, waiting=6)
     assert advise(AT, counters, ts, STAFF, roster, FALLBACK, SETTINGS, pending=("2",))[1] == []
     assert advise(AT.replace(hour=8, minute=50), counters, ts, STAFF, roster, FALLBACK, SETTINGS)[1] == []
+
+
+def test_an_idle_counter_whose_queue_is_empty_takes_the_waiting_queue_first_of_all() -> None:
+    """Nobody moves: idle cash counters whose person can do non-cash add non-cash after cash (cash customers still
+    come first there) before anyone is asked to open a closed counter; a person without the skill is never asked,
+    the priority counter last; the expected wait after each is the backlog shared by the counters then working."""
+    from console.domain.advice import expected_waits_after
+
+    staff = (*STAFF, StaffMember("E7", "Sun", StaffRole.TELLER, (ServiceType.VIP, NON_CASH)))
+    roster = (work("E1"), work("E2"), work("E7"), work("E5"), work("E6"))
+    counters = (counter("1", CounterState.IDLE, "E1", since_min=12), counter("2", CounterState.IDLE, "E2"),
+                counter("4", CounterState.IDLE, "E7", types=(ServiceType.VIP,), since_min=30),
+                counter("5", CounterState.SERVING, "E5", types=(NON_CASH,)),
+                counter("6", CounterState.CLOSED, types=(NON_CASH,)))
+    ts = tickets(CASH, arrived=2, cycle_s=240) + tickets(NON_CASH, arrived=16, cycle_s=330, waiting=9)
+    _, advice = advise(AT, counters, ts, staff, roster, FALLBACK, SETTINGS)
+    got = [(a.kind, a.counter_id, a.staff_id) for a in advice]
+    assert got[:3] == [(AdviceKind.TAKE_QUEUE, "1", "E1"), (AdviceKind.TAKE_QUEUE, "4", "E7"),
+                       (AdviceKind.OPEN, "6", "E6")]
+    assert ("2" not in {a.counter_id for a in advice if a.kind is AdviceKind.TAKE_QUEUE})  # Wang: cash only
+    assert advice[0].commands[0].service_types == (CASH, NON_CASH)  # its own queue stays first
+    assert all(check_command(c, counters, staff, roster) is None for a in advice for c in a.commands)
+    waits = expected_waits_after(advice)
+    load = advice[0].load
+    assert load.working == 1 and load.waiting == 9
+    assert waits[0] == 9 * load.counter_time_s / 2 and waits[1] == 9 * load.counter_time_s / 3
+    # a cash customer waiting: the cash counters keep to their own queue
+    busy = ts + tickets(CASH, arrived=1, cycle_s=240, waiting=1, served=0)
+    _, advice = advise(AT, counters, busy, staff, roster, FALLBACK, SETTINGS)
+    assert [a.counter_id for a in advice if a.kind is AdviceKind.TAKE_QUEUE] == ["4"]

@@ -57,8 +57,11 @@ class AdvicePanel(QWidget):
                                              "counter to spare."),
             AdviceKind.CLOSE_IDLE: self.tr("Close %1: idle since %4 and %2 has a counter to spare; %3 is free for "
                                            "other work."),
+            AdviceKind.TAKE_QUEUE: self.tr("Let %1 take %2 too: idle since %4 with nobody waiting for its own "
+                                           "queues, and %3 can handle %2. Its own customers still come first; "
+                                           "nobody moves."),
         }[a.kind]
-        if a.kind is AdviceKind.CLOSE_IDLE:
+        if a.kind in (AdviceKind.CLOSE_IDLE, AdviceKind.TAKE_QUEUE):
             until = a.idle_since.strftime("%H:%M") if a.idle_since else "?"
         return text.replace("%1", counter).replace("%2", service).replace("%3", person).replace("%4", until)
 
