@@ -138,6 +138,10 @@
         <translation>您的角色无权调整窗口。</translation>
     </message>
     <message>
+        <source>One more proposal after these.</source>
+        <translation>另有 1 条建议。</translation>
+    </message>
+    <message>
         <source>%1 more proposals after these.</source>
         <translation>另有 %1 条建议。</translation>
     </message>

@@ -147,7 +147,9 @@ class AdvicePanel(QWidget):
             self.rows.addWidget(card)
             self.cards.append((a, text, accept, dismiss))
         if len(result.advice) > self.MAX_SHOWN:
-            more = QLabel(self.tr("%1 more proposals after these.").replace("%1", str(len(result.advice) - self.MAX_SHOWN)))
+            extra = len(result.advice) - self.MAX_SHOWN
+            more = QLabel(self.tr("One more proposal after these.") if extra == 1
+                          else self.tr("%1 more proposals after these.").replace("%1", str(extra)))
             self.rows.addWidget(more)
 
     def _find(self) -> Advice | None:
