@@ -7,7 +7,9 @@ Decisions:
   otherwise there is nothing to compare with and it is listed as not checked; leave records are listed as leave;
 - a person's sessions are their login → logout spans at any counter; a login without a logout lasts until the
   instant of the check;
-- *absent*: no session overlaps the record (once the record has started); *late*: the first session overlapping
+- only what has happened is judged: a record running without a login yet is *not in yet* (the "not logged in"
+  alert is what tells the lobby manager in time); *absent*: no session overlapped the record once it is over;
+  *late*: the first session overlapping
   it starts more than ``GRACE`` after the record's start; *left early*: the last one ends more than ``GRACE``
   before the record's end (once the record is over); both can apply; otherwise *on time*. A record not started yet
   is *upcoming*;
@@ -36,6 +38,7 @@ class AttendanceStatus(StrEnum):
     LATE_AND_LEFT_EARLY = "late_and_left_early"
     ABSENT = "absent"
     UPCOMING = "upcoming"
+    NOT_IN_YET = "not_in_yet"  # running, nobody logged in yet: absent only once the record is over
     LEAVE = "leave"
     NOT_CHECKED = "not_checked"  # a back-office record
 
@@ -102,7 +105,8 @@ def attendance(shifts: Sequence[ShiftRecord], sessions: Sequence[Session], at: d
         end = min(s.end, at)
         mine = [x for x in sessions if x.staff_id == s.staff_id and _overlaps(x, s, end)]
         if not mine:
-            rows.append(AttendanceRow(s, AttendanceStatus.ABSENT, None, None, 0.0, 0.0, 0.0))
+            status = AttendanceStatus.ABSENT if at >= s.end else AttendanceStatus.NOT_IN_YET
+            rows.append(AttendanceRow(s, status, None, None, 0.0, 0.0, 0.0))
             continue
         first, last = min(x.start for x in mine), max(x.end for x in mine)
         minutes = sum((min(x.end, end) - max(x.start, s.start)).total_seconds() for x in mine) / 60

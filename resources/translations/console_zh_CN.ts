@@ -776,6 +776,10 @@
         <translation>未开始</translation>
     </message>
     <message>
+        <source>On shift, not logged in yet</source>
+        <translation>当班，尚未登录</translation>
+    </message>
+    <message>
         <source>On leave</source>
         <translation>请假</translation>
     </message>
@@ -794,6 +798,10 @@
     <message>
         <source>%1 records: %2 late, %3 left early, %4 absent</source>
         <translation>%1 条排班：迟到 %2，早退 %3，缺勤 %4</translation>
+    </message>
+    <message>
+        <source>, %1 on shift not logged in yet</source>
+        <translation>，%1 人当班尚未登录</translation>
     </message>
     <message>
         <source>Attendance</source>

@@ -31,6 +31,7 @@ STATUS_COLOURS = {
     AttendanceStatus.LEFT_EARLY: "#fed7aa",
     AttendanceStatus.LATE_AND_LEFT_EARLY: "#fdba74",
     AttendanceStatus.ABSENT: "#fecaca",
+    AttendanceStatus.NOT_IN_YET: "#fef3c7",
     AttendanceStatus.ON_TIME: "#bbf7d0",
 }
 
@@ -79,6 +80,7 @@ class AttendanceView(QWidget):
             AttendanceStatus.LATE_AND_LEFT_EARLY: self.tr("Late, left early"),
             AttendanceStatus.ABSENT: self.tr("Absent"),
             AttendanceStatus.UPCOMING: self.tr("Not started"),
+            AttendanceStatus.NOT_IN_YET: self.tr("On shift, not logged in yet"),
             AttendanceStatus.LEAVE: self.tr("On leave"),
             AttendanceStatus.NOT_CHECKED: self.tr("Back office (not checked)"),
         }[status]
@@ -133,10 +135,14 @@ class AttendanceView(QWidget):
                 self.table.setItem(r, c, item)
         late = sum(1 for r in self.rows if r.status in (AttendanceStatus.LATE, AttendanceStatus.LATE_AND_LEFT_EARLY))
         absent = sum(1 for r in self.rows if r.status is AttendanceStatus.ABSENT)
+        waited = sum(1 for r in self.rows if r.status is AttendanceStatus.NOT_IN_YET)
         early = sum(1 for r in self.rows if r.status in (AttendanceStatus.LEFT_EARLY,
                                                           AttendanceStatus.LATE_AND_LEFT_EARLY))
-        self.summary.setText(self.tr("%1 records: %2 late, %3 left early, %4 absent").replace("%1", str(len(self.rows)))
-                             .replace("%2", str(late)).replace("%3", str(early)).replace("%4", str(absent)))
+        text = self.tr("%1 records: %2 late, %3 left early, %4 absent").replace("%1", str(len(self.rows))) \
+            .replace("%2", str(late)).replace("%3", str(early)).replace("%4", str(absent))
+        if waited:
+            text += self.tr(", %1 on shift not logged in yet").replace("%1", str(waited))
+        self.summary.setText(text)
 
     def selected_staff(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
