@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     advice.add_argument("--at", required=True, metavar="ISO_TIME")
     add_branch(advice)
     add_json(advice, help="a JSON list of proposals: action, counter_id, staff_id, service_types, queue, "
-                          "expected_wait_min_after")
+                          "expected_wait_min_after (action \"divert\": more needed than the counters taking the "
+                          "queue, counters_able says how many do)")
     advice.set_defaults(handler=run_advice)
 
 
@@ -43,6 +44,13 @@ def proposals(result) -> list[dict]:
                      "waiting": a.load.waiting, "counters_working": a.load.working,
                      "counters_needed": a.load.required, "counter_time_min": round(a.load.counter_time_s / 60, 1),
                      "expected_wait_min_after": round(wait_s / 60, 1)})
+    for ld in result.loads:  # more needed than the counters able to take the type: divert (分流)
+        if ld.beyond_counters and ld.waiting > 0:
+            rows.append({"action": "divert", "counter_id": None, "staff_id": None, "staff_name": None,
+                         "service_types": [ld.service_type.value], "queue": ld.service_type.value, "commands": [],
+                         "final_action": None, "waiting": ld.waiting, "counters_working": ld.working,
+                         "counters_needed": ld.required, "counters_able": ld.able,
+                         "counter_time_min": round(ld.counter_time_s / 60, 1), "expected_wait_min_after": None})
     return rows
 
 
@@ -64,12 +72,18 @@ def run_advice(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
         return 0
     out.write(f"Staffing advice at {at.isoformat()} - {branch.name} ({code})\n")
     for ld in result.loads:
+        only = f" (only {ld.able} counters take it)" if ld.beyond_counters else ""
         out.write(f"  {ld.service_type.value:<10} waiting {ld.waiting:>3}  counters working {ld.working} of "
-                  f"{ld.required} needed  ({ld.arrivals_per_hour:.0f} arrivals/h, {ld.counter_time_s / 60:.1f} min "
-                  f"a customer)\n")
+                  f"{ld.required} needed{only}  ({ld.arrivals_per_hour:.0f} arrivals/h, {ld.counter_time_s / 60:.1f} "
+                  f"min a customer)\n")
     if not rows:
         out.write("  no proposal\n")
     for r in rows:
+        if r["action"] == "divert":
+            out.write(f"  divert           {r['queue']}: {r['counters_needed']} counters needed, only "
+                      f"{r['counters_able']} take it: guide its customers to the self-service machines or smart "
+                      f"counters for what they can do there, and call the longest waits first\n")
+            continue
         who = f" with {r['staff_name']} ({r['staff_id']})" if r["staff_id"] else ""
         out.write(f"  {r['action']:<16} counter {r['counter_id']}{who} for {r['queue']}: "
                   f"{' then '.join(r['commands'])}; expected wait after {r['expected_wait_min_after']:g} min "

@@ -86,6 +86,12 @@ class TypeLoad:
     working: int  # counters working with this type first
     service_level: float | None  # predicted share within target with ``working`` counters (None: unstable/none)
     service_level_required: float | None  # ... with ``required`` counters
+    able: int = 0  # counters set up to take the type (any state but offline): more cannot work for it at once
+
+    @property
+    def beyond_counters(self) -> bool:
+        """The need is more than the counters able to take the type: say so, and divert (分流)."""
+        return self.required > self.able
 
     @property
     def shortfall(self) -> int:
@@ -167,9 +173,10 @@ def type_loads(tickets: Sequence[TicketRecord], counters: Sequence[CounterStatus
                 if rate > 0 else 0
             backlog = math.ceil(rate * cycle + waiting * cycle / settings.target_s - 1e-9)
             required = max(1, steady, backlog)
+        able = sum(1 for c in counters if st in c.service_types and c.state is not CounterState.OFFLINE)
         loads.append(TypeLoad(st, rate * 3600, cycle, measured, waiting, required, working,
                               _level(rate, cycle, working, settings.target_s) if rate > 0 else None,
-                              _level(rate, cycle, required, settings.target_s) if rate > 0 else None))
+                              _level(rate, cycle, required, settings.target_s) if rate > 0 else None, able))
     return loads
 
 
@@ -251,15 +258,18 @@ def advise(at: datetime, counters: Sequence[CounterStatus], tickets: Sequence[Ti
         return None
 
     def open_closed(st: ServiceType, ld: TypeLoad, on_break: bool) -> Advice | None:
-        closed = sorted((c for c in counters if c.state is CounterState.CLOSED and c.counter_id not in blocked
-                         and st in c.service_types), key=lambda c: (_first_type(c) is not st, c.counter_id))
+        # counters taking the type first, then those taking it later, then any closed counter set up for it
+        closed = sorted((c for c in counters if c.state is CounterState.CLOSED and c.counter_id not in blocked),
+                        key=lambda c: (st not in c.service_types, _first_type(c) is not st, c.counter_id))
         for c in closed:
             for sid in candidates(st, on_break):
                 if not (cmd := command(c.counter_id, CounterAction.OPEN, staff_id=sid)):
                     continue
                 cmds = [cmd]
                 if _first_type(c) is not st:
-                    types = (st,) + tuple(t for t in c.service_types if t is not st)
+                    person = people.get(sid)
+                    skills = person.skills if person is not None else ()
+                    types = (st,) + tuple(t for t in c.service_types if t is not st and t in skills)
                     cmds.insert(0, CounterCommand(c.counter_id, CounterAction.SET_SERVICE_TYPES, at, requested_by,
                                                   service_types=types))
                 kind = AdviceKind.OPEN_FROM_BREAK if on_break else AdviceKind.OPEN

@@ -114,6 +114,10 @@
         <translation>%1 %2/%3</translation>
     </message>
     <message>
+        <source> (only %1 counters take it)</source>
+        <translation>（只有 %1 个窗口可办理）</translation>
+    </message>
+    <message>
         <source>Counters working of needed at %1:</source>
         <translation>%1 在岗窗口/所需窗口：</translation>
     </message>
@@ -122,8 +126,17 @@
         <translation>无需调整。</translation>
     </message>
     <message>
-        <source>short, but nobody on shift with the skill is free.</source>
-        <translation>窗口不足，但没有具备技能的在班人员可调配。</translation>
+        <source>short, and no closed counter can be opened with someone free on shift who can take it.</source>
+        <translation>窗口不足，且没有可由当班空闲且具备技能的人员开启的关闭窗口。</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <comment>list separator</comment>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>More than the counters can take: divert — guide %1 customers to the self-service machines or smart counters for what they can do there, and call the longest waits first.</source>
+        <translation>需求超过窗口能力：请分流——引导%1客户到自助设备或智能柜台办理可自助的业务，并优先叫等候最久的号。</translation>
     </message>
     <message>
         <source>Accept</source>

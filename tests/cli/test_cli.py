@@ -175,6 +175,9 @@ def test_advice_replayed_at_an_instant(simulated_db: Path) -> None:
     assert all(keys <= set(r) for r in rows)
     added: dict[str, int] = {}
     for r in rows:
+        if r["action"] == "divert":  # more needed than the counters able to take the queue
+            assert r["counters_needed"] > r["counters_able"] and r["waiting"] > 0
+            continue
         added[r["queue"]] = added.get(r["queue"], 0) + (-1 if r["action"] == "close_idle" else 1)
         counters = max(1, r["counters_working"] + added[r["queue"]])
         expected = 0 if r["waiting"] == 0 else r["waiting"] * r["counter_time_min"] / counters

@@ -199,3 +199,20 @@ def test_an_idle_counter_whose_queue_is_empty_takes_the_waiting_queue_first_of_a
     busy = ts + tickets(CASH, arrived=1, cycle_s=240, waiting=1, served=0)
     _, advice = advise(AT, counters, busy, staff, roster, FALLBACK, SETTINGS)
     assert [a.counter_id for a in advice if a.kind is AdviceKind.TAKE_QUEUE] == ["4"]
+
+
+def test_the_need_says_when_it_is_beyond_the_counters_and_any_closed_counter_can_be_set_up() -> None:
+    """Non-cash needs more counters than the two set up for it: the load says so (for the divert line); with no
+    closed non-cash counter left, a closed cash counter is opened for non-cash with someone free who can do it,
+    set to non-cash first and only the types that person can take."""
+    roster = (work("E1"), work("E5"), work("E6"))
+    counters = (counter("5", CounterState.SERVING, "E5", types=(NON_CASH,)),
+                counter("6", CounterState.OFFLINE, types=(NON_CASH,)),
+                counter("2", CounterState.CLOSED, types=(CASH, CORP)))
+    ts = tickets(NON_CASH, arrived=30, cycle_s=330, waiting=12)
+    loads, advice = advise(AT, counters, ts, STAFF, roster, FALLBACK, SETTINGS)
+    (load,) = [ld for ld in loads if ld.service_type is NON_CASH]
+    assert load.able == 1 and load.required > 1 and load.beyond_counters  # the offline counter cannot work
+    first = advice[0]
+    assert (first.kind, first.counter_id, first.staff_id) == (AdviceKind.OPEN, "2", "E1")
+    assert first.commands[0].service_types == (NON_CASH, CASH)  # Li does cash and non-cash, not corporate

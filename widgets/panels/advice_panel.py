@@ -90,16 +90,28 @@ class AdvicePanel(QWidget):
                 .replace("%5", f"{load.counter_time_s / 60:.1f}").replace("%6", str(load.waiting)))
 
     def summary_text(self, result: AdviceResult) -> str:
-        parts = [self.tr("%1 %2 of %3").replace("%1", labels.service_type(ld.service_type))
-                 .replace("%2", str(ld.working)).replace("%3", str(ld.required)) for ld in result.loads]
+        parts = []
+        for ld in result.loads:
+            part = self.tr("%1 %2 of %3").replace("%1", labels.service_type(ld.service_type)) \
+                .replace("%2", str(ld.working)).replace("%3", str(ld.required))
+            if ld.beyond_counters:
+                part += self.tr(" (only %1 counters take it)").replace("%1", str(ld.able))
+            parts.append(part)
         head = self.tr("Counters working of needed at %1:").replace("%1", result.at.strftime("%H:%M"))
+        text = f"{head} {' · '.join(parts)}"
         if not result.advice:
             tail = self.tr("no action needed.")
-            short = [ld for ld in result.loads if ld.shortfall > 0]
-            if short:
-                tail = self.tr("short, but nobody on shift with the skill is free.")
-            return f"{head} {' · '.join(parts)} — {tail}"
-        return f"{head} {' · '.join(parts)}"
+            if any(ld.shortfall > 0 for ld in result.loads):
+                tail = self.tr("short, and no closed counter can be opened with someone free on shift who can "
+                               "take it.")
+            text = f"{text} — {tail}"
+        beyond = [ld for ld in result.loads if ld.beyond_counters and ld.waiting > 0]
+        if beyond:
+            names = self.tr(", ", "list separator").join(labels.service_type(ld.service_type) for ld in beyond)
+            text += "\n" + self.tr("More than the counters can take: divert — guide %1 customers to the "
+                                   "self-service machines or smart counters for what they can do there, and call "
+                                   "the longest waits first.").replace("%1", names)
+        return text
 
     # --- view -----------------------------------------------------------------------------------------------
 
