@@ -49,7 +49,7 @@ def test_bad_input_names_it_and_stores_nothing(demo_db: Path) -> None:
     assert run("incident", "list", "--branch", "DEMO", "--json", data_dir=demo_db).stdout == before
 
 
-def test_an_incident_goes_at_once_to_the_roles_its_plan_names(demo_db: Path, robot) -> None:
+def test_an_incident_goes_at_once_to_the_roles_its_plan_names(demo_db: Path, robot) -> None:  # noqa: F811
     """The security officer's robot gets the robbery (its plan names every role) before the command ends; the
     lobby manager's robot, which nobody answers, is named on stderr, and the incident is stored all the same."""
     from tests.alerts.test_alert_delivery import Robot
