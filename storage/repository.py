@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, table
@@ -231,6 +231,17 @@ def last_event_received(db: Database, code: str) -> datetime | None:
             return None
         e = m.TicketEventRow
         return s.scalar(select(e.received_at).where(e.branch_id == bid).order_by(e.id.desc()).limit(1))
+
+
+def newest_event_at(db: Database, code: str) -> datetime | None:
+    """The newest instant of the branch's stored feed events (None: none): where a simulated day's clock stands."""
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return None
+        e = m.TicketEventRow
+        found = s.scalar(select(func.max(e.at)).where(e.branch_id == bid))
+        return found.replace(tzinfo=UTC) if found is not None and found.tzinfo is None else found
 
 
 def newest_ticket_event_id(db: Database, code: str) -> int:

@@ -9,7 +9,7 @@ import json
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
-from console.cli.common import add_branch, add_json, instant, pick_branch
+from console.cli.common import add_branch, add_json, branch_clock, instant, pick_branch
 
 if TYPE_CHECKING:
     from console.bootstrap import Environment
@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Replays the live staffing advice as if the time were ISO_TIME, from the counters, tickets, "
         "staff and roster stored up to then, and prints each service type's need against the counters working and "
         "the proposals, cheapest first. ISO_TIME without a UTC offset is the branch's local time.")
-    advice.add_argument("--at", required=True, metavar="ISO_TIME")
+    advice.add_argument("--at", metavar="ISO_TIME", help="default: now on the branch's clock (the demo branch's is "
+                        "the demo's)")
     add_branch(advice)
     add_json(advice, help="a JSON list of proposals: action, counter_id, staff_id, service_types, queue, "
                           "expected_wait_min_after (action \"divert\": more needed than the counters taking the "
@@ -62,7 +63,7 @@ def run_advice(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     branch = repository.load_branch(env.db, code)
     assert branch is not None
     tz = ZoneInfo(branch.timezone)
-    at = instant(args.at, tz, "--at")
+    at = instant(args.at, tz, "--at") if args.at else branch_clock(env, branch)
     staffing = env.settings.staffing
     result = advice_at(env.db, branch, at, staffing.target_wait_min, staffing.target_share)
     rows = proposals(result)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
-from console.cli.common import add_branch, add_json, instant, pick_branch
+from console.cli.common import add_branch, add_json, branch_clock, instant, pick_branch
 
 if TYPE_CHECKING:
     from console.bootstrap import Environment
@@ -59,7 +59,7 @@ def run_alerts(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"  {r['severity']:<9}{r['rule']:<16}{r['subject']:<14}value {r['value']:<10g}"
                       f"threshold {r['threshold']:<8g}since {r['since'][11:19]}\n")
         return 0
-    since = instant(args.since, tz, "--since") if args.since else datetime.now(tz).replace(
+    since = instant(args.since, tz, "--since") if args.since else branch_clock(env, branch).replace(
         hour=0, minute=0, second=0, microsecond=0)
     alerts = repository.load_alerts(env.db, code, since)
 

@@ -150,3 +150,19 @@ def instant(text: str, tz, name: str) -> datetime:
     except ValueError:
         raise CommandError(f"{name} {text!r} is not an ISO 8601 time (for example 2026-11-27T11:30:00)") from None
     return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+
+
+def branch_clock(env, branch) -> datetime:
+    """Now on the branch's clock, in its time zone: the wall clock for a real branch; for the demo branch, whose days
+    run on the demo's own (possibly accelerated) clock, the newest instant of its stored data — so a command reads
+    the demo's figures as the window showed them, not at a wall-clock time the simulated day never reached."""
+    from zoneinfo import ZoneInfo
+
+    from storage import repository
+
+    tz = ZoneInfo(branch.timezone)
+    if branch.is_demo:
+        newest = repository.newest_event_at(env.db, branch.code)
+        if newest is not None:
+            return newest.astimezone(tz)
+    return datetime.now(tz)

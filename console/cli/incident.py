@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
-from console.cli.common import CommandError, add_branch, add_json, instant, pick_branch
+from console.cli.common import CommandError, add_branch, add_json, branch_clock, instant, pick_branch
 from console.domain.incidents import IncidentType
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def run_incident(env: Environment, args: argparse.Namespace, out: TextIO) -> int
         for d in (d for d in delivered if d["result"] == "sent"):
             out.write(f"  sent by {d['channel']} to {d['target']}\n")
         return 0
-    since = instant(args.since, tz, "--since") if args.since else datetime.now(tz).replace(
+    since = instant(args.since, tz, "--since") if args.since else branch_clock(env, branch).replace(
         hour=0, minute=0, second=0, microsecond=0)
     rows = [_row(i, tz) for i in repository.load_incidents(env.db, code, since)]
     if args.json:

@@ -15,6 +15,7 @@ from console.cli.common import (
     add_branch,
     add_export,
     add_json,
+    branch_clock,
     iso_date,
     number,
     pick_branch,
@@ -30,7 +31,9 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="print a day's queue and service figures",
                             description="A day's figures from the stored tickets (definitions in the user guide).")
-    report.add_argument("--date", type=iso_date, required=True, metavar="YYYY-MM-DD", help="branch-local day")
+    report.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD",
+                        help="branch-local day (default: today on the branch's clock; the demo branch's is the "
+                        "demo's)")
     add_branch(report)
     report.add_argument("--target-wait-minutes", type=positive_float, metavar="M",
                         help="service-level target: called within M minutes (default: [staffing] target_wait_min "
@@ -46,6 +49,9 @@ def run_report(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     code = pick_branch(env, args.branch)
     branch = repository.load_branch(env.db, code)
     assert branch is not None
+    clock = branch_clock(env, branch)
+    if args.date is None:
+        args.date = clock.date()
     from console.cli.purge import report_purged_day
     from storage.aggregates import is_purged
 
@@ -58,7 +64,7 @@ def run_report(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     start = datetime.combine(args.date, datetime.min.time(), tzinfo=zone)
     tickets = repository.load_tickets(env.db, code, start, start + timedelta(days=1))
     appointments = repository.load_appointments(env.db, code, start, start + timedelta(days=1))
-    now = datetime.now(zone)
+    now = clock
     target = args.target_wait_minutes or env.settings.staffing.target_wait_min
     report = build_day_report(tickets, args.date, zone, target, appointments,
                               at=min(now, start + timedelta(days=1)))

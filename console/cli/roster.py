@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
-from console.cli.common import add_branch, add_export, add_json, iso_date, iso_month
+from console.cli.common import add_branch, add_export, add_json, branch_clock, iso_date, iso_month
 from console.domain.records import BranchInfo, ShiftRecord
 from console.domain.roster_rules import RosterProblem, RosterProblemKind
 from console.domain.vocabulary import QUEUED_SERVICE_TYPES
@@ -195,7 +195,7 @@ def run_attendance(env: Environment, args: argparse.Namespace, out: TextIO) -> i
     first = args.month
     desk = RosterDesk(env.db, branch, lambda task: None, "cli", env.settings.staffing.roster_rules())
     end = datetime.combine(month_end(first) + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-    rows, table = attendance_rows(desk, first, min(datetime.now(tz), end))
+    rows, table = attendance_rows(desk, first, min(branch_clock(env, branch), end))
     names = {p.staff_id: p.name for p in repository.load_staff(env.db, branch.code)}
     if args.export is not None:
         from console.reports.export import ExportError, write_table

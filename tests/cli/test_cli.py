@@ -188,3 +188,14 @@ def test_advice_replayed_at_an_instant(simulated_db: Path) -> None:
     assert text.returncode == 0 and text.stdout.startswith("Staffing advice at 2026-11-27T12:25:00+08:00")
     bad = run("advice", "--at", "lunchtime", "--branch", "DEMO", data_dir=simulated_db)
     assert bad.returncode != 0 and "--at" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_commands_on_the_demo_branch_read_the_demo_s_clock(simulated_db: Path) -> None:
+    """The demo branch's day runs on the demo's clock: ``report`` without ``--date`` is the simulated day's (not the
+    wall clock's today, which holds nothing), and ``advice`` without ``--at`` is at the newest stored instant."""
+    dated = json.loads(run("report", "--date", "2026-11-27", "--json", data_dir=simulated_db).stdout)
+    today = run("report", "--json", data_dir=simulated_db)
+    assert today.returncode == 0, today.stderr
+    assert json.loads(today.stdout) == dated and dated["arrived"] > 100
+    now = run("advice", "--branch", "DEMO", data_dir=simulated_db)
+    assert now.returncode == 0 and now.stdout.startswith("Staffing advice at 2026-11-27T"), now.stdout + now.stderr
