@@ -56,7 +56,9 @@ def run_forecast(env: Environment, args: argparse.Namespace, out: TextIO) -> int
             "mae_by_interval": [round(v, 3) for v in b.mae_per_interval]},
     }
     rows = day_coverage(env.db, branch, args.date, f) if args.coverage else []
+    counters = len(repository.load_counters(env.db, branch.code))
     if rows:
+        data["counters"] = counters
         data["coverage"] = [{"start": r.start.strftime("%H:%M"), "arrivals": round(r.arrivals, 2),
                              "required": {t.value: n for t, n in r.required.items()},
                              "total_required": r.total_required, "on_shift": r.on_shift, "shortfall": r.shortfall}
@@ -76,10 +78,13 @@ def run_forecast(env: Environment, args: argparse.Namespace, out: TextIO) -> int
     for i in intervals:
         w("  " + i["start"].ljust(10) + "".join(f"{i[t.value]:>11.1f}" for t in types) + f"{i['total']:>9.1f}\n")
     if rows:
-        w("  counters required (Erlang C per service type, 80% called within 10 min) against staff on shift:\n")
+        w("  counters required (Erlang C per service type, 80% called within 10 min) against staff on shift; "
+          f"the branch has {counters} counters:\n")
         for r in rows:
             per = ", ".join(f"{t.value} {n}" for t, n in r.required.items())
             flag = f"   short by {r.shortfall}" if r.shortfall else ""
+            if r.total_required > counters:
+                flag += f"   beyond the {counters} counters: divert"
             w(f"    {r.start:%H:%M}  required {r.total_required:>2} ({per})  on shift {r.on_shift:>2}{flag}\n")
     if b is not None:
         w(f"  past forecasts on the last {len(b.days)} days: mean absolute error {b.mae:.2f} tickets per "

@@ -160,6 +160,7 @@ class CoveragePlan:
     target_s: float
     history_days: int  # days of ticket history behind the forecast (0: the demo profile's demand)
     source: str  # "history", or "fallback" (the demo profile: too little history)
+    counters: int = 0  # the branch's counters: no more can work at once, whatever is required
 
 
 def coverage_plan(db: Database, branch: BranchInfo, day: date, target_min: float, target_share: float) -> CoveragePlan:
@@ -169,4 +170,5 @@ def coverage_plan(db: Database, branch: BranchInfo, day: date, target_min: float
     aht = counter_time_s(db, branch, day)
     rows = coverage(counts, found.slots, datetime.combine(day, branch.opens, tzinfo=tz),
                     repository.load_roster(db, branch.code, day), aht, target_min * 60, target_share)
-    return CoveragePlan(rows, counts, aht, target_min * 60, found.history_days, found.forecast.source)
+    return CoveragePlan(rows, counts, aht, target_min * 60, found.history_days, found.forecast.source,
+                        len(repository.load_counters(db, branch.code)))

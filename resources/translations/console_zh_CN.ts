@@ -1634,6 +1634,10 @@
 <context>
     <name>CoverageChart</name>
     <message>
+        <source>Counters in the branch: %1</source>
+        <translation>本网点窗口数：%1</translation>
+    </message>
+    <message>
         <source>forecast %1 tickets</source>
         <translation>预测 %1 张票</translation>
     </message>

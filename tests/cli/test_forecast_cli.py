@@ -48,14 +48,16 @@ def test_forecast_from_two_mondays(tmp_path: Path) -> None:
 
 
 def test_forecast_with_coverage(tmp_path: Path) -> None:
+    from console.sim.profile import demo_profile, demo_roster
+
     data = tmp_path / "data"
     assert run("simulate", "--date", "2026-11-16", data_dir=data).returncode == 0
     result = run("forecast", "--date", "2026-11-16", "--coverage", "--json", data_dir=data)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)["coverage"]
     assert len(rows) == 16 and rows[0]["start"] == "09:00"
+    assert json.loads(result.stdout)["counters"] == len(demo_profile().counters)  # the counters that exist
     from console.domain.roster_rules import on_shift
-    from console.sim.profile import demo_profile, demo_roster
 
     roster = demo_roster(demo_profile(), date(2026, 11, 16))
     for i, row in enumerate(rows):

@@ -69,7 +69,7 @@ class CoverageChart(QWidget):
         text = QPen(self.palette().text().color())
         left, slot_w, bottom, band = self._geometry()
         top = self.MARGIN_T
-        peak = max([1, *[r.total_required for r in plan.rows], *[r.on_shift for r in plan.rows]])
+        peak = max([1, plan.counters, *[r.total_required for r in plan.rows], *[r.on_shift for r in plan.rows]])
         scale = (bottom - top) / peak
         p.setPen(QPen(QColor("#e5e7eb")))
         for k in range(0, peak + 1, max(1, peak // 5)):
@@ -115,6 +115,13 @@ class CoverageChart(QWidget):
             p.drawLine(QPointF(x, y), QPointF(x + slot_w, y))
             if i + 1 < len(plan.rows):
                 p.drawLine(QPointF(x + slot_w, y), QPointF(x + slot_w, bottom - plan.rows[i + 1].on_shift * scale))
+        if plan.counters:  # the counters the branch has: more cannot work at once, whatever is required
+            cy = bottom - plan.counters * scale
+            p.setPen(QPen(QColor("#7c3aed"), 2, Qt.PenStyle.DashLine))
+            p.drawLine(QPointF(left, cy), QPointF(self.width() - self.MARGIN_R, cy))
+            p.setPen(QPen(QColor("#7c3aed")))
+            p.drawText(QRectF(left + 4, cy - 17, 400, 16), Qt.AlignmentFlag.AlignLeft,
+                       self.tr("Counters in the branch: %1").replace("%1", str(plan.counters)))
         # what-if band: base (grey) and changed (coloured) service level per half-hour, with the target line
         band_top = bottom + 36
         p.setPen(QPen(QColor("#9ca3af"), 1, Qt.PenStyle.DashLine))
