@@ -371,16 +371,22 @@ class AdviceResult:
 
 def expected_waits_after(advice: Sequence[Advice]) -> list[float]:
     """For each proposal in order, the wait (seconds) the customers of its queue should expect once it and the
-    proposals before it for the same queue are carried out: the customers waiting now times the counter time,
-    shared by the counters then working for the queue — waiting × counter time ÷ counters. (The queue's arrivals
-    meanwhile are what the need already provides for; this is the backlog the move clears.) A closing proposal
-    leaves one counter fewer; a queue with nobody waiting expects no wait."""
+    proposals before it for the same queue are carried out (``backlog_after``)."""
+    return [wait for wait, _ in backlog_after(advice)]
+
+
+def backlog_after(advice: Sequence[Advice]) -> list[tuple[float, int]]:
+    """For each proposal in order, (wait in seconds, counters) once it and the proposals before it for the same
+    queue are carried out: the customers waiting now times the counter time, shared by the counters then working
+    for the queue — waiting × counter time ÷ counters. (The queue's arrivals meanwhile are what the need already
+    provides for; this is the backlog the move clears.) A closing proposal leaves one counter fewer; a queue with
+    nobody waiting expects no wait."""
     added: dict[ServiceType, int] = {}
     out = []
     for a in advice:
         ld = a.load
         step = -1 if a.kind is AdviceKind.CLOSE_IDLE else 1
         added[ld.service_type] = added.get(ld.service_type, 0) + step
-        counters = ld.working + added[ld.service_type]
-        out.append(0.0 if ld.waiting == 0 else ld.waiting * ld.counter_time_s / max(1, counters))
+        counters = max(1, ld.working + added[ld.service_type])
+        out.append((0.0 if ld.waiting == 0 else ld.waiting * ld.counter_time_s / counters, counters))
     return out

@@ -110,6 +110,30 @@
         <translation>%1：需 %2 个，在岗 %3 个（每小时 %4 张，每位 %5 分钟，%6 人等候）</translation>
     </message>
     <message>
+        <source>Costs nothing now: nobody waits for its own queues, which keep their precedence.</source>
+        <translation>目前无代价：本窗口业务无人等候，且仍优先叫号。</translation>
+    </message>
+    <message>
+        <source>Its own queue has a counter to spare.</source>
+        <translation>本窗口原业务仍有富余窗口。</translation>
+    </message>
+    <message>
+        <source>%1 leaves other work (on shift, not at a counter).</source>
+        <translation>%1 需放下手头其他工作（当班，未在窗口）。</translation>
+    </message>
+    <message>
+        <source>%1&apos;s break is cut short.</source>
+        <translation>%1 的休息将提前结束。</translation>
+    </message>
+    <message>
+        <source>%1 is free for other work.</source>
+        <translation>%1 可去做其他工作。</translation>
+    </message>
+    <message>
+        <source>Expected wait after: %1 min (%2 waiting × %3 min ÷ %4 counters).</source>
+        <translation>预计之后等候：%1 分钟（%2 人等候 × 每位 %3 分钟 ÷ %4 个窗口）。</translation>
+    </message>
+    <message>
         <source>%1 %2 of %3</source>
         <translation>%1 %2/%3</translation>
     </message>

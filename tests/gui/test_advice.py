@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from console.app.main_window import MainWindow
 from console.domain.advice import WORKING
@@ -108,3 +109,32 @@ def test_dismissed_advice_stays_hidden_for_a_while(qtbot, demo_context) -> None:
     again = fresh_result(demo_context)
     assert all(a.key != shown.key for a in again.advice)
     assert repository.load_audit(demo_context.env.db) == []  # nothing was requested
+
+
+def test_each_proposal_says_what_it_costs_and_gains_with_the_arithmetic(qapp) -> None:
+    """The card under each proposal: the expected wait after it (customers waiting × minutes each ÷ the counters
+    then working, the proposals before it for the queue counted) and what it costs."""
+    from console.app.i18n import Translations
+    from console.domain.advice import AdviceResult, advise
+    from console.domain.records import StaffMember
+    from console.domain.vocabulary import CounterState, ServiceType, StaffRole
+    from tests.domain.test_advice import AT, FALLBACK, SETTINGS, STAFF, counter, tickets, work
+    from widgets.panels.advice_panel import AdvicePanel
+
+    Translations().install("en")
+    cash, non_cash = ServiceType.CASH, ServiceType.NON_CASH
+    staff = (*STAFF, StaffMember("E7", "Sun", StaffRole.TELLER, (ServiceType.VIP, non_cash)))
+    counters = (counter("1", CounterState.IDLE, "E1", since_min=12),
+                counter("5", CounterState.SERVING, "E5", types=(non_cash,)),
+                counter("6", CounterState.CLOSED, types=(non_cash,)))
+    ts = tickets(cash, arrived=2, cycle_s=240) + tickets(non_cash, arrived=16, cycle_s=330, waiting=9)
+    loads, advice = advise(AT, counters, ts, staff, (work("E1"), work("E5"), work("E6")), FALLBACK, SETTINGS)
+    panel = AdvicePanel()
+    panel.show_result(AdviceResult(AT, tuple(loads), tuple(advice), 600, 0.8, {p.staff_id: p.name for p in staff}))
+    minutes = advice[0].load.counter_time_s / 60
+    first, second = panel.trade(advice[0], (9 * minutes * 60 / 2, 2)), panel.trade(advice[1], (9 * minutes * 60 / 3, 3))
+    assert first == (f"Expected wait after: {9 * minutes / 2:.0f} min (9 waiting × {minutes:.1f} min ÷ 2 counters). "
+                     "Costs nothing now: nobody waits for its own queues, which keep their precedence.")
+    assert second.endswith("Wu leaves other work (on shift, not at a counter).") and "÷ 3 counters" in second
+    shown = [w.text() for w in panel.findChildren(QLabel) if w.objectName() == "adviceTrade"]
+    assert shown[:2] == [first, second]

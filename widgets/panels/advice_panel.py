@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from console.domain.advice import Advice, AdviceKind, AdviceResult, TypeLoad
+from console.domain.advice import Advice, AdviceKind, AdviceResult, TypeLoad, backlog_after
 from widgets import labels
 
 
@@ -89,6 +89,27 @@ class AdvicePanel(QWidget):
                 .replace("%3", str(load.working)).replace("%4", f"{load.arrivals_per_hour:.0f}")
                 .replace("%5", f"{load.counter_time_s / 60:.1f}").replace("%6", str(load.waiting)))
 
+    def trade(self, a: Advice, after: tuple[float, int]) -> str:
+        """What the proposal costs (who moves, what it slows) and what it should gain, with the arithmetic."""
+        ld = a.load
+        person = self.person(a.staff_id)
+        cost = {
+            AdviceKind.TAKE_QUEUE: self.tr("Costs nothing now: nobody waits for its own queues, which keep their "
+                                           "precedence."),
+            AdviceKind.SWITCH_TYPES: self.tr("Its own queue has a counter to spare."),
+            AdviceKind.OPEN: self.tr("%1 leaves other work (on shift, not at a counter).").replace("%1", person),
+            AdviceKind.RECALL: self.tr("%1's break is cut short.").replace("%1", person),
+            AdviceKind.OPEN_FROM_BREAK: self.tr("%1's break is cut short.").replace("%1", person),
+            AdviceKind.CLOSE_IDLE: self.tr("%1 is free for other work.").replace("%1", person),
+        }[a.kind]
+        if a.kind is AdviceKind.CLOSE_IDLE or ld.waiting == 0:
+            return cost
+        wait_after_s, counters = after
+        gain = self.tr("Expected wait after: %1 min (%2 waiting × %3 min ÷ %4 counters).") \
+            .replace("%1", f"{wait_after_s / 60:.0f}").replace("%2", str(ld.waiting)) \
+            .replace("%3", f"{ld.counter_time_s / 60:.1f}").replace("%4", str(counters))
+        return f"{gain} {cost}"
+
     def summary_text(self, result: AdviceResult) -> str:
         parts = []
         for ld in result.loads:
@@ -124,7 +145,8 @@ class AdvicePanel(QWidget):
             if (w := item.widget()) is not None:
                 w.deleteLater()
         self.cards = []
-        for a in result.advice[: self.MAX_SHOWN]:
+        afters = backlog_after(result.advice)
+        for a, after in zip(result.advice[: self.MAX_SHOWN], afters, strict=False):
             card = QFrame()
             card.setObjectName("adviceCard")
             card.setFrameShape(QFrame.Shape.StyledPanel)
@@ -142,7 +164,12 @@ class AdvicePanel(QWidget):
             why.setObjectName("adviceReason")
             why.setWordWrap(False)
             why.setTextFormat(Qt.TextFormat.PlainText)
+            trade = QLabel(self.trade(a, after))
+            trade.setObjectName("adviceTrade")
+            trade.setWordWrap(True)
+            trade.setTextFormat(Qt.TextFormat.PlainText)
             words.addWidget(text)
+            words.addWidget(trade)
             words.addWidget(why)
             accept = QPushButton(self.tr("Accept"))
             dismiss = QPushButton(self.tr("Dismiss"))
