@@ -138,6 +138,10 @@
         <translation>%1 %2/%3</translation>
     </message>
     <message>
+        <source> (only one counter takes it)</source>
+        <translation>（只有 1 个窗口可办理）</translation>
+    </message>
+    <message>
         <source> (only %1 counters take it)</source>
         <translation>（只有 %1 个窗口可办理）</translation>
     </message>

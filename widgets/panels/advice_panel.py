@@ -4,7 +4,7 @@ arithmetic behind it, and Accept / Dismiss buttons (what they do is decided in `
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from console.domain.advice import Advice, AdviceKind, AdviceResult, TypeLoad, backlog_after
 from widgets import labels
@@ -24,13 +24,28 @@ class AdvicePanel(QWidget):
         self.summary.setObjectName("adviceSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.rows = QVBoxLayout()
+        # the proposals scroll when the panel is short: each keeps its full height, never squeezed into overlap
+        holder = QWidget()
+        self.rows = QVBoxLayout(holder)
         self.rows.setContentsMargins(0, 0, 0, 0)
         self.rows.setSpacing(2)
+        outer = QVBoxLayout()
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(holder)
+        outer.addStretch(1)
+        box = QWidget()
+        box.setLayout(outer)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("adviceScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(box)
+        self.scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 6)  # one proposal whole, its buttons beside
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 0)
         layout.addWidget(self.summary)
-        layout.addLayout(self.rows)
+        layout.addWidget(self.scroll, 1)
         self.result: AdviceResult | None = None
         self.cards: list[tuple[Advice, QLabel, QPushButton, QPushButton]] = []
         self.actions_enabled = True  # False for a user whose role may not change counters
@@ -115,8 +130,9 @@ class AdvicePanel(QWidget):
         for ld in result.loads:
             part = self.tr("%1 %2 of %3").replace("%1", labels.service_type(ld.service_type)) \
                 .replace("%2", str(ld.working)).replace("%3", str(ld.required))
-            if ld.beyond_counters:
-                part += self.tr(" (only %1 counters take it)").replace("%1", str(ld.able))
+            if ld.beyond_counters and ld.shortfall > 0:
+                part += (self.tr(" (only one counter takes it)") if ld.able == 1
+                         else self.tr(" (only %1 counters take it)").replace("%1", str(ld.able)))
             parts.append(part)
         head = self.tr("Counters working of needed at %1:").replace("%1", result.at.strftime("%H:%M"))
         text = f"{head} {' · '.join(parts)}"
