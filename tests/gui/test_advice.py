@@ -138,3 +138,28 @@ def test_each_proposal_says_what_it_costs_and_gains_with_the_arithmetic(qapp) ->
     assert second.endswith("Wu leaves other work (on shift, not at a counter).") and "÷ 3 counters" in second
     shown = [w.text() for w in panel.findChildren(QLabel) if w.objectName() == "adviceTrade"]
     assert shown[:2] == [first, second]
+
+
+def test_the_replay_proposes_what_the_window_showed(qtbot, demo_context) -> None:
+    """``advice --at`` on what the window stored agrees with the window's own proposals at that instant (the same
+    actions, counters, people and service types, and the same need per service type)."""
+    from console.staffing.advice_replay import advice_at
+
+    window = MainWindow(demo_context)
+    qtbot.addWidget(window)
+    window.show()
+    found = first_advice(qtbot, demo_context, window)
+    shown = window.advice.result
+    assert found in shown.advice
+    demo_context.writer.flush(timeout_s=10.0)  # everything the window saw is stored
+    db = demo_context.env.db
+    branch = repository.load_branch(db, demo_context.branch_code)
+    staffing = demo_context.env.settings.staffing
+    replayed = advice_at(db, branch, shown.at, staffing.target_wait_min, staffing.target_share)
+
+    def proposals(result) -> list[tuple]:
+        return [(a.kind, a.counter_id, a.staff_id, a.commands[0].service_types) for a in result.advice]
+
+    assert proposals(replayed) == proposals(shown)
+    assert [(ld.service_type, ld.waiting, ld.working, ld.required) for ld in replayed.loads] == \
+        [(ld.service_type, ld.waiting, ld.working, ld.required) for ld in shown.loads]
