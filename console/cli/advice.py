@@ -73,7 +73,8 @@ def run_advice(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
         return 0
     out.write(f"Staffing advice at {at.isoformat()} - {branch.name} ({code})\n")
     for ld in result.loads:
-        only = f" (only {ld.able} counters take it)" if ld.beyond_counters else ""
+        only = "" if not ld.beyond_counters else " (only one counter takes it)" if ld.able == 1 else \
+            f" (only {ld.able} counters take it)"
         out.write(f"  {ld.service_type.value:<10} waiting {ld.waiting:>3}  counters working {ld.working} of "
                   f"{ld.required} needed{only}  ({ld.arrivals_per_hour:.0f} arrivals/h, {ld.counter_time_s / 60:.1f} "
                   f"min a customer)\n")
@@ -81,8 +82,8 @@ def run_advice(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
         out.write("  no proposal\n")
     for r in rows:
         if r["action"] == "divert":
-            out.write(f"  divert           {r['queue']}: {r['counters_needed']} counters needed, only "
-                      f"{r['counters_able']} take it: guide its customers to the self-service machines or smart "
+            able = "only one takes" if r["counters_able"] == 1 else f"only {r['counters_able']} take"
+            out.write(f"  divert           {r['queue']}: {r['counters_needed']} counters needed, {able} it: guide its customers to the self-service machines or smart "
                       f"counters for what they can do there, and call the longest waits first\n")
             continue
         who = f" with {r['staff_name']} ({r['staff_id']})" if r["staff_id"] else ""

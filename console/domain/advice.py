@@ -9,8 +9,11 @@ Decisions, all in one place:
   the counter time per customer is the mean call → finish time of the type's tickets finished in the last hour
   (at least ``MIN_SAMPLES``), else today's, else the caller's fallback (the demo profile's mean).
 - **Need**: the larger of the Erlang C counters for the service target (``counters_required``) and the counters
-  that clear the customers already waiting within the target besides the new arrivals,
-  ceil(load + waiting × counter time / target) — a backlog the steady-state formula does not see.
+  that call every customer already waiting within the target: a counter calls its next customer at once and then
+  one every counter time, so within the target it calls floor(target / counter time) + 1 of them, and the backlog
+  needs ceil(waiting ÷ that) counters — a backlog the steady-state formula does not see. (An earlier rule, load +
+  waiting × counter time ÷ target, counted the arrivals twice and fractions of customers: "8 counters" for 9
+  waiting where 5 call them all within 10 minutes.)
 - **Supply**: a working counter (calling, serving or idle, with someone logged in) counts for its first service
   type only — the queue it calls first — so a flexible counter is not counted twice.
 - **Actions for a shortfall**, least disruptive first: switch a flexible counter whose first type has a counter to
@@ -22,8 +25,9 @@ Decisions, all in one place:
   counter of the type; open a closed counter with someone on a roster break elsewhere (recalled from the break).
   One action per missing counter; a person or counter is used once per evaluation.
 - **Surplus**: a counter idle for at least ``IDLE_BEFORE_CLOSE`` whose first type has more counters than it needs,
-  while no ticket of any type it takes is waiting, may be closed — never the last one of a type, and not in the
-  last ``NO_CLOSE_BEFORE_CLOSING`` before closing time (the queue still has to be served out).
+  while no ticket of any type it takes is waiting and no other queue is short with customers waiting, may be
+  closed — never the last one of a type, and not in the last ``NO_CLOSE_BEFORE_CLOSING`` before closing time (the
+  queue still has to be served out).
 - Counters with a request still pending are left alone (the manager has already acted).
 - **Stability**: a flexible counter is switched only while the short type has customers waiting and its first type
   has none; nothing is advised before opening; no counter is closed in the first ``ARRIVAL_WINDOW`` after opening
@@ -171,7 +175,7 @@ def type_loads(tickets: Sequence[TicketRecord], counters: Sequence[CounterStatus
         else:
             steady = counters_required(rate, cycle, settings.target_s, settings.target_share).figures.counters \
                 if rate > 0 else 0
-            backlog = math.ceil(rate * cycle + waiting * cycle / settings.target_s - 1e-9)
+            backlog = math.ceil(waiting / (math.floor(settings.target_s / cycle) + 1))
             required = max(1, steady, backlog)
         able = sum(1 for c in counters if st in c.service_types and c.state is not CounterState.OFFLINE)
         loads.append(TypeLoad(st, rate * 3600, cycle, measured, waiting, required, working,
@@ -322,7 +326,10 @@ def advise(at: datetime, counters: Sequence[CounterStatus], tickets: Sequence[Ti
 
     near_closing = settings.closes_at is not None and at >= settings.closes_at - NO_CLOSE_BEFORE_CLOSING
     ramping_up = settings.opens_at is not None and at < settings.opens_at + ARRIVAL_WINDOW
-    if not near_closing and not ramping_up:
+    # no closing while another queue is short with customers waiting: the branch is not quiet, and a counter kept
+    # open can still take that queue (its person may be given the skill, or the queue's customers be diverted)
+    strained = any(ld.shortfall > 0 and ld.waiting > 0 for ld in loads)
+    if not near_closing and not ramping_up and not strained:
         waiting_types = {t.service_type for t in tickets if is_waiting(t, at)}
         working_for = {ld.service_type: ld.working for ld in loads}
         for ld in loads:

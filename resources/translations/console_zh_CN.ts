@@ -114,8 +114,8 @@
         <translation>目前无代价：本窗口业务无人等候，且仍优先叫号。</translation>
     </message>
     <message>
-        <source>Its own queue has a counter to spare.</source>
-        <translation>本窗口原业务仍有富余窗口。</translation>
+        <source>%1 keeps one counter fewer calling it first: it has one to spare.</source>
+        <translation>%1少一个优先叫号的窗口：它有富余。</translation>
     </message>
     <message>
         <source>%1 leaves other work (on shift, not at a counter).</source>

@@ -95,8 +95,11 @@ def test_a_backlog_raises_the_need_above_the_steady_state() -> None:
     counters = (counter("1", CounterState.SERVING, "E1"),)
     steady = textbook_counters(Fraction(4, 1800), Fraction(300), Fraction(600), 0.8)
     assert type_loads(quiet, counters, AT, FALLBACK, SETTINGS)[0].required == steady == 2
-    # 12 waiting × 5 min / 10 min target + 0.67 Erlangs → 7 counters to call them all within the target
-    assert type_loads(busy, counters, AT, FALLBACK, SETTINGS)[0].required == math.ceil(8 / 3600 * 300 + 12 * 300 / 600)
+    # 12 waiting; a counter calls one at once and one every 5 minutes: 3 within the 10-minute target → 4 counters
+    assert type_loads(busy, counters, AT, FALLBACK, SETTINGS)[0].required == math.ceil(12 / 3) == 4
+    slow = tickets(CASH, arrived=4, cycle_s=720, waiting=2)  # 12-minute customers: one each within the target
+    assert type_loads(slow, counters, AT, FALLBACK, SETTINGS)[0].required == max(
+        2, textbook_counters(Fraction(4, 1800), Fraction(720), Fraction(600), 0.8))
 
 
 def test_a_shortfall_opens_a_closed_counter_with_someone_at_work_who_can_do_it() -> None:
@@ -216,3 +219,15 @@ def test_the_need_says_when_it_is_beyond_the_counters_and_any_closed_counter_can
     first = advice[0]
     assert (first.kind, first.counter_id, first.staff_id) == (AdviceKind.OPEN, "2", "E1")
     assert first.commands[0].service_types == (NON_CASH, CASH)  # Li does cash and non-cash, not corporate
+
+
+def test_no_counter_is_closed_while_another_queue_is_short_with_customers_waiting() -> None:
+    roster = (work("E1"), work("E2"), work("E3"))
+    counters = (counter("1", CounterState.IDLE, "E1", since_min=20), counter("2", CounterState.IDLE, "E2", since_min=20),
+                counter("3", CounterState.SERVING, "E3", types=(CORP,)))
+    quiet = tickets(CASH, arrived=1, cycle_s=240)
+    _, advice = advise(AT, counters, quiet, STAFF, roster, FALLBACK, SETTINGS)
+    assert [a.kind for a in advice] == [AdviceKind.CLOSE_IDLE]  # cash has a counter to spare, nobody waits
+    strained = quiet + tickets(CORP, arrived=6, cycle_s=900, waiting=4)
+    _, advice = advise(AT, counters, strained, STAFF, roster, FALLBACK, SETTINGS)
+    assert AdviceKind.CLOSE_IDLE not in [a.kind for a in advice]

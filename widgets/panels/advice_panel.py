@@ -111,7 +111,9 @@ class AdvicePanel(QWidget):
         cost = {
             AdviceKind.TAKE_QUEUE: self.tr("Costs nothing now: nobody waits for its own queues, which keep their "
                                            "precedence."),
-            AdviceKind.SWITCH_TYPES: self.tr("Its own queue has a counter to spare."),
+            AdviceKind.SWITCH_TYPES: self.tr("%1 keeps one counter fewer calling it first: it has one to spare.")
+            .replace("%1", labels.service_type(a.commands[0].service_types[1])
+                     if len(a.commands[0].service_types) > 1 else "—"),
             AdviceKind.OPEN: self.tr("%1 leaves other work (on shift, not at a counter).").replace("%1", person),
             AdviceKind.RECALL: self.tr("%1's break is cut short.").replace("%1", person),
             AdviceKind.OPEN_FROM_BREAK: self.tr("%1's break is cut short.").replace("%1", person),
