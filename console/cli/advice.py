@@ -1,5 +1,5 @@
 """``advice --at ISO_TIME``: what the live staffing advice would have proposed at an instant, replayed from the
-stored data (console/staffing/advice_replay.py), so a manager can review a day and tests can check the advice
+stored data (console/alerts/advice_replay.py), so a manager can review a day and tests can check the advice
 without a window. English output, or JSON with ``--json``. No Qt."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def proposals(result) -> list[dict]:
 
 
 def run_advice(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
-    from console.staffing.advice_replay import advice_at
+    from console.alerts.advice_replay import advice_at
     from storage import repository
 
     code = pick_branch(env, args.branch)

@@ -46,6 +46,7 @@ COMMANDS: dict[tuple[str, str | None], list[str]] = {
     ("attendance", None): ["attendance", "--month", "2026-11"],
     ("forecast", None): ["forecast", "--date", "2026-11-27"],
     ("alerts", None): ["alerts", "list"],
+    ("advice", None): ["advice", "--at", "2026-11-27T12:00"],
     ("incident", "report"): ["incident", "report", "--type", "other"],
     ("incident", None): ["incident", "list"],
     ("users", None): ["users", "list"],

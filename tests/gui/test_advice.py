@@ -143,7 +143,7 @@ def test_each_proposal_says_what_it_costs_and_gains_with_the_arithmetic(qapp) ->
 def test_the_replay_proposes_what_the_window_showed(qtbot, demo_context) -> None:
     """``advice --at`` on what the window stored agrees with the window's own proposals at that instant (the same
     actions, counters, people and service types, and the same need per service type)."""
-    from console.staffing.advice_replay import advice_at
+    from console.alerts.advice_replay import advice_at
 
     window = MainWindow(demo_context)
     qtbot.addWidget(window)

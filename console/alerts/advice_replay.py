@@ -2,6 +2,7 @@
 counters as the ticket feed's events left them by then, the day's tickets as known then, the staff directory and the
 day's roster, through the same ``advise`` as the live advice (console/domain/advice.py). No Qt.
 
+It lives beside the alerts' replay of a stored day (console/alerts/replay.py), whose reading of the day it shares.
 Replayed instants have no pending counter requests (the window's are not stored as such) and no dismissed
 proposals: the replay shows what the arithmetic proposes, which is what the window shows before anyone acts.
 """
