@@ -181,6 +181,19 @@ def targets_of(settings, routes: Routes, roles: tuple[str, ...]) -> list[Target]
     return list(found.values())
 
 
+def send_to(target: Target, event: str, alert: AlertRecord, branch: str, settings,
+            password: Callable[[], str] | None, subject: str | None = None) -> None:
+    """One message about ``alert`` to ``target`` (a chat robot or e-mail addresses), tried once; DeliveryError
+    says why it did not go. ``subject``: the e-mail's (default: level and message, a drill marked)."""
+    if target.channel == "webhook":
+        post_webhook(target.address, webhook_body(target.fmt, event, alert, branch), target.fmt)
+        return
+    if subject is None:
+        drill = "[DRILL] " if is_drill(alert.rule) else ""
+        subject = f"{drill}[{alert.severity.value.upper()}] {alert.message}"
+    send_mail(settings, subject, text_of(event, alert, branch), password, target.emails)
+
+
 def configured(settings) -> bool:
     """Whether anything is to be delivered off this PC (a notifier is worth starting)."""
     routes = settings.route_table()
@@ -293,13 +306,7 @@ class Notifier:
         job.attempts += 1
         error = None
         try:
-            target = job.target
-            if target.channel == "webhook":
-                post_webhook(target.address, webhook_body(target.fmt, job.event, job.alert, self.branch), target.fmt)
-            else:
-                drill = "[DRILL] " if is_drill(job.alert.rule) else ""
-                send_mail(self.settings, f"{drill}[{job.alert.severity.value.upper()}] {job.alert.message}",
-                          text_of(job.event, job.alert, self.branch), self._password, target.emails)
+            send_to(job.target, job.event, job.alert, self.branch, self.settings, self._password)
         except DeliveryError as exc:
             error = str(exc)
         except Exception as exc:  # never let a delivery bug kill the thread
@@ -342,10 +349,7 @@ def send_test(settings, password: str | None, at: datetime,
     results = []
     for target in targets_of(settings, settings.route_table(), ROUTED_ROLES):
         try:
-            if target.channel == "webhook":
-                post_webhook(target.address, webhook_body(target.fmt, "test", record, ""), target.fmt)
-            else:
-                send_mail(settings, f"[TEST] {record.message}", text_of("test", record, ""), read, target.emails)
+            send_to(target, "test", record, "", settings, read, subject=f"[TEST] {record.message}")
         except DeliveryError as exc:
             results.append((target.shown(), str(exc)))
         except Exception as exc:  # a broken server must not leave the dialog waiting
