@@ -57,6 +57,52 @@ def no_leftover_threads_or_timers() -> Iterator[None]:
     assert not timers, f"Qt timers left active: {[t.objectName() or repr(t) for t in timers]}"
 
 
+#: A modal dialog open this long in a test waits for a click nobody will make (seconds).
+MODAL_STUCK_S = 20.0
+
+
+@pytest.fixture(autouse=True)
+def no_stuck_modal_dialog(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close a modal dialog a Qt test left waiting for a click and fail the test naming the dialog and its text,
+    instead of hanging the suite in the dialog's event loop (a refusal or failure box the test did not expect)."""
+    if "qapp" not in request.fixturenames and "qtbot" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("qapp")  # the timer needs the application
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+    stuck: list[str] = []
+    seen: dict[int, float] = {}
+
+    def check() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            seen.clear()
+            return
+        since = seen.setdefault(id(modal), time.monotonic())
+        if time.monotonic() - since < MODAL_STUCK_S:
+            return
+        text = modal.text() if isinstance(modal, QMessageBox) else ""
+        stuck.append(f"{type(modal).__name__} {modal.windowTitle()!r} {text!r}")
+        seen.pop(id(modal), None)
+        if isinstance(modal, QDialog):
+            modal.reject()
+        else:
+            modal.close()
+
+    watchdog = QTimer()
+    watchdog.setObjectName("stuck modal watchdog")
+    watchdog.timeout.connect(check)
+    watchdog.start(500)
+    try:
+        yield
+    finally:
+        watchdog.stop()
+        watchdog.deleteLater()
+    assert not stuck, f"modal dialogs left waiting for a click: {stuck}"
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     """../shared (datasets and models); tests that need it are skipped with a reason when it is absent."""

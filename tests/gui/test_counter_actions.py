@@ -99,6 +99,7 @@ def test_open_a_closed_counter_with_the_staff_picker(qtbot, demo_context) -> Non
         seen["tooltip"] = next(dialog.table.item(row, 0).toolTip() for row, sid in enumerate(dialog.staff_ids)
                                if sid in working)
         row = dialog.staff_ids.index("E1010")  # the branch manager: every skill, not at a counter
+        assert "E1010" in enabled, dialog.table.item(row, 0).toolTip()  # else the request would be refused
         dialog.table.selectRow(row)
         dialog.accept()
 
