@@ -62,6 +62,10 @@ class ApiSettings:
     enabled: bool = False
     host: str = "127.0.0.1"
     port: int = 8731
+    #: the times an event may carry (console/feed/events.py ``FeedWindow``): at most this many days old…
+    oldest_event_days: int = 400
+    #: …and at most this many hours ahead of the console's clock (a booking's ``due_at``: up to a year ahead)
+    future_event_hours: float = 24.0
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,11 @@ def validate_offline_after(value: float, where: str) -> float:
 def validate_api(api: ApiSettings, where: str) -> ApiSettings:
     if not 1 <= api.port <= 65535:
         raise SettingsError(f"{where}.port must be between 1 and 65535, got {api.port}")
+    if not 1 <= api.oldest_event_days <= 3660:
+        raise SettingsError(f"{where}.oldest_event_days must be between 1 and 3660 days, got {api.oldest_event_days}")
+    if not 0.1 <= api.future_event_hours <= 720:
+        raise SettingsError(f"{where}.future_event_hours must be between 0.1 and 720 hours, got "
+                            f"{api.future_event_hours}")
     return api
 
 

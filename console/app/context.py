@@ -36,6 +36,7 @@ from console.app.report_service import ReportService
 from console.bootstrap import Environment
 from console.domain.counter_actions import PENDING_FOR
 from console.domain.records import BranchInfo
+from console.feed.events import FeedWindow
 from console.feed.http_api import ApiError, TicketApi
 from console.security.access import Operator, demo_operator
 from console.security.camera_passwords import full_setup
@@ -265,7 +266,8 @@ class AppContext(QObject):
                                         on_stored=source.poke if source is not None else None,
                                         commands=lambda after: repository.load_counter_commands(
                                             self.env.db, code, after_id=after),
-                                        console=console_api_for(self))
+                                        console=console_api_for(self),
+                                        window=FeedWindow(api.oldest_event_days, api.future_event_hours))
             if branch is not None:
                 self.ticket_api.service_names = dict(branch.service_names)
             self.ticket_api.start()

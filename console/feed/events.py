@@ -22,7 +22,14 @@ is stored):
 - ``appointment_id``: required for ``appointment_booked``, ``appointment_cancelled`` and ``checked_in``;
   1-64 characters. ``appointment_booked`` also needs ``due_at`` (the slot start, ISO 8601 like ``at``) and
   ``service_type``; ``checked_in`` may carry the ``ticket_id`` issued at check-in.
-Unknown fields are rejected (a misspelt field would otherwise be silently ignored).
+Unknown fields are rejected (a misspelt field would otherwise be silently ignored). Text fields must be valid
+Unicode without control characters; ``at`` must fall within the feed's window (``FeedWindow``: by default at most
+400 days old and at most a day ahead; ``due_at`` up to a year ahead), so a clock or typing error is refused with the
+field named instead of being stored as a day in year 1 or 9999.
+
+The one schema: ``Event`` (pydantic) checks each field's type, length and choices, and is what the OpenAPI document
+of the feed is generated from (console/feed/http_api.py); ``parse_event`` adds the rules that depend on the event's
+type, the branch (its time zone and business names) and the window.
 
 Events may arrive out of order: each ticket is rebuilt from its stored events in time order
 (``storage.tasks._project_ticket``). No Qt imports.
@@ -30,9 +37,13 @@ Events may arrive out of order: each ticket is rebuilt from its stored events in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, tzinfo
-from typing import Any
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError
 
 from console.domain.records import TicketEvent
 from console.domain.vocabulary import CounterState, ServiceType, TicketEventType, service_type_named
@@ -78,27 +89,121 @@ class FeedError(Exception):
         return data
 
 
-def _text(obj: dict[str, Any], name: str, limit: int, required: bool) -> str | None:
-    value = obj.get(name)
-    if value is None:
-        if required:
-            raise FeedError(name, "is required")
-        return None
-    if not isinstance(value, str):
-        raise FeedError(name, f"must be a string, got {type(value).__name__}")
-    value = value.strip()
-    if not value:
-        raise FeedError(name, "must not be empty")
-    if len(value) > limit:
-        raise FeedError(name, f"must be at most {limit} characters, got {len(value)}")
+def plain_text(value: str) -> str:
+    """Text a database stores and a screen shows as sent: valid Unicode (no lone surrogate such as ``"\\ud800"``)
+    and no control characters (NUL, escape…)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"is not valid Unicode text (a lone surrogate at character {exc.start + 1})") from None
+    bad = next((i for i, ch in enumerate(value) if unicodedata.category(ch) == "Cc"), None)
+    if bad is not None:
+        raise ValueError(f"must not contain control characters (U+{ord(value[bad]):04X} at character {bad + 1})")
     return value
 
 
-def _choice(obj: dict[str, Any], name: str, allowed: tuple[str, ...], required: bool) -> str | None:
-    value = _text(obj, name, 64, required)
-    if value is not None and value not in allowed:
-        raise FeedError(name, f"unknown value {value!r}; expected one of {', '.join(allowed)}")
+def iso_time_text(value: str) -> str:
+    """An ISO 8601 date and time with a time of day (the zone is applied later: see ``parse_time``)."""
+    try:
+        parse_time(value, "", UTC)
+    except FeedError as exc:
+        raise ValueError(exc.problem) from None
     return value
+
+
+def _text(limit: int) -> Any:
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=limit),
+                     AfterValidator(plain_text)]
+
+
+Time = Annotated[str, AfterValidator(plain_text), AfterValidator(iso_time_text),
+                 Field(json_schema_extra={"format": "date-time"})]
+
+
+class Event(BaseModel):
+    """One event of the branch's ticketing system (the fields' rules by event type: this module's docstring)."""
+
+    model_config = ConfigDict(extra="forbid", title="Event")
+
+    event_id: _text(128) = Field(description="Unique per event; resending is harmless.")
+    type: TicketEventType
+    at: Time = Field(description="ISO 8601; without a UTC offset it is the branch's local time. At most "
+                                 "oldest_event_days old and future_event_hours ahead (settings [api]).")
+    ticket_id: _text(64) | None = Field(None, description="Required for ticket events.")
+    number: _text(32) | None = Field(None, description="Number printed on the ticket.")
+    service_type: _text(64) | None = Field(
+        None, description="Required for issued and transferred (the new type): one of "
+                          f"{', '.join(SERVICE_TYPES)}, or a business name of the ticketing system that the branch "
+                          "maps onto one (个人现金 → cash).")
+    priority: StrictBool | None = Field(False, description="Appointment, elderly, disabled (绿色通道).")
+    counter_id: _text(32) | None = Field(None, description="Required for called, started, counter_state, "
+                                                            "staff_login and staff_logout.")
+    staff_id: _text(32) | None = Field(None, description="Required for staff_login and staff_logout.")
+    state: CounterState | None = Field(None, description="Required for counter_state.")
+    appointment_id: _text(64) | None = Field(None, description="Required for appointment_booked, "
+                                                                "appointment_cancelled and checked_in.")
+    due_at: Time | None = Field(None, description="Start of the booked slot; required for appointment_booked.")
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def feed_error(error: dict[str, Any]) -> FeedError:
+    """The first problem pydantic found, in the feed's words with the field named."""
+    loc = [part for part in error.get("loc", ()) if isinstance(part, str)]
+    field = loc[0] if loc else "body"
+    kind, value, ctx = error.get("type", ""), error.get("input"), error.get("ctx") or {}
+    if kind == "missing":
+        problem = "is required"
+    elif kind == "extra_forbidden":
+        problem = f"unknown field {field!r} (known fields: {', '.join(FIELDS)})"
+    elif kind == "model_type":
+        return FeedError("body", f"an event must be a JSON object, got {type(value).__name__}")
+    elif kind == "string_type":
+        problem = f"must be a string, got {type(value).__name__}"
+    elif kind == "string_unicode":
+        problem = "is not valid Unicode text (a lone surrogate such as \\ud800)"
+    elif kind == "string_too_short":
+        problem = "must not be empty"
+    elif kind == "string_too_long":
+        problem = f"must be at most {ctx.get('max_length')} characters, got {len(value)}"
+    elif kind == "enum":
+        allowed = {"type": EVENT_TYPES, "state": COUNTER_STATES}.get(field, ())
+        problem = f"unknown value {_shown(value)}; expected one of {', '.join(allowed)}"
+    elif kind == "bool_type":
+        problem = f"must be true or false, got {_shown(value)}"
+    elif kind == "value_error":
+        problem = str(ctx.get("error", error.get("msg", "")))
+    else:
+        problem = str(error.get("msg", kind))
+    return FeedError(field, problem)
+
+
+@dataclass(frozen=True)
+class FeedWindow:
+    """The times an event may carry, around the moment it arrives: a ticketing system resends what is hours old,
+    not what is years old, and books appointments ahead but does not issue tickets tomorrow. Days and hours;
+    ``clock``: the present (the branch's own clock in tests)."""
+
+    oldest_days: float = 400.0
+    ahead_hours: float = 24.0
+    booking_ahead_days: float = 366.0
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def check(self, at: datetime, name: str, *, booking: bool = False) -> None:
+        now = self.clock()
+        earliest = now - timedelta(days=self.oldest_days)
+        latest = now + (timedelta(days=self.booking_ahead_days) if booking else timedelta(hours=self.ahead_hours))
+        try:
+            inside = earliest <= at <= latest
+        except OverflowError:
+            inside = False
+        if not inside:
+            raise FeedError(name, f"{at.isoformat()} is outside the accepted window {earliest:%Y-%m-%d %H:%M} to "
+                                  f"{latest:%Y-%m-%d %H:%M} UTC (settings [api] oldest_event_days, "
+                                  "future_event_hours)")
 
 
 def parse_time(value: object, name: str, local: tzinfo) -> datetime:
@@ -111,9 +216,10 @@ def parse_time(value: object, name: str, local: tzinfo) -> datetime:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        raise FeedError(name, f"{value!r} is not an ISO 8601 date and time (e.g. 2026-11-29T10:15:02+08:00)") from None
+        raise FeedError(name, f"{_shown(value)} is not an ISO 8601 date and time (e.g. 2026-11-29T10:15:02+08:00)"
+                        ) from None
     if "T" not in text and " " not in text:
-        raise FeedError(name, f"{value!r} has no time of day")
+        raise FeedError(name, f"{_shown(value)} has no time of day")
     return at if at.tzinfo is not None else at.replace(tzinfo=local)
 
 
@@ -123,57 +229,56 @@ def service_choices(names: Mapping[str, ServiceType] | None) -> str:
     return f"{known}, or one of the branch's business names ({', '.join(names)})" if names else known
 
 
-def parse_event(obj: object, local: tzinfo, names: Mapping[str, ServiceType] | None = None) -> TicketEvent:
+def parse_event(obj: object, local: tzinfo, names: Mapping[str, ServiceType] | None = None,
+                window: FeedWindow | None = None) -> TicketEvent:
     """Validate one event object; ``FeedError`` names the field and the problem. ``service_type`` may be a console
-    service type or one of the branch's business names (``names``)."""
-    if not isinstance(obj, dict):
-        raise FeedError("body", f"an event must be a JSON object, got {type(obj).__name__}")
-    unknown = sorted(set(obj) - set(FIELDS))
-    if unknown:
-        raise FeedError(unknown[0] or "body", f"unknown field {unknown[0]!r} (known fields: {', '.join(FIELDS)})")
-    event_id = _text(obj, "event_id", 128, True)
-    kind = TicketEventType(_choice(obj, "type", EVENT_TYPES, True))
-    if "at" not in obj or obj["at"] is None:
-        raise FeedError("at", "is required")
-    at = parse_time(obj["at"], "at", local)
-    ticket_id = _text(obj, "ticket_id", 64, kind in TICKET_TYPES)
+    service type or one of the branch's business names (``names``); ``window``: the times accepted (None: any,
+    for events the console makes itself)."""
+    try:
+        event = Event.model_validate(obj)
+    except ValidationError as exc:
+        raise feed_error(exc.errors()[0]) from None
+    kind = event.type
+    at = parse_time(event.at, "at", local)
+    if window is not None:
+        window.check(at, "at")
+    for name, needed in (("ticket_id", kind in TICKET_TYPES), ("counter_id", kind in NEEDS_COUNTER),
+                         ("staff_id", kind in NEEDS_STAFF), ("state", kind is TicketEventType.COUNTER_STATE),
+                         ("appointment_id", kind in APPOINTMENT_TYPES)):
+        if needed and getattr(event, name) is None:
+            raise FeedError(name, "is required")
     needs_service = kind in NEEDS_SERVICE_TYPE or kind is TicketEventType.APPOINTMENT_BOOKED
-    service_text = _text(obj, "service_type", 64, needs_service)
-    service = None if service_text is None else service_type_named(service_text, names)
-    if service_text is not None and service is None:
-        raise FeedError("service_type", f"unknown value {service_text!r}; expected one of {service_choices(names)}")
-    priority = obj.get("priority", False)
-    if priority is None:
-        priority = False
-    if not isinstance(priority, bool):
-        raise FeedError("priority", f"must be true or false, got {priority!r}")
-    counter_id = _text(obj, "counter_id", 32, kind in NEEDS_COUNTER)
-    staff_id = _text(obj, "staff_id", 32, kind in NEEDS_STAFF)
-    state = _choice(obj, "state", COUNTER_STATES, kind is TicketEventType.COUNTER_STATE)
-    number = _text(obj, "number", 32, False)
-    appointment_id = _text(obj, "appointment_id", 64, kind in APPOINTMENT_TYPES)
+    if needs_service and event.service_type is None:
+        raise FeedError("service_type", "is required")
+    service = None if event.service_type is None else service_type_named(event.service_type, names)
+    if event.service_type is not None and service is None:
+        raise FeedError("service_type", f"unknown value {_shown(event.service_type)}; expected one of "
+                                        f"{service_choices(names)}")
     due_at = None
-    if kind is TicketEventType.APPOINTMENT_BOOKED or obj.get("due_at") is not None:
-        if obj.get("due_at") is None:
+    if kind is TicketEventType.APPOINTMENT_BOOKED or event.due_at is not None:
+        if event.due_at is None:
             raise FeedError("due_at", "is required for appointment_booked (the start of the booked slot)")
-        due_at = parse_time(obj["due_at"], "due_at", local)
+        due_at = parse_time(event.due_at, "due_at", local)
+        if window is not None:
+            window.check(due_at, "due_at", booking=True)
     return TicketEvent(
-        event_id=event_id or "",
+        event_id=event.event_id,
         type=kind,
         at=at,
-        ticket_id=ticket_id,
-        number=number,
+        ticket_id=event.ticket_id,
+        number=event.number,
         service_type=service,
-        priority=priority,
-        counter_id=counter_id,
-        staff_id=staff_id,
-        state=CounterState(state) if state and kind is TicketEventType.COUNTER_STATE else None,
-        appointment_id=appointment_id,
+        priority=bool(event.priority),
+        counter_id=event.counter_id,
+        staff_id=event.staff_id,
+        state=event.state if kind is TicketEventType.COUNTER_STATE else None,
+        appointment_id=event.appointment_id,
         due_at=due_at,
     )
 
 
-def parse_body(data: object, local: tzinfo, names: Mapping[str, ServiceType] | None = None) -> list[TicketEvent]:
+def parse_body(data: object, local: tzinfo, names: Mapping[str, ServiceType] | None = None,
+               window: FeedWindow | None = None) -> list[TicketEvent]:
     """One event object or a list of them; the first bad event raises (with its index) and none is accepted."""
     if isinstance(data, list):
         if not data:
@@ -183,7 +288,7 @@ def parse_body(data: object, local: tzinfo, names: Mapping[str, ServiceType] | N
         events = []
         for i, item in enumerate(data):
             try:
-                events.append(parse_event(item, local, names))
+                events.append(parse_event(item, local, names, window))
             except FeedError as exc:
                 raise FeedError(exc.field, exc.problem, i) from None
         ids = [e.event_id for e in events]
@@ -191,7 +296,7 @@ def parse_body(data: object, local: tzinfo, names: Mapping[str, ServiceType] | N
             dup = next(i for i, e in enumerate(ids) if ids.index(e) != i)
             raise FeedError("event_id", f"{ids[dup]!r} appears twice in this request", dup)
         return events
-    return [parse_event(data, local, names)]
+    return [parse_event(data, local, names, window)]
 
 
 def event_to_json(event: TicketEvent) -> dict[str, object]:
@@ -207,117 +312,3 @@ def event_to_json(event: TicketEvent) -> dict[str, object]:
     if event.priority:
         data["priority"] = True
     return data
-
-
-def openapi_document(version: str) -> dict[str, object]:
-    """The OpenAPI 3.0 description served at ``/api/v1/openapi.json``."""
-    string = {"type": "string", "minLength": 1}
-    event = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["event_id", "type", "at"],
-        "properties": {
-            "event_id": {**string, "maxLength": 128, "description": "Unique per event; resending is harmless."},
-            "type": {"type": "string", "enum": list(EVENT_TYPES)},
-            "ticket_id": {**string, "maxLength": 64, "description": "Required for ticket events."},
-            "number": {**string, "maxLength": 32, "description": "Number printed on the ticket."},
-            "service_type": {**string, "maxLength": 64,
-                             "description": "Required for issued and transferred (the new type): one of "
-                                            f"{', '.join(SERVICE_TYPES)}, or a business name of the ticketing "
-                                            "system that the branch maps onto one (个人现金 → cash)."},
-            "priority": {"type": "boolean", "default": False},
-            "counter_id": {**string, "maxLength": 32,
-                           "description": "Required for called, started, counter_state, staff_login/logout."},
-            "staff_id": {**string, "maxLength": 32, "description": "Required for staff_login and staff_logout."},
-            "state": {"type": "string", "enum": list(COUNTER_STATES), "description": "Required for counter_state."},
-            "appointment_id": {**string, "maxLength": 64,
-                               "description": "Required for appointment_booked, appointment_cancelled, checked_in."},
-            "due_at": {"type": "string", "format": "date-time",
-                       "description": "Start of the booked slot; required for appointment_booked."},
-            "at": {"type": "string", "format": "date-time",
-                   "description": "ISO 8601; without a UTC offset it is the branch's local time."},
-        },
-    }
-    command = {
-        "type": "object",
-        "required": ["command_id", "counter_id", "action", "service_types", "requested_at", "requested_by"],
-        "properties": {
-            "command_id": {"type": "integer"},
-            "counter_id": string,
-            "action": {"type": "string", "enum": ["open", "pause", "close", "assign_staff", "set_service_types"]},
-            "staff_id": {"type": "string", "nullable": True,
-                         "description": "Who is to work at the counter (open of a closed counter, assign_staff)."},
-            "service_types": {"type": "array", "items": {"type": "string", "enum": list(SERVICE_TYPES)},
-                              "description": "For set_service_types: the counter's new types, preferred first."},
-            "requested_at": {"type": "string", "format": "date-time"},
-            "requested_by": string,
-        },
-    }
-    error = {"type": "object", "required": ["error"],
-             "properties": {"error": {"type": "string"}, "field": {"type": "string"}, "problem": {"type": "string"},
-                            "index": {"type": "integer"}}}
-    error_response = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    return {
-        "openapi": "3.0.3",
-        "info": {"title": "Branch Lobby Console ticket feed", "version": version,
-                 "description": "Events of the branch's ticketing (queue-calling) system. An answer of 200 means "
-                                "the events are stored durably."},
-        "servers": [{"url": "/"}],
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Event": event, "Error": error, "Command": command},
-        },
-        "security": [{"bearer": []}],
-        "paths": {
-            "/api/v1/events": {
-                "post": {
-                    "summary": "Store one event or a list of events (all or nothing)",
-                    "operationId": "postEvents",
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "oneOf": [{"$ref": "#/components/schemas/Event"},
-                                  {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
-                                   "items": {"$ref": "#/components/schemas/Event"}}]}}}},
-                    "responses": {
-                        "200": {"description": "Stored (events already stored are acknowledged unchanged)",
-                                "content": {"application/json": {"schema": {
-                                    "type": "object", "required": ["stored", "duplicates"],
-                                    "properties": {"stored": {"type": "integer"},
-                                                   "duplicates": {"type": "integer"}}}}}},
-                        "400": {"description": "The body is not JSON", **error_response},
-                        "401": {"description": "Missing or wrong bearer token", **error_response},
-                        "413": {"description": "The body is too large", **error_response},
-                        "415": {"description": "The body is not application/json", **error_response},
-                        "422": {"description": "An event is invalid; the field is named", **error_response},
-                        "503": {"description": "The database could not store the events", **error_response},
-                    },
-                }
-            },
-            "/api/v1/counter-commands": {
-                "get": {
-                    "summary": "The branch manager's counter requests, for the ticketing system to carry out",
-                    "description": "Open, pause or close a counter, put a staff member at it, change its service "
-                                   "types. Poll with the last command_id seen; the terminals' counter_state and "
-                                   "staff_login/logout events report the result.",
-                    "operationId": "getCounterCommands",
-                    "parameters": [{"name": "after", "in": "query", "required": False,
-                                    "schema": {"type": "integer", "minimum": 0, "default": 0},
-                                    "description": "Only requests numbered above this."}],
-                    "responses": {
-                        "200": {"description": "Requests, oldest first (at most 500)",
-                                "content": {"application/json": {"schema": {
-                                    "type": "object", "required": ["commands"],
-                                    "properties": {"commands": {"type": "array",
-                                                                "items": {"$ref": "#/components/schemas/Command"}}}}}}},
-                        "401": {"description": "Missing or wrong bearer token", **error_response},
-                        "422": {"description": "after is not a whole number", **error_response},
-                        "503": {"description": "The database could not be read", **error_response},
-                    },
-                }
-            },
-            "/api/v1/openapi.json": {
-                "get": {"summary": "This document", "operationId": "getOpenApi", "security": [],
-                        "responses": {"200": {"description": "The OpenAPI document",
-                                              "content": {"application/json": {"schema": {"type": "object"}}}}}}
-            },
-        },
-    }

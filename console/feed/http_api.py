@@ -4,40 +4,55 @@
     GET  /api/v1/counter-commands?after=N
                                 the branch manager's counter requests numbered above N, for the ticketing system
                                 to carry out on its terminals (see console/staffing/counter_desk.py); bearer token required
-    GET  /api/v1/openapi.json   the OpenAPI document (no token)
+    GET  /api/v1/openapi.json   the OpenAPI document, generated from the request and answer models (no token)
+    /api/v1/console/...         the endpoints for people (console/feed/people_api.py)
 
 Decisions:
-- Standard library server (``http.server.ThreadingHTTPServer``, a thread per connection, HTTP/1.1 keep-alive):
-  the feed is a few hundred small requests a second at most, from one ticketing system on the same network, and
-  no extra web framework has to be installed and kept secure on the branch PC.
+- FastAPI on Hypercorn, in a thread of its own with its own asyncio loop. FastAPI because the request and answer
+  bodies are pydantic models (``console.feed.events.Event``, the answers below) and the OpenAPI document is
+  generated from them, so the document and the validation cannot drift apart. Hypercorn rather than uvicorn
+  because it closes a connection that has not finished its request headers within ``IDLE_TIMEOUT_S`` (a slow
+  client that sends half a request holds a socket for seconds, never a thread) and has a read timeout for a body
+  that stops arriving; uvicorn has neither. Slow or many clients cost no threads: the event loop holds them all;
+  storing runs in a pool of at most ``STORE_THREADS`` threads, and more than ``MAX_IN_FLIGHT`` requests at once
+  are answered 503 with Retry-After.
+- Limits: request headers ``MAX_HEADER_BYTES``, body ``MAX_BODY_BYTES`` (413), JSON nesting and numbers as the
+  ``json`` module allows (a 400 naming the body, never a dropped connection), at most ``MAX_BATCH`` events.
 - Listens on 127.0.0.1 unless the settings say otherwise ([api] host and port in settings.toml; the token is in
-  the secret store, console/security/secret_store.py). ``set_token`` switches to a rotated token at once: from the next request
-  on only the new one is accepted, without a restart.
+  the secret store, console/security/secret_store.py). ``set_token`` switches to a rotated token at once.
 - An answer of 200 means stored: the events go to the database writer and the request waits until they are
-  committed (``DatabaseWriter.submit_and_wait``). A request with one invalid event stores nothing (422 naming the
-  event's index and field). Resent events (same ``event_id``) are acknowledged as duplicates and change nothing.
-- The token is compared in constant time and never logged; request lines are logged at DEBUG level only, with
-  secret-looking query parameters (``?token=…``, a client's mistake) masked.
+  committed (``DatabaseWriter.submit_and_wait``). A client error is a 4xx naming the field (422 for an event:
+  its index and field; times outside the feed's window, text that is not valid Unicode). 503 means the database
+  could not store the events and they should be sent again; no answer carries SQL, parameters or a traceback
+  (the log has the reason).
+- The token is compared in constant time and never logged; request lines are not logged (the access log is off).
 No Qt imports: the same server runs beside the window or headless.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
+import os
 import socket
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, tzinfo
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
 
-from camera.credentials import mask_credentials
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
 from console.domain.records import CounterCommand, TicketEvent
-from console.domain.vocabulary import ServiceType
-from console.feed.events import FeedError, openapi_document, parse_body
+from console.domain.vocabulary import CounterAction, ServiceType
+from console.feed.events import MAX_BATCH, Event, FeedError, FeedWindow, parse_body
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +64,56 @@ CONSOLE_PREFIX = "/api/v1/console/"  # console/feed/people_api.py
 MAX_COMMANDS = 500
 #: Largest request body accepted, bytes (1,000 events of about 300 bytes fit easily).
 MAX_BODY_BYTES = 1024 * 1024
+#: Largest request line and headers, bytes.
+MAX_HEADER_BYTES = 16 * 1024
+#: A connection that sends nothing (or not the rest of its request headers) for this long is closed, seconds.
+IDLE_TIMEOUT_S = 5
+#: A body that stops arriving for this long ends its connection, seconds.
+READ_TIMEOUT_S = 10
+#: Requests handled at once; more are answered 503 with Retry-After.
+MAX_IN_FLIGHT = 64
+#: Threads that wait for the database writer (each request's store waits for its commit).
+STORE_THREADS = 16
 
-#: Stores events durably and returns (stored, duplicates); raises on failure (the message is shown to the client).
+#: Stores events durably and returns (stored, duplicates); raises on failure (logged, never shown to the client).
 StoreEvents = Callable[[list[TicketEvent]], tuple[int, int]]
 
 #: The counter requests numbered above the argument, oldest first.
 LoadCommands = Callable[[int], list[CounterCommand]]
+
+
+class Stored(BaseModel):
+    """Events stored by this request, and events already stored before (acknowledged, unchanged)."""
+
+    stored: int
+    duplicates: int
+
+
+class Problem(BaseModel):
+    """Why a request was refused: ``field`` names the field (or header, or "body"), ``index`` the event in a list."""
+
+    error: str
+    field: str | None = None
+    problem: str | None = None
+    index: int | None = None
+
+
+class Command(BaseModel):
+    """A counter request for the ticketing system to carry out on its terminals."""
+
+    command_id: int
+    counter_id: str
+    action: CounterAction
+    staff_id: str | None = Field(None, description="Who is to work at the counter (open of a closed counter, "
+                                                   "assign_staff).")
+    service_types: list[ServiceType] = Field(description="For set_service_types: the counter's new types, "
+                                                         "preferred first.")
+    requested_at: str = Field(json_schema_extra={"format": "date-time"})
+    requested_by: str
+
+
+class Commands(BaseModel):
+    commands: list[Command]
 
 
 def command_to_json(c: CounterCommand) -> dict[str, object]:
@@ -68,15 +127,49 @@ class ApiError(Exception):
     """The API cannot start (address in use, bad address); the message names the address."""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+def _answer(status: int, data: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(data, status_code=status, headers=headers)
+
+
+def _refusal(status: int, error: str, field: str | None = None, headers: dict[str, str] | None = None
+             ) -> JSONResponse:
+    data: dict[str, Any] = {"error": error}
+    if field is not None:
+        data["field"] = field
+    return _answer(status, data, headers)
+
+
+UNAUTHORISED = {"WWW-Authenticate": 'Bearer realm="ticket feed"'}
+
+
+class MalformedBody(FeedError):
+    """The body is not UTF-8 JSON the parser can read (answered 400)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__("body", problem)
+
+
+def read_json(raw: bytes) -> Any:
+    """The JSON of a request body; ``FeedError`` on "body" for text that is not UTF-8 or not JSON, nesting deeper
+    than the parser allows or a number with more digits than Python converts (4,300)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedBody("is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedBody(f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise MalformedBody("nests lists or objects too deeply") from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise MalformedBody(f"holds a number that cannot be read: {str(exc).split(';')[0]}") from None
 
 
 class TicketApi:
     def __init__(self, *, host: str, port: int, token: str, local_tz: tzinfo, store: StoreEvents,
                  version: str = "0", on_stored: Callable[[], None] | None = None,
-                 commands: LoadCommands | None = None, console=None) -> None:
+                 commands: LoadCommands | None = None, console=None, window: FeedWindow | None = None) -> None:
         if not token:
             raise ApiError("the ticket feed needs a token (python main.py api token rotate)")
         self.host = host
@@ -87,12 +180,16 @@ class TicketApi:
         self._on_stored = on_stored
         self._commands = commands
         self._console = console  # console.feed.people_api.ConsoleApi: the endpoints for people (their own login)
+        self.window = window or FeedWindow()
         #: the branch's business names → service types, accepted as ``service_type`` (replaced whole when the
         #: branch's settings change: one assignment, safe across threads)
         self.service_names: Mapping[str, ServiceType] = {}
-        self._openapi = json.dumps(openapi_document(version)).encode("utf-8")
-        self._server: _Server | None = None
+        self.app = self._make_app(version)
+        self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._shutdown: asyncio.Event | None = None
+        self._in_flight = 0
         self.requests = 0
         self.events_stored = 0
         self.duplicates = 0
@@ -109,188 +206,226 @@ class TicketApi:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    # --- the server thread -----------------------------------------------------------------------------------
+
     def start(self) -> None:
+        """Listen (an address in use or not available raises ``ApiError`` here, naming it) and serve in a thread."""
+        from hypercorn.config import Config
+
         try:
-            self._server = _Server((self.host, self.port), self._handler())
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+            sock.listen(128)
         except OSError as exc:
             raise ApiError(f"cannot listen on {self.host}:{self.port} for the ticket feed: "
                            f"{exc.strerror or exc}") from None
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="ticket-api", daemon=True)
+        self._socket = sock
+        self.port = sock.getsockname()[1]
+        config = Config()
+        config.bind = [f"fd://{os.dup(sock.fileno())}"]  # the server closes its copy; ``stop`` closes this one
+        config.keep_alive_timeout = IDLE_TIMEOUT_S
+        config.read_timeout = READ_TIMEOUT_S
+        config.h11_max_incomplete_size = MAX_HEADER_BYTES
+        config.graceful_timeout = 2
+        config.accesslog = None
+        config.errorlog = logging.getLogger("console.feed.server")
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(config, ready), name="ticket-api", daemon=True)
         self._thread.start()
+        ready.wait(10)
         log.info("ticket feed listening on %s%s", self.url, EVENTS_PATH)
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
+    def _serve(self, config, ready: threading.Event) -> None:
+        from hypercorn.asyncio import serve
 
-    # --- request handling ------------------------------------------------------------------------------------
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        self._shutdown = asyncio.Event()
+
+        async def main() -> None:
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = STORE_THREADS
+            ready.set()
+            await serve(self.app, config, shutdown_trigger=self._shutdown.wait)  # type: ignore[arg-type]
+
+        try:
+            loop.run_until_complete(main())
+        except Exception:  # the server could not run at all: the log says why, the console goes on without it
+            log.exception("ticket feed server stopped")
+        finally:
+            ready.set()
+            loop.run_until_complete(loop.shutdown_default_executor())
+            loop.close()
+
+    def stop(self) -> None:
+        loop, shutdown = self._loop, self._shutdown
+        if loop is not None and shutdown is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(shutdown.set)
+            except RuntimeError:  # the loop has just closed
+                pass
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        self._loop = self._shutdown = None
+
+    # --- the application -------------------------------------------------------------------------------------
 
     def _authorised(self, header: str | None) -> bool:
         if not header or not header.startswith("Bearer "):
             return False
-        return hmac.compare_digest(header[len("Bearer "):].strip().encode("utf-8"), self._token)
+        return hmac.compare_digest(header[len("Bearer "):].strip().encode("utf-8", "replace"), self._token)
 
-    def _post_events(self, handler: BaseHTTPRequestHandler) -> tuple[HTTPStatus, dict[str, object]]:
-        if not self._authorised(handler.headers.get("Authorization")):
-            return HTTPStatus.UNAUTHORIZED, {"error": "missing or wrong bearer token (header Authorization: "
-                                                      "Bearer <token>)", "field": "Authorization"}
-        content_type = (handler.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if content_type != "application/json":
-            return HTTPStatus.UNSUPPORTED_MEDIA_TYPE, {
-                "error": f"Content-Type must be application/json, got {content_type or 'none'}",
-                "field": "Content-Type"}
-        length_text = handler.headers.get("Content-Length")
-        try:
-            length = int(length_text) if length_text is not None else -1
-        except ValueError:
-            length = -1
-        if length < 0:
-            return HTTPStatus.LENGTH_REQUIRED, {"error": "Content-Length is required", "field": "Content-Length"}
-        if length > MAX_BODY_BYTES:
-            return HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {
-                "error": f"body of {length} bytes is over the limit of {MAX_BODY_BYTES}", "field": "body"}
-        raw = handler.rfile.read(length)
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            return HTTPStatus.BAD_REQUEST, {"error": "body is not UTF-8 text", "field": "body"}
-        except json.JSONDecodeError as exc:
-            return HTTPStatus.BAD_REQUEST, {"error": f"body is not valid JSON: {exc.msg} at line {exc.lineno} "
-                                                     f"column {exc.colno}", "field": "body"}
-        try:
-            events = parse_body(data, self._local, self.service_names)
-        except FeedError as exc:
-            self.rejected += 1
-            return HTTPStatus.UNPROCESSABLE_ENTITY, exc.to_json()
-        try:
-            stored, duplicates = self._store(events)
-        except Exception as exc:
-            log.error("ticket feed: %d events not stored: %s", len(events), exc)
-            return HTTPStatus.SERVICE_UNAVAILABLE, {"error": f"not stored, send again: {exc}", "field": "body"}
-        self.events_stored += stored
-        self.duplicates += duplicates
-        if self._on_stored is not None and stored:
-            self._on_stored()
-        return HTTPStatus.OK, {"stored": stored, "duplicates": duplicates}
-
-    def _get_commands(self, handler: BaseHTTPRequestHandler) -> tuple[HTTPStatus, dict[str, object]]:
-        if not self._authorised(handler.headers.get("Authorization")):
-            return HTTPStatus.UNAUTHORIZED, {"error": "missing or wrong bearer token (header Authorization: "
-                                                      "Bearer <token>)", "field": "Authorization"}
-        query = parse_qs(urlsplit(handler.path).query)
-        text = (query.get("after") or ["0"])[-1]
-        if not text.isdigit():
-            return HTTPStatus.UNPROCESSABLE_ENTITY, {"error": f"after must be a whole number >= 0, got {text!r}",
-                                                     "field": "after"}
-        if self._commands is None:
-            return HTTPStatus.OK, {"commands": []}
-        try:
-            found = self._commands(int(text))[:MAX_COMMANDS]
-        except Exception as exc:  # the database is unreachable: say so, the client asks again later
-            log.error("counter requests could not be read: %s", exc)
-            return HTTPStatus.SERVICE_UNAVAILABLE, {"error": f"the database could not be read: {exc}"}
-        return HTTPStatus.OK, {"commands": [command_to_json(c) for c in found]}
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
+    def _make_app(self, version: str) -> FastAPI:
+        app = FastAPI(title="Branch Lobby Console ticket feed", version=version, openapi_url=OPENAPI_PATH,
+                      docs_url=None, redoc_url=None,
+                      description="Events of the branch's ticketing (queue-calling) system. An answer of 200 means "
+                                  "the events are stored durably.")
         api = self
+        refused = {401: {"model": Problem, "description": "Missing or wrong bearer token"}}
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            server_version = "BranchLobbyConsole"
+        @app.middleware("http")
+        async def bounded(request: Request, call_next):
+            """At most ``MAX_IN_FLIGHT`` requests at once, bodies at most ``MAX_BODY_BYTES``; unexpected failures
+            answered without their details."""
+            api.requests += 1
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+                return _refusal(413, f"the body is over the limit of {MAX_BODY_BYTES} bytes (Content-Length "
+                                     f"{length[:20]})", "body", {"Connection": "close"})
+            if length is None and "chunked" in request.headers.get("transfer-encoding", "").lower():
+                return _refusal(411, "Content-Length is required (no chunked bodies)", "Content-Length",
+                                {"Connection": "close"})
+            if api._in_flight >= MAX_IN_FLIGHT:
+                return _refusal(503, "the console is busy, send again shortly", None, {"Retry-After": "1"})
+            api._in_flight += 1
+            try:
+                return await call_next(request)
+            except Exception:
+                log.exception("ticket feed: %s %s failed", request.method, request.url.path)
+                return _refusal(500, "the console could not answer this request (see its log)")
+            finally:
+                api._in_flight -= 1
 
-            def setup(self) -> None:
-                super().setup()
-                # headers and body go out in two writes: without TCP_NODELAY the second waits for the client's
-                # delayed acknowledgement (about 40 ms on Linux) on every keep-alive request
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        @app.exception_handler(StarletteHTTPException)
+        async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+            if exc.status_code == 404:
+                return _refusal(404, f"no endpoint {request.url.path}")
+            if exc.status_code == 405:
+                return _refusal(405, f"{request.url.path} does not take {request.method}")
+            return _refusal(exc.status_code, str(exc.detail))
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
-                log.debug("ticket feed %s: %s", self.client_address[0], mask_credentials(format % args))
+        @app.exception_handler(RequestValidationError)
+        async def bad_parameter(request: Request, exc: RequestValidationError) -> JSONResponse:
+            first = exc.errors()[0] if exc.errors() else {}
+            field = str(first.get("loc", ("", "request"))[-1])
+            shown = repr(first.get("input"))[:40]
+            return _refusal(422, f"{field} {shown}: {first.get('msg', 'invalid')}", field)
 
-            def _send(self, status: HTTPStatus, body: bytes, extra: dict[str, str] | None = None) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                for key, value in (extra or {}).items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(body)
+        @app.post(EVENTS_PATH, summary="Store one event or a list of events (all or nothing)",
+                  operation_id="postEvents", response_model=Stored,
+                  responses={**refused,
+                             400: {"model": Problem, "description": "The body is not UTF-8 JSON"},
+                             411: {"model": Problem, "description": "No Content-Length"},
+                             413: {"model": Problem, "description": "The body is too large"},
+                             415: {"model": Problem, "description": "The body is not application/json"},
+                             422: {"model": Problem, "description": "An event is invalid; its index and field "
+                                                                    "are named"},
+                             503: {"model": Problem, "description": "The database could not store the events: "
+                                                                    "send them again"}},
+                  openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+                      "oneOf": [{"$ref": "#/components/schemas/Event"},
+                                {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
+                                 "items": {"$ref": "#/components/schemas/Event"}}]}}}}})
+        async def post_events(request: Request) -> JSONResponse:
+            if not api._authorised(request.headers.get("authorization")):
+                return _refusal(401, "missing or wrong bearer token (header Authorization: Bearer <token>)",
+                                "Authorization", UNAUTHORISED)
+            content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+            if content_type != "application/json":
+                return _refusal(415, f"Content-Type must be application/json, got {content_type[:60] or 'none'}",
+                                "Content-Type")
+            if request.headers.get("content-length") is None:
+                return _refusal(411, "Content-Length is required", "Content-Length", {"Connection": "close"})
+            raw = await request.body()
+            try:
+                events = parse_body(read_json(raw), api._local, api.service_names, api.window)
+            except FeedError as exc:
+                api.rejected += 1
+                return _answer(400 if isinstance(exc, MalformedBody) else 422, exc.to_json())
+            try:
+                stored, duplicates = await run_in_threadpool(api._store, events)
+            except Exception as exc:  # the database: the reason is logged, the client is told to send again
+                log.error("ticket feed: %d events not stored: %s", len(events), str(exc).splitlines()[0][:300])
+                return _refusal(503, "not stored, send again (the database could not store the events)", "body",
+                                {"Retry-After": "5"})
+            api.events_stored += stored
+            api.duplicates += duplicates
+            if api._on_stored is not None and stored:
+                api._on_stored()
+            return _answer(200, {"stored": stored, "duplicates": duplicates})
 
-            def _json(self, status: HTTPStatus, data: dict[str, object]) -> None:
-                extra = {"WWW-Authenticate": 'Bearer realm="ticket feed"'} if status == HTTPStatus.UNAUTHORIZED else None
-                self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), extra)
+        @app.get(COMMANDS_PATH, summary="The branch manager's counter requests, for the ticketing system to carry "
+                                        "out", operation_id="getCounterCommands", response_model=Commands,
+                 description="Open, pause or close a counter, put a staff member at it, change its service types. "
+                             "Poll with the last command_id seen; the terminals' counter_state and staff_login/"
+                             "logout events report the result. At most 500 requests, oldest first.",
+                 responses={**refused, 503: {"model": Problem, "description": "The database could not be read"}})
+        async def get_commands(request: Request,
+                               after: int = Query(0, ge=0, le=2**62, description="Only requests numbered above "
+                                                                                 "this.")) -> JSONResponse:
+            if not api._authorised(request.headers.get("authorization")):
+                return _refusal(401, "missing or wrong bearer token (header Authorization: Bearer <token>)",
+                                "Authorization", UNAUTHORISED)
+            if api._commands is None:
+                return _answer(200, {"commands": []})
+            try:
+                found = (await run_in_threadpool(api._commands, after))[:MAX_COMMANDS]
+            except Exception as exc:  # the database is unreachable: the client asks again later
+                log.error("counter requests could not be read: %s", str(exc).splitlines()[0][:300])
+                return _refusal(503, "the database could not be read, ask again shortly", None,
+                                {"Retry-After": "5"})
+            return _answer(200, {"commands": [command_to_json(c) for c in found]})
 
-            def _console(self, method: str) -> bool:
-                """A request to the console's endpoints for people (console/feed/people_api.py), answered here."""
-                url = urlsplit(self.path)
-                if api._console is None or not url.path.startswith(CONSOLE_PREFIX):
-                    return False
-                body = None
-                if method == "POST":
-                    try:
-                        length = int(self.headers.get("Content-Length") or 0)
-                    except ValueError:
-                        length = -1
-                    if not 0 <= length <= MAX_BODY_BYTES:
-                        self.close_connection = True
-                        self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "Content-Length missing or too "
-                                                                                  "large", "field": "body"})
-                        return True
-                    body = self.rfile.read(length)
-                status, data = api._console.handle(method, url.path, parse_qs(url.query),
-                                                   self.headers.get("Authorization"), body)
-                extra = {"WWW-Authenticate": 'Basic realm="branch console"'} \
-                    if status == HTTPStatus.UNAUTHORIZED else None
-                self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), extra)
-                return True
+        @app.api_route(CONSOLE_PREFIX + "{route:path}", methods=["GET", "POST"], include_in_schema=False)
+        async def console(request: Request, route: str) -> JSONResponse:
+            if api._console is None:
+                return _refusal(404, f"no endpoint {request.url.path}")
+            body = await request.body() if request.method == "POST" else None
+            query: dict[str, list[str]] = {}
+            for key, value in request.query_params.multi_items():
+                query.setdefault(key, []).append(value)
+            status, data = await run_in_threadpool(api._console.handle, request.method, request.url.path, query,
+                                                   request.headers.get("authorization"), body)
+            extra = {"WWW-Authenticate": 'Basic realm="branch console"'} if status == HTTPStatus.UNAUTHORIZED \
+                else None
+            return _answer(int(status), data, extra)
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                api.requests += 1
-                if self._console("POST"):
-                    return
-                path = self.path.split("?")[0]
-                if path != EVENTS_PATH:
-                    self._drain()
-                    self._json(HTTPStatus.NOT_FOUND if path != OPENAPI_PATH else HTTPStatus.METHOD_NOT_ALLOWED,
-                               {"error": f"no POST endpoint {path}; events go to {EVENTS_PATH}"})
-                    return
-                status, data = api._post_events(self)
-                if status in (HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.LENGTH_REQUIRED):
-                    self.close_connection = True  # the unread body would be taken for the next request
-                elif status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.UNSUPPORTED_MEDIA_TYPE):
-                    self._drain()
-                self._json(status, data)
+        def openapi() -> dict[str, Any]:
+            """FastAPI's document, with the event model the events endpoint reads itself (see ``post_events``)."""
+            if app.openapi_schema is None:
+                from fastapi.openapi.utils import get_openapi
 
-            def do_GET(self) -> None:  # noqa: N802
-                api.requests += 1
-                if self._console("GET"):
-                    return
-                path = self.path.split("?")[0]
-                if path == OPENAPI_PATH:
-                    self._send(HTTPStatus.OK, api._openapi)
-                elif path == COMMANDS_PATH:
-                    self._json(*api._get_commands(self))
-                elif path == EVENTS_PATH:
-                    self._json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"{EVENTS_PATH} takes POST"})
-                else:
-                    self._json(HTTPStatus.NOT_FOUND, {"error": f"no endpoint {path}"})
+                doc = get_openapi(title=app.title, version=app.version, description=app.description,
+                                  routes=app.routes)
+                schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+                schemas["Event"] = Event.model_json_schema(ref_template="#/components/schemas/{model}")
+                for name, schema in schemas["Event"].pop("$defs", {}).items():
+                    schemas.setdefault(name, schema)
+                doc["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+                doc["security"] = [{"bearer": []}]
+                doc["paths"][OPENAPI_PATH] = {"get": {"summary": "This document", "operationId": "getOpenApi",
+                                                      "security": [], "responses": {"200": {
+                                                          "description": "The OpenAPI document"}}}}
+                app.openapi_schema = doc
+            return app.openapi_schema
 
-            def _drain(self) -> None:
-                """Read and discard a body we do not use, so keep-alive connections stay in step."""
-                try:
-                    length = int(self.headers.get("Content-Length") or 0)
-                except ValueError:
-                    length = 0
-                if 0 < length <= MAX_BODY_BYTES:
-                    self.rfile.read(length)
-                elif length:
-                    self.close_connection = True
-
-        return Handler
+        app.openapi = openapi  # type: ignore[method-assign]
+        return app

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from console.domain.records import CounterCommand
 from console.domain.vocabulary import CounterAction, ServiceType
-from console.feed.events import openapi_document
 from console.feed.http_api import TicketApi
 from storage import repository
 from storage.database import open_database
@@ -62,7 +61,8 @@ def test_counter_commands_are_served_in_order_after_a_number(tmp_path: Path) -> 
     finally:
         api.stop()
         db.close()
-    path = openapi_document("t")["paths"]["/api/v1/counter-commands"]["get"]
+    document = api.app.openapi()
+    path = document["paths"]["/api/v1/counter-commands"]["get"]
     assert path["parameters"][0]["name"] == "after"
-    command_schema = openapi_document("t")["components"]["schemas"]["Command"]
+    command_schema = document["components"]["schemas"]["Command"]
     assert set(command_schema["properties"]) == set(got[0])  # the document describes what is sent
