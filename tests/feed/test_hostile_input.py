@@ -16,14 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.exc import OperationalError
 
-from console.feed.events import FeedWindow
-from console.feed.http_api import IDLE_TIMEOUT_S, TicketApi
+from console.feed.http_api import IDLE_TIMEOUT_S
 from storage import repository
-from storage.database import open_database
-from storage.tasks import SaveBranchSetup, StoreFeedEvents
-from storage.writer import DatabaseWriter, apply_now
-from tests.feed.test_ticket_api import NOW, TOKEN, TZ, Feed, issued
-from tests.storage.conftest import BRANCH, COUNTERS, STAFF
+from tests.feed.test_ticket_api import TOKEN, Feed, issued, running_feed
 
 
 class Outage:
@@ -34,29 +29,15 @@ class Outage:
 
 @pytest.fixture
 def hostile(tmp_path) -> Iterator[tuple[Feed, Outage]]:
-    db = open_database(f"sqlite:///{tmp_path / 'console.db'}")
-    apply_now(db, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
-    writer = DatabaseWriter(db, commit_interval_s=1.0)
-    writer.start()
     outage = Outage()
 
-    def store(events):
+    def check() -> None:
         if outage.on:
             raise OperationalError("INSERT INTO ticket_event (event_id, at) VALUES (?, ?)", ("e1", "secret"),
                                    Exception("server closed the connection unexpectedly"))
-        task = StoreFeedEvents("B1", tuple(events))
-        writer.submit_and_wait(task, timeout_s=10)
-        return task.stored, task.duplicates
 
-    api = TicketApi(host="127.0.0.1", port=0, token=TOKEN, local_tz=TZ, store=store, version="test",
-                    window=FeedWindow(clock=lambda: NOW))
-    api.start()
-    feed = Feed(db, writer, api)
-    yield feed, outage
-    feed.conn.close()
-    api.stop()
-    writer.stop()
-    db.close()
+    with running_feed(f"sqlite:///{tmp_path / 'console.db'}", check) as feed:
+        yield feed, outage
 
 
 @pytest.mark.parametrize(("event", "field", "needle"), [

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -47,15 +48,16 @@ class Feed:
         return repository.count_rows(self.db, "ticket_event")
 
 
-@pytest.fixture
-def feed(db_url: str) -> Iterator[Feed]:
-    """The feed over a real writer and database: a SQLite file and PostgreSQL (tests/conftest.py ``db_url``)."""
+@contextmanager
+def running_feed(db_url: str, before_store: Callable[[], None] = lambda: None) -> Iterator[Feed]:
+    """The feed over a real writer and database; ``before_store`` runs before each store (and may raise)."""
     db = open_database(db_url)
     apply_now(db, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
     writer = DatabaseWriter(db, commit_interval_s=1.0)
     writer.start()
 
     def store(events):
+        before_store()
         task = StoreFeedEvents("B1", tuple(events))
         writer.submit_and_wait(task, timeout_s=10)
         return task.stored, task.duplicates
@@ -64,11 +66,20 @@ def feed(db_url: str) -> Iterator[Feed]:
                     window=FeedWindow(clock=lambda: NOW))
     api.start()
     feed = Feed(db, writer, api)
-    yield feed
-    feed.conn.close()
-    api.stop()
-    writer.stop()
-    db.close()
+    try:
+        yield feed
+    finally:
+        feed.conn.close()
+        api.stop()
+        writer.stop()
+        db.close()
+
+
+@pytest.fixture
+def feed(db_url: str) -> Iterator[Feed]:
+    """The feed on a SQLite file and on PostgreSQL (tests/conftest.py ``db_url``)."""
+    with running_feed(db_url) as running:
+        yield running
 
 
 def tickets(feed: Feed) -> list:
