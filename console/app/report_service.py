@@ -113,9 +113,12 @@ def incident_rows(incidents, tz: ZoneInfo) -> list[list[object]]:
 
 
 def write_xlsx(path: Path, found: Sequence[Section]) -> None:
+    """The sections as one sheet each, written atomically; every cell through ``safe_cell``, since alert subjects,
+    notes and names come from outside the console (a text a spreadsheet would run as a formula is written as text)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from console.reports.cell_safety import safe_cell, safe_row
     from console.reports.export import write_atomically
 
     def write(tmp: Path) -> None:
@@ -123,11 +126,11 @@ def write_xlsx(path: Path, found: Sequence[Section]) -> None:
         book.remove(book.active)
         for title, header, rows in found:
             sheet = book.create_sheet(title[:31])
-            sheet.append(header)
+            sheet.append(safe_row(header))
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
             for row in rows:
-                sheet.append([None if v == "" else v for v in row])
+                sheet.append([None if v == "" else safe_cell(v) for v in row])
         book.save(tmp)
 
     write_atomically(path, write)

@@ -1,5 +1,6 @@
 """``audit verify`` and ``audit export``: check the audit trail's hash chain, and write entries as CSV or JSON.
-English output; no Qt."""
+CSV cells go through ``safe_cell`` (user names and entity ids come from imports and the API: a text a spreadsheet
+would run as a formula is written as text). English output; no Qt."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from console.cli.common import CommandError
 from console.domain.audit_chain import verify
+from console.reports.cell_safety import safe_row
 
 if TYPE_CHECKING:
     from console.bootstrap import Environment
@@ -56,9 +58,9 @@ def run_audit(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
         return 0
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(safe_row(COLUMNS))
     for e in rows:
-        writer.writerow([e["id"], e["at"].isoformat(), e["user"], e["action"], e["entity"], e["entity_id"],
-                         json.dumps(e["before"], ensure_ascii=False), json.dumps(e["after"], ensure_ascii=False),
-                         e["hash"]])
+        writer.writerow(safe_row([e["id"], e["at"].isoformat(), e["user"], e["action"], e["entity"], e["entity_id"],
+                                  json.dumps(e["before"], ensure_ascii=False),
+                                  json.dumps(e["after"], ensure_ascii=False), e["hash"]]))
     return 0

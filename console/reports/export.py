@@ -4,7 +4,8 @@ CSV: one file, sections one after the other, each with a title row, a header row
 empty row (summary; per service type; per counter; 30-minute intervals). UTF-8 with a byte-order mark so that
 Excel on a Chinese Windows opens it with the right characters. Excel: one sheet per section. Minutes are numbers
 rounded to 0.1; shares (service level) are fractions in CSV and percentages in Excel's number format. Empty cells
-where a figure does not exist (no ticket called yet). No Qt imports.
+where a figure does not exist (no ticket called yet). Every cell goes through ``cell_safety.safe_cell``, here and in
+``write_table``: a text that a spreadsheet would run as a formula is written as text. No Qt imports.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from console.domain.day_report import DayReport
+from console.reports.cell_safety import safe_cell, safe_row
 
 FORMATS = (".csv", ".xlsx")
 
@@ -96,16 +98,16 @@ def write_table(path: Path, sheet: str, header: Sequence[str], rows: Sequence[Se
         if suffix == ".csv":
             with tmp.open("w", encoding="utf-8-sig", newline="") as f:
                 writer = csv.writer(f)
-                writer.writerow(header)
-                writer.writerows(rows)
+                writer.writerow(safe_row(header))
+                writer.writerows(safe_row(row) for row in rows)
             return
         from openpyxl import Workbook
 
         book = Workbook()
         book.active.title = sheet
-        book.active.append(list(header))
+        book.active.append(safe_row(header))
         for row in rows:
-            book.active.append(list(row))
+            book.active.append(safe_row(row))
         book.save(tmp)
 
     write_atomically(path, write)
@@ -127,9 +129,9 @@ def _write_csv(report: DayReport, path: Path) -> None:
         for n, (title, header, rows) in enumerate(sections(report)):
             if n:
                 writer.writerow([])
-            writer.writerow([title])
-            writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerow(safe_row([title]))
+            writer.writerow(safe_row(header))
+            writer.writerows(safe_row(row) for row in rows)
 
 
 def _write_xlsx(report: DayReport, path: Path) -> None:
@@ -140,11 +142,11 @@ def _write_xlsx(report: DayReport, path: Path) -> None:
     book.remove(book.active)
     for title, header, rows in sections(report):
         sheet = book.create_sheet(title)
-        sheet.append(header)
+        sheet.append(safe_row(header))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([None if v == "" else v for v in row])
+            sheet.append([None if v == "" else safe_cell(v) for v in row])
         if title == "Summary":
             for row in sheet.iter_rows(min_row=2):
                 if row[0].value == "service_level" and row[1].value is not None:
