@@ -12,7 +12,10 @@ ones too) stay numbers, so sums and formats in the spreadsheet keep working; emp
 
 In .xlsx files written with openpyxl, a string starting with ``=`` would be stored as a formula; once it starts
 with ``'`` openpyxl stores it as a plain string cell (data type "s"), so no formula reaches the sheet.
-No Qt imports.
+
+The console also reads some of its own exports back (the staff directory and the roster files); their readers pass
+each text cell through ``plain_cell``, which takes that one quote away again, so a file the console wrote reads back
+the same. No Qt imports.
 """
 
 from __future__ import annotations
@@ -40,3 +43,18 @@ def safe_cell(value: Cell) -> Cell | str:
 def safe_row(row: Iterable[object]) -> list[object]:
     """Every cell of ``row`` through ``safe_cell``, as a list (what ``csv.writer`` and openpyxl's ``append`` take)."""
     return [safe_cell(v) for v in row]
+
+
+def plain_cell(text: str) -> str:
+    """``text`` as a file reader takes it: the inverse of ``safe_cell`` for the console's own exports. A text that
+    starts with ``'`` followed by one of ``FORMULA_STARTS`` loses that one ``'`` (``'-7`` reads as ``-7``,
+    ``'=cmd`` as ``=cmd``), so a file the console wrote reads back the same; anything else is returned unchanged.
+
+    Decision: only a quote in front of a formula start is taken away, because only there can ``safe_cell`` have
+    put it. A quote before an ordinary character (``'abc``) is the user's own and stays. Readers call this on the
+    raw cell, before any other clean-up such as stripping spaces, since ``safe_cell`` worked on the raw value too.
+    (A value of its own starting with ``'`` and a formula start, ``'=x``, is written unchanged by ``safe_cell`` and
+    so reads back as ``=x``: the two cannot be told apart in the file.)"""
+    if text.startswith(TEXT_PREFIX) and text[len(TEXT_PREFIX):].startswith(FORMULA_STARTS):
+        return text[len(TEXT_PREFIX):]
+    return text

@@ -13,7 +13,9 @@ parse, a shift ending before it starts, a malformed break) and rule violations o
 a duty longer than the maximum, too little rest — ``console/domain/roster_rules.py``, checked together with the
 stored days around it) are all reported, with line numbers, and nothing is stored. Half-hours without cover for a
 service type are reported as warnings and do not stop the import. The days in the file replace the stored
-roster of those days (for every person). No Qt imports.
+roster of those days (for every person). The export puts a ``'`` before a text starting like a formula (a counter
+id ``-3``, ``console/reports/cell_safety.py``); the reader takes that quote away again from every cell of the file
+(``plain_cell``), so an exported roster imports as it was. No Qt imports.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from console.domain.records import BreakSpan, ShiftRecord, StaffMember
 from console.domain.roster_rules import RosterProblem, RosterProblemKind, RosterRules, check_roster
 from console.domain.vocabulary import ShiftKind
 from console.feed.csv_import import CsvFileError, RejectedRow, decode
+from console.reports.cell_safety import plain_cell
 
 COLUMNS = ("employee_no", "date", "start", "end", "kind", "counter_id", "breaks")
 
@@ -96,13 +99,15 @@ def record_from_row(row: dict[str, str], known: set[str], tz: tzinfo) -> ShiftRe
 
 
 def parse_rows(rows: Iterator[tuple[int, dict[str, str]]], staff: Sequence[StaffMember], tz: tzinfo) -> ParsedRoster:
-    """(line, row) pairs into records; unreadable rows are listed with their line and reason."""
+    """(line, row) pairs of file cells (CSV or Excel) into records; unreadable rows are listed with their line and
+    reason. Every cell goes through ``plain_cell`` first (the export's ``'`` before a formula start taken away);
+    ``record_from_row`` itself takes text as given, since the shift dialog's typed fields use it too."""
     known = {p.staff_id for p in staff}
     parsed = ParsedRoster()
     for line, row in rows:
         parsed.rows += 1
         try:
-            record = record_from_row(row, known, tz)
+            record = record_from_row({column: plain_cell(text) for column, text in row.items()}, known, tz)
         except ValueError as exc:
             parsed.rejected.append(RejectedRow(line, str(exc)))
             continue

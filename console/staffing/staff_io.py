@@ -14,7 +14,10 @@ Windows-1252 like the ticket log; Excel: the first sheet):
 Decision: unlike a roster, a directory file is taken row by row — a row with a problem is rejected with its line
 number and a reason naming the column, the other rows are kept — because people are independent of each other and
 the set-up wizard lets the manager fix the few refused lines by hand. A second row with an employee number already
-seen is rejected (the first one counts). ``write_staff`` writes the same columns, so a file round-trips. No Qt.
+seen is rejected (the first one counts). ``write_staff`` writes the same columns, so a file round-trips: the
+export puts a ``'`` before a text starting like a formula (``console/reports/cell_safety.py``), and the reader takes
+that quote away again from every cell (``plain_cell``), so employee number ``-7`` or name ``=Li`` reads back as
+written, while a quote the user typed before an ordinary character (``'Li``) stays. No Qt.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from pathlib import Path
 from console.domain.records import StaffMember
 from console.domain.vocabulary import ServiceType, StaffRole
 from console.feed.csv_import import CsvFileError, RejectedRow, decode
+from console.reports.cell_safety import plain_cell
 
 #: An employee number (工号): 1–32 letters, digits, ".", "_" or "-".
 EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
@@ -94,13 +98,15 @@ def member_from_row(row: dict[str, str]) -> StaffMember:
 
 
 def parse_rows(rows: Iterator[tuple[int, dict[str, str]]]) -> ParsedStaff:
-    """(line, row) pairs into people; a row that cannot be read, or repeats an employee number, is rejected."""
+    """(line, row) pairs of file cells (CSV or Excel) into people; a row that cannot be read, or repeats an employee
+    number, is rejected. Every cell goes through ``plain_cell`` first (the export's ``'`` before a formula start
+    taken away), before ``member_from_row`` strips and checks it."""
     parsed = ParsedStaff()
     first_line: dict[str, int] = {}
     for line, row in rows:
         parsed.rows += 1
         try:
-            member = member_from_row(row)
+            member = member_from_row({column: plain_cell(text) for column, text in row.items()})
         except ValueError as exc:
             parsed.rejected.append(RejectedRow(line, str(exc)))
             continue

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from openpyxl import load_workbook
 
+from console.domain.records import BreakSpan, ShiftRecord, StaffMember
+from console.domain.vocabulary import ServiceType, ShiftKind, StaffRole
 from console.sim.profile import demo_profile, demo_roster
-from console.staffing.roster_io import COLUMNS
+from console.staffing.roster_io import COLUMNS, read_roster, write_roster
 from storage import repository
 from storage.database import open_database
 from tests.cli.test_cli import run
@@ -117,3 +121,33 @@ def test_attendance_month(tmp_path: Path) -> None:
     assert sheet.max_row == len(roster) + 1
     bad = run("attendance", "--month", "2026-11", "--export", str(tmp_path / "a.pdf"), data_dir=data)
     assert bad.returncode == 1 and "choose a .csv or .xlsx" in bad.stderr
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_ids_starting_like_a_formula_round_trip(tmp_path: Path, suffix: str) -> None:
+    """The export writes a staff or counter id starting with - or = behind a ' (cell_safety); reading the file
+    takes the quote away again, so the roster imports as it was exported. A quote of the user's own stays."""
+    tz = ZoneInfo("Asia/Shanghai")
+
+    def at(hh: int, mm: int = 0, day: int = 30) -> datetime:
+        return datetime(2026, 11, day, hh, mm, tzinfo=tz)
+
+    staff = [StaffMember(n, f"P{n}", StaffRole.TELLER, (ServiceType.CASH,)) for n in ("-7", "=E2", "E3", "E4")]
+    records = [
+        ShiftRecord("-7", at(8, 45), at(17, 30), counter_id="-3", breaks=(BreakSpan(at(12), at(12, 45)),)),
+        ShiftRecord("=E2", at(9), at(17), counter_id="=1+1"),
+        ShiftRecord("E3", at(9), at(17), counter_id="@A1"),
+        ShiftRecord("E4", at(9), at(17), counter_id="'7"),
+        ShiftRecord("=E2", at(9, day=27), at(17, day=27), kind=ShiftKind.LEAVE),  # no counter: an empty cell
+    ]
+    path = tmp_path / f"roster{suffix}"
+    write_roster(records, path, tz)
+    if suffix == ".csv":  # the file really holds the export's quote, so the reader is what takes it away
+        text = path.read_text(encoding="utf-8-sig")
+        assert "'-7,2026-11-30,08:45,17:30,work,'-3," in text and "'=E2,2026-11-30,09:00,17:00,work,'=1+1," in text
+    else:
+        sheet = load_workbook(path).worksheets[0]
+        assert [c.value for c in sheet["A3":"F3"][0]] == ["'-7", "2026-11-30", "08:45", "17:30", "work", "'-3"]
+    parsed = read_roster(path, staff, tz)
+    assert parsed.rejected == []
+    assert parsed.records == sorted(records, key=lambda r: (r.start, r.staff_id))  # the order write_roster writes

@@ -10,6 +10,7 @@ import pytest
 from console.domain.records import StaffMember
 from console.domain.vocabulary import ServiceType, StaffRole
 from console.feed.csv_import import CsvFileError, RejectedRow
+from console.reports.cell_safety import FORMULA_STARTS, plain_cell, safe_cell
 from console.staffing.staff_io import member_problem, read_staff, write_staff
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,3 +122,47 @@ def test_member_problem_is_the_directory_rule() -> None:
     assert member_problem(StaffMember("E 1", "王芳", good.role, good.skills)) == "employee_no"
     assert member_problem(StaffMember("E1", " ", good.role, good.skills)) == "name"
     assert member_problem(StaffMember("E1", "王芳", good.role, ())) == "skills"
+
+
+# texts starting like a formula: the export writes them behind a ' (cell_safety), the reader takes it away again
+
+FORMULA_LIKE = [
+    StaffMember("-7", "-Li", StaffRole.TELLER, (ServiceType.CASH,)),  # "-7" passes the EMPLOYEE_NO rule
+    StaffMember("E2", "=cmd", StaffRole.TELLER, (ServiceType.NON_CASH,)),
+    StaffMember("E3", "@x", StaffRole.SENIOR_TELLER, (ServiceType.CASH, ServiceType.VIP)),
+    StaffMember("E4", "+86 王芳", StaffRole.LOBBY_MANAGER, (ServiceType.SELF_SERVICE,)),
+    StaffMember("E5", "'quoted", StaffRole.TELLER, (ServiceType.CASH,)),  # the user's own quote: kept
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_texts_starting_like_a_formula_read_back_as_written(tmp_path: Path, suffix: str) -> None:
+    path = write_staff(FORMULA_LIKE, tmp_path / f"staff{suffix}")
+    if suffix == ".csv":  # the file really holds the export's quote, so the reader is what takes it away
+        text = path.read_text(encoding="utf-8-sig")
+        assert "'-7,'-Li," in text and ",'=cmd," in text and "\nE5,'quoted," in text
+    else:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path)
+        assert [c.value for c in book.worksheets[0]["A2":"B2"][0]] == ["'-7", "'-Li"]
+    parsed = read_staff(path)
+    assert parsed.rejected == []
+    assert parsed.members == FORMULA_LIKE
+
+
+def test_a_users_own_quote_before_an_ordinary_text_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "staff.csv"
+    path.write_text("employee_no,name,role,skills\n"
+                    "E1,'Li,teller,cash\n"  # typed by the user: stays
+                    "'-8,'=Wang,teller,cash\n", encoding="utf-8")  # as the export writes them: the quote goes
+    parsed = read_staff(path)
+    assert parsed.rejected == []
+    assert [(m.staff_id, m.name) for m in parsed.members] == [("E1", "'Li"), ("-8", "=Wang")]
+
+
+def test_plain_cell_undoes_safe_cell_and_nothing_else() -> None:
+    for start in FORMULA_STARTS:
+        assert plain_cell(safe_cell(start + "1")) == start + "1"
+    for text in ("", "'", "'abc", "''-7", "abc", "-7", "a'=b"):
+        assert plain_cell(text) == text
