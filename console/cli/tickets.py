@@ -45,31 +45,53 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_import(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     """``tickets import FILE`` and ``appointments import FILE``: see console/feed/csv_import.py for the rules; exit 0,
-    1 (rows rejected) or 2 (file)."""
-    from console.feed.csv_import import CsvFileError, read_log
+    1 (rows rejected) or 2 (file). The file is read and stored a batch of rows at a time (memory bounded whatever
+    its size), each batch in its own transaction; rejected rows are listed as they are found. A file that breaks
+    half-way (invalid CSV further on) keeps the batches already stored; importing it again once mended adds the
+    rest."""
+    from console.feed.csv_import import CsvFileError, read_batches
+    from console.feed.events import FeedWindow
     from storage import repository
-    from storage.tasks import RecordAudit, StoreFeedEvents
+    from storage.tasks import RecordAudit, StoreFeedEvents, StoreTicketLog
     from storage.writer import apply_now
 
     code = pick_branch(env, args.branch)
     branch = repository.load_branch(env.db, code)
     assert branch is not None
+    appointments = args.command == "appointments"
+    api = env.settings.api
+    batches = read_batches(args.file, ZoneInfo(branch.timezone), args.encoding, appointments=appointments,
+                           names=dict(branch.service_names),
+                           window=FeedWindow(api.oldest_event_days, api.future_event_hours))
+    rows = tickets = rejected = stored = duplicates = 0
+    encoding = ""
+    broken = ""
     try:
-        parsed = read_log(args.file, ZoneInfo(branch.timezone), args.encoding,
-                          appointments=args.command == "appointments", names=dict(branch.service_names))
+        for batch in batches:
+            encoding = batch.encoding
+            rows, tickets, rejected = rows + batch.rows, tickets + batch.tickets, rejected + len(batch.rejected)
+            for row in batch.rejected:
+                print(f"{args.file}:{row.line}: {row.reason}", file=sys.stderr)
+            if not batch.groups:
+                continue
+            if appointments:
+                task: StoreFeedEvents | StoreTicketLog = StoreFeedEvents(code, tuple(batch.events))
+            else:
+                task = StoreTicketLog(code, tuple(batch.groups))
+            apply_now(env.db, task)
+            stored, duplicates = stored + task.stored, duplicates + task.duplicates
     except CsvFileError as exc:
-        print(f"error: {args.file} {exc}; nothing imported", file=sys.stderr)
-        return 2
-    for rejected in parsed.rejected:
-        print(f"{args.file}:{rejected.line}: {rejected.reason}", file=sys.stderr)
-    task = StoreFeedEvents(code, tuple(parsed.events))
-    what = "appointments" if args.command == "appointments" else "tickets"
-    if parsed.events:
-        audit = RecordAudit(args.operator.username, f"{what}.import", "import", f"{code}/{args.file.name}", None,
-                            {"file": str(args.file), "rows": parsed.rows, "events": len(parsed.events),
-                             "rejected": len(parsed.rejected)}, datetime.now(UTC))
-        apply_now(env.db, task, audit)
-    print(f"{args.file} ({parsed.encoding}): {parsed.rows} rows, {parsed.tickets} {what} imported into branch "
-          f"{code}, {len(parsed.rejected)} rows rejected; {task.stored} new events, {task.duplicates} already "
-          f"stored", file=out)
-    return 1 if parsed.rejected else 0
+        if not rows:
+            print(f"error: {args.file} {exc}; nothing imported", file=sys.stderr)
+            return 2
+        broken = str(exc)
+        print(f"error: {args.file} {exc}; the rows before it are imported, the rest is not", file=sys.stderr)
+    what = "appointments" if appointments else "tickets"
+    if stored or duplicates:
+        apply_now(env.db, RecordAudit(args.operator.username, f"{what}.import", "import", f"{code}/{args.file.name}",
+                                      None, {"file": str(args.file), "rows": rows, "events": stored + duplicates,
+                                             "new_events": stored, "rejected": rejected,
+                                             **({"stopped": broken} if broken else {})}, datetime.now(UTC)))
+    print(f"{args.file} ({encoding}): {rows} rows, {tickets} {what} imported into branch {code}, {rejected} rows "
+          f"rejected; {stored} new events, {duplicates} already stored", file=out)
+    return 2 if broken else 1 if rejected else 0

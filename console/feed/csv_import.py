@@ -15,8 +15,16 @@ Header (any column order; extra columns are ignored):
   needs a counter (called, started) and counter_id is empty. The other rows are imported.
 - Events get ids derived from the row (``csv:<ticket>:<type>:<time>``), so importing the same file again — or an
   overlapping export — changes nothing.
+- Every time must lie in the feed's window (settings ``[api] oldest_event_days``, ``future_event_hours``; a booking's
+  ``due_at`` up to a year ahead): a time such as ``0001-01-01T09:00`` is a bad cell that rejects its row, never the
+  file. Raise ``oldest_event_days`` to import an older history.
+- Ticket numbers restart every day: the same ticket_id on two business days is two tickets; twice on one day is
+  rejected (the second row).
 - Encoding: UTF-8 (with or without a byte-order mark); failing that GB18030 (Chinese Windows exports), failing that
   Windows-1252; ``encoding`` overrides the guess.
+- Size: the file is read as a stream, ``BATCH_ROWS`` rows at a time (``read_batches``), each batch stored in its own
+  transaction, so memory stays bounded whatever the file's size; a batch stored before a failure stays stored and
+  importing the file again adds only the rest.
 
 The day's appointments (``appointments import``) come the same way, with the header
 ``appointment_id,service_type,due_at,booked_at,checked_in_at,cancelled_at,ticket_id``: ``due_at`` is the slot
@@ -27,22 +35,27 @@ No Qt imports.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
 from console.domain.records import TicketEvent
 from console.domain.vocabulary import ServiceType, TicketEventType, service_type_named
-from console.feed.events import FeedError, parse_time, service_choices
+from console.feed.events import FeedError, FeedWindow, parse_time, service_choices
 
 COLUMNS = ("ticket_id", "service_type", "priority", "issued_at", "called_at", "started_at", "finished_at",
            "counter_id", "staff_id", "outcome")
 APPOINTMENT_COLUMNS = ("appointment_id", "service_type", "due_at", "booked_at", "checked_in_at", "cancelled_at",
                        "ticket_id")
 OUTCOMES = ("served", "no_show", "abandoned", "transferred", "waiting")
+#: Rows parsed and stored together: about 8,000 events, a few MB, one transaction.
+BATCH_ROWS = 2_000
+#: Bytes read at a time when checking the encoding.
+_CHUNK_BYTES = 1 << 20
 _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"", "0", "false", "no", "n", "f"}
 
@@ -59,11 +72,18 @@ class RejectedRow:
 
 @dataclass
 class ParsedLog:
-    events: list[TicketEvent] = field(default_factory=list)
+    """Rows parsed from a file (the whole file, or one batch of ``read_batches``). ``groups`` holds each imported
+    row's events (one ticket or appointment per row); ``rows`` counts the data rows read, header excluded."""
+
+    groups: list[tuple[TicketEvent, ...]] = field(default_factory=list)
     tickets: int = 0
     rows: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     encoding: str = "utf-8"
+
+    @property
+    def events(self) -> list[TicketEvent]:
+        return [e for group in self.groups for e in group]
 
 
 def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -81,12 +101,53 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
     raise CsvFileError("is not text in UTF-8, GB18030 or Windows-1252")
 
 
-def _time(row: dict[str, str], name: str, local: tzinfo) -> datetime | None:
+def sniff_encoding(path: Path, encoding: str | None = None) -> str:
+    """The encoding ``path`` reads in (see the module notes), checked by decoding the whole file a megabyte at a
+    time, so a large file is never held in memory; ``CsvFileError`` when none fits."""
+    candidates = (encoding,) if encoding else ("utf-8-sig", "gb18030", "cp1252")
+    last = ""
+    for candidate in candidates:
+        try:
+            decoder = codecs.getincrementaldecoder(candidate)()
+        except LookupError:
+            raise CsvFileError(f"cannot be read as {candidate}: unknown encoding") from None
+        try:
+            with path.open("rb") as f:
+                while chunk := f.read(_CHUNK_BYTES):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            last = str(exc)
+            continue
+        except OSError as exc:
+            raise CsvFileError(f"cannot be read ({exc.strerror or exc})") from None
+        return candidate
+    if encoding:
+        raise CsvFileError(f"cannot be read as {encoding}: {last}")
+    raise CsvFileError("is not text in UTF-8, GB18030 or Windows-1252")
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The feed's window with its limits taken once for a batch of rows (a batch is read in well under a second)."""
+
+    window: FeedWindow
+    limits: tuple[datetime, datetime, datetime]
+
+    def check(self, at: datetime, name: str, *, booking: bool = False) -> None:
+        self.window.check(at, name, booking=booking, limits=self.limits)
+
+
+def _time(row: dict[str, str], name: str, local: tzinfo, window: FeedWindow | _Window | None = None,
+          booking: bool = False) -> datetime | None:
     value = (row.get(name) or "").strip()
     if not value:
         return None
     try:
-        return parse_time(value, name, local)
+        at = parse_time(value, name, local)
+        if window is not None:
+            window.check(at, name, booking=booking)
+        return at
     except FeedError as exc:
         raise ValueError(f"{name}: {exc.problem}") from None
 
@@ -110,17 +171,17 @@ def _service(row: dict[str, str], names: Mapping[str, ServiceType] | None) -> Se
     return found
 
 
-def _appointment_events(row: dict[str, str], local: tzinfo,
-                        names: Mapping[str, ServiceType] | None = None) -> list[TicketEvent]:
+def _appointment_events(row: dict[str, str], local: tzinfo, names: Mapping[str, ServiceType] | None = None,
+                        window: FeedWindow | _Window | None = None) -> list[TicketEvent]:
     """The events of one appointment row; ValueError says what is wrong with it."""
     appointment = _identifier(row, "appointment_id")
     service = _service(row, names)
-    due = _time(row, "due_at", local)
+    due = _time(row, "due_at", local, window, booking=True)
     if due is None:
         raise ValueError("due_at is empty")
-    booked = _time(row, "booked_at", local) or due
-    checked = _time(row, "checked_in_at", local)
-    cancelled = _time(row, "cancelled_at", local)
+    booked = _time(row, "booked_at", local, window) or due
+    checked = _time(row, "checked_in_at", local, window)
+    cancelled = _time(row, "cancelled_at", local, window, booking=True)
     if booked > due:
         raise ValueError(f"booked_at {booked.isoformat()} is after due_at {due.isoformat()}")
     if checked is not None and cancelled is not None:
@@ -141,8 +202,8 @@ def _appointment_events(row: dict[str, str], local: tzinfo,
     return events
 
 
-def _row_events(row: dict[str, str], local: tzinfo, names: Mapping[str, ServiceType] | None = None
-                ) -> list[TicketEvent]:
+def _row_events(row: dict[str, str], local: tzinfo, names: Mapping[str, ServiceType] | None = None,
+                window: FeedWindow | _Window | None = None) -> list[TicketEvent]:
     """The events of one row; ValueError says what is wrong with it."""
     ticket = _identifier(row, "ticket_id")
     service = _service(row, names)
@@ -152,12 +213,12 @@ def _row_events(row: dict[str, str], local: tzinfo, names: Mapping[str, ServiceT
     outcome = (row.get("outcome") or "").strip().lower()
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome {row.get('outcome')!r} is unknown; expected one of {', '.join(OUTCOMES)}")
-    issued = _time(row, "issued_at", local)
+    issued = _time(row, "issued_at", local, window)
     if issued is None:
         raise ValueError("issued_at is empty")
-    called = _time(row, "called_at", local)
-    started = _time(row, "started_at", local)
-    finished = _time(row, "finished_at", local)
+    called = _time(row, "called_at", local, window)
+    started = _time(row, "started_at", local, window)
+    finished = _time(row, "finished_at", local, window)
     counter = (row.get("counter_id") or "").strip() or None
     staff = (row.get("staff_id") or "").strip() or None
     if called is not None and called < issued:
@@ -203,15 +264,17 @@ def _row_events(row: dict[str, str], local: tzinfo, names: Mapping[str, ServiceT
     return events
 
 
-def parse_log(text: str, local: tzinfo, appointments: bool = False,
-              names: Mapping[str, ServiceType] | None = None) -> ParsedLog:
-    """Every row of a ticket log (or, with ``appointments``, an appointment list); rows that fail are listed in
-    ``rejected`` with their line and reason. ``tickets`` counts the tickets (appointments) imported.
-    ``service_type`` may be a console service type or one of the branch's business names (``names``)."""
-    columns, key = (APPOINTMENT_COLUMNS, "appointment_id") if appointments else (COLUMNS, "ticket_id")
+def _rows(lines: Iterable[str], local: tzinfo, appointments: bool, names: Mapping[str, ServiceType] | None,
+          window: FeedWindow | None, batch_rows: int) -> Iterator[ParsedLog]:
+    """Parse the lines of a file into batches of at most ``batch_rows`` rows (see ``parse_log``)."""
+    columns = APPOINTMENT_COLUMNS if appointments else COLUMNS
+    key = "appointment_id" if appointments else "ticket_id"
     row_events = _appointment_events if appointments else _row_events
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.DictReader(lines)
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise CsvFileError(f"is not valid CSV near line {reader.line_num}: {exc}") from None
     if not header:
         raise CsvFileError("is empty (expected the header " + ",".join(columns) + ")")
     missing = [c for c in columns if c not in header]
@@ -219,40 +282,90 @@ def parse_log(text: str, local: tzinfo, appointments: bool = False,
         raise CsvFileError(f"has no column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                            f"(header found: {','.join(header)})")
     reader.fieldnames = header
-    result = ParsedLog()
-    seen: dict[str, int] = {}
+    batch = ParsedLog()
+    # the line each imported ticket (per business day) or appointment came from, by the hash of (name, day): a
+    # repeated one is rejected. About 100 bytes a row, the only memory that grows with the file.
+    seen: dict[int, int] = {}
     try:
         for row in reader:
             line = reader.line_num
-            result.rows += 1
+            if not batch.rows:  # the window's limits, once a batch
+                bounded = None if window is None else _Window(window, window.limits())
+            batch.rows += 1
             if None in row:  # more cells than the header has
-                result.rejected.append(RejectedRow(line, f"{len(header) + len(row[None])} cells but the header has "
-                                                         f"{len(header)}"))
-                continue
-            try:
-                events = row_events(row, local, names)
-            except ValueError as exc:
-                result.rejected.append(RejectedRow(line, str(exc)))
-                continue
-            ticket = (events[0].appointment_id if appointments else events[0].ticket_id) or ""
-            if ticket in seen:
-                result.rejected.append(RejectedRow(line, f"{key} {ticket!r} already on line {seen[ticket]}"))
-                continue
-            seen[ticket] = line
-            result.events.extend(events)
-            result.tickets += 1
+                batch.rejected.append(RejectedRow(line, f"{len(header) + len(row[None])} cells but the header has "
+                                                        f"{len(header)}"))
+            else:
+                try:
+                    events = row_events(row, local, names, bounded)
+                    day = None if appointments else events[0].at.astimezone(local).date()
+                except ValueError as exc:
+                    batch.rejected.append(RejectedRow(line, str(exc)))
+                except OverflowError:
+                    batch.rejected.append(RejectedRow(line, "a time is outside the years a calendar can hold"))
+                else:
+                    first = events[0]
+                    name = (first.appointment_id if appointments else first.ticket_id) or ""
+                    identity = hash((name, day))
+                    if identity in seen:
+                        where = "" if day is None else f" on {day.isoformat()}"
+                        batch.rejected.append(RejectedRow(line, f"{key} {name!r}{where} already on line "
+                                                                f"{seen[identity]}"))
+                    else:
+                        seen[identity] = line
+                        batch.groups.append(tuple(events))
+                        batch.tickets += 1
+            if batch.rows >= batch_rows:
+                yield batch
+                batch = ParsedLog()
     except csv.Error as exc:
         raise CsvFileError(f"is not valid CSV near line {reader.line_num}: {exc}") from None
-    return result
+    if batch.rows or batch.rejected:
+        yield batch
+
+
+def parse_log(text: str, local: tzinfo, appointments: bool = False,
+              names: Mapping[str, ServiceType] | None = None, window: FeedWindow | None = None) -> ParsedLog:
+    """Every row of a ticket log (or, with ``appointments``, an appointment list) held in ``text``; rows that fail
+    are listed in ``rejected`` with their line and reason. ``tickets`` counts the tickets (appointments) imported.
+    ``service_type`` may be a console service type or one of the branch's business names (``names``); ``window``:
+    the times accepted (None: any)."""
+    return _whole(_rows(io.StringIO(text, newline=""), local, appointments, names, window, batch_rows=_ALL))
+
+
+def read_batches(path: Path, local: tzinfo, encoding: str | None = None, appointments: bool = False,
+                 names: Mapping[str, ServiceType] | None = None, window: FeedWindow | None = None,
+                 batch_rows: int = BATCH_ROWS) -> Iterator[ParsedLog]:
+    """The file's rows in batches of ``batch_rows``, read as a stream (memory bounded by the batch, whatever the
+    file's size); each batch's ``encoding`` is the one used. ``CsvFileError`` (before the first batch, or when the
+    CSV breaks further on) when the file as a whole is unusable."""
+    used = sniff_encoding(path, encoding)
+    try:
+        with path.open("r", encoding=used, newline="") as f:
+            for batch in _rows(f, local, appointments, names, window, batch_rows):
+                batch.encoding = used
+                yield batch
+    except OSError as exc:
+        raise CsvFileError(f"cannot be read ({exc.strerror or exc})") from None
 
 
 def read_log(path: Path, local: tzinfo, encoding: str | None = None, appointments: bool = False,
-             names: Mapping[str, ServiceType] | None = None) -> ParsedLog:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CsvFileError(f"cannot be read ({exc.strerror or exc})") from None
-    text, used = decode(raw, encoding)
-    parsed = parse_log(text, local, appointments, names)
-    parsed.encoding = used
-    return parsed
+             names: Mapping[str, ServiceType] | None = None, window: FeedWindow | None = None) -> ParsedLog:
+    """The whole file at once (a small file; ``read_batches`` streams a large one)."""
+    return _whole(read_batches(path, local, encoding, appointments, names, window, batch_rows=_ALL))
+
+
+#: A batch size no file reaches: one batch for the whole file.
+_ALL = 1 << 62
+
+
+def _whole(batches: Iterable[ParsedLog]) -> ParsedLog:
+    """The batches as one."""
+    result = ParsedLog()
+    for batch in batches:
+        result.groups += batch.groups
+        result.rejected += batch.rejected
+        result.rows += batch.rows
+        result.tickets += batch.tickets
+        result.encoding = batch.encoding
+    return result

@@ -192,10 +192,18 @@ class FeedWindow:
     booking_ahead_days: float = 366.0
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
-    def check(self, at: datetime, name: str, *, booking: bool = False) -> None:
+    def limits(self) -> tuple[datetime, datetime, datetime]:
+        """(earliest, latest, latest for a booking) at this moment; a long import takes them once."""
         now = self.clock()
-        earliest = now - timedelta(days=self.oldest_days)
-        latest = now + (timedelta(days=self.booking_ahead_days) if booking else timedelta(hours=self.ahead_hours))
+        return (now - timedelta(days=self.oldest_days), now + timedelta(hours=self.ahead_hours),
+                now + timedelta(days=self.booking_ahead_days))
+
+    def check(self, at: datetime, name: str, *, booking: bool = False,
+              limits: tuple[datetime, datetime, datetime] | None = None) -> None:
+        """FeedError naming ``name`` when ``at`` is outside the window (``limits``: taken earlier, else now)."""
+        earliest, latest, latest_booking = limits or self.limits()
+        if booking:
+            latest = latest_booking
         try:
             inside = earliest <= at <= latest
         except OverflowError:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import time
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -48,6 +49,9 @@ def data_dir(tmp_path: Path) -> Path:
                                   counters=(), staff=()))
     UserStore(db).add(ADMIN[0], "Admin", Role.ADMINISTRATOR, ADMIN[1], "setup")  # a real branch needs a login
     db.close()
+    # the files below carry fixed dates (November 2026): a window of ten years (the most the setting allows) keeps them importable in later years;
+    # test_times_outside_the_window_reject_their_line checks the window itself
+    (tmp_path / "settings.toml").write_text("[api]\noldest_event_days = 3660\n", encoding="utf-8")
     return tmp_path
 
 
@@ -154,3 +158,40 @@ def test_appointments_import_with_tickets_and_report(data_dir: Path, tmp_path: P
     missing = write(tmp_path / "bad.csv", ["appointment_id,service_type,booked_at", "R9,vip,2026-11-27T09:00:00"])
     bad = run("appointments", "import", str(missing), data_dir=data_dir)
     assert bad.returncode == 2 and "due_at" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_times_outside_the_window_reject_their_line(data_dir: Path, tmp_path: Path) -> None:
+    """A year-1 time, one in 9999 and one two days ahead reject their own line (number and field named); the other
+    rows of the file are imported. The window is the feed's: here 30 days back, 24 hours ahead."""
+    (data_dir / "settings.toml").write_text("[api]\noldest_event_days = 30\n", encoding="utf-8")
+    local = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0, tzinfo=None)
+
+    def row(ticket: str, issued: datetime | str) -> str:
+        text = issued if isinstance(issued, str) else issued.isoformat()
+        return f"{ticket},cash,0,{text},,,,,,waiting"
+
+    lines = [HEADER, row("A001", local - timedelta(days=2)), row("A002", "0001-01-01T09:00:00"),
+             row("A003", "9999-12-31T23:59:59+00:00"), row("A004", local + timedelta(days=2)),
+             row("A005", local - timedelta(days=31)), row("A006", local - timedelta(hours=1))]
+    log = write(tmp_path / "window.csv", lines)
+    result = run("tickets", "import", str(log), data_dir=data_dir)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    errors = result.stderr.strip().splitlines()
+    assert [e.split(": ", 1)[0] for e in errors] == [f"{log}:{n}" for n in (3, 4, 5, 6)], errors
+    assert all("issued_at" in e and "outside the accepted window" in e for e in errors), errors
+    assert "6 rows, 2 tickets imported" in result.stdout
+    assert set(stored(data_dir)[1]) == {"A001", "A006"}
+
+
+def test_ticket_numbers_restart_every_day(data_dir: Path, tmp_path: Path) -> None:
+    """The same number on two days is two tickets; twice on one day, the second row is rejected."""
+    lines = [HEADER, GOOD[0], GOOD[0].replace("2026-11-27", "2026-11-28"),
+             "A001,cash,0,2026-11-27T15:00:00,,,,,,waiting"]
+    log = write(tmp_path / "days.csv", lines)
+    result = run("tickets", "import", str(log), data_dir=data_dir)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"{log}:4: ticket_id 'A001' on 2026-11-27 already on line 2"
+    con = sqlite3.connect(data_dir / "console.db")
+    days = con.execute("select business_day, status from ticket where ticket_id = 'A001' order by 1").fetchall()
+    con.close()
+    assert days == [("2026-11-27", "served"), ("2026-11-28", "served")]
