@@ -5,7 +5,8 @@ needs ``--user NAME`` (or env ``BRANCH_CONSOLE_USER``) and that user's password,
 the first line of standard input with the global ``--password-stdin`` (a ``users add|passwd --password-stdin``
 then reads the new password from the next line). The password never comes from the command line or the
 environment, where other accounts and the shell history could read it. Same lockout as the window: five wrong
-passwords lock the user for five minutes. On a demo-only database nothing is asked.
+passwords lock the user for five minutes; a refused login says the same whether the user name exists or not.
+On a demo-only database nothing is asked.
 No Qt imports.
 """
 
@@ -72,7 +73,9 @@ def guard_for(args: argparse.Namespace) -> tuple[Permission, str] | None:
 
 
 class LoginError(Exception):
-    """No user, a wrong password, a locked user; the message says which and never contains the password."""
+    """No user given, no password to read, or a refused login. A refused login has one message whatever the cause
+    (unknown user, wrong password, locked or disabled user: ``UserStore.authenticate``), so the same stderr and exit
+    code (3) answer an unknown user name and a wrong password; never the password."""
 
 
 def read_login_password(args: argparse.Namespace) -> str:

@@ -15,9 +15,12 @@ Decisions:
   request, checked by ``UserStore.authenticate`` — the same passwords, lockout and audit as the window — then
   ``console.security.access.require`` with the matrix, the same check as the window and the command line. The ticketing
   system's bearer token is not a person and opens none of these.
-- Refusals: 401 for no or a wrong login (the reason, never the password), 403 naming the role and who may, 404 for
-  an unknown alert, 422 for a bad body; the server listens on 127.0.0.1 unless the settings say otherwise, so a
-  Basic password does not cross the network in clear text by default.
+- Refusals: 401 for no login or a malformed header (saying what is wrong with it) and for a refused login — then one
+  answer, the same status, ``WWW-Authenticate`` header and body bytes, whether the user is unknown, the password wrong
+  or the user locked or disabled, so the API does not tell which user names exist (``UserStore.authenticate``; never
+  the password); 403 naming the role and who may, 404 for an unknown alert, 422 for a bad body; the server listens
+  on 127.0.0.1 unless the settings say otherwise, so a Basic password does not cross the network in clear text by
+  default.
 No Qt imports: the callables given in are plain functions over the running console's parts.
 """
 

@@ -78,8 +78,8 @@ def login_required(db: Database) -> bool:
 
 
 def authenticate(db: Database, username: str, password: str) -> Operator:
-    """The ``Operator`` of a console user whose password is right; raises ``UserError`` (wrong password, unknown,
-    locked, disabled)."""
+    """The ``Operator`` of a console user whose password is right; raises ``UserError`` with one message for every
+    refusal (wrong password, unknown, locked, disabled: ``UserStore.authenticate``)."""
     from console.security.users import UserStore
 
     record = UserStore(db).authenticate(username, password)
@@ -87,7 +87,8 @@ def authenticate(db: Database, username: str, password: str) -> Operator:
 
 
 def authenticator(db: Database) -> Callable[[str, str], Operator]:
-    """``(username, password) → Operator``, raising ``UserError`` (wrong password, unknown, locked, disabled)."""
+    """``(username, password) → Operator``, raising ``UserError`` (one message for wrong password, unknown, locked,
+    disabled)."""
     return partial(authenticate, db)
 
 

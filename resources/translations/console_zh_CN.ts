@@ -4239,20 +4239,8 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>用户名不存在。</translation>
     </message>
     <message>
-        <source>This user is disabled; ask an administrator.</source>
-        <translation>该用户已停用，请联系管理员。</translation>
-    </message>
-    <message>
-        <source>This user is locked after 5 wrong passwords; try again in %1 min or ask an administrator.</source>
-        <translation>密码连续错误 5 次，该用户已被锁定；请 %1 分钟后再试或联系管理员。</translation>
-    </message>
-    <message>
-        <source>Wrong password; %1 tries left before a 5-minute lock.</source>
-        <translation>密码错误；再错 %1 次将锁定 5 分钟。</translation>
-    </message>
-    <message>
-        <source>Wrong password; the user is now locked for 5 minutes.</source>
-        <translation>密码错误；该用户现已锁定 5 分钟。</translation>
+        <source>User name or password is wrong, or the user is locked or disabled; after 5 wrong passwords a user is locked for 5 minutes.</source>
+        <translation>用户名或密码错误，或该用户已锁定或停用；连续输错 5 次密码，用户将被锁定 5 分钟。</translation>
     </message>
     <message>
         <source>A password needs at least 10 characters, with letters and digits.</source>

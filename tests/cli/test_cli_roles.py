@@ -1,7 +1,8 @@
 """The command line on a real branch: every guarded subcommand for every role against the permission matrix (the
 same login and check ``main.py`` runs before a command), then end to end in real processes: refusals with exit 3
-and a message naming the user, the role and who may; wrong password, unknown user, lockout; the first
-administrator; the demo needs no login; imports are audited under the logged-in user."""
+and a message naming the user, the role and who may; a wrong password and an unknown user answered alike (no user
+name can be probed), lockout; the first administrator; the demo needs no login; imports are audited under the
+logged-in user."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from console.cli.login import GUARDS, LoginError, guard_for, operator_for
 from console.domain.permissions import Role, allowed
 from console.domain.records import BranchInfo
 from console.security.access import AccessDenied
-from console.security.users import UserStore
+from console.security.users import LOGIN_REFUSED, UserStore
 from storage.tasks import SaveBranchSetup
 from storage.writer import apply_now
 from tests.cli.test_cli import ROOT
@@ -134,14 +135,21 @@ def test_logins_and_refusals_end_to_end(tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stderr
     nobody = cli("alerts", "list", data_dir=data)
     assert nobody.returncode == 3 and "log in with --user NAME" in nobody.stderr
-    unknown = cli("--user", "ghost", "--password-stdin", "alerts", "list", data_dir=data, stdin=PASSWORD + "\n")
-    assert unknown.returncode == 3 and "unknown user 'ghost'" in unknown.stderr
-    for attempt in range(1, 6):
+    # an unknown user and a wrong password: the same stderr and exit code, whatever try it is (no tries left)
+    unknown = cli("--user", "ghost", "--password-stdin", "alerts", "list", data_dir=data, stdin="Wrong1234567\n")
+    assert (unknown.returncode, unknown.stdout, unknown.stderr) == (3, "", f"error: {LOGIN_REFUSED}\n")
+    for _ in range(5):
         wrong = cli(*login, "alerts", "list", data_dir=data, stdin="Wrong1234567\n")
-        assert wrong.returncode == 3 and "Wrong1234567" not in wrong.stderr + wrong.stdout
-        assert ("now locked for 5 min" if attempt == 5 else f"{5 - attempt} tries left") in wrong.stderr
+        assert (wrong.returncode, wrong.stdout, wrong.stderr) == (unknown.returncode, unknown.stdout, unknown.stderr)
+    # the fifth locked the user: the right password is refused alike for five minutes
     locked = cli(*login, "alerts", "list", data_dir=data, stdin=PASSWORD + "\n")
-    assert locked.returncode == 3 and "is locked after 5 wrong passwords" in locked.stderr
+    assert (locked.returncode, locked.stderr) == (3, unknown.stderr)
+    # the administrator reads the real cause in console.log; nobody reads the password there
+    log = (data / "console.log").read_text(encoding="utf-8")
+    assert "login refused for 'ghost': no such user" in log
+    assert "login refused for 'security.officer': a wrong password; the user is now locked for 5 min" in log
+    assert "login refused for 'security.officer': the user is locked until" in log
+    assert "Wrong1234567" not in log and PASSWORD not in log
     # an import is audited under the logged-in user
     csv = tmp_path / "t.csv"
     csv.write_text("ticket_id,service_type,priority,issued_at,called_at,started_at,finished_at,counter_id,staff_id,"

@@ -1,7 +1,7 @@
 """The console's HTTP endpoints for people, on a running real-branch console: every endpoint for every role against
-the permission matrix (200 or 403 naming who may), logins by HTTP Basic with the console's own users (401 with the
-reason for a wrong password or an unknown user, never the password), and what a permitted call stores is audited
-under the caller's name."""
+the permission matrix (200 or 403 naming who may), logins by HTTP Basic with the console's own users (401 with one
+answer — status, headers and body bytes — for an unknown user, a wrong password and a locked user, so no user name
+can be probed; never the password), and what a permitted call stores is audited under the caller's name."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from console.domain.vocabulary import (
     StaffRole,
     TicketEventType,
 )
-from console.security.users import UserStore
+from console.security.users import LOGIN_REFUSED, UserStore
 from storage import repository
 from storage.tasks import SaveAlert, SaveBranchSetup, StoreFeedEvents
 from storage.writer import apply_now
@@ -88,6 +88,17 @@ def call(port: int, method: str, path: str, user: str | None, password: str = PA
     return response.status, payload
 
 
+def raw_call(port: int, path: str, user: str, password: str) -> tuple[int, dict[str, str], bytes]:
+    """A GET with HTTP Basic: the status, the headers (but Date, which changes by the second) and the body's bytes."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    conn.request("GET", "/api/v1/console/" + path,
+                 headers={"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders() if k.lower() != "date"}, body
+
+
 def seed_alerts(context: AppContext) -> dict[str, int]:
     ids = {}
     for kind in KINDS:
@@ -132,10 +143,18 @@ def test_what_a_caller_stores_is_theirs_and_logins_are_checked(console) -> None:
     context, port = console
     status, body = call(port, "GET", "alerts", None)
     assert status == 401 and "Authorization: Basic" in body["error"]
-    status, body = call(port, "GET", "alerts", "ghost")
-    assert status == 401 and body["error"] == "unknown user 'ghost'"
-    status, body = call(port, "GET", "alerts", "lobby.manager", password="Wrong9999wrong")
-    assert status == 401 and "4 tries left" in body["error"] and "Wrong9999wrong" not in json.dumps(body)
+    # an unknown user and a wrong password: the same status, headers and bytes (nothing tells the name exists)
+    unknown = raw_call(port, "alerts", "ghost", "Wrong9999wrong")
+    wrong = raw_call(port, "alerts", "lobby.manager", "Wrong9999wrong")
+    assert unknown == wrong
+    assert unknown[0] == 401 and unknown[1]["www-authenticate"] == 'Basic realm="branch console"'
+    assert json.loads(unknown[2]) == {"error": LOGIN_REFUSED, "field": "Authorization"}
+    assert b"Wrong9999wrong" not in unknown[2] and b"ghost" not in unknown[2]
+    # the lockout still applies: five wrong passwords, then the right one is refused with the same answer
+    for _ in range(5):
+        assert raw_call(port, "alerts", "security.officer", "Wrong9999wrong") == unknown
+    assert raw_call(port, "alerts", "security.officer", PASSWORD) == unknown
+    assert next(u for u in UserStore(context.env.db).users() if u.username == "security.officer").locked_until
     ids = seed_alerts(context)
     status, body = call(port, "POST", f"alerts/{ids['long_wait']}/acknowledge", "lobby.manager",
                         body={"note": "calling a second counter"})

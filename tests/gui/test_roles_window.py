@@ -20,7 +20,7 @@ from console.domain.permissions import Permission, Role, ack_permission, allowed
 from console.domain.records import AlertRecord, BranchInfo, CounterStatus, StaffMember
 from console.domain.vocabulary import AlertSeverity, AlertState, CounterState, ServiceType, StaffRole
 from console.security.access import Operator
-from console.security.users import UserStore
+from console.security.users import LOGIN_REFUSED, UserStore
 from storage.tasks import SaveBranchSetup
 from storage.writer import apply_now
 from tests.gui.conftest import make_env
@@ -173,7 +173,8 @@ def test_the_idle_lock_covers_the_window_until_a_password(branch_window: MainWin
     assert form.username.text() == "zhao"
     form.password.setText("not the password1")
     form.sig_submit.emit()
-    assert window.locked and "Wrong password; 4 tries left" in form.message.text()
+    refused = form.message.text()
+    assert window.locked and refused.startswith("User name or password is wrong") and "left" not in refused
     assert form.password.text() == ""  # never kept
     form.password.setText(PASSWORD)
     form.sig_submit.emit()
@@ -186,12 +187,12 @@ def test_the_idle_lock_covers_the_window_until_a_password(branch_window: MainWin
     form.sig_submit.emit()
     assert not window.locked and window.context.operator.role is Role.LOBBY_MANAGER
     assert window.stacks["counters"].currentIndex() == 0 and window.counters.actions_enabled
-    # an unknown user is named as such and nothing unlocks
+    # an unknown user gets the answer of a wrong password (no user name can be probed) and nothing unlocks
     window.lock()
     form.username.setText("nobody")
     form.password.setText(PASSWORD)
     form.sig_submit.emit()
-    assert window.locked and form.message.text() == "Unknown user name."
+    assert window.locked and form.message.text() == refused
 
 
 def test_saved_settings_are_audited_with_before_and_after(branch_window: MainWindow) -> None:
@@ -212,7 +213,7 @@ def test_saved_settings_are_audited_with_before_and_after(branch_window: MainWin
 
 def test_the_window_of_a_real_branch_starts_only_with_a_login(tmp_path) -> None:
     """``main.py`` itself: without a display the login comes from --user and --password-stdin, or the start is
-    refused with the reason (exit 3); nothing opens for a wrong password."""
+    refused with the reason (exit 3); nothing opens for a wrong password, refused exactly like an unknown user."""
     import os
     import subprocess
     import sys
@@ -233,7 +234,9 @@ def test_the_window_of_a_real_branch_starts_only_with_a_login(tmp_path) -> None:
     refused = start("--quit-after", "2")
     assert refused.returncode == 3 and "branch SH01 needs a login" in refused.stderr
     wrong = start("--user", "lobby.manager", "--password-stdin", "--quit-after", "2", stdin="Wrong1234567\n")
-    assert wrong.returncode == 3 and "wrong password for 'lobby.manager'" in wrong.stderr
+    assert wrong.returncode == 3 and wrong.stderr == f"error: {LOGIN_REFUSED}\n"
+    unknown = start("--user", "ghost", "--password-stdin", "--quit-after", "2", stdin="Wrong1234567\n")
+    assert (unknown.returncode, unknown.stdout, unknown.stderr) == (wrong.returncode, wrong.stdout, wrong.stderr)
     shot = tmp_path / "shot.png"
     ok = start("--user", "lobby.manager", "--password-stdin", "--quit-after", "3", "--screenshot", str(shot),
                stdin="Counter2026pass\n")

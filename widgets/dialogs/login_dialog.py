@@ -29,18 +29,16 @@ Authenticate = Callable[[str, str], object]
 
 
 def refusal_text(exc: Exception) -> str:
-    """A refused login or user change in words (``UserError.reason`` and ``value``)."""
-    reason, value = getattr(exc, "reason", ""), getattr(exc, "value", 0)
+    """A refused login or user change in words (``UserError.reason``). A refused login ("login") has one text
+    whatever the cause — unknown user, wrong password, locked or disabled user — so the window does not tell which
+    user names exist (``UserStore.authenticate``); "unknown" is for managing users, where the names are listed."""
+    reason = getattr(exc, "reason", "")
 
     texts = {
+        "login": QCoreApplication.translate(
+            "login", "User name or password is wrong, or the user is locked or disabled; after 5 wrong passwords a "
+            "user is locked for 5 minutes."),
         "unknown": QCoreApplication.translate("login", "Unknown user name."),
-        "disabled": QCoreApplication.translate("login", "This user is disabled; ask an administrator."),
-        "locked": QCoreApplication.translate(
-            "login", "This user is locked after 5 wrong passwords; try again in %1 min or ask an administrator.")
-        .replace("%1", str(value)),
-        "wrong": QCoreApplication.translate("login", "Wrong password; %1 tries left before a 5-minute lock.")
-        .replace("%1", str(value))
-        if value else QCoreApplication.translate("login", "Wrong password; the user is now locked for 5 minutes."),
         "weak": QCoreApplication.translate("login", "A password needs at least 10 characters, with letters and digits."),
         "exists": QCoreApplication.translate("login", "A user with this name exists already."),
         "name": QCoreApplication.translate("login", "A user name is 2–64 letters, digits, '.', '_' or '-'."),
