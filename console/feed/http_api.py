@@ -26,6 +26,9 @@ Decisions:
   could not store the events and they should be sent again; no answer carries SQL, parameters or a traceback
   (the log has the reason).
 - The token is compared in constant time and never logged; request lines are not logged (the access log is off).
+  The token (or, for the endpoints for people, an Authorization header) is checked before a body is read: a client
+  without one is answered 401 at once and holds nothing. A body that stops arriving ends its request with one INFO
+  line in the log (no traceback) and, if the client still listens, a 408.
 No Qt imports: the same server runs beside the window or headless.
 """
 
@@ -49,6 +52,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from console.domain.records import CounterCommand, TicketEvent
 from console.domain.vocabulary import CounterAction, ServiceType
@@ -70,8 +74,11 @@ MAX_HEADER_BYTES = 16 * 1024
 IDLE_TIMEOUT_S = 5
 #: A body that stops arriving for this long ends its connection, seconds.
 READ_TIMEOUT_S = 10
-#: Requests handled at once; more are answered 503 with Retry-After.
+#: Requests handled at once; more are answered 503 with Retry-After. The ticketing system's endpoints (events,
+#: counter requests) and everything else (the endpoints for people, the document) count apart, so people's
+#: requests whose bodies stall until ``READ_TIMEOUT_S`` never hold the places the feed needs.
 MAX_IN_FLIGHT = 64
+MAX_OTHER_IN_FLIGHT = 16
 #: Threads that wait for the database writer (each request's store waits for its commit).
 STORE_THREADS = 16
 
@@ -189,7 +196,7 @@ class TicketApi:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._shutdown: asyncio.Event | None = None
-        self._in_flight = 0
+        self._in_flight = {"feed": 0, "other": 0}
         self.requests = 0
         self.events_stored = 0
         self.duplicates = 0
@@ -303,16 +310,22 @@ class TicketApi:
             if length is None and "chunked" in request.headers.get("transfer-encoding", "").lower():
                 return _refusal(411, "Content-Length is required (no chunked bodies)", "Content-Length",
                                 {"Connection": "close"})
-            if api._in_flight >= MAX_IN_FLIGHT:
+            pool = "feed" if request.url.path in (EVENTS_PATH, COMMANDS_PATH) else "other"
+            if api._in_flight[pool] >= (MAX_IN_FLIGHT if pool == "feed" else MAX_OTHER_IN_FLIGHT):
                 return _refusal(503, "the console is busy, send again shortly", None, {"Retry-After": "1"})
-            api._in_flight += 1
+            api._in_flight[pool] += 1
             try:
                 return await call_next(request)
+            except ClientDisconnect:
+                log.info("ticket feed: %s %s: the body stopped arriving (read timeout %d s or the client left)",
+                         request.method, request.url.path, READ_TIMEOUT_S)
+                return _refusal(408, f"the body did not arrive within {READ_TIMEOUT_S} s", "body",
+                                {"Connection": "close"})
             except Exception:
                 log.exception("ticket feed: %s %s failed", request.method, request.url.path)
                 return _refusal(500, "the console could not answer this request (see its log)")
             finally:
-                api._in_flight -= 1
+                api._in_flight[pool] -= 1
 
         @app.exception_handler(StarletteHTTPException)
         async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -398,12 +411,14 @@ class TicketApi:
         async def console(request: Request, route: str) -> JSONResponse:
             if api._console is None:
                 return _refusal(404, f"no endpoint {request.url.path}")
-            body = await request.body() if request.method == "POST" else None
+            authorization = request.headers.get("authorization")
+            # without a login the answer (401) comes before any body is read: such a client holds nothing
+            body = await request.body() if request.method == "POST" and authorization else None
             query: dict[str, list[str]] = {}
             for key, value in request.query_params.multi_items():
                 query.setdefault(key, []).append(value)
             status, data = await run_in_threadpool(api._console.handle, request.method, request.url.path, query,
-                                                   request.headers.get("authorization"), body)
+                                                   authorization, body)
             extra = {"WWW-Authenticate": 'Basic realm="branch console"'} if status == HTTPStatus.UNAUTHORIZED \
                 else None
             return _answer(int(status), data, extra)

@@ -96,7 +96,8 @@ class ConsoleApi:
             return HTTPStatus.FORBIDDEN, {"error": str(exc), "permission": exc.permission.value}
         except Exception as exc:  # a bug or the database: logged, one line for the client
             log.exception("console API %s %s failed", method, route)
-            return HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"{type(exc).__name__}: {exc}"}
+            return HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "the console could not answer this request (the "
+                                                               f"reason, {type(exc).__name__}, is in its log)"}
 
     def _route(self, method: str, route: str, query: dict[str, list[str]], op: Operator, body: bytes | None) -> Reply:
         parts = route.split("/")

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.exc import OperationalError
 
-from console.feed.http_api import IDLE_TIMEOUT_S
+from console.feed.http_api import IDLE_TIMEOUT_S, MAX_OTHER_IN_FLIGHT, OPENAPI_PATH, READ_TIMEOUT_S
 from storage import repository
 from tests.feed.test_ticket_api import TOKEN, Feed, issued, running_feed
 
@@ -119,6 +119,56 @@ def test_slow_clients_hold_no_threads_and_a_good_request_goes_through(hostile) -
             closed += 1
         s.close()
     assert closed == 300
+
+
+@pytest.mark.slow
+def test_bodies_that_stop_arriving_end_quietly_and_the_feed_goes_on(hostile, caplog) -> None:
+    """40 clients with the token send headers and half their body, then nothing: a good request is answered
+    meanwhile; after the read timeout each is ended (a 408 or closed), with one INFO line each and no error or
+    traceback in the log. Clients without a token are answered 401 before their body is read."""
+    feed, _ = hostile
+    stalled = []
+    for n in range(40):
+        s = socket.create_connection(("127.0.0.1", feed.api.port), timeout=5)
+        s.sendall(b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Authorization: Bearer " + TOKEN.encode() + b"\r\nContent-Length: 400\r\n\r\n" + b"[" * 200)
+        stalled.append(s)
+    anonymous = socket.create_connection(("127.0.0.1", feed.api.port), timeout=5)
+    anonymous.sendall(b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 400\r\n\r\n[")
+    assert anonymous.recv(200).startswith(b"HTTP/1.1 401")  # at once: its body is never waited for
+    time.sleep(0.5)
+    assert feed.post(issued(1)) == (200, {"stored": 1, "duplicates": 0})
+    time.sleep(READ_TIMEOUT_S + 2.0)
+    ended = 0
+    for s in stalled:
+        s.settimeout(1.0)
+        try:
+            answer = s.recv(200)
+            ended += answer == b"" or answer.startswith(b"HTTP/1.1 408")
+        except OSError:
+            ended += 1
+        s.close()
+    anonymous.close()
+    assert ended == 40
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info]
+    feed.conn.close()  # idle past the server's idle timeout: a new connection
+    feed.conn = http.client.HTTPConnection("127.0.0.1", feed.api.port, timeout=10)
+    assert feed.post(issued(2)) == (200, {"stored": 1, "duplicates": 0})
+
+
+def test_the_feed_has_places_of_its_own(hostile) -> None:
+    """Other requests (the endpoints for people, the document) fill their own places, never the feed's."""
+    feed, _ = hostile
+    feed.api._in_flight["other"] = MAX_OTHER_IN_FLIGHT  # as if that many people's requests were stalled
+    try:
+        feed.conn.request("GET", OPENAPI_PATH)
+        busy = feed.conn.getresponse()
+        busy.read()
+        assert busy.status == 503 and busy.getheader("Retry-After") == "1"
+        assert feed.post(issued(1)) == (200, {"stored": 1, "duplicates": 0})
+    finally:
+        feed.api._in_flight["other"] = 0
 
 
 json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
