@@ -147,6 +147,9 @@ def _refusal(status: int, error: str, field: str | None = None, headers: dict[st
 
 
 UNAUTHORISED = {"WWW-Authenticate": 'Bearer realm="ticket feed"'}
+#: A refusal sent before the request's body was read: the server closes the connection after it (the unread body
+#: cannot be skipped), and says so, so that a client opens a new connection for its next request.
+UNREAD_BODY = {"Connection": "close"}
 
 
 class MalformedBody(FeedError):
@@ -360,11 +363,11 @@ class TicketApi:
         async def post_events(request: Request) -> JSONResponse:
             if not api._authorised(request.headers.get("authorization")):
                 return _refusal(401, "missing or wrong bearer token (header Authorization: Bearer <token>)",
-                                "Authorization", UNAUTHORISED)
+                                "Authorization", UNAUTHORISED | UNREAD_BODY)
             content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
             if content_type != "application/json":
                 return _refusal(415, f"Content-Type must be application/json, got {content_type[:60] or 'none'}",
-                                "Content-Type")
+                                "Content-Type", UNREAD_BODY)
             if request.headers.get("content-length") is None:
                 return _refusal(411, "Content-Length is required", "Content-Length", {"Connection": "close"})
             raw = await request.body()
@@ -420,7 +423,9 @@ class TicketApi:
             status, data = await run_in_threadpool(api._console.handle, request.method, request.url.path, query,
                                                    authorization, body)
             extra = {"WWW-Authenticate": 'Basic realm="branch console"'} if status == HTTPStatus.UNAUTHORIZED \
-                else None
+                else {}
+            if request.method == "POST" and body is None:
+                extra |= UNREAD_BODY
             return _answer(int(status), data, extra)
 
         def openapi() -> dict[str, Any]:
