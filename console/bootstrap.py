@@ -22,6 +22,8 @@ from storage.database import Database, DatabaseError, default_data_dir, open_dat
 log = logging.getLogger(__name__)
 
 LOG_FILE = "console.log"
+#: Loggers (and their children) whose INFO lines are routine, written as DEBUG lines (``RoutineLines``).
+ROUTINE_LOGGERS = ("apscheduler",)
 
 
 class StartupError(Exception):
@@ -64,9 +66,49 @@ def prepare_data_dir(path: Path) -> Path:
     return path.resolve()
 
 
+class RoutineLines(logging.Filter):
+    """A filter of one of the console's log handlers that writes the INFO lines of ``ROUTINE_LOGGERS`` as DEBUG
+    lines: shown with ``--log-level DEBUG``, left out at INFO and above.
+
+    Why: APScheduler logs every run of every job at INFO — "Running job …" and "Job … executed successfully" from
+    ``apscheduler.executors.<executor>``, and every job added or removed and every scheduler started or shut down
+    from ``apscheduler.scheduler``. The alert engine's job runs every 5 s and again on every new branch view (several
+    times a second in the window), so at INFO these lines were nearly all of ``console.log``: the demo window wrote
+    about 2.3 KB a second, 196 MB a day (benchmarks/log_volume.py), and pushed every warning out of the 5 × 5 MB of
+    rotated files in about three hours.
+
+    Decision: demote, not silence. Setting the ``apscheduler`` loggers to WARNING would also hide the routine lines
+    from someone who asked for ``--log-level DEBUG`` to see when the jobs run; a filter keeps them there, marked
+    DEBUG. Only INFO is demoted: APScheduler's warnings ("Run time of job … was missed by …", "… maximum number of
+    running instances reached …") and errors ('Job "…" raised an exception' with its traceback) keep their level,
+    whatever the handler's level. The filter sits on the console's handlers (not on the loggers: a logger's filter
+    sees only the records of that very logger, and every executor has a logger of its own) and changes the record's
+    level in place, so the console's other handler, which sees the record after it, takes it as DEBUG too.
+    """
+
+    def __init__(self, handler: logging.Handler, loggers: tuple[str, ...] = ROUTINE_LOGGERS) -> None:
+        super().__init__()
+        self.handler = handler
+        self.loggers = loggers
+
+    def routine(self, record: logging.LogRecord) -> bool:
+        """Whether ``record`` is an INFO line of one of ``loggers`` or of a logger below one of them."""
+        return record.levelno == logging.INFO and any(
+            record.name == name or record.name.startswith(name + ".") for name in self.loggers)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.routine(record):
+            record.levelno = logging.DEBUG
+            record.levelname = logging.getLevelName(logging.DEBUG)
+        # the handler compared its level before this filter ran; compare again with the level the record has now
+        return record.levelno >= self.handler.level
+
+
 def setup_logging(data_dir: Path, level: str, stderr_level: int = logging.WARNING) -> Path:
     """Log to ``console.log`` in the data directory (rotated at 5 MB, 5 files kept) and warnings to stderr (a
-    headless worker shows its INFO lines there too: it has no window)."""
+    headless worker shows its INFO lines there too: it has no window). The scheduler's routine lines are DEBUG lines
+    (``RoutineLines``): at the default INFO a console writes a few KB a day — its start and stop (2–7 KB), the daily
+    retention purge and closing report, and every warning and error — against the 25 MB the rotation keeps."""
     path = data_dir / LOG_FILE
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -76,10 +118,12 @@ def setup_logging(data_dir: Path, level: str, stderr_level: int = logging.WARNIN
     file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
     file_handler.setLevel(level)
+    file_handler.addFilter(RoutineLines(file_handler))
     file_handler._branch_console = True  # type: ignore[attr-defined]
     err_handler = logging.StreamHandler()
     err_handler.setLevel(stderr_level)
     err_handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    err_handler.addFilter(RoutineLines(err_handler))
     err_handler._branch_console = True  # type: ignore[attr-defined]
     root.addHandler(file_handler)
     root.addHandler(err_handler)

@@ -47,8 +47,7 @@ def serve(args: argparse.Namespace) -> int:
         for handler in logging.getLogger().handlers:  # the service manager's journal shows what the service does
             if getattr(handler, "_branch_console", False) and isinstance(handler, logging.StreamHandler) \
                     and not isinstance(handler, logging.FileHandler):
-                handler.setLevel(logging.INFO)
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not every run of every job
+                handler.setLevel(logging.INFO)  # the scheduler's routine lines stay out (bootstrap.RoutineLines)
         try:
             code = pick_branch(env, args.branch)
         except CommandError as exc:
