@@ -17,6 +17,7 @@ from pathlib import Path
 
 from console.security.secret_store import SecretStore
 from console.settings import Settings, SettingsError, load_settings, save_settings, validate_language
+from storage.audit import AuditSeal
 from storage.database import Database, DatabaseError, default_data_dir, open_database, resolve_database_url
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ class Environment:
     log_path: Path | None
     secrets: SecretStore = field(default=None)  # type: ignore[assignment]  # set in __post_init__
     secret_problem: str | None = None
+    #: the audit key and anchor file that chain this run's audit entries (None: entries stay unsealed)
+    audit_seal: AuditSeal | None = None
 
     def __post_init__(self) -> None:
         if self.secrets is None:
@@ -165,9 +168,19 @@ def prepare(args: argparse.Namespace) -> Environment:
     if db.migration is not None and db.migration.backup_path is not None:
         log.info("database backed up to %s before migrating", db.migration.backup_path)
     log.info("console started: data %s, database %s, pid %s", data_dir, db.describe(), os.getpid())
+    from console.security.audit_seal import seal_database
     from console.security.secret_migration import move_plain_secrets
+    from console.security.secret_store import SecretError
 
     secrets = SecretStore(data_dir, settings.security.secret_store)
     problem = move_plain_secrets(data_dir, secrets, db)
+    audit_seal = None
+    try:
+        audit_seal = seal_database(db, data_dir, secrets)
+    except SecretError as exc:  # the console still starts (as for other secrets) and says so; entries stay unsealed
+        log.error("the audit key cannot be read or kept in the secret store: %s; audit entries written now are not "
+                  "sealed (audit verify names them)", exc)
+        problem = "; ".join(filter(None, [problem, f"audit entries are not sealed: {exc}"]))
     return Environment(data_dir=data_dir, settings=settings, db=db, log_path=log_path, secrets=secrets,
-                       secret_problem=problem or (secrets.notice if secrets.mode == "keyring" else None))
+                       secret_problem=problem or (secrets.notice if secrets.mode == "keyring" else None),
+                       audit_seal=audit_seal)

@@ -138,6 +138,16 @@ def load_audit_chain(db: Database) -> list[dict]:
                 for r in s.scalars(select(m.AuditEntry).order_by(*order))]
 
 
+def newest_audit_entry(db: Database) -> dict | None:
+    """The chain's newest entry (highest ``chain_seq``) as ``load_audit_chain`` gives entries; None when empty."""
+    from storage.audit import fields
+
+    with db.session() as s:
+        r = s.scalars(select(m.AuditEntry).where(m.AuditEntry.chain_seq.is_not(None))
+                      .order_by(m.AuditEntry.chain_seq.desc()).limit(1)).first()
+        return None if r is None else {**fields(r), "prev_hash": r.prev_hash, "hash": r.hash}
+
+
 def load_appointments(db: Database, code: str, start: datetime, end: datetime) -> list[AppointmentRecord]:
     """Appointments with a slot in [start, end), in slot order (bookings never received are left out)."""
     with db.session() as s:

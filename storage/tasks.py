@@ -433,8 +433,12 @@ class StoreTicketLog:
         bid = branch_id(session, self.branch_code)
         self.stored = self.duplicates = 0
         ev = m.TicketEventRow
+        days = {business_day(session, bid, e.at) for g in self.groups for e in g}
+        # a history nobody has stored yet (the usual first import) needs no look-up of its events and tickets
+        stored_before = bool(days) and session.scalar(select(ev.id).where(
+            ev.branch_id == bid, ev.business_day >= min(days), ev.business_day <= max(days)).limit(1)) is not None
         known: set[str] = set()
-        for chunk in _chunks([e.event_id for g in self.groups for e in g]):
+        for chunk in _chunks([e.event_id for g in self.groups for e in g]) if stored_before else ():
             known.update(session.scalars(select(ev.event_id).where(ev.branch_id == bid, ev.event_id.in_(chunk))))
         new: list[tuple[date, tuple[TicketEvent, ...]]] = []
         one_by_one: list[TicketEvent] = []
@@ -453,7 +457,7 @@ class StoreTicketLog:
         for day, group in new:
             by_day.setdefault(day, set()).add(group[0].ticket_id or "")
         taken: set[tuple[str, date]] = set()
-        for day, numbers in by_day.items():  # (branch, day, number): the ticket's unique index
+        for day, numbers in by_day.items() if stored_before else ():  # (branch, day, number): the unique index
             for chunk in _chunks(sorted(numbers)):
                 for table in (m.Ticket, ev):
                     taken.update((number, day) for number in session.scalars(select(table.ticket_id).where(

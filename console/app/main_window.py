@@ -584,7 +584,13 @@ class MainWindow(QMainWindow):
             return
         latest = self.context.controller.latest
         tz = latest.snapshot.at.tzinfo if latest is not None else None
-        AuditDialog(partial(repository.load_audit_chain, self.context.env.db), tz, self).exec()
+        env = self.context.env
+        check = None
+        if env.audit_seal is not None:
+            from console.security.audit_seal import verify_trail
+
+            check = partial(verify_trail, env.db, env.audit_seal)
+        AuditDialog(partial(repository.load_audit_chain, env.db), tz, self, check).exec()
 
     def user_guide_dialog(self) -> UserGuideDialog:
         """The user guide in the interface language."""

@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -90,7 +90,19 @@ def report_sections(db: Database, branch: BranchInfo, day: date, target_min: flo
     out.append(("Alerts", list(ALERT_COLUMNS), alert_rows(alerts, tz)))
     out.append(("Incidents and drills", list(INCIDENT_COLUMNS),
                 incident_rows(repository.load_incidents(db, branch.code, start, end), tz)))
+    out.append(audit_anchor_section(db))
     return out
+
+
+def audit_anchor_section(db: Database) -> Section:
+    """The audit trail's head when the report was made — entries in the chain and the newest one's hash — so each
+    day's report, kept outside the PC, is an anchor an auditor compares ``main.py audit verify`` against: a later
+    trail must contain this entry with this hash (console/security/audit_seal.py)."""
+    from console.security.audit_seal import head_of
+
+    count, head = head_of(db)
+    return ("Audit trail", ["figure", "value"], [["entries", count], ["head_hash", head],
+                                                  ["taken_at_utc", datetime.now(UTC).isoformat(timespec="seconds")]])
 
 
 #: the day report's incident section: what, when, drill or not, and the response times in minutes from the report

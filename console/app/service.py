@@ -44,10 +44,6 @@ def serve(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        for handler in logging.getLogger().handlers:  # the service manager's journal shows what the service does
-            if getattr(handler, "_branch_console", False) and isinstance(handler, logging.StreamHandler) \
-                    and not isinstance(handler, logging.FileHandler):
-                handler.setLevel(logging.INFO)  # the scheduler's routine lines stay out (bootstrap.RoutineLines)
         try:
             code = pick_branch(env, args.branch)
         except CommandError as exc:
@@ -64,6 +60,12 @@ def serve(args: argparse.Namespace) -> int:
         except (LoginError, AccessDenied) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 3
+        # after the login (a refused login's cause stays in console.log, not on the caller's terminal): the service
+        # manager's journal shows what the service does
+        for handler in logging.getLogger().handlers:
+            if getattr(handler, "_branch_console", False) and isinstance(handler, logging.StreamHandler) \
+                    and not isinstance(handler, logging.FileHandler):
+                handler.setLevel(logging.INFO)  # the scheduler's routine lines stay out (bootstrap.RoutineLines)
         try:
             return _run(env, code, operator)
         except Exception as exc:  # a bug: one line for the user, the traceback in the log

@@ -49,6 +49,8 @@ GUARDS: dict[tuple[str, str | None], tuple[Permission, str]] = {
     ("incident", "report"): (P.REPORT_INCIDENTS, "report incidents"),
     ("incident", None): (P.VIEW_ALERTS, "read incidents"),
     ("users", None): (P.MANAGE_USERS, "manage users"),
+    ("audit", "key-export"): (P.MANAGE_DATABASE, "copy the audit key"),
+    ("audit", "key-import"): (P.MANAGE_DATABASE, "install the audit key"),
     ("audit", None): (P.VIEW_AUDIT, "read the audit trail"),
     ("db", None): (P.MANAGE_DATABASE, "manage the database"),
     ("serve", None): (P.MANAGE_DATABASE, "run the branch's service"),

@@ -1,15 +1,20 @@
-"""The audit trail's hash chain: each entry's hash covers its own fields and the previous entry's hash, so an
-edited entry, a deleted one or one inserted out of order breaks the chain at that point.
+"""The audit trail's keyed hash chain: each entry's hash covers its own fields and the previous entry's hash, keyed
+with the audit key (HMAC-SHA-256), so an edited entry, a deleted one or one inserted anywhere breaks the chain at
+that point — and nobody without the key, which is kept in the secret store and never in the database, can compute
+a chain that passes. An anchor kept outside the database (the chain head: count and hash, after every commit that
+added entries; console/security/audit_seal.py) shows when the newest entries were cut off.
 
-``entry_hash`` is SHA-256 over the previous hash and a canonical JSON form of the entry (sorted keys, UTC times in
-ISO 8601 with microseconds, no whitespace). ``verify`` walks the entries in id order and returns the first broken
-link (or None when intact). Plain functions: storage computes the hash when it writes, the CLI and the Audit panel
-verify.
+``entry_hash`` is HMAC-SHA-256 under the key over the previous hash and a canonical JSON form of the entry (sorted
+keys, UTC times in ISO 8601 with microseconds, no whitespace). ``legacy_hash`` is the plain SHA-256 of the same
+text, as trails were chained before they were keyed (re-keyed once, see storage/audit.py ``rekey``). ``verify``
+walks the entries in chain order and returns the first broken link (or None when intact). Plain functions: storage
+computes the hash when it writes, the command line and the Audit panel verify.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,24 +40,60 @@ def canonical(entry: Mapping[str, Any]) -> str:
     return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def entry_hash(previous: str, entry: Mapping[str, Any]) -> str:
+def entry_hash(key: bytes, previous: str, entry: Mapping[str, Any]) -> str:
+    """The entry's keyed hash (64 hex digits)."""
+    return hmac.new(key, (previous + "\n" + canonical(entry)).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def legacy_hash(previous: str, entry: Mapping[str, Any]) -> str:
+    """The plain SHA-256 an entry carried before the trail was keyed (anyone could recompute it)."""
     return hashlib.sha256((previous + "\n" + canonical(entry)).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
+class Anchor:
+    """The chain head as checkpointed outside the database: ``count`` entries, the newest with ``hash``."""
+
+    count: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class BrokenLink:
+    """The first place the trail is not what was written. ``entry_id``: the entry named (for "truncated", the
+    newest entry left, or 0 when none is left). ``reason``: "edited" (its hash does not match its fields under the
+    key: changed, inserted with a forged hash, or hashed with another key), "missing before" (entries before it
+    were deleted or the order changed), "not sealed" (an entry written into the database without the key: no
+    hash), "truncated" (the anchor names a longer chain or another head: the newest entries were deleted)."""
+
     entry_id: int
-    reason: str  # "edited" (its hash does not match its fields) or "missing before" (an entry was removed)
+    reason: str
+    detail: str = ""
 
 
-def verify(entries: Iterable[Mapping[str, Any]]) -> BrokenLink | None:
+def verify(entries: Iterable[Mapping[str, Any]], key: bytes, anchors: Iterable[Anchor] = ()) -> BrokenLink | None:
     """Entries (with ``id``, the hashed fields, ``prev_hash`` and ``hash``) in chain order (the order they were
-    committed in); the first broken link."""
+    committed in, unsealed ones last); ``anchors``: the checkpoints kept outside the database (each must be a
+    point of the chain: the entry at that count has that hash). The first broken link, or None when intact."""
     previous = GENESIS
+    heads: dict[int, tuple[int, str]] = {}  # count → (entry id, hash)
+    count = 0
+    last_id = 0
     for e in entries:
+        if e.get("hash") is None:
+            return BrokenLink(int(e["id"]), "not sealed")
         if e.get("prev_hash") != previous:
             return BrokenLink(int(e["id"]), "missing before")
-        if entry_hash(previous, e) != e.get("hash"):
+        if not hmac.compare_digest(entry_hash(key, previous, e), str(e.get("hash"))):
             return BrokenLink(int(e["id"]), "edited")
         previous = str(e["hash"])
+        count += 1
+        last_id = int(e["id"])
+        heads[count] = (last_id, previous)
+    for anchor in anchors:
+        found = heads.get(anchor.count)
+        if found is None or not hmac.compare_digest(found[1], anchor.hash):
+            return BrokenLink(last_id, "truncated", f"the anchor outside the database names entry {anchor.count} "
+                                                    f"of the chain with hash {anchor.hash[:16]}…; the database holds "
+                                                    f"{count} entries")
     return None

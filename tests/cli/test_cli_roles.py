@@ -51,6 +51,8 @@ COMMANDS: dict[tuple[str, str | None], list[str]] = {
     ("incident", "report"): ["incident", "report", "--type", "other"],
     ("incident", None): ["incident", "list"],
     ("users", None): ["users", "list"],
+    ("audit", "key-export"): ["audit", "key-export"],
+    ("audit", "key-import"): ["audit", "key-import"],
     ("audit", None): ["audit", "verify"],
     ("db", None): ["db", "info"],
     ("serve", None): ["serve"],

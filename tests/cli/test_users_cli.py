@@ -43,13 +43,13 @@ def test_users_from_the_command_line(tmp_path: Path) -> None:
     for result in (added, listed):
         assert SECRET not in result.stdout + result.stderr
     from console.security.users import UserStore
-    from storage.database import open_database
+    from tests.gui.conftest import make_env
 
-    db = open_database(f"sqlite:///{data / 'console.db'}")
+    env = make_env(data)  # the console's own start: its audit entries sealed with the data directory's key
     try:
-        assert UserStore(db).authenticate("li.wei", "NewPassword99").role.value == "branch_manager"
+        assert UserStore(env.db).authenticate("li.wei", "NewPassword99").role.value == "branch_manager"
     finally:
-        db.close()
+        env.close()
     verify = subprocess.run([sys.executable, str(ROOT / "main.py"), "audit", "verify"], capture_output=True,
                             text=True, timeout=120, cwd=ROOT,
                             env={**os.environ, "BRANCH_CONSOLE_DATA_DIR": str(data)})

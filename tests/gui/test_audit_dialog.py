@@ -14,6 +14,7 @@ from console.app.i18n import Translations
 from console.domain.permissions import Role
 from console.domain.records import BranchInfo, StaffMember
 from console.domain.vocabulary import ServiceType, StaffRole
+from console.security.audit_seal import verify_trail
 from console.security.users import UserStore
 from storage import repository
 from storage.tasks import SaveBranchSetup, SaveStaffMember
@@ -36,7 +37,8 @@ def test_audit_dialog_filters_verifies_and_exports(qtbot, qapp, isolated_data_di
             apply_now(env.db, SaveStaffMember("SH01", StaffMember(f"E{i}", f"员工{i}", StaffRole.TELLER,
                                                                   (ServiceType.CASH,)), "li.wei", at))
         UserStore(env.db, lambda: at).add("admin", "Wu Gang", Role.ADMINISTRATOR, "Lobby2026secret", by="setup")
-        dialog = AuditDialog(partial(repository.load_audit_chain, env.db), TZ)
+        dialog = AuditDialog(partial(repository.load_audit_chain, env.db), TZ,
+                             verify_trail=partial(verify_trail, env.db, env.audit_seal))
         qtbot.addWidget(dialog)
         assert dialog.table.rowCount() == 4
         assert dialog.table.item(0, 3).text() == "user.add"  # newest first
@@ -46,6 +48,7 @@ def test_audit_dialog_filters_verifies_and_exports(qtbot, qapp, isolated_data_di
         dialog.search.setText("员工1")
         assert dialog.table.rowCount() == 1 and dialog.table.item(0, 4).text() == "SH01/E1"
         assert dialog.check() and "Intact: all 4 entries" in dialog.status.text()
+        assert "the anchor outside the database agrees" in dialog.status.text()
         out = tmp_path / "audit.csv"
         assert dialog.export(str(out))
         lines = out.read_text(encoding="utf-8-sig").splitlines()
@@ -56,6 +59,6 @@ def test_audit_dialog_filters_verifies_and_exports(qtbot, qapp, isolated_data_di
         con.commit()
         con.close()
         assert not dialog.check()
-        assert "Broken at entry 2: its content was changed after it was written." in dialog.status.text()
+        assert "Broken at entry 2: its content or hash was changed after it was written" in dialog.status.text()
     finally:
         env.close()

@@ -34,44 +34,48 @@ def test_only_the_administrator_manages_cameras_users_and_the_database() -> None
     assert allowed(None, Permission.MANAGE_USERS)  # the demo branch runs without login
 
 
+KEY = b"an audit key of thirty-two bytes"
+
+
 def entries(n: int) -> list[dict]:
     chain, previous = [], GENESIS
     for i in range(1, n + 1):
         e = {"id": i, "at": T0 + timedelta(minutes=i), "user": "li.wei", "action": "counter.open",
              "entity": "counter", "entity_id": f"DEMO/{i}", "before": {"state": "closed"}, "after": {"state": "idle"}}
-        e["prev_hash"], e["hash"] = previous, entry_hash(previous, e)
+        e["prev_hash"], e["hash"] = previous, entry_hash(KEY, previous, e)
         previous = e["hash"]
         chain.append(e)
     return chain
 
 
 def test_an_intact_chain_verifies() -> None:
-    assert verify(entries(5)) is None
-    assert verify([]) is None
+    assert verify(entries(5), KEY) is None
+    assert verify([], KEY) is None
 
 
 def test_an_edited_entry_is_named() -> None:
     chain = entries(5)
     chain[2]["after"] = {"state": "paused"}
-    broken = verify(chain)
+    broken = verify(chain, KEY)
     assert broken is not None and (broken.entry_id, broken.reason) == (3, "edited")
 
 
 def test_a_deleted_entry_is_found_at_the_next_one() -> None:
     chain = entries(5)
     del chain[1]
-    broken = verify(chain)
+    broken = verify(chain, KEY)
     assert broken is not None and (broken.entry_id, broken.reason) == (3, "missing before")
 
 
 def test_the_hash_depends_on_every_field_and_on_the_previous_hash() -> None:
     e = entries(1)[0]
-    base = entry_hash(GENESIS, e)
+    base = entry_hash(KEY, GENESIS, e)
     for field, value in (("user", "x"), ("action", "x"), ("entity_id", "x"), ("at", T0), ("before", None)):
-        assert entry_hash(GENESIS, {**e, field: value}) != base
-    assert entry_hash("1" * 64, e) != base
+        assert entry_hash(KEY, GENESIS, {**e, field: value}) != base
+    assert entry_hash(KEY, "1" * 64, e) != base
     naive = {**e, "at": e["at"].replace(tzinfo=None)}  # the same UTC instant stored without a zone
-    assert entry_hash(GENESIS, naive) == base
+    assert entry_hash(KEY, GENESIS, naive) == base
+    assert entry_hash(b"another key", GENESIS, e) != base  # keyed: the same entry under another key differs
 
 
 def test_five_failures_lock_the_user_for_five_minutes() -> None:

@@ -8,11 +8,14 @@ import pytest
 
 from console.domain.records import BranchInfo, CounterStatus, StaffMember
 from console.domain.vocabulary import CounterState, ServiceType, StaffRole
+from storage.audit import AuditSeal, seal
 from storage.database import Database, open_database
 from storage.tasks import SaveBranchSetup
 from storage.writer import apply_now
 
 TZ = ZoneInfo("Asia/Shanghai")
+#: The audit key the storage tests seal their databases with (the console's comes from its secret store).
+AUDIT_KEY = b"storage tests' audit key, 32 b."
 BRANCH = BranchInfo(code="B1", name="Test branch", timezone="Asia/Shanghai", opens=time(9), closes=time(17),
                     lobby_capacity=40)
 
@@ -35,6 +38,7 @@ STAFF = (
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
     database = open_database(db_url)
+    seal(database.engine, AuditSeal(AUDIT_KEY))
     apply_now(database, SaveBranchSetup(branch=BRANCH, counters=COUNTERS, staff=STAFF))
     yield database
     database.close()

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from console.domain.audit_chain import verify
 from storage import models as m
 from storage import repository
+from storage.audit import AuditSeal, seal
+from tests.storage.conftest import AUDIT_KEY
 
 
 def entry(n: int) -> m.AuditEntry:
@@ -39,7 +41,7 @@ def test_writers_that_commit_out_of_id_order_keep_one_chain(db) -> None:
     chain = repository.load_audit_chain(db)
     assert [e["entity_id"] for e in chain if e["entity"] == "test"] == (
         ["0", "1", "2"] if db.engine.dialect.name == "sqlite" else ["0", "2", "1"])
-    assert verify(chain) is None
+    assert verify(chain, AUDIT_KEY) is None
 
 
 def test_many_threads_writing_at_once_keep_one_chain(db) -> None:
@@ -61,7 +63,7 @@ def test_many_threads_writing_at_once_keep_one_chain(db) -> None:
     assert not errors
     chain = repository.load_audit_chain(db)
     assert sum(1 for e in chain if e["entity"] == "test") == 20
-    assert verify(chain) is None
+    assert verify(chain, AUDIT_KEY) is None
 
 
 def test_entries_chained_before_the_chain_order_keep_their_id_order(db_url) -> None:
@@ -73,6 +75,7 @@ def test_entries_chained_before_the_chain_order_keep_their_id_order(db_url) -> N
     from storage.migrate import alembic_config, head_revision, upgrade_to
 
     db = open_database(db_url)
+    seal(db.engine, AuditSeal(AUDIT_KEY))
     try:
         for n in range(3):
             with db.session() as s:
@@ -81,9 +84,9 @@ def test_entries_chained_before_the_chain_order_keep_their_id_order(db_url) -> N
             command.downgrade(alembic_config(connection), "0011")
         upgrade_to(db.engine, db_url, head_revision())
         chain = repository.load_audit_chain(db)
-        assert [e["entity_id"] for e in chain] == ["0", "1", "2"] and verify(chain) is None
+        assert [e["entity_id"] for e in chain] == ["0", "1", "2"] and verify(chain, AUDIT_KEY) is None
         with db.session() as s:
             s.add(entry(3))
-        assert verify(repository.load_audit_chain(db)) is None
+        assert verify(repository.load_audit_chain(db), AUDIT_KEY) is None
     finally:
         db.close()

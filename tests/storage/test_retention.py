@@ -25,11 +25,13 @@ from console.security.retention_job import RetentionJob
 from console.sources.demo_day import DemoDay, DemoRecorder
 from storage import aggregates, repository
 from storage.alert_snapshots import SaveAlertSnapshots, load_alert_snapshots
+from storage.audit import AuditSeal, seal
 from storage.database import create_db_engine, open_database
 from storage.migrate import alembic_config, upgrade_to
 from storage.retention import RAW_TABLES, ApplyPurge, plan_purge, purge
 from storage.tasks import RecordCameraHealth, RecordLineCrossings, RecordOccupancy, SaveAlert, StoreFeedEvents
 from storage.writer import DatabaseWriter, apply_now
+from tests.storage.conftest import AUDIT_KEY
 
 TZ = ZoneInfo("Asia/Shanghai")  # the demo branch's
 OLD_DAYS = (date(2026, 11, 23), date(2026, 11, 24))
@@ -164,6 +166,7 @@ def test_purge_summarises_then_deletes_only_old_raw_rows(db_path: Path, tmp_path
     assert all(older[n] > 0 for n in TIME_COLUMN) and all(newer[n] for n in TIME_COLUMN)
 
     db = open_database(f"sqlite:///{db_path}")
+    seal(db.engine, AuditSeal(AUDIT_KEY))
     try:
         dry = purge(db, 7, now=NOW, dry_run=True)
         assert rows(db_path, "select count(*) from ticket_day_stat") == [(0,)]  # a dry run writes nothing
@@ -207,7 +210,7 @@ def test_purge_summarises_then_deletes_only_old_raw_rows(db_path: Path, tmp_path
         assert len(audit) == 1 and audit[0].user == "tester"
         assert audit[0].before["rows"]["ticket"] == result.before["ticket"]
         assert audit[0].after["rows"]["ticket"] == result.after["ticket"]
-        assert verify(repository.load_audit_chain(db)) is None
+        assert verify(repository.load_audit_chain(db), AUDIT_KEY) is None
         assert aggregates.purged_before(db, "DEMO") == date(2026, 12, 3)
         assert aggregates.is_purged(db, "DEMO", OLD_DAYS[0]) and not aggregates.is_purged(db, "DEMO", NEW_DAY)
         # a second purge finds nothing older: no change, no second audit entry

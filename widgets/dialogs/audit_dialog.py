@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.audit_chain import verify
+from console.domain.audit_chain import BrokenLink
 from widgets.tables import make_table
 
 COLUMNS = ("id", "at", "user", "action", "entity_id", "before", "after")
@@ -34,10 +34,13 @@ COLUMNS = ("id", "at", "user", "action", "entity_id", "before", "after")
 class AuditDialog(QDialog):
     """``load()`` returns the entries (dicts with the hashed fields, ``prev_hash`` and ``hash``) in id order."""
 
-    def __init__(self, load: Callable[[], Sequence[dict]], tz: tzinfo | None, parent: QWidget | None = None) -> None:
+    def __init__(self, load: Callable[[], Sequence[dict]], tz: tzinfo | None, parent: QWidget | None = None,
+                 verify_trail: Callable[[], BrokenLink | None] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Audit trail"))
         self.load, self.tz = load, tz
+        #: checks the keyed chain and the anchor (console/security/audit_seal.py); None: no audit key in use
+        self.verify_trail = verify_trail
         self.entries: list[dict] = []
         self.shown: list[dict] = []
         self.action = QComboBox()
@@ -109,13 +112,24 @@ class AuditDialog(QDialog):
     def check(self) -> bool:
         """Verify the chain; the result in the status line (and True when intact)."""
         self.reload()
-        broken = verify(self.entries)
+        if self.verify_trail is None:
+            self.status.setText(self.tr("The trail cannot be checked here: no audit key is in use."))
+            self.status.setStyleSheet("color: #b91c1c")
+            return False
+        broken = self.verify_trail()
         if broken is None:
-            self.status.setText(self.tr("Intact: all %1 entries and their links check out.")
+            self.status.setText(self.tr("Intact: all %1 entries and their links check out with the audit key, and "
+                                        "the anchor outside the database agrees.")
                                 .replace("%1", str(len(self.entries))))
+            self.status.setStyleSheet("")
             return True
-        reason = (self.tr("its content was changed after it was written") if broken.reason == "edited"
-                  else self.tr("the entry before it was deleted or the order changed"))
+        reason = {
+            "edited": self.tr("its content or hash was changed after it was written, or it was inserted with a "
+                              "forged hash"),
+            "missing before": self.tr("entries before it were deleted or the order changed"),
+            "not sealed": self.tr("it was written into the database without the audit key"),
+            "truncated": self.tr("the newest entries after it were deleted (the anchor names a later entry)"),
+        }.get(broken.reason, broken.reason)
         self.status.setText(self.tr("Broken at entry %1: %2.").replace("%1", str(broken.entry_id))
                             .replace("%2", reason))
         self.status.setStyleSheet("color: #b91c1c")

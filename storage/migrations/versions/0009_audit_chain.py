@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from console.domain.audit_chain import GENESIS, entry_hash
+from console.domain.audit_chain import GENESIS, legacy_hash
 
 revision = "0009"
 down_revision = "0008"
@@ -30,7 +30,7 @@ def upgrade() -> None:
     connection = op.get_bind()
     previous = GENESIS
     for row in connection.execute(sa.select(audit).order_by(audit.c.id)).mappings().all():
-        digest = entry_hash(previous, row)
+        digest = legacy_hash(previous, row)
         connection.execute(audit.update().where(audit.c.id == row["id"]).values(prev_hash=previous, hash=digest))
         previous = digest
 
