@@ -877,6 +877,7 @@
     </message>
     <message>
         <source>Search user, counter, person…</source>
+        <extracomment>checks the keyed chain and the anchor (console/security/audit_seal.py); None: no audit key in use</extracomment>
         <translation>搜索用户、窗口、人员…</translation>
     </message>
     <message>
@@ -924,16 +925,28 @@
         <translation>显示 %2 条中的 %1 条，最新的在前。</translation>
     </message>
     <message>
-        <source>Intact: all %1 entries and their links check out.</source>
-        <translation>完整：全部 %1 条记录及其链接校验通过。</translation>
+        <source>The trail cannot be checked here: no audit key is in use.</source>
+        <translation>此处无法校验审计日志：未使用审计密钥。</translation>
     </message>
     <message>
-        <source>its content was changed after it was written</source>
-        <translation>写入后内容被修改</translation>
+        <source>Intact: all %1 entries and their links check out with the audit key, and the anchor outside the database agrees.</source>
+        <translation>完好：全部 %1 条记录及其链接经审计密钥校验无误，数据库外的锚点也一致。</translation>
     </message>
     <message>
-        <source>the entry before it was deleted or the order changed</source>
-        <translation>其前一条记录被删除或顺序被改变</translation>
+        <source>its content or hash was changed after it was written, or it was inserted with a forged hash</source>
+        <translation>写入后其内容或哈希被修改，或以伪造的哈希插入</translation>
+    </message>
+    <message>
+        <source>entries before it were deleted or the order changed</source>
+        <translation>其之前的记录被删除或顺序被改动</translation>
+    </message>
+    <message>
+        <source>it was written into the database without the audit key</source>
+        <translation>未经审计密钥直接写入数据库</translation>
+    </message>
+    <message>
+        <source>the newest entries after it were deleted (the anchor names a later entry)</source>
+        <translation>其后的最新记录被删除（锚点指向更晚的记录）</translation>
     </message>
     <message>
         <source>Broken at entry %1: %2.</source>
