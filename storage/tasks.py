@@ -203,13 +203,17 @@ def _counter_for(session: Session, bid: int, counter_id: str | None, at: datetim
     return counter
 
 
-def business_day(session: Session, bid: int, at: datetime) -> date:
-    """The branch-local date of ``at``: with the ticket id, it names a ticket (numbers restart every day). The
-    branch's time zone is read once per session."""
+def branch_zone(session: Session, bid: int) -> ZoneInfo:
+    """The branch's time zone, read once per session."""
     zones: dict[int, ZoneInfo] = session.info.setdefault("branch_zones", {})
     if bid not in zones:
         zones[bid] = ZoneInfo(session.scalar(select(m.Branch.timezone).where(m.Branch.id == bid)))
-    return at.astimezone(zones[bid]).date()
+    return zones[bid]
+
+
+def business_day(session: Session, bid: int, at: datetime) -> date:
+    """The branch-local date of ``at``: with the ticket id, it names a ticket (numbers restart every day)."""
+    return at.astimezone(branch_zone(session, bid)).date()
 
 
 _OPEN_STATUSES = (TicketStatus.WAITING.value, TicketStatus.CALLED.value, TicketStatus.SERVING.value)
@@ -412,6 +416,29 @@ def _chunks(items: list[Any], size: int = _IN_CHUNK) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys). On SQLite each column's values go through that column type's own
+    bind processor in one pass (``dialect_impl(dialect).bind_processor``: the conversion SQLAlchemy applies, e.g.
+    times as "YYYY-MM-DD HH:MM:SS.ffffff" text that compares correctly with the bound times of queries) and the rows
+    go to the driver's ``executemany`` as tuples: SQLAlchemy's handling of each row's parameters was more than half
+    of a 100,000-row import (``benchmarks/ticket_import.py``). Elsewhere SQLAlchemy's executemany (on PostgreSQL
+    its multi-row "insertmanyvalues" form, fast already)."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        session.execute(table.insert(), rows)
+        return
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
+    columns = []
+    for key in compiled.positiontup or ():
+        values = [r[key] for r in rows]
+        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append(list(map(process, values)) if process is not None else values)
+    connection.exec_driver_sql(compiled.string, list(zip(*columns, strict=True)))
+
+
 @dataclass
 class StoreTicketLog:
     """Whole tickets from an imported ticket log (each group: one ticket's events, "issued" first), stored as
@@ -433,7 +460,9 @@ class StoreTicketLog:
         bid = branch_id(session, self.branch_code)
         self.stored = self.duplicates = 0
         ev = m.TicketEventRow
-        days = {business_day(session, bid, e.at) for g in self.groups for e in g}
+        zone = branch_zone(session, bid)
+        local_days = [[e.at.astimezone(zone).date() for e in g] for g in self.groups]  # as business_day
+        days = {d for g in local_days for d in g}
         # a history nobody has stored yet (the usual first import) needs no look-up of its events and tickets
         stored_before = bool(days) and session.scalar(select(ev.id).where(
             ev.branch_id == bid, ev.business_day >= min(days), ev.business_day <= max(days)).limit(1)) is not None
@@ -442,13 +471,13 @@ class StoreTicketLog:
             known.update(session.scalars(select(ev.event_id).where(ev.branch_id == bid, ev.event_id.in_(chunk))))
         new: list[tuple[date, tuple[TicketEvent, ...]]] = []
         one_by_one: list[TicketEvent] = []
-        for group in self.groups:
-            fresh = [e for e in group if e.event_id not in known]
+        for group, group_days in zip(self.groups, local_days, strict=True):
+            fresh = [e for e in group if e.event_id not in known] if known else list(group)
             self.duplicates += len(group) - len(fresh)
-            day = business_day(session, bid, group[0].at)
+            day = group_days[0]
             whole = (len(fresh) == len(group) and group[0].type is TicketEventType.ISSUED
                      and all(e.ticket_id == group[0].ticket_id for e in group)
-                     and all(business_day(session, bid, e.at) == day for e in group))
+                     and all(d == day for d in group_days))
             if whole:
                 new.append((day, group))
             else:
@@ -481,8 +510,8 @@ class StoreTicketLog:
             tickets.append({"branch_id": bid, "business_day": day, "ticket_id": ticket_id, **state})
             touched.append((day, ticket_id, state, counters))
         if events:
-            session.execute(ev.__table__.insert(), events)
-            session.execute(m.Ticket.__table__.insert(), tickets)
+            _insert_many(session, ev.__table__, events)
+            _insert_many(session, m.Ticket.__table__, tickets)
             self.stored += len(events)
             for day, ticket_id, state, counters in touched:
                 _touch_counters(session, bid, day, ticket_id, state, counters)
