@@ -52,8 +52,8 @@ COLUMNS = ("ticket_id", "service_type", "priority", "issued_at", "called_at", "s
 APPOINTMENT_COLUMNS = ("appointment_id", "service_type", "due_at", "booked_at", "checked_in_at", "cancelled_at",
                        "ticket_id")
 OUTCOMES = ("served", "no_show", "abandoned", "transferred", "waiting")
-#: Rows parsed and stored together: about 8,000 events, a few MB, one transaction.
-BATCH_ROWS = 2_000
+#: Rows parsed and stored together: about 20,000 events, some 10 MB, one transaction.
+BATCH_ROWS = 5_000
 #: Bytes read at a time when checking the encoding.
 _CHUNK_BYTES = 1 << 20
 _TRUE = {"1", "true", "yes", "y", "t"}
