@@ -318,8 +318,8 @@ def _rows(lines: Iterable[str], local: tzinfo, appointments: bool, names: Mappin
             if batch.rows >= batch_rows:
                 yield batch
                 batch = ParsedLog()
-    except csv.Error as exc:
-        raise CsvFileError(f"is not valid CSV near line {reader.line_num}: {exc}") from None
+    except csv.Error as exc:  # named by the line being read when it broke (line_num counts the lines before it)
+        raise CsvFileError(f"is not valid CSV near line {reader.line_num + 1}: {exc}") from None
     if batch.rows or batch.rejected:
         yield batch
 
