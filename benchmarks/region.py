@@ -81,6 +81,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from console.sources.regional import MIN_GAP_S, PERIOD_S  # noqa: E402
+from tests.pg import unreachable  # noqa: E402
 
 TZ_NAME = "Asia/Shanghai"
 COUNTERS = 8
@@ -616,22 +617,6 @@ def log_summary(path: Path) -> tuple[Counter, Counter]:
 
 #: Exit status when no PostgreSQL server answers (the run is skipped, not failed).
 SERVER_MISSING = 77
-
-
-def unreachable(admin_url: str) -> str:
-    """Why the server of ``admin_url`` cannot be used ("" when it can), worded as tests/pg.py words it."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    try:
-        engine = create_engine(admin_url, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-        return ""
-    except Exception as exc:  # driver missing, server down, wrong password
-        return (f"PostgreSQL at {make_url(admin_url).render_as_string(hide_password=True)}: not reachable: "
-                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
 
 
 def main() -> int:

@@ -57,6 +57,7 @@ sys.path.insert(0, str(ROOT))
 from console.branches.branch_file import BranchPlan, read_branch_file  # noqa: E402
 from console.domain.vocabulary import ServiceType  # noqa: E402
 from console.feed.csv_import import COLUMNS  # noqa: E402
+from tests.pg import unreachable  # noqa: E402
 
 BRANCH_FILE = ROOT / "resources" / "examples" / "branch.toml"
 USER, PASSWORD = "admin", "Import2026bench"
@@ -198,22 +199,6 @@ def masked(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-
-
-def unreachable(admin_url: str) -> str:
-    """Why the server of ``admin_url`` cannot be used ("" when it can)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    try:
-        engine = create_engine(admin_url, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-        return ""
-    except Exception as exc:  # driver missing, server down, wrong password
-        return (f"PostgreSQL at {make_url(admin_url).render_as_string(hide_password=True)}: not reachable: "
-                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
 
 
 def main() -> int:

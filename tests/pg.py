@@ -26,19 +26,24 @@ ADMIN_URL = os.environ.get("BRANCH_CONSOLE_TEST_PG",
 _reachable: str | None = None  # "" when reachable, else why not (checked once)
 
 
+def unreachable(admin_url: str) -> str:
+    """Why the server of ``admin_url`` cannot be used ("" when it can); the benchmarks word it the same way."""
+    try:
+        engine = create_engine(admin_url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return ""
+    except Exception as exc:  # driver missing, server down, wrong password
+        return (f"PostgreSQL at {make_url(admin_url).render_as_string(hide_password=True)}: not reachable: "
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+
+
 def unavailable() -> str:
-    """Why PostgreSQL cannot be used here ("" when it can)."""
+    """Why PostgreSQL cannot be used here ("" when it can), checked once."""
     global _reachable
     if _reachable is None:
-        try:
-            engine = create_engine(ADMIN_URL, connect_args={"connect_timeout": 3})
-            with engine.connect() as conn:
-                conn.execute(text("select 1"))
-            engine.dispose()
-            _reachable = ""
-        except Exception as exc:  # driver missing, server down, wrong password
-            _reachable = f"PostgreSQL at {make_url(ADMIN_URL).render_as_string(hide_password=True)}: " \
-                         f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        _reachable = unreachable(ADMIN_URL)
     return _reachable
 
 
