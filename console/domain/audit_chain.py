@@ -79,13 +79,18 @@ def verify(entries: Iterable[Mapping[str, Any]], key: bytes, anchors: Iterable[A
     heads: dict[int, tuple[int, str]] = {}  # count → (entry id, hash)
     count = 0
     last_id = 0
-    for e in entries:
+    entries = list(entries)
+    for n, e in enumerate(entries):
         if e.get("hash") is None:
             return BrokenLink(int(e["id"]), "not sealed")
         if e.get("prev_hash") != previous:
             return BrokenLink(int(e["id"]), "missing before")
         if not hmac.compare_digest(entry_hash(key, previous, e), str(e.get("hash"))):
-            return BrokenLink(int(e["id"]), "edited")
+            rest = entries[n:]
+            forged = sum(1 for r in rest if r.get("hash") is None or not hmac.compare_digest(
+                entry_hash(key, str(r.get("prev_hash")), r), str(r.get("hash"))))
+            return BrokenLink(int(e["id"]), "edited", f"{forged} of the {len(rest)} entries from this one on fail "
+                                                      "the key check" if forged > 1 else "")
         previous = str(e["hash"])
         count += 1
         last_id = int(e["id"])

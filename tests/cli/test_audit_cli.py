@@ -49,14 +49,16 @@ def write_entries(data_dir: Path, n: int, sealed: bool = True) -> None:
         rechain(data_dir, legacy_hash)
 
 
-def rechain(data_dir: Path, digest) -> None:
-    """Recompute every entry's hash in chain order with ``digest(previous, entry)``, as a forger with write access to
-    the database file does."""
+def rechain(data_dir: Path, digest, start: int = 1) -> None:
+    """Recompute the hashes of the entries from the ``start``-th on, in chain order, with ``digest(previous,
+    entry)``, as a forger with write access to the database file does."""
     con = sqlite3.connect(data_dir / "console.db")
     columns = ("id", "at", "user", "action", "entity", "entity_id", "before", "after")
-    rows = con.execute(f"select {', '.join(columns)} from audit_entry order by id").fetchall()
-    previous = GENESIS
-    for n, row in enumerate(rows, start=1):
+    rows = con.execute(f"select {', '.join(columns)}, hash from audit_entry order by id").fetchall()
+    previous = GENESIS if start == 1 else rows[start - 2][-1]
+    for n, (*row, _) in enumerate(rows, start=1):
+        if n < start:
+            continue
         entry = dict(zip(columns, row, strict=True))
         entry["at"] = datetime.fromisoformat(entry["at"]).replace(tzinfo=UTC)
         entry["before"], entry["after"] = (json.loads(v) if v else None for v in (entry["before"], entry["after"]))
@@ -125,6 +127,14 @@ def test_a_forger_with_the_database_file_alone_is_named(tmp_path: Path) -> None:
     con.close()
     rechain(data, legacy_hash)
     assert "broken at audit entry 1: its content or hash was changed" in verify_says(data)
+    assert "7 of the 7 entries from this one on fail the key check" in verify_says(data)
+    con = fresh()
+    con.execute("update audit_entry set user = 'someone.else' where id = 4")
+    con.commit()
+    con.close()
+    rechain(data, legacy_hash, start=4)  # the edited entry and every later one recomputed
+    assert "broken at audit entry 4: its content or hash was changed" in verify_says(data)
+    assert "4 of the 4 entries from this one on fail the key check" in verify_says(data)
     fresh().close()
     rechain(data, lambda previous, entry: entry_hash(b"a key of the forger's own" * 2, previous, entry))
     assert "broken at audit entry 1: its content or hash was changed" in verify_says(data)
