@@ -97,8 +97,12 @@ def verify(entries: Iterable[Mapping[str, Any]], key: bytes, anchors: Iterable[A
         heads[count] = (last_id, previous)
     for anchor in anchors:
         found = heads.get(anchor.count)
-        if found is None or not hmac.compare_digest(found[1], anchor.hash):
+        if found is None:
             return BrokenLink(last_id, "truncated", f"the anchor outside the database names entry {anchor.count} "
-                                                    f"of the chain with hash {anchor.hash[:16]}…; the database holds "
-                                                    f"{count} entries")
+                                                    f"of the chain (hash {anchor.hash[:16]}…); the database holds "
+                                                    f"only {count}")
+        if not hmac.compare_digest(found[1], anchor.hash):
+            return BrokenLink(found[0], "truncated", f"entry {anchor.count} of the chain has another hash than the "
+                                                     f"anchor outside the database recorded ({anchor.hash[:16]}…): "
+                                                     "entries up to it were deleted and others written since")
     return None
