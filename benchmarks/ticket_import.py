@@ -11,8 +11,8 @@ says so and exits with status 77).
 
 The ticket log: --rows rows with the header of console/feed/csv_import.py, spread evenly over the branch's open days
 among the last 30 before today (its opening hours, service types, business names and counters are read from the
-branch file), sorted by issue time, ticket ids unique in the file; about 88 % served, 4 % no-shows, 6 % abandoned,
-2 % still waiting; a fifth of the service types given as the branch's business names. Three rows are bad and must
+branch file), sorted by issue time, ticket numbers restarting every day as a ticketing system's do; about 88 %
+served, 4 % no-shows, 6 % abandoned, 2 % still waiting; a fifth of the service types given as the branch's business names. Three rows are bad and must
 be reported as ``FILE:LINE: reason`` and skipped: a ticket issued at ``0001-01-01T09:00:00``, an unknown service
 type and an empty ticket id.
 
@@ -104,10 +104,11 @@ def write_log(path: Path, rows: int, plan: BranchPlan, today: date, seed: int) -
         opens = datetime.combine(day, hours.opens)
         span = (datetime.combine(day, hours.closes) - opens).total_seconds() - 900  # no ticket in the last 15 min
         count = rows // len(days) + (1 if index < rows % len(days) else 0)
+        numbers.clear()  # A0001, B0001… again each morning
         for issued in sorted(opens + timedelta(seconds=rng.uniform(0, span)) for _ in range(count)):
             kind = rng.choices(kinds, weights)[0]
             numbers[kind] = numbers.get(kind, 0) + 1
-            ticket = f"{LETTERS[kind]}{numbers[kind]:06d}"
+            ticket = f"{LETTERS[kind]}{numbers[kind]:04d}"
             shown = rng.choice(names[kind]) if kind in names and rng.random() < 0.2 else kind.value
             outcome = rng.choices(outcomes, outcome_weights)[0]
             counter = rng.choice(counters[kind])
