@@ -13,8 +13,8 @@ The ticket log: --rows rows with the header of console/feed/csv_import.py, sprea
 among the last 30 before today (its opening hours, service types, business names and counters are read from the
 branch file), sorted by issue time, ticket numbers restarting every day as a ticketing system's do; about 88 %
 served, 4 % no-shows, 6 % abandoned, 2 % still waiting; a fifth of the service types given as the branch's business
-names. Three rows are bad and must be reported as ``FILE:LINE: reason`` and skipped: a ticket issued at ``0001-01-01T09:00:00``, an unknown service
-type and an empty ticket id.
+names. Three rows are bad and must be reported as ``FILE:LINE: reason`` and skipped: a ticket issued at
+``0001-01-01T09:00:00``, an unknown service type and an empty ticket id.
 
 The import runs as a user runs it, a new process logging in with ``--user NAME --password-stdin`` (so the Python
 start-up and the Argon2 check of the password are part of the time), twice. Printed for each run: rows, seconds
