@@ -19,6 +19,22 @@ import pytest
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start the bundle's build now when a bundle test is selected: it runs beside the other tests."""
+    import sys
+
+    if sys.platform.startswith("linux") and any(i.nodeid.startswith("tests/installer/test_bundle.py") for i in items):
+        from tests.installer import early_build
+
+        early_build.start()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.installer import early_build
+
+    early_build.clean_up()
+
+
 @pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data directory and no database override from the caller's environment."""

@@ -14,6 +14,8 @@ import cv2
 import numpy as np
 import pytest
 
+from tests.installer import early_build
+
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "branch-lobby-console"
 
@@ -22,14 +24,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not sys.platform.startswith("
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("bundle")
-    built = subprocess.run([sys.executable, str(ROOT / "installer" / "build.py"), "--dist", str(out / "dist"),
-                            "--work", str(out / "work")], capture_output=True, text=True, timeout=1800, cwd=ROOT)
-    assert built.returncode == 0, built.stdout + built.stderr[-4000:]
-    folder = out / "dist" / NAME
-    assert f"bundle: {folder}" in built.stdout
-    print(built.stdout)  # size and build time, for the record (pytest -s)
+def bundle() -> Path:
+    """The bundle, built by installer/build.py: started at collection beside the other tests (early_build.py)."""
+    build = early_build.start()  # already running unless this module was selected late
+    code, stdout, stderr = build.wait()
+    assert code == 0, stdout + stderr[-4000:]
+    folder = build.folder / "dist" / NAME
+    assert f"bundle: {folder}" in stdout
+    print(stdout)  # size and build time, for the record (pytest -s)
     return folder
 
 
