@@ -1,6 +1,7 @@
 """``report --date D``: a day's queue and service figures from the stored tickets (console/domain/day_report.py),
 as English text, JSON, or a CSV/Excel file; a day whose raw tickets were purged prints its kept statistics.
-No Qt."""
+``report --from D --to D [--group-by day|week|month]``: a period's figures over all its tickets, with each group's
+and each day's (console/domain/period_report.py). No Qt."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from console.cli.common import (
     share,
 )
 from console.domain.day_report import DayReport, build_day_report
+from console.domain.period_report import GROUPINGS, PeriodReport, build_period_report
 
 if TYPE_CHECKING:
     from console.bootstrap import Environment
@@ -34,6 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD",
                         help="branch-local day (default: today on the branch's clock; the demo branch's is the "
                         "demo's)")
+    report.add_argument("--from", dest="first", type=iso_date, metavar="YYYY-MM-DD",
+                        help="a period instead of one day: its first day (branch-local)")
+    report.add_argument("--to", dest="last", type=iso_date, metavar="YYYY-MM-DD",
+                        help="the period's last day, included (default: today on the branch's clock)")
+    report.add_argument("--group-by", choices=GROUPINGS, default="day",
+                        help="the period's figures per day, ISO week or calendar month as well (default: day)")
     add_branch(report)
     report.add_argument("--target-wait-minutes", type=positive_float, metavar="M",
                         help="service-level target: called within M minutes (default: [staffing] target_wait_min "
@@ -50,6 +58,13 @@ def run_report(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     branch = repository.load_branch(env.db, code)
     assert branch is not None
     clock = branch_clock(env, branch)
+    first, last = getattr(args, "first", None), getattr(args, "last", None)
+    if first is not None or last is not None:
+        if args.date is not None:
+            raise CommandError("--date is one day; --from and --to a period: give one or the other")
+        if first is None:
+            raise CommandError("--to needs --from (the period's first day)")
+        return _run_period(env, args, code, branch, first, last or clock.date(), clock, out)
     if args.date is None:
         args.date = clock.date()
     from console.cli.purge import report_purged_day
@@ -83,9 +98,74 @@ def run_report(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _print_report(r: DayReport, name: str, code: str, out: TextIO) -> None:
+#: the longest period one report covers, days (a little over a year: a year and the same period a year earlier are
+#: two reports)
+MAX_PERIOD_DAYS = 400
+
+
+def _run_period(env: Environment, args: argparse.Namespace, code: str, branch, first, last, clock, out: TextIO) -> int:
+    """``report --from --to``: the period's figures over all its tickets, per group and per day."""
+    from storage import aggregates, repository
+
+    if last < first:
+        raise CommandError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise CommandError(f"the period is {(last - first).days + 1} days; at most {MAX_PERIOD_DAYS} in one report")
+    if getattr(args, "export", None) is not None:
+        raise CommandError("--export: a period report is printed or given as JSON for now; export one day at a time")
+    zone = ZoneInfo(branch.timezone)
+    start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    tickets = repository.load_tickets(env.db, code, start, end)
+    appointments = repository.load_appointments(env.db, code, start, end)
+    purged_before = aggregates.purged_before(env.db, code)
+    purged = [first + timedelta(days=n) for n in range((last - first).days + 1)
+              if purged_before is not None and first + timedelta(days=n) < purged_before]
+    target = args.target_wait_minutes or env.settings.staffing.target_wait_min
+    report = build_period_report(tickets, first, last, zone, target, appointments, at=min(clock, end),
+                                 group_by=args.group_by, purged_days=purged)
+    if args.json:
+        data = report.to_json()
+        if purged:
+            from console.cli.purge import purged_report_json
+
+            kept = [purged_report_json(d, aggregates.load_ticket_days(env.db, code, d, d + timedelta(days=1)),
+                                       aggregates.load_ticket_slots(env.db, code, d, d + timedelta(days=1)))
+                    for d in purged]
+            data["days"] = sorted([*data["days"], *kept], key=lambda d: d["date"])  # type: ignore[index]
+            data["note"] = (f"{len(purged)} of the {report.day_count} days were purged after the retention period: "
+                            "their kept statistics are in days; the period's figures cover the tickets still stored")
+        json.dump(data, out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+        return 0
+    _print_period(report, branch.name, code, out)
+    return 0
+
+
+def _print_period(p: PeriodReport, name: str, code: str, out: TextIO) -> None:
     w = out.write
-    w(f"Day report {r.date.isoformat()} - {name} ({code})\n")
+    w(f"Report {p.first.isoformat()} to {p.last.isoformat()} ({p.day_count} days) - {name} ({code})\n")
+    if p.purged_days:
+        w(f"  {len(p.purged_days)} of these days were purged after the retention period ([privacy] retention_days): "
+          "the figures below cover the tickets still stored; 'report --date DAY' shows a purged day's kept "
+          "statistics\n")
+    _print_figures(p.figures, out)
+    w(f"  {'per ' + p.group_by + ':':<22}{'arrived':>7}{'served':>8}{'abandoned':>11}{'avg wait':>10}"
+      f"{'90th pct':>10}{'service level':>15}\n")
+    for g in p.groups:
+        f = g.figures
+        w(f"    {g.label:<20}{f.arrived:>7}{f.served:>8}{f.abandoned:>11}{number(f.avg_wait_min):>10}"
+          f"{number(f.p90_wait_min):>10}{share(f.service_level):>15}\n")
+
+
+def _print_report(r: DayReport, name: str, code: str, out: TextIO) -> None:
+    out.write(f"Day report {r.date.isoformat()} - {name} ({code})\n")
+    _print_figures(r, out)
+
+
+def _print_figures(r: DayReport, out: TextIO) -> None:
+    """The figures of a day or a period (its intervals by the time of day)."""
+    w = out.write
     w(f"  arrived {r.arrived}   served {r.served}   no-show {r.no_show}   abandoned {r.abandoned}   "
       f"still open {r.waiting}\n")
     w(f"  wait (min): average {number(r.avg_wait_min)}   90th percentile {number(r.p90_wait_min)}   "

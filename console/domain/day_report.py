@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import fmean
 
@@ -174,6 +174,17 @@ def build_day_report(
     todays = [t for t in tickets if t.issued_at.astimezone(zone).date() == day]
     if at is None:
         at = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    return report_over(todays, day, zone, target_wait_min, day_appointments(appointments, day, zone), at)
+
+
+def report_over(todays: Sequence[TicketRecord], day: date, zone: tzinfo, target_wait_min: float,
+                appointments: Sequence[AppointmentRecord], at: datetime,
+                time_of_day: bool = False) -> DayReport:
+    """The figures over exactly ``todays`` (and ``appointments``), dated ``day``: one day's tickets for the day
+    report, every ticket of a period for the period report (console/domain/period_report.py). ``time_of_day``:
+    the 30-minute intervals by the time of day over all days (their ``start`` on ``day``), else along the clock."""
+    if time_of_day:
+        return _with_time_of_day(todays, day, zone, target_wait_min, appointments, at)
     target = timedelta(minutes=target_wait_min)
     waits_min = [w / 60 for t in todays if (w := wait_s(t)) is not None]
     handling_min = [h / 60 for t in todays if (h := handling_s(t)) is not None]
@@ -245,6 +256,38 @@ def build_day_report(
         intervals=tuple(intervals),
         priority=_group([t for t in todays if t.priority], target),
         ordinary=_group([t for t in todays if not t.priority], target),
-        appointments=_appointment_day(day_appointments(appointments, day, zone), todays, at),
+        appointments=_appointment_day(appointments, todays, at),
     )
+
+
+def _with_time_of_day(tickets: Sequence[TicketRecord], day: date, zone: tzinfo, target_wait_min: float,
+                      appointments: Sequence[AppointmentRecord], at: datetime) -> DayReport:
+    """``report_over`` with intervals by the time of day: each ticket's steps fall in the 30-minute bucket of their
+    local time of day, whatever the date; buckets from the earliest to the latest used."""
+    report = report_over(tickets, day, zone, target_wait_min, appointments, at)
+    if not tickets:
+        return report
+    slot = int(INTERVAL.total_seconds() // 60)
+
+    def index(moment: datetime) -> int:
+        local = moment.astimezone(zone)
+        return (local.hour * 60 + local.minute) // slot
+
+    arrived: dict[int, int] = {}
+    served: dict[int, int] = {}
+    waits: dict[int, list[float]] = {}
+    for t in tickets:
+        i = index(t.issued_at)
+        arrived[i] = arrived.get(i, 0) + 1
+        if t.status is TicketStatus.SERVED and t.finished_at is not None:
+            j = index(t.finished_at)
+            served[j] = served.get(j, 0) + 1
+        if t.called_at is not None and (w := wait_s(t)) is not None:
+            waits.setdefault(index(t.called_at), []).append(w / 60)
+    used = set(arrived) | set(served) | set(waits)
+    midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    intervals = tuple(IntervalFigures(start=midnight + i * INTERVAL, arrived=arrived.get(i, 0), served=served.get(i, 0),
+                                      avg_wait_min=_mean_or_none(waits.get(i, [])))
+                      for i in range(min(used), max(used) + 1))
+    return replace(report, intervals=intervals)
 

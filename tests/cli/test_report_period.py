@@ -1,0 +1,47 @@
+"""``report --from --to``: a period of a real branch fed by a CSV import, as JSON and text, and the refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_tickets_import import HEADER, data_dir, run, write  # noqa: F401  (data_dir: a fixture)
+
+ROWS = [
+    "A001,cash,0,2026-11-23T09:00:00,2026-11-23T09:04:00,2026-11-23T09:05:00,2026-11-23T09:10:00,1,E1,served",
+    "A002,cash,0,2026-11-23T09:01:00,2026-11-23T09:31:00,2026-11-23T09:32:00,2026-11-23T09:40:00,1,E1,served",
+    "A001,cash,0,2026-11-30T10:00:00,2026-11-30T10:02:00,2026-11-30T10:03:00,2026-11-30T10:09:00,1,E1,served",
+    "B001,non_cash,0,2026-11-30T10:05:00,,,2026-11-30T10:30:00,,,abandoned",
+    "A001,cash,0,2026-12-01T11:00:00,2026-12-01T11:20:00,,2026-12-01T11:25:00,1,E1,no_show",
+]
+
+
+def test_a_period_over_all_its_tickets(data_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    assert run("tickets", "import", str(write(tmp_path / "t.csv", [HEADER, *ROWS])), data_dir=data_dir
+               ).returncode == 0
+    result = run("report", "--from", "2026-11-23", "--to", "2026-12-01", "--group-by", "week", "--json",
+                 data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["from"], data["to"], data["arrived"], data["served"], data["abandoned"]) == (
+        "2026-11-23", "2026-12-01", 5, 3, 1)
+    # waits 4, 30, 2, 20 min: over all the period's tickets, not an average of the days' averages
+    assert data["avg_wait_min"] == 14.0 and data["max_wait_min"] == 30.0 and data["p90_wait_min"] == 30.0
+    assert data["service_level"] == 2 / 5  # called within 10 min: 2 of 4 called + 1 abandoned
+    assert [d["date"] for d in data["days"]] == ["2026-11-23", "2026-11-30", "2026-12-01"]
+    assert [(g["label"], g["arrived"]) for g in data["groups"]] == [("2026-W48", 2), ("2026-W49", 3)]
+    text = run("report", "--from", "2026-11-23", "--to", "2026-12-01", data_dir=data_dir)
+    assert text.returncode == 0 and text.stdout.startswith("Report 2026-11-23 to 2026-12-01 (9 days)")
+    assert "2026-11-24" in text.stdout  # a day without tickets is a row of its own, with nothing
+
+
+def test_refusals_name_the_option(data_dir: Path) -> None:  # noqa: F811
+    backwards = run("report", "--from", "2026-12-01", "--to", "2026-11-23", data_dir=data_dir)
+    assert backwards.returncode != 0 and "--to 2026-11-23 is before --from 2026-12-01" in backwards.stderr
+    both = run("report", "--date", "2026-12-01", "--from", "2026-11-23", data_dir=data_dir)
+    assert both.returncode != 0 and "--date is one day" in both.stderr
+    alone = run("report", "--to", "2026-11-23", data_dir=data_dir)
+    assert alone.returncode != 0 and "--to needs --from" in alone.stderr
+    long = run("report", "--from", "2024-01-01", "--to", "2026-01-01", data_dir=data_dir)
+    assert long.returncode != 0 and "at most 400" in long.stderr
+    assert all("Traceback" not in r.stderr for r in (backwards, both, alone, long))
