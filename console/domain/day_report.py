@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import fmean
 
@@ -183,8 +183,6 @@ def report_over(todays: Sequence[TicketRecord], day: date, zone: tzinfo, target_
     """The figures over exactly ``todays`` (and ``appointments``), dated ``day``: one day's tickets for the day
     report, every ticket of a period for the period report (console/domain/period_report.py). ``time_of_day``:
     the 30-minute intervals by the time of day over all days (their ``start`` on ``day``), else along the clock."""
-    if time_of_day:
-        return _with_time_of_day(todays, day, zone, target_wait_min, appointments, at)
     target = timedelta(minutes=target_wait_min)
     waits_min = [w / 60 for t in todays if (w := wait_s(t)) is not None]
     handling_min = [h / 60 for t in todays if (h := handling_s(t)) is not None]
@@ -211,31 +209,7 @@ def report_over(todays: Sequence[TicketRecord], day: date, zone: tzinfo, target_
             avg_wait_min=_mean_or_none(type_waits),
         )
 
-    intervals: list[IntervalFigures] = []
-    if todays:
-        # one pass over the tickets: each step falls in bucket (time − first bucket) // 30 min (timestamps in
-        # seconds; buckets are whole half-hours of the branch's clock, see _bucket)
-        first = _bucket(min(t.issued_at for t in todays), zone)
-        last_at = max(max(t.issued_at, t.finished_at or t.issued_at) for t in todays)
-        count = int((_bucket(last_at, zone) - first) / INTERVAL) + 1
-        origin, width = first.timestamp(), INTERVAL.total_seconds()
-        arrived = [0] * count
-        served = [0] * count
-        waits: list[list[float]] = [[] for _ in range(count)]
-
-        def index(at: datetime) -> int | None:
-            i = int((at.timestamp() - origin) // width)
-            return i if 0 <= i < count else None
-
-        for t in todays:
-            if (i := index(t.issued_at)) is not None:
-                arrived[i] += 1
-            if t.status is TicketStatus.SERVED and t.finished_at is not None and (i := index(t.finished_at)) is not None:
-                served[i] += 1
-            if t.called_at is not None and (w := wait_s(t)) is not None and (i := index(t.called_at)) is not None:
-                waits[i].append(w / 60)
-        intervals = [IntervalFigures(start=first + i * INTERVAL, arrived=arrived[i], served=served[i],
-                                     avg_wait_min=_mean_or_none(waits[i])) for i in range(count)]
+    intervals = _time_of_day_intervals(todays, day, zone) if time_of_day else _clock_intervals(todays, zone)
 
     return DayReport(
         date=day,
@@ -253,20 +227,18 @@ def report_over(todays: Sequence[TicketRecord], day: date, zone: tzinfo, target_
         max_transaction_min=max(handling_min, default=None),
         per_counter=per_counter,
         per_service_type=per_type,
-        intervals=tuple(intervals),
+        intervals=intervals,
         priority=_group([t for t in todays if t.priority], target),
         ordinary=_group([t for t in todays if not t.priority], target),
         appointments=_appointment_day(appointments, todays, at),
     )
 
 
-def _with_time_of_day(tickets: Sequence[TicketRecord], day: date, zone: tzinfo, target_wait_min: float,
-                      appointments: Sequence[AppointmentRecord], at: datetime) -> DayReport:
-    """``report_over`` with intervals by the time of day: each ticket's steps fall in the 30-minute bucket of their
-    local time of day, whatever the date; buckets from the earliest to the latest used."""
-    report = report_over(tickets, day, zone, target_wait_min, appointments, at)
+def _time_of_day_intervals(tickets: Sequence[TicketRecord], day: date, zone: tzinfo) -> tuple[IntervalFigures, ...]:
+    """30-minute buckets by the time of day over all days: each ticket's steps fall in the bucket of their local time
+    of day, whatever the date; buckets from the earliest to the latest used, their ``start`` on ``day``."""
     if not tickets:
-        return report
+        return ()
     slot = int(INTERVAL.total_seconds() // 60)
 
     def index(moment: datetime) -> int:
@@ -286,8 +258,34 @@ def _with_time_of_day(tickets: Sequence[TicketRecord], day: date, zone: tzinfo, 
             waits.setdefault(index(t.called_at), []).append(w / 60)
     used = set(arrived) | set(served) | set(waits)
     midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone)
-    intervals = tuple(IntervalFigures(start=midnight + i * INTERVAL, arrived=arrived.get(i, 0), served=served.get(i, 0),
-                                      avg_wait_min=_mean_or_none(waits.get(i, [])))
-                      for i in range(min(used), max(used) + 1))
-    return replace(report, intervals=intervals)
+    return tuple(IntervalFigures(start=midnight + i * INTERVAL, arrived=arrived.get(i, 0), served=served.get(i, 0),
+                                 avg_wait_min=_mean_or_none(waits.get(i, []))) for i in range(min(used), max(used) + 1))
 
+
+def _clock_intervals(todays: Sequence[TicketRecord], zone: tzinfo) -> tuple[IntervalFigures, ...]:
+    """30-minute buckets along the clock, from the bucket of the first ticket to that of the last."""
+    if not todays:
+        return ()
+    # one pass over the tickets: each step falls in bucket (time − first bucket) // 30 min (timestamps in
+    # seconds; buckets are whole half-hours of the branch's clock, see _bucket)
+    first = _bucket(min(t.issued_at for t in todays), zone)
+    last_at = max(max(t.issued_at, t.finished_at or t.issued_at) for t in todays)
+    count = int((_bucket(last_at, zone) - first) / INTERVAL) + 1
+    origin, width = first.timestamp(), INTERVAL.total_seconds()
+    arrived = [0] * count
+    served = [0] * count
+    waits: list[list[float]] = [[] for _ in range(count)]
+
+    def index(at: datetime) -> int | None:
+        i = int((at.timestamp() - origin) // width)
+        return i if 0 <= i < count else None
+
+    for t in todays:
+        if (i := index(t.issued_at)) is not None:
+            arrived[i] += 1
+        if t.status is TicketStatus.SERVED and t.finished_at is not None and (i := index(t.finished_at)) is not None:
+            served[i] += 1
+        if t.called_at is not None and (w := wait_s(t)) is not None and (i := index(t.called_at)) is not None:
+            waits[i].append(w / 60)
+    return tuple(IntervalFigures(start=first + i * INTERVAL, arrived=arrived[i], served=served[i],
+                                 avg_wait_min=_mean_or_none(waits[i])) for i in range(count))
