@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import fmean
 
@@ -34,7 +34,7 @@ from console.domain.appointments import (
     wait_after_check_in_s,
 )
 from console.domain.ids import natural_key
-from console.domain.queue_metrics import handling_s, service_level, wait_s
+from console.domain.queue_metrics import wait_s
 from console.domain.records import AppointmentRecord, TicketRecord
 from console.domain.vocabulary import ServiceType, TicketStatus
 
@@ -139,13 +139,6 @@ def _bucket(at: datetime, zone: tzinfo) -> datetime:
     return local.replace(minute=(local.minute // 30) * 30, second=0, microsecond=0)
 
 
-def _group(tickets: Sequence[TicketRecord], target: timedelta) -> GroupDay:
-    waits = [w / 60 for t in tickets if (w := wait_s(t)) is not None]
-    return GroupDay(arrived=len(tickets), served=sum(1 for t in tickets if t.status is TicketStatus.SERVED),
-                    avg_wait_min=_mean_or_none(waits), p90_wait_min=percentile_nearest_rank(waits, 0.9),
-                    max_wait_min=max(waits, default=None), service_level=service_level(tickets, target))
-
-
 def _appointment_day(appointments: Sequence[AppointmentRecord], tickets: Sequence[TicketRecord],
                      at: datetime) -> AppointmentDay:
     counts = count_statuses(appointments, at)
@@ -177,37 +170,73 @@ def build_day_report(
     return report_over(todays, day, zone, target_wait_min, day_appointments(appointments, day, zone), at)
 
 
+@dataclass(slots=True)
+class _Tally:
+    """One group's counts while ``report_over`` passes over the tickets."""
+
+    arrived: int = 0
+    served: int = 0
+    asked: int = 0  # called or abandoned: the service level's denominator
+    within: int = 0  # called within the target
+    waits: list[float] = field(default_factory=list)
+
+    def figures(self) -> GroupDay:
+        return GroupDay(arrived=self.arrived, served=self.served, avg_wait_min=_mean_or_none(self.waits),
+                        p90_wait_min=percentile_nearest_rank(self.waits, 0.9), max_wait_min=max(self.waits, default=None),
+                        service_level=self.within / self.asked if self.asked else None)
+
+
 def report_over(todays: Sequence[TicketRecord], day: date, zone: tzinfo, target_wait_min: float,
                 appointments: Sequence[AppointmentRecord], at: datetime,
                 time_of_day: bool = False) -> DayReport:
     """The figures over exactly ``todays`` (and ``appointments``), dated ``day``: one day's tickets for the day
     report, every ticket of a period for the period report (console/domain/period_report.py). ``time_of_day``:
     the 30-minute intervals by the time of day over all days (their ``start`` on ``day``), else along the clock."""
-    target = timedelta(minutes=target_wait_min)
-    waits_min = [w / 60 for t in todays if (w := wait_s(t)) is not None]
-    handling_min = [h / 60 for t in todays if (h := handling_s(t)) is not None]
-
+    # one pass over the tickets (a quarter of a busy branch is over 100,000): each ticket's wait and transaction
+    # time computed once (the definitions of queue_metrics.wait_s, handling_s and service_level)
+    target_s = target_wait_min * 60
+    waits_min: list[float] = []
+    handling_min: list[float] = []
     per_counter_handling: dict[str, list[float]] = {}
+    types: dict[ServiceType, list] = {}  # type → [arrived, served, waits]
+    groups = {True: _Tally(), False: _Tally()}  # priority → its waits and service level
+    statuses: dict[TicketStatus, int] = {}
+    served_status = TicketStatus.SERVED
     for t in todays:
-        h = handling_s(t)
-        if h is not None and t.counter_id is not None:
-            per_counter_handling.setdefault(t.counter_id, []).append(h / 60)
+        status = t.status
+        statuses[status] = statuses.get(status, 0) + 1
+        kind = types.get(t.service_type)
+        if kind is None:
+            kind = types[t.service_type] = [0, 0, []]
+        kind[0] += 1
+        group = groups[t.priority]
+        group.arrived += 1
+        if status is served_status:
+            kind[1] += 1
+            group.served += 1
+            if t.started_at is not None and t.finished_at is not None:
+                h = (t.finished_at - t.started_at).total_seconds() / 60
+                handling_min.append(h)
+                if t.counter_id is not None:
+                    per_counter_handling.setdefault(t.counter_id, []).append(h)
+        if t.called_at is not None:
+            w = (t.called_at - t.issued_at).total_seconds()
+            waits_min.append(w / 60)
+            kind[2].append(w / 60)
+            group.waits.append(w / 60)
+            group.asked += 1
+            group.within += w <= target_s
+        elif status is TicketStatus.ABANDONED:
+            group.asked += 1
     per_counter = {
         cid: CounterDay(served=len(hs), avg_transaction_min=_mean_or_none(hs), busy_min=sum(hs))
         for cid, hs in sorted(per_counter_handling.items(), key=lambda kv: natural_key(kv[0]))
     }
-
-    per_type: dict[str, ServiceTypeDay] = {}
-    for service_type in ServiceType:
-        of_type = [t for t in todays if t.service_type is service_type]
-        if not of_type:
-            continue
-        type_waits = [w / 60 for t in of_type if (w := wait_s(t)) is not None]
-        per_type[service_type.value] = ServiceTypeDay(
-            arrived=len(of_type),
-            served=sum(1 for t in of_type if t.status is TicketStatus.SERVED),
-            avg_wait_min=_mean_or_none(type_waits),
-        )
+    per_type = {service_type.value: ServiceTypeDay(arrived=types[service_type][0], served=types[service_type][1],
+                                                   avg_wait_min=_mean_or_none(types[service_type][2]))
+                for service_type in ServiceType if service_type in types}
+    asked = groups[True].asked + groups[False].asked
+    within = groups[True].within + groups[False].within
 
     intervals = _time_of_day_intervals(todays, day, zone) if time_of_day else _clock_intervals(todays, zone)
 
@@ -215,21 +244,21 @@ def report_over(todays: Sequence[TicketRecord], day: date, zone: tzinfo, target_
         date=day,
         target_wait_min=target_wait_min,
         arrived=len(todays),
-        served=sum(1 for t in todays if t.status is TicketStatus.SERVED),
-        no_show=sum(1 for t in todays if t.status is TicketStatus.NO_SHOW),
-        abandoned=sum(1 for t in todays if t.status is TicketStatus.ABANDONED),
-        waiting=sum(1 for t in todays if not t.status.is_final),
+        served=statuses.get(TicketStatus.SERVED, 0),
+        no_show=statuses.get(TicketStatus.NO_SHOW, 0),
+        abandoned=statuses.get(TicketStatus.ABANDONED, 0),
+        waiting=sum(n for status, n in statuses.items() if not status.is_final),
         avg_wait_min=_mean_or_none(waits_min),
         p90_wait_min=percentile_nearest_rank(waits_min, 0.9),
         max_wait_min=max(waits_min, default=None),
-        service_level=service_level(todays, target),
+        service_level=within / asked if asked else None,
         avg_transaction_min=_mean_or_none(handling_min),
         max_transaction_min=max(handling_min, default=None),
         per_counter=per_counter,
         per_service_type=per_type,
         intervals=intervals,
-        priority=_group([t for t in todays if t.priority], target),
-        ordinary=_group([t for t in todays if not t.priority], target),
+        priority=groups[True].figures(),
+        ordinary=groups[False].figures(),
         appointments=_appointment_day(appointments, todays, at),
     )
 
