@@ -206,6 +206,8 @@ class Ticket(Base):
     counter_id: Mapped[str | None] = mapped_column(String(32))
     staff_id: Mapped[str | None] = mapped_column(String(32))
     transfers: Mapped[int] = mapped_column(Integer, default=0)
+    #: the customer's score on the counter's rating device, 1–5 (the newest ``rated`` event), None when not rated
+    rating: Mapped[int | None] = mapped_column(Integer)
 
 
 class TicketEventRow(Base):

@@ -198,12 +198,12 @@ def _ticket_record(r: m.Ticket) -> TicketRecord:
     return TicketRecord(ticket_id=r.ticket_id, number=r.number, service_type=ServiceType(r.service_type),
                         priority=r.priority, issued_at=r.issued_at, status=TicketStatus(r.status),
                         called_at=r.called_at, started_at=r.started_at, finished_at=r.finished_at,
-                        counter_id=r.counter_id, staff_id=r.staff_id, transfers=r.transfers)
+                        counter_id=r.counter_id, staff_id=r.staff_id, transfers=r.transfers, rating=r.rating)
 
 
 _TICKET_COLUMNS = (m.Ticket.ticket_id, m.Ticket.number, m.Ticket.service_type, m.Ticket.priority,
                    m.Ticket.issued_at, m.Ticket.status, m.Ticket.called_at, m.Ticket.started_at,
-                   m.Ticket.finished_at, m.Ticket.counter_id, m.Ticket.staff_id, m.Ticket.transfers)
+                   m.Ticket.finished_at, m.Ticket.counter_id, m.Ticket.staff_id, m.Ticket.transfers, m.Ticket.rating)
 
 
 def load_tickets(db: Database, code: str, start: datetime, end: datetime) -> list[TicketRecord]:
@@ -219,7 +219,7 @@ def load_tickets(db: Database, code: str, start: datetime, end: datetime) -> lis
         types, statuses = {t.value: t for t in ServiceType}, {t.value: t for t in TicketStatus}
         return [TicketRecord(ticket_id=r[0], number=r[1], service_type=types[r[2]], priority=r[3], issued_at=r[4],
                              status=statuses[r[5]], called_at=r[6], started_at=r[7], finished_at=r[8],
-                             counter_id=r[9], staff_id=r[10], transfers=r[11]) for r in rows]
+                             counter_id=r[9], staff_id=r[10], transfers=r[11], rating=r[12]) for r in rows]
 
 
 def load_changed_tickets(db: Database, code: str, after_event_id: int) -> tuple[list[TicketRecord], int]:

@@ -182,7 +182,7 @@ def _event_payload(e: TicketEvent) -> dict[str, Any]:
         "counter_id": e.counter_id,
         "staff_id": e.staff_id,
         "state": e.state.value if e.state else None,
-    }
+    } | ({"score": e.score} if e.score is not None else {})
 
 
 def _counter_for(session: Session, bid: int, counter_id: str | None, at: datetime) -> m.Counter | None:
@@ -313,7 +313,8 @@ def _ticket_state(ticket_id: str, rows: list[tuple[datetime, str, dict[str, Any]
     rows = sorted(rows, key=lambda r: (r[0], _LIFECYCLE_RANK.get(r[1], 4), r[3]))
     t: dict[str, Any] = {"number": ticket_id, "service_type": None, "priority": False, "issued_at": None,
                          "called_at": None, "started_at": None, "finished_at": None,
-                         "status": TicketStatus.WAITING.value, "counter_id": None, "staff_id": None, "transfers": 0}
+                         "status": TicketStatus.WAITING.value, "counter_id": None, "staff_id": None, "transfers": 0,
+                         "rating": None}
     counters: set[str] = set()
     for at, kind_text, p, _ in rows:
         kind = TicketEventType(kind_text)
@@ -334,6 +335,9 @@ def _ticket_state(ticket_id: str, rows: list[tuple[datetime, str, dict[str, Any]
         elif kind in _FINAL_STATUS:
             t["finished_at"], t["status"] = at, _FINAL_STATUS[kind].value
             t["counter_id"] = p.get("counter_id") or t["counter_id"]
+        elif kind is TicketEventType.RATED:
+            t["rating"] = p.get("score")  # the newest rating counts (events in time order)
+            continue  # a rating changes nothing else: not the counter, not the status
         elif kind is TicketEventType.TRANSFERRED:
             t["service_type"] = p.get("service_type") or t["service_type"]
             t["status"] = TicketStatus.WAITING.value

@@ -184,6 +184,14 @@ def _print_figures(r: DayReport, out: TextIO) -> None:
         w(f"    wait after check-in (min): average {number(a.avg_wait_after_check_in_min)}   maximum "
           f"{number(a.max_wait_after_check_in_min)}   called within 5 min of slot/check-in "
           f"{share(a.called_on_time_share)}\n")
+    g = r.ratings
+    if g is not None and g.rated:
+        w(f"  customer ratings (1-5): {g.rated} rated, average {number(g.avg_score, digits=2)}, "
+          f"{g.low} scored 1 or 2\n")
+        for label, table in (("counter", g.per_counter), ("staff", g.per_staff), ("service type", g.per_service_type)):
+            if table:
+                w(f"    per {label}: " + "   ".join(f"{key} {number(f.avg_score, digits=2)} ({f.rated})"
+                                                   for key, f in table.items()) + "\n")
     if r.per_service_type:
         w("  per service type:       arrived  served  avg wait (min)\n")
         for name_, t in r.per_service_type.items():

@@ -10,6 +10,9 @@ Definitions, all durations in minutes:
   with tickets issued (arrived) and served (finished) in the bucket and the average wait of tickets called in it.
 The 90th percentile uses the nearest-rank method (the smallest wait with at least 90% of waits at or below it).
 
+Customer ratings (评价器, 1 poor … 5 excellent, the newest score of each ticket): how many tickets were rated, their
+average and how many scored 1 or 2, over all and per counter, staff member and service type of the rated tickets.
+
 Priority and appointment customers are reported apart, so the branch sees whether they really are served first:
 - priority / ordinary: the tickets with and without the priority flag, each with arrived, served, average, 90th
   percentile and longest wait and service level (same definitions as above);
@@ -90,6 +93,22 @@ class AppointmentDay:
 
 
 @dataclass(frozen=True, slots=True)
+class RatingFigures:
+    """Ratings of a set of tickets: how many were rated, their average score and how many scored 1 or 2."""
+
+    rated: int
+    avg_score: float | None
+    low: int  # scored 1 or 2
+
+
+@dataclass(frozen=True, slots=True)
+class Ratings(RatingFigures):
+    per_counter: dict[str, RatingFigures]
+    per_staff: dict[str, RatingFigures]
+    per_service_type: dict[str, RatingFigures]
+
+
+@dataclass(frozen=True, slots=True)
 class DayReport:
     date: date
     target_wait_min: float
@@ -110,6 +129,7 @@ class DayReport:
     priority: GroupDay | None = None
     ordinary: GroupDay | None = None
     appointments: AppointmentDay | None = None
+    ratings: Ratings | None = None
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict with the keys documented for ``main.py report --json``."""
@@ -260,7 +280,34 @@ def report_over(todays: Sequence[TicketRecord], day: date, zone: tzinfo, target_
         priority=groups[True].figures(),
         ordinary=groups[False].figures(),
         appointments=_appointment_day(appointments, todays, at),
+        ratings=_ratings(todays),
     )
+
+
+#: Scores at or below this are "low" (1 or 2 of 5).
+LOW_SCORE = 2
+
+
+def _figures(scores: Sequence[int]) -> RatingFigures:
+    return RatingFigures(rated=len(scores), avg_score=_mean_or_none(scores),
+                         low=sum(1 for score in scores if score <= LOW_SCORE))
+
+
+def _ratings(tickets: Sequence[TicketRecord]) -> Ratings:
+    """Ratings over the rated tickets, and per counter, staff member and service type (each rated ticket counts
+    for the counter and the person that served it last)."""
+    rated = [t for t in tickets if t.rating is not None]
+    per: dict[str, dict[str, list[int]]] = {"counter": {}, "staff": {}, "type": {}}
+    for t in rated:
+        for kind, key in (("counter", t.counter_id), ("staff", t.staff_id), ("type", t.service_type.value)):
+            if key is not None:
+                per[kind].setdefault(key, []).append(t.rating)  # type: ignore[arg-type]
+    whole = _figures([t.rating for t in rated])  # type: ignore[misc]
+
+    def by(kind: str) -> dict[str, RatingFigures]:
+        return {key: _figures(scores) for key, scores in sorted(per[kind].items(), key=lambda kv: natural_key(kv[0]))}
+
+    return Ratings(whole.rated, whole.avg_score, whole.low, by("counter"), by("staff"), by("type"))
 
 
 def _time_of_day_intervals(tickets: Sequence[TicketRecord], day: date, zone: tzinfo) -> tuple[IntervalFigures, ...]:

@@ -50,6 +50,7 @@ class TicketRecord:
     counter_id: str | None = None
     staff_id: str | None = None
     transfers: int = 0
+    rating: int | None = None  # the customer's score, 1–5, when the counter's rating device sent one
 
     def __post_init__(self) -> None:
         for name in ("issued_at", "called_at", "started_at", "finished_at"):
@@ -77,6 +78,7 @@ class TicketEvent:
     state: CounterState | None = None
     appointment_id: str | None = None
     due_at: datetime | None = None
+    score: int | None = None  # ``rated``: the customer's rating, 1 (poor) to 5 (excellent)
 
     def __post_init__(self) -> None:
         _require_aware("at", self.at)

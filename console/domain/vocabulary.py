@@ -92,6 +92,7 @@ class TicketEventType(StrEnum):
     APPOINTMENT_BOOKED = "appointment_booked"
     APPOINTMENT_CANCELLED = "appointment_cancelled"
     CHECKED_IN = "checked_in"
+    RATED = "rated"  # the customer's score on the counter's rating device (评价器), 1–5
 
 
 class ZoneKind(StrEnum):

@@ -9,6 +9,8 @@ Header (any column order; extra columns are ignored):
   and transferred take their time from finished_at (for no_show, called_at when finished_at is empty).
 - ``service_type``: a console service type or one of the branch's business names (个人现金 → cash…).
 - ``priority``: empty, 0/1, true/false, yes/no, y/n.
+- ``rating`` (optional column): the customer's score on the counter's rating device (评价器), 1 to 5, for a served
+  ticket; empty when not rated. Stored as a ``rated`` event at finished_at.
 - A row is rejected (with its line number and the reason) when: a required field is empty (ticket_id,
   service_type, issued_at, outcome), a value is unknown (service type, outcome, priority), a time does not parse,
   the steps are out of order (called before issued, started before called, finished before started), or a step
@@ -45,7 +47,7 @@ from pathlib import Path
 
 from console.domain.records import TicketEvent
 from console.domain.vocabulary import ServiceType, TicketEventType, service_type_named
-from console.feed.events import FeedError, FeedWindow, parse_time, service_choices
+from console.feed.events import SCORES, FeedError, FeedWindow, parse_time, service_choices
 
 COLUMNS = ("ticket_id", "service_type", "priority", "issued_at", "called_at", "started_at", "finished_at",
            "counter_id", "staff_id", "outcome")
@@ -202,6 +204,18 @@ def _appointment_events(row: dict[str, str], local: tzinfo, names: Mapping[str, 
     return events
 
 
+def _score(row: dict[str, str], outcome: str) -> int | None:
+    """The optional ``rating`` column: the customer's score, 1 to 5, of a served ticket; empty: not rated."""
+    text = (row.get("rating") or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or not SCORES[0] <= int(text) <= SCORES[1]:
+        raise ValueError(f"rating {text[:20]!r} is not a whole number from {SCORES[0]} to {SCORES[1]}")
+    if outcome != "served":
+        raise ValueError(f"rating {text} but outcome {outcome}: a customer rates a finished service (served)")
+    return int(text)
+
+
 def _row_events(row: dict[str, str], local: tzinfo, names: Mapping[str, ServiceType] | None = None,
                 window: FeedWindow | _Window | None = None) -> list[TicketEvent]:
     """The events of one row; ValueError says what is wrong with it."""
@@ -242,6 +256,7 @@ def _row_events(row: dict[str, str], local: tzinfo, names: Mapping[str, ServiceT
         raise ValueError(f"outcome {outcome} needs finished_at (when it happened)")
     if outcome == "no_show" and finished is None and called is None:
         raise ValueError("outcome no_show needs called_at or finished_at")
+    score = _score(row, outcome)
 
     def event(kind: TicketEventType, at: datetime, **extra: object) -> TicketEvent:
         return TicketEvent(event_id=f"csv:{ticket}:{kind.value}:{at.isoformat()}", type=kind, at=at,
@@ -261,6 +276,8 @@ def _row_events(row: dict[str, str], local: tzinfo, names: Mapping[str, ServiceT
         events.append(event(TicketEventType.ABANDONED, finished))
     elif outcome == "transferred":
         events.append(event(TicketEventType.TRANSFERRED, finished, service_type=service, counter_id=counter))
+    if score is not None:
+        events.append(event(TicketEventType.RATED, finished, counter_id=counter, staff_id=staff, score=score))
     return events
 
 

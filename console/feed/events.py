@@ -19,6 +19,9 @@ is stored):
 - ``staff_id``: required for ``staff_login`` and ``staff_logout``.
 - ``state``: required for ``counter_state``; one of the counter states.
 - ``number``: optional display number printed on the ticket (defaults to ticket_id).
+- ``score``: required for ``rated`` and refused elsewhere: the customer's score on the counter's rating device
+  (评价器), a whole number from 1 (poor) to 5 (excellent); ``rated`` names the ticket (``ticket_id``) and may name
+  the ``counter_id`` and ``staff_id`` that served it. The newest rating of a ticket counts.
 - ``appointment_id``: required for ``appointment_booked``, ``appointment_cancelled`` and ``checked_in``;
   1-64 characters. ``appointment_booked`` also needs ``due_at`` (the slot start, ISO 8601 like ``at``) and
   ``service_type``; ``checked_in`` may carry the ``ticket_id`` issued at check-in.
@@ -54,7 +57,7 @@ COUNTER_STATES = tuple(s.value for s in CounterState)
 
 TICKET_TYPES = frozenset({TicketEventType.ISSUED, TicketEventType.CALLED, TicketEventType.STARTED,
                           TicketEventType.FINISHED, TicketEventType.NO_SHOW, TicketEventType.TRANSFERRED,
-                          TicketEventType.ABANDONED})
+                          TicketEventType.ABANDONED, TicketEventType.RATED})
 NEEDS_COUNTER = frozenset({TicketEventType.CALLED, TicketEventType.STARTED, TicketEventType.COUNTER_STATE,
                            TicketEventType.STAFF_LOGIN, TicketEventType.STAFF_LOGOUT})
 NEEDS_SERVICE_TYPE = frozenset({TicketEventType.ISSUED, TicketEventType.TRANSFERRED})
@@ -63,7 +66,9 @@ APPOINTMENT_TYPES = frozenset({TicketEventType.APPOINTMENT_BOOKED, TicketEventTy
                                TicketEventType.CHECKED_IN})
 
 FIELDS = ("event_id", "type", "ticket_id", "number", "service_type", "priority", "counter_id", "staff_id", "state",
-          "appointment_id", "due_at", "at")
+          "appointment_id", "due_at", "score", "at")
+#: A customer's rating: 1 (poor) to 5 (excellent).
+SCORES = (1, 5)
 
 #: Most events one request may carry.
 MAX_BATCH = 1000
@@ -143,6 +148,9 @@ class Event(BaseModel):
     appointment_id: _text(64) | None = Field(None, description="Required for appointment_booked, "
                                                                 "appointment_cancelled and checked_in.")
     due_at: Time | None = Field(None, description="Start of the booked slot; required for appointment_booked.")
+    score: Annotated[int, Field(strict=True, ge=SCORES[0], le=SCORES[1])] | None = Field(
+        None, description="Required for rated, and only there: the customer's score on the counter's rating device "
+                          "(评价器), 1 (poor) to 5 (excellent).")
 
 
 def _shown(value: object, limit: int = 40) -> str:
@@ -174,6 +182,8 @@ def feed_error(error: dict[str, Any]) -> FeedError:
         problem = f"unknown value {_shown(value)}; expected one of {', '.join(allowed)}"
     elif kind == "bool_type":
         problem = f"must be true or false, got {_shown(value)}"
+    elif kind in ("int_type", "greater_than_equal", "less_than_equal", "int_from_float"):
+        problem = f"must be a whole number from {SCORES[0]} to {SCORES[1]}, got {_shown(value)}"
     elif kind == "value_error":
         problem = str(ctx.get("error", error.get("msg", "")))
     else:
@@ -262,6 +272,10 @@ def parse_event(obj: object, local: tzinfo, names: Mapping[str, ServiceType] | N
     if event.service_type is not None and service is None:
         raise FeedError("service_type", f"unknown value {_shown(event.service_type)}; expected one of "
                                         f"{service_choices(names)}")
+    if kind is TicketEventType.RATED and event.score is None:
+        raise FeedError("score", f"is required for rated (a whole number from {SCORES[0]} to {SCORES[1]})")
+    if kind is not TicketEventType.RATED and event.score is not None:
+        raise FeedError("score", f"is only for rated events, not {kind.value}")
     due_at = None
     if kind is TicketEventType.APPOINTMENT_BOOKED or event.due_at is not None:
         if event.due_at is None:
@@ -282,6 +296,7 @@ def parse_event(obj: object, local: tzinfo, names: Mapping[str, ServiceType] | N
         state=event.state if kind is TicketEventType.COUNTER_STATE else None,
         appointment_id=event.appointment_id,
         due_at=due_at,
+        score=event.score,
     )
 
 
@@ -315,7 +330,7 @@ def event_to_json(event: TicketEvent) -> dict[str, object]:
                 "counter_id": event.counter_id, "staff_id": event.staff_id,
                 "state": event.state.value if event.state else None,
                 "appointment_id": event.appointment_id,
-                "due_at": event.due_at.isoformat() if event.due_at else None}
+                "due_at": event.due_at.isoformat() if event.due_at else None, "score": event.score}
     data.update({k: v for k, v in optional.items() if v is not None})
     if event.priority:
         data["priority"] = True

@@ -45,3 +45,32 @@ def test_refusals_name_the_option(data_dir: Path) -> None:  # noqa: F811
     long = run("report", "--from", "2024-01-01", "--to", "2026-01-01", data_dir=data_dir)
     assert long.returncode != 0 and "at most 400" in long.stderr
     assert all("Traceback" not in r.stderr for r in (backwards, both, alone, long))
+
+
+def test_ratings_from_the_log_and_the_feed_reach_the_report(data_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    """A ``rating`` column in the ticket log: scores per counter and staff member in the report; a bad score
+    rejects its line; a rating of a ticket that was not served too."""
+    lines = [HEADER + ",rating",
+             ROWS[0] + ",5", ROWS[1] + ",2", ROWS[2] + ",", ROWS[3] + ",", ROWS[4] + ",",
+             "A009,cash,0,2026-11-23T12:00:00,2026-11-23T12:01:00,2026-11-23T12:02:00,2026-11-23T12:09:00,2,E2,"
+             "served,4",
+             "A010,cash,0,2026-11-23T12:00:00,2026-11-23T12:01:00,2026-11-23T12:02:00,2026-11-23T12:09:00,2,E2,"
+             "served,6",
+             "A011,cash,0,2026-11-23T12:30:00,,,2026-11-23T12:50:00,,,abandoned,3"]
+    log = write(tmp_path / "rated.csv", lines)
+    result = run("tickets", "import", str(log), data_dir=data_dir)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{log}:8: rating '6' is not a whole number from 1 to 5",
+        f"{log}:9: rating 3 but outcome abandoned: a customer rates a finished service (served)"]
+    data = json.loads(run("report", "--date", "2026-11-23", "--json", data_dir=data_dir).stdout)
+    ratings = data["ratings"]
+    assert (ratings["rated"], ratings["avg_score"], ratings["low"]) == (3, (5 + 2 + 4) / 3, 1)
+    assert ratings["per_counter"] == {"1": {"rated": 2, "avg_score": 3.5, "low": 1},
+                                      "2": {"rated": 1, "avg_score": 4.0, "low": 0}}
+    assert ratings["per_staff"]["E1"]["avg_score"] == 3.5
+    period = json.loads(run("report", "--from", "2026-11-23", "--to", "2026-12-01", "--json",
+                            data_dir=data_dir).stdout)
+    assert period["ratings"]["rated"] == 3
+    text = run("report", "--date", "2026-11-23", data_dir=data_dir).stdout
+    assert "customer ratings (1-5): 3 rated, average 3.67, 1 scored 1 or 2" in text

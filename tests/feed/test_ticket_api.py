@@ -119,6 +119,27 @@ def test_out_of_order_events_give_the_right_ticket(feed: Feed) -> None:
             ticket.finished_at.minute] == [1, 10, 12, 20]
 
 
+def test_ratings_from_the_counter_device(feed: Feed) -> None:
+    """A ``rated`` event gives its ticket the customer's score (the newest counts) and changes nothing else; a
+    score out of 1–5, missing, or on another event type is refused naming ``score``."""
+    called = {"event_id": "e2", "type": "called", "ticket_id": "A001", "counter_id": "3", "staff_id": "E1",
+              "at": "2026-11-27T09:05:00+08:00"}
+    finished = {"event_id": "e3", "type": "finished", "ticket_id": "A001", "counter_id": "3",
+                "at": "2026-11-27T09:12:00+08:00"}
+    rated = {"event_id": "r1", "type": "rated", "ticket_id": "A001", "counter_id": "3", "staff_id": "E1",
+             "score": 2, "at": "2026-11-27T09:12:30+08:00"}
+    again = {**rated, "event_id": "r2", "score": 5, "at": "2026-11-27T09:13:00+08:00"}
+    assert feed.post([issued(1), called, finished, again, rated]) == (200, {"stored": 5, "duplicates": 0})
+    (ticket,) = tickets(feed)
+    assert (ticket.rating, ticket.status.value, ticket.counter_id) == (5, "served", "3")  # the newest rating
+    for bad, needle in (({"score": 0}, "from 1 to 5"), ({"score": "4"}, "from 1 to 5"), ({"score": None}, "required"),
+                        ({"score": 4.0}, "from 1 to 5")):
+        status, body = feed.post({**rated, "event_id": "r9", **bad})
+        assert status == 422 and body["field"] == "score" and needle in body["error"], body
+    status, body = feed.post({**issued(7, ticket="A007"), "score": 3})
+    assert status == 422 and body["field"] == "score" and "only for rated" in body["error"]
+
+
 def test_a_batch_with_one_bad_event_stores_nothing_and_names_it(feed: Feed) -> None:
     batch = [issued(1), issued(2, "A002"), {"event_id": "e3", "type": "called", "ticket_id": "A001",
                                              "at": "2026-11-27T09:05:00+08:00"}]
