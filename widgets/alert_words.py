@@ -3,6 +3,8 @@ sentence in the banner, the Alerts panel and the acknowledge dialog."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QCoreApplication
 
 from console.domain.alert_measures import CameraFigure, camera_figures, staffing_shortfalls, waiting_tickets
@@ -105,6 +107,11 @@ def describe(alert: AlertRecord, kind: str | None = None) -> str:
         text = QCoreApplication.translate(
             "AlertWords", "%1 idle %2 min while customers wait").replace("%1", labels.counter_name(subject)) \
             .replace("%2", f"{v:.0f}")
+    elif kind == "low_rating":
+        text = QCoreApplication.translate(
+            "AlertWords", "%1: customers rate today's service %2 of 5 on average, below %3 (%4)") \
+            .replace("%1", labels.counter_name(subject)).replace("%2", f"{v:.1f}").replace("%3", f"{t:g}") \
+            .replace("%4", _rating_detail(alert.detail))
     elif kind == "staffing" and subject == "branch":
         short = round(v)
         types = ", ".join(f"{_service(t)} {n}" for t, n in staffing_shortfalls(alert.detail))
@@ -131,3 +138,12 @@ def describe(alert: AlertRecord, kind: str | None = None) -> str:
     else:
         text = alert.message
     return text
+
+
+def _rating_detail(detail: str) -> str:
+    """A low-rating alert's detail ("12 rated, 3 scored 1 or 2") in the interface language."""
+    found = re.fullmatch(r"(\d+) rated, (\d+) scored 1 or 2", detail or "")
+    if found is None:
+        return detail or ""
+    return QCoreApplication.translate("AlertWords", "%1 rated, %2 scored 1 or 2").replace("%1", found[1]) \
+        .replace("%2", found[2])

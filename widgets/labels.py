@@ -279,4 +279,5 @@ def rule_name(kind: str) -> str:
         "camera_offline": QCoreApplication.translate("AlertWords", "Camera offline"),
         "not_logged_in": QCoreApplication.translate("AlertWords", "Not logged in"),
         "priority_wait": QCoreApplication.translate("AlertWords", "Priority customer waiting"),
+        "low_rating": QCoreApplication.translate("AlertWords", "Low customer rating"),
     }.get(kind, kind)

@@ -46,7 +46,8 @@ CATCH_UP_S = 1.0
 
 #: the unit of each rule kind's figure, for the plain message
 UNITS = {"crowding": "%", "long_wait": " min", "queue": " tickets per counter", "service_level": "%",
-         "idle_counter": " min", "staffing": " counters", "camera_offline": " s", "not_logged_in": " min", "priority_wait": " min"}
+         "idle_counter": " min", "staffing": " counters", "camera_offline": " s", "not_logged_in": " min", "priority_wait": " min",
+         "low_rating": " of 5"}
 
 
 def message_of(alert: ActiveAlert, kind: str | None = None) -> str:

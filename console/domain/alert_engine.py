@@ -57,6 +57,7 @@ class RuleKind(StrEnum):
     CAMERA_OFFLINE = "camera_offline"  # seconds a camera has been offline
     NOT_LOGGED_IN = "not_logged_in"  # minutes since a rostered shift started without a login
     PRIORITY_WAIT = "priority_wait"  # minutes the longest-waiting priority customer (VIP, elderly, disabled) waited
+    LOW_RATING = "low_rating"  # the day's average customer rating (1–5) at a counter, once enough were rated
 
 
 #: the subject of the whole lobby's crowding (zones are named by their zone names)
@@ -87,7 +88,10 @@ SCOPES: dict[RuleKind, ScopeKind | None] = {
     RuleKind.CAMERA_OFFLINE: ScopeKind.CAMERA,
     RuleKind.NOT_LOGGED_IN: ScopeKind.STAFF,
     RuleKind.PRIORITY_WAIT: None,
+    RuleKind.LOW_RATING: ScopeKind.COUNTER,
 }
+#: rule kinds whose figure is bad when low (the alert is raised at or below its threshold)
+BELOW_KINDS = frozenset({RuleKind.SERVICE_LEVEL, RuleKind.LOW_RATING})
 
 
 class Direction(StrEnum):
@@ -423,6 +427,8 @@ def default_rules() -> list[RuleSpec]:
         # a priority customer (VIP, elderly, disabled) is served first: waiting more than 5 minutes is worth a look
         RuleSpec("priority_wait", RuleKind.PRIORITY_WAIT, (_lv(W, 5, 4),), sustain_s=0, clear_sustain_s=0,
                  cooldown_s=0, escalate_after_s=300),
+        # customers at a counter rate its service below 3.5 of 5 on the day (評价器): a word with the team is due
+        RuleSpec("low_rating", RuleKind.LOW_RATING, (_lv(W, 3.5, 3.8),), direction=Direction.BELOW, sustain_s=0),
     ]
 
 

@@ -21,6 +21,9 @@ Decisions (units as in ``RuleKind``):
 - priority wait: the priority customers waiting (VIP tickets, tickets marked priority at issue — elderly, disabled):
   subject "priority", value the longest wait in minutes, detail the tickets (one alert for all of them: whoever
   acts calls the longest-waiting first);
+- low rating: per counter, the average customer rating (1–5) of the day's tickets it served that were rated by the
+  instant (their service finished by then), measured once ``MIN_RATED`` were (one unhappy customer is no trend);
+  detail "N rated, K scored 1 or 2";
 - not logged in: for each roster work record with a counter that has started, the minutes since its start while
   its person has not logged in at any counter since 30 minutes before it (measured until they do, or it ends).
 """
@@ -39,6 +42,8 @@ from console.domain.records import CounterStatus, ShiftRecord, TicketRecord, Zon
 from console.domain.vocabulary import QUEUED_SERVICE_TYPES, CounterState, ServiceType, ShiftKind
 
 MIN_DECIDED = 5
+#: ratings a counter needs on the day before its average is judged
+MIN_RATED = 5
 SERVICE_LEVEL_WINDOW = timedelta(minutes=60)
 LOGIN_EARLY = timedelta(minutes=30)
 
@@ -269,8 +274,20 @@ def priority_waits(state: BranchState) -> list[Measurement]:
                         long_wait_detail([(t.number, s / 60) for t, s in waiting]))]
 
 
+def low_ratings(state: BranchState) -> list[Measurement]:
+    """Per counter, the average rating of the day's rated tickets it served (finished by the instant)."""
+    scores: dict[str, list[int]] = {}
+    for t in state.tickets:
+        if t.rating is not None and t.counter_id is not None and t.finished_at is not None \
+                and t.finished_at <= state.at:
+            scores.setdefault(t.counter_id, []).append(t.rating)
+    return [Measurement(RuleKind.LOW_RATING, counter, sum(s) / len(s),
+                        f"{len(s)} rated, {sum(1 for x in s if x <= 2)} scored 1 or 2")
+            for counter, s in sorted(scores.items()) if len(s) >= MIN_RATED]
+
+
 MEASURES = (crowding, long_waits, queues, service_level, idle_counters, staffing, cameras_offline, not_logged_in,
-            priority_waits)
+            priority_waits, low_ratings)
 
 
 def measure_all(state: BranchState) -> list[Measurement]:

@@ -62,7 +62,7 @@ class RoleRoute:
 
 
 _QUEUE_KINDS = {RuleKind.LONG_WAIT, RuleKind.QUEUE, RuleKind.SERVICE_LEVEL, RuleKind.IDLE_COUNTER,
-                RuleKind.STAFFING, RuleKind.NOT_LOGGED_IN, RuleKind.PRIORITY_WAIT}
+                RuleKind.STAFFING, RuleKind.NOT_LOGGED_IN, RuleKind.PRIORITY_WAIT, RuleKind.LOW_RATING}
 
 DEFAULT_ROUTES: dict[str, RoleRoute] = {
     "lobby_manager": RoleRoute("lobby_manager", frozenset(k.value for k in _QUEUE_KINDS | {RuleKind.CROWDING}),
@@ -70,7 +70,8 @@ DEFAULT_ROUTES: dict[str, RoleRoute] = {
     "security_officer": RoleRoute("security_officer",
                                   frozenset({RuleKind.CROWDING.value, RuleKind.CAMERA_OFFLINE.value})),
     "branch_manager": RoleRoute("branch_manager", frozenset(k.value for k in (
-        RuleKind.SERVICE_LEVEL, RuleKind.STAFFING, RuleKind.CROWDING, RuleKind.LONG_WAIT, RuleKind.PRIORITY_WAIT))),
+        RuleKind.SERVICE_LEVEL, RuleKind.STAFFING, RuleKind.CROWDING, RuleKind.LONG_WAIT, RuleKind.PRIORITY_WAIT,
+        RuleKind.LOW_RATING))),
 }
 
 

@@ -583,6 +583,10 @@
         <translation>优先客户等候</translation>
     </message>
     <message>
+        <source>Low customer rating</source>
+        <translation>客户评价偏低</translation>
+    </message>
+    <message>
         <source>%1 %2 (uncalibrated, may count low)</source>
         <translation>%1 %2（未校准，人多时可能偏少）</translation>
     </message>
@@ -659,6 +663,10 @@
         <translation>%1 空闲 %2 分钟，但有客户在等候</translation>
     </message>
     <message>
+        <source>%1: customers rate today&apos;s service %2 of 5 on average, below %3 (%4)</source>
+        <translation>%1：今日客户评价平均 %2 分（5 分制），低于 %3（%4）</translation>
+    </message>
+    <message>
         <source>Staffing: one counter short of what the queues need</source>
         <translation>人手不足：比排队所需少 1 个窗口</translation>
     </message>
@@ -683,12 +691,20 @@
         <translation>%1 班次开始 %3 分钟后仍未在 %2 登录</translation>
     </message>
     <message>
+        <source>%1 rated, %2 scored 1 or 2</source>
+        <translation>%1 条评价，%2 条 1–2 分</translation>
+    </message>
+    <message>
         <source>min</source>
         <translation>分钟</translation>
     </message>
     <message>
         <source>s</source>
         <translation>秒</translation>
+    </message>
+    <message>
+        <source>points of 5</source>
+        <translation>分（满分 5 分）</translation>
     </message>
 </context>
 <context>

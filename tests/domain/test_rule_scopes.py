@@ -35,10 +35,14 @@ def ago(minutes: float) -> datetime:
 
 def busy_branch() -> BranchState:
     """Two of everything past the line: lobby and zone crowded, two queues long and slow, two counters idle while
-    their queues wait, two cameras offline, two people on shift and not logged in."""
+    their queues wait and rated low, two cameras offline, two people on shift and not logged in."""
     tickets = tuple(TicketRecord(f"{t.value[0].upper()}{i:03d}", f"{t.value}{i}", t, False, ago(20 + i),
                                  TicketStatus.WAITING)
                     for t in (CASH, NON_CASH) for i in range(12))
+    # served earlier and rated low at counters 1 and 2 (five ratings each: enough to be judged)
+    tickets += tuple(TicketRecord(f"R{c}{i}", f"R{c}{i}", CASH, False, ago(120), TicketStatus.SERVED, ago(100),
+                                  ago(99), ago(90), counter_id=c, staff_id=f"E{c}", rating=2)
+                     for c in ("1", "2") for i in range(5))
     counters = (CounterStatus("1", "1号窗口", (CASH,), CounterState.IDLE, ago(20), "E1"),
                 CounterStatus("2", "2号窗口", (NON_CASH,), CounterState.IDLE, ago(25), "E2"))
     zones = (ZoneSpec("Waiting area", ZoneKind.WAITING, ((0, 0), (1, 0), (1, 1)), capacity=10),)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.alert_engine import (
+    BELOW_KINDS,
     SCOPES,
     SEVERITY_ORDER,
     Direction,
@@ -54,7 +55,8 @@ def unit_words(kind: RuleKind) -> str:
             RuleKind.IDLE_COUNTER: QCoreApplication.translate("AlertWords", "min"), RuleKind.STAFFING: "",
             RuleKind.CAMERA_OFFLINE: QCoreApplication.translate("AlertWords", "s"),
             RuleKind.NOT_LOGGED_IN: QCoreApplication.translate("AlertWords", "min"),
-            RuleKind.PRIORITY_WAIT: QCoreApplication.translate("AlertWords", "min")}[kind]
+            RuleKind.PRIORITY_WAIT: QCoreApplication.translate("AlertWords", "min"),
+            RuleKind.LOW_RATING: QCoreApplication.translate("AlertWords", "points of 5")}[kind]
 
 
 def with_unit(value: float, unit: str) -> str:
@@ -181,7 +183,7 @@ class RuleDialog(QDialog):
             ScopeKind.CAMERA: self.tr("All: every camera"),
             ScopeKind.STAFF: self.tr("All: everyone on the roster"),
         }[scope_kind])
-        below = kind is RuleKind.SERVICE_LEVEL
+        below = kind in BELOW_KINDS
         unit = unit_words(kind)
         text = self.tr("Thresholds in %1; the alert is raised when the figure is %2 the raise threshold and clears "
                        "when it is %3 the clear threshold.").replace("%1", unit or self.tr("counters or tickets"))
@@ -196,7 +198,7 @@ class RuleDialog(QDialog):
         a, b = self.active_from.time(), self.active_to.time()
         return RuleSpec(
             rule_id=self.name.text().strip(), kind=kind, levels=levels, scope=self.scope.currentData() or "",
-            direction=Direction.BELOW if kind is RuleKind.SERVICE_LEVEL else Direction.ABOVE,
+            direction=Direction.BELOW if kind in BELOW_KINDS else Direction.ABOVE,
             sustain_s=self.sustain.value(), clear_sustain_s=self.clear_sustain.value(), cooldown_s=self.cooldown.value(),
             active_from=time(a.hour(), a.minute()), active_to=time(b.hour(), b.minute(), 59),
             weekdays=frozenset(i for i, box in enumerate(self.weekdays) if box.isChecked()),

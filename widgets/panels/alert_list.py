@@ -30,7 +30,7 @@ from widgets.tables import ensure_rows, make_table, set_cell
 SEVERITY_COLOURS = {AlertSeverity.INFO: "#e0f2fe", AlertSeverity.WARNING: "#fef3c7", AlertSeverity.CRITICAL: "#fecaca"}
 BANNER_COLOURS = {AlertSeverity.INFO: "#bae6fd", AlertSeverity.WARNING: "#fcd34d", AlertSeverity.CRITICAL: "#f87171"}
 RULE_KINDS = ("crowding", "long_wait", "queue", "service_level", "idle_counter", "staffing", "camera_offline",
-              "not_logged_in", "priority_wait")
+              "not_logged_in", "priority_wait", "low_rating")
 
 
 class AlertList(QWidget):
