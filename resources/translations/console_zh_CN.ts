@@ -3027,6 +3027,10 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>预约：有效 %1 个，已签到 %2 个（准时 %3 个），爽约 %4 个 · 签到后平均等候 %5 分钟 · %6 在预约时段 5 分钟内叫号</translation>
     </message>
     <message>
+        <source>Customer ratings: %1 rated, average %2 of 5, %3 scored 1 or 2 · by counter: %4</source>
+        <translation>客户评价：%1 条，平均 %2 分（5 分制），%3 条 1–2 分 · 各窗口：%4</translation>
+    </message>
+    <message>
         <source>Today so far (%1), target: called within %2 min</source>
         <translation>今日截至目前（%1），目标：%2 分钟内叫号</translation>
     </message>

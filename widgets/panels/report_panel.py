@@ -124,6 +124,13 @@ class ReportPanel(QWidget):
                          .replace("%3", str(a.on_time)).replace("%4", str(a.missing))
                          .replace("%5", fmt_min(a.avg_wait_after_check_in_min))
                          .replace("%6", share(a.called_on_time_share)))
+        g = getattr(r, "ratings", None)
+        if g is not None and g.rated:
+            counters = ", ".join(f"{labels.counter_name(c)} {f.avg_score:.1f} ({f.rated})"
+                                 for c, f in g.per_counter.items() if f.avg_score is not None)
+            lines.append(self.tr("Customer ratings: %1 rated, average %2 of 5, %3 scored 1 or 2 · by counter: %4")
+                         .replace("%1", str(g.rated)).replace("%2", f"{g.avg_score:.1f}")
+                         .replace("%3", str(g.low)).replace("%4", counters or "—"))
         self.priority_label.setText("\n".join(lines))
 
     @Slot(object)
