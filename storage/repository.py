@@ -139,13 +139,15 @@ def load_audit_chain(db: Database) -> list[dict]:
 
 
 def newest_audit_entry(db: Database) -> dict | None:
-    """The chain's newest entry (highest ``chain_seq``) as ``load_audit_chain`` gives entries; None when empty."""
+    """The chain's newest entry (highest ``chain_seq``) as ``load_audit_chain`` gives entries, with its
+    ``chain_seq``; None when empty."""
     from storage.audit import fields
 
     with db.session() as s:
         r = s.scalars(select(m.AuditEntry).where(m.AuditEntry.chain_seq.is_not(None))
                       .order_by(m.AuditEntry.chain_seq.desc()).limit(1)).first()
-        return None if r is None else {**fields(r), "prev_hash": r.prev_hash, "hash": r.hash}
+        return None if r is None else {**fields(r), "prev_hash": r.prev_hash, "hash": r.hash,
+                                       "chain_seq": r.chain_seq}
 
 
 def load_appointments(db: Database, code: str, start: datetime, end: datetime) -> list[AppointmentRecord]:
@@ -194,9 +196,14 @@ def load_roster(db: Database, code: str, day: date) -> list[ShiftRecord]:
                             breaks=tuple(BreakSpan(b.start, b.end) for b in sh.breaks)) for sh, no in rows]
 
 
-def _ticket_record(r: m.Ticket) -> TicketRecord:
-    return TicketRecord(ticket_id=r.ticket_id, number=r.number, service_type=ServiceType(r.service_type),
-                        priority=r.priority, issued_at=r.issued_at, status=TicketStatus(r.status),
+_SERVICE_TYPES = {t.value: t for t in ServiceType}
+_STATUSES = {t.value: t for t in TicketStatus}
+
+
+def _ticket_record(r) -> TicketRecord:
+    """A ticket row — an ORM ``Ticket`` or a row of ``_TICKET_COLUMNS`` — as the record the domain reads."""
+    return TicketRecord(ticket_id=r.ticket_id, number=r.number, service_type=_SERVICE_TYPES[r.service_type],
+                        priority=r.priority, issued_at=r.issued_at, status=_STATUSES[r.status],
                         called_at=r.called_at, started_at=r.started_at, finished_at=r.finished_at,
                         counter_id=r.counter_id, staff_id=r.staff_id, transfers=r.transfers, rating=r.rating)
 
@@ -216,10 +223,7 @@ def load_tickets(db: Database, code: str, start: datetime, end: datetime) -> lis
         rows = s.execute(select(*_TICKET_COLUMNS).where(
             m.Ticket.branch_id == bid, m.Ticket.issued_at >= start, m.Ticket.issued_at < end)
             .order_by(m.Ticket.issued_at, m.Ticket.id))
-        types, statuses = {t.value: t for t in ServiceType}, {t.value: t for t in TicketStatus}
-        return [TicketRecord(ticket_id=r[0], number=r[1], service_type=types[r[2]], priority=r[3], issued_at=r[4],
-                             status=statuses[r[5]], called_at=r[6], started_at=r[7], finished_at=r[8],
-                             counter_id=r[9], staff_id=r[10], transfers=r[11], rating=r[12]) for r in rows]
+        return [_ticket_record(r) for r in rows]
 
 
 def load_changed_tickets(db: Database, code: str, after_event_id: int) -> tuple[list[TicketRecord], int]:
