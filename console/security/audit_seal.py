@@ -95,6 +95,7 @@ def verify_trail(db: Database, seal: audit.AuditSeal) -> BrokenLink | None:
 
 
 def head_of(db: Database) -> tuple[int, str]:
-    """(entries in the chain, the newest entry's hash) — the anchor the closing day report prints."""
-    chain = [e for e in repository.load_audit_chain(db) if e["hash"] is not None]
-    return len(chain), (chain[-1]["hash"] if chain else GENESIS)
+    """(entries in the chain, the newest entry's hash) — the anchor the closing day report prints. The chain's
+    places run 1…n, so the newest entry's place is the count: one row read, not the whole trail."""
+    newest = repository.newest_audit_entry(db)
+    return (0, GENESIS) if newest is None else (newest["chain_seq"], newest["hash"])
