@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.report_speed import random_ticket  # noqa: E402
 from console.domain.period_report import build_period_report  # noqa: E402
 from console.domain.records import BranchInfo  # noqa: E402
 from storage import models as m  # noqa: E402
@@ -49,25 +50,9 @@ def fill(db, per_day: int, days: int) -> int:
     for n in range(days):
         day = LAST - timedelta(days=days - 1 - n)
         opens = datetime.combine(day, clock_time(9), tzinfo=TZ)
-        rows = []
-        for i in range(per_day):
-            issued = opens + timedelta(seconds=rng.uniform(0, 8 * 3600))
-            outcome = rng.choices(["served", "no_show", "abandoned"], [92, 4, 4])[0]
-            row = {"branch_id": bid, "business_day": day, "ticket_id": f"A{i:04d}", "number": f"A{i:04d}",
-                   "service_type": rng.choice(["cash", "non_cash", "corporate", "vip"]),
-                   "priority": rng.random() < 0.1, "status": outcome, "issued_at": issued, "called_at": None,
-                   "started_at": None, "finished_at": None, "counter_id": None, "staff_id": None, "transfers": 0}
-            if outcome in ("served", "no_show"):
-                row["called_at"] = issued + timedelta(seconds=rng.expovariate(1 / 400))
-                row["counter_id"] = str(rng.randint(1, 12))
-            if outcome == "served":
-                row["started_at"] = row["called_at"] + timedelta(seconds=rng.uniform(20, 90))
-                row["finished_at"] = row["started_at"] + timedelta(seconds=rng.expovariate(1 / 300))
-            elif outcome == "no_show":
-                row["finished_at"] = row["called_at"] + timedelta(minutes=3)
-            else:
-                row["finished_at"] = issued + timedelta(seconds=rng.uniform(300, 1800))
-            rows.append(row)
+        rows = [random_ticket(rng, bid, day, opens + timedelta(seconds=rng.uniform(0, 8 * 3600)), f"A{i:04d}",
+                              f"A{i:04d}", {"served": 92, "no_show": 4, "abandoned": 4}, 12)
+                for i in range(per_day)]
         with db.session() as session:
             session.execute(m.Ticket.__table__.insert(), rows)
         written += len(rows)

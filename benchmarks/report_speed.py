@@ -47,30 +47,36 @@ DAY = date(2026, 11, 27)
 USER, PASSWORD = "bench-admin", "Report2026bench"
 
 
+def random_ticket(rng: random.Random, bid: int, day: date, issued: datetime, ticket_id: str, number: str,
+                  outcomes: dict[str, int], counters: int) -> dict:
+    """One ticket row for the ticket table: a random service type, priority in one case of ten, an outcome drawn with
+    the ``outcomes`` weights, waits of about 400 s (exponential), transactions of about 300 s, a counter 1…counters."""
+    outcome = rng.choices(list(outcomes), list(outcomes.values()))[0]
+    row = {"branch_id": bid, "business_day": day, "ticket_id": ticket_id, "number": number,
+           "service_type": rng.choice(["cash", "non_cash", "corporate", "vip"]), "priority": rng.random() < 0.1,
+           "status": outcome, "issued_at": issued, "called_at": None, "started_at": None, "finished_at": None,
+           "counter_id": None, "staff_id": None, "transfers": 0}
+    if outcome in ("served", "no_show"):
+        row["called_at"] = issued + timedelta(seconds=rng.expovariate(1 / 400))
+        row["counter_id"] = str(rng.randint(1, counters))
+    if outcome == "served":
+        row["started_at"] = row["called_at"] + timedelta(seconds=rng.uniform(20, 90))
+        row["finished_at"] = row["started_at"] + timedelta(seconds=rng.expovariate(1 / 300))
+    elif outcome == "no_show":
+        row["finished_at"] = row["called_at"] + timedelta(minutes=3)
+    elif outcome == "abandoned":
+        row["finished_at"] = issued + timedelta(seconds=rng.uniform(300, 1800))
+    return row
+
+
 def fill(db, n: int) -> None:
     rng = random.Random(7)
     opens = datetime.combine(DAY, clock_time(9), tzinfo=TZ)
-    rows = []
     with db.session() as session:
         bid = branch_id(session, "BIG")
-    for i in range(n):
-        issued = opens + timedelta(seconds=rng.uniform(0, 8 * 3600))
-        outcome = rng.choices(["served", "no_show", "abandoned", "waiting"], [90, 4, 4, 2])[0]
-        row = {"branch_id": bid, "business_day": DAY, "ticket_id": f"T{i:05d}", "number": f"A{i:05d}",
-               "service_type": rng.choice(["cash", "non_cash", "corporate", "vip"]), "priority": rng.random() < 0.1,
-               "status": outcome, "issued_at": issued, "called_at": None, "started_at": None, "finished_at": None,
-               "counter_id": None, "staff_id": None, "transfers": 0}
-        if outcome in ("served", "no_show"):
-            row["called_at"] = issued + timedelta(seconds=rng.expovariate(1 / 400))
-            row["counter_id"] = str(rng.randint(1, 20))
-        if outcome == "served":
-            row["started_at"] = row["called_at"] + timedelta(seconds=rng.uniform(20, 90))
-            row["finished_at"] = row["started_at"] + timedelta(seconds=rng.expovariate(1 / 300))
-        elif outcome == "no_show":
-            row["finished_at"] = row["called_at"] + timedelta(minutes=3)
-        elif outcome == "abandoned":
-            row["finished_at"] = issued + timedelta(seconds=rng.uniform(300, 1800))
-        rows.append(row)
+    rows = [random_ticket(rng, bid, DAY, opens + timedelta(seconds=rng.uniform(0, 8 * 3600)), f"T{i:05d}",
+                          f"A{i:05d}", {"served": 90, "no_show": 4, "abandoned": 4, "waiting": 2}, 20)
+            for i in range(n)]
     with db.session() as session:
         session.execute(m.Ticket.__table__.insert(), rows)
 
