@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -578,3 +579,21 @@ class ServiceLease(Base):
     holder: Mapped[str] = mapped_column(String(200))  # "host pid N"
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     renewed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TicketDaySummary(Base):
+    """A closed day's tickets reduced to figures that add up (console/domain/ticket_summary.py), so a period report
+    reads one row a day instead of every ticket. Dropped by the writer whenever a ticket of that day is written;
+    kept when the day's raw tickets are purged (statistics, no ticket)."""
+
+    __tablename__ = "ticket_day_summary"
+    __table_args__ = (UniqueConstraint("branch_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)  # ticket_summary.SUMMARY_VERSION when written
+    figures: Mapped[str] = mapped_column(Text)  # TicketSummary.to_json()
+    priority_waits: Mapped[bytes] = mapped_column(LargeBinary)  # seconds, 8-byte floats, ascending
+    ordinary_waits: Mapped[bytes] = mapped_column(LargeBinary)
+    built_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -43,6 +43,7 @@ from console.domain.vocabulary import (
     TicketStatus,
     ZoneKind,
 )
+from console.domain.work_figures import CounterStateChange
 from storage import models as m
 from storage.database import Database
 from storage.records import AuditRecord, CameraSetup, CameraSpec, LineRecord
@@ -224,6 +225,48 @@ def load_tickets(db: Database, code: str, start: datetime, end: datetime) -> lis
             m.Ticket.branch_id == bid, m.Ticket.issued_at >= start, m.Ticket.issued_at < end)
             .order_by(m.Ticket.issued_at, m.Ticket.id))
         return [_ticket_record(r) for r in rows]
+
+
+def load_appointment_tickets(db: Database, code: str, appointments: Sequence[AppointmentRecord],
+                             zone: ZoneInfo) -> list[TicketRecord]:
+    """The tickets issued for ``appointments`` at check-in (a ticket number on the day of the appointment's slot)."""
+    wanted = {(a.due_at.astimezone(zone).date(), a.ticket_id) for a in appointments if a.ticket_id}
+    if not wanted:
+        return []
+    found: list[TicketRecord] = []
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        days = sorted({day for day, _ in wanted})
+        for i in range(0, len(days), 200):
+            chunk = days[i:i + 200]
+            rows = s.execute(select(*_TICKET_COLUMNS, m.Ticket.business_day).where(
+                m.Ticket.branch_id == bid, m.Ticket.business_day.in_(chunk),
+                m.Ticket.ticket_id.in_({tid for day, tid in wanted if day in chunk})))
+            found += [_ticket_record(r) for r in rows if (r.business_day, r.ticket_id) in wanted]
+    return found
+
+
+def load_counter_changes(db: Database, code: str, start: datetime, end: datetime) -> list[CounterStateChange]:
+    """The counter states reported in [start, end), and per counter the last one before ``start`` (the state the
+    period starts in), in time order."""
+    c = m.CounterEventRow
+    with db.session() as s:
+        bid = _bid(s, code)
+        if bid is None:
+            return []
+        latest = (select(c.counter_id, func.max(c.at).label("at")).where(c.branch_id == bid, c.at < start)
+                  .group_by(c.counter_id).subquery())
+        before = s.execute(select(c.counter_id, c.at, c.state, c.staff_id, c.id).join(
+            latest, (c.counter_id == latest.c.counter_id) & (c.at == latest.c.at)).where(c.branch_id == bid)).all()
+        inside = s.execute(select(c.counter_id, c.at, c.state, c.staff_id, c.id).where(
+            c.branch_id == bid, c.at >= start, c.at < end)).all()
+    first_before = {}
+    for r in sorted(before, key=lambda r: r.id):
+        first_before[r.counter_id] = r  # the newest row of the counter's latest instant
+    rows = sorted([*first_before.values(), *inside], key=lambda r: (r.at, r.id))
+    return [CounterStateChange(r.counter_id, r.at, CounterState(r.state), r.staff_id) for r in rows]
 
 
 def load_changed_tickets(db: Database, code: str, after_event_id: int) -> tuple[list[TicketRecord], int]:

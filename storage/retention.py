@@ -8,7 +8,9 @@ What is raw (deleted), table by table — every row that records a person or a m
 - ``alert_snapshot`` rows and their JPEG files (``delete_snapshot_files``).
 Kept: branches, counters, cameras, zones, staff, the roster, counter requests (each has its audit entry), alerts
 and their deliveries, alert rules, users, settings, the audit trail — and the statistics of
-``console/domain/day_stats.py`` (occupancy per half-hour, tickets per day and per half-hour, crossings).
+``console/domain/day_stats.py`` (occupancy per half-hour, tickets per day and per half-hour, crossings), and each
+day's ticket summary (``console/domain/ticket_summary.py``, written here if no period report stored it before), so
+period reports stay exact over purged days.
 
 Rules:
 - ``older_than_days`` N purges, per branch, every branch-local day before ``today − N`` (rows before the branch's
@@ -40,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from console.domain import day_stats
 from console.domain.records import LineCrossings, OccupancyPoint
+from console.domain.ticket_summary import SUMMARY_VERSION, TicketSummary, summarise
 from storage import models as m
 from storage.database import Database
 from storage.repository import _ticket_record
@@ -82,6 +85,8 @@ class BranchPlan:
     crossings: list[day_stats.CrossingSlot] = field(default_factory=list)
     ticket_days: list[day_stats.TicketDay] = field(default_factory=list)
     ticket_slots: list[day_stats.TicketSlot] = field(default_factory=list)
+    #: the purged days' tickets reduced for period reports (days without a stored summary yet)
+    summaries: dict[date, TicketSummary] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,6 +133,8 @@ def _plan_branch(session: Session, branch: m.Branch, older_than_days: int, now: 
         "ticket": set(session.scalars(select(m.TicketDayStat.day).where(m.TicketDayStat.branch_id == bid)).all()),
         "occupancy": set(session.scalars(select(m.OccupancyStat.day).where(m.OccupancyStat.branch_id == bid)).all()),
         "crossing": set(session.scalars(select(m.CrossingStat.day).where(m.CrossingStat.branch_id == bid)).all()),
+        "summary": set(session.scalars(select(m.TicketDaySummary.day).where(
+            m.TicketDaySummary.branch_id == bid, m.TicketDaySummary.version == SUMMARY_VERSION)).all()),
     }
 
     s = m.OccupancySample
@@ -155,7 +162,10 @@ def _plan_branch(session: Session, branch: m.Branch, older_than_days: int, now: 
                                                 t.id <= plan.max_ids["ticket"]).order_by(t.issued_at, t.id))
         for run in _by_day((row for (row,) in rows), lambda r: r.issued_at, zone):
             tickets = [_ticket_record(r) for r in run]
-            if tickets[0].issued_at.astimezone(zone).date() in done["ticket"]:
+            day = tickets[0].issued_at.astimezone(zone).date()
+            if day not in done["summary"]:
+                plan.summaries[day] = summarise(tickets, day, zone)
+            if day in done["ticket"]:
                 continue
             plan.ticket_days += day_stats.ticket_days(tickets, zone, target_wait_s)
             plan.ticket_slots += day_stats.ticket_slots(tickets, zone)
@@ -218,6 +228,17 @@ class ApplyPurge:
             done = {model: set(session.scalars(select(model.day).where(model.branch_id == p.branch_id)).all())
                     for model in STAT_MODELS}
             session.add_all(r for r in _stat_rows(p) if r.day not in done[type(r)])
+            summarised = set(session.scalars(select(m.TicketDaySummary.day).where(
+                m.TicketDaySummary.branch_id == p.branch_id, m.TicketDaySummary.version == SUMMARY_VERSION)))
+            stale = [day for day in p.summaries if day not in summarised]
+            if stale:  # none, or of another version
+                session.execute(delete(m.TicketDaySummary).where(m.TicketDaySummary.branch_id == p.branch_id,
+                                                                 m.TicketDaySummary.day.in_(stale)))
+            session.add_all(m.TicketDaySummary(branch_id=p.branch_id, day=day, version=SUMMARY_VERSION,
+                                               figures=summary.to_json(),
+                                               priority_waits=summary.waits_bytes()[0],
+                                               ordinary_waits=summary.waits_bytes()[1], built_at=plan.at)
+                            for day, summary in p.summaries.items() if day not in summarised)
             for name, (model, at_col) in RAW_TABLES.items():
                 if p.max_ids.get(name):
                     session.execute(delete(model).where(model.branch_id == p.branch_id, at_col < p.cutoff,

@@ -36,6 +36,7 @@ from console.domain.records import (
     TicketEvent,
     ZoneSpec,
 )
+from console.domain.ticket_summary import SUMMARY_VERSION
 from console.domain.vocabulary import (
     AlertState,
     CounterAction,
@@ -384,7 +385,16 @@ def _project_ticket(session: Session, bid: int, day: date, ticket_id: str,
         session.add(ticket)
     for name, value in state.items():
         setattr(ticket, name, value)
+    _forget_day_summaries(session, bid, {day, ticket.issued_at.astimezone(branch_zone(session, bid)).date()}
+                          if ticket.issued_at is not None else {day})
     _touch_counters(session, bid, day, ticket_id, state, counters)
+
+
+def _forget_day_summaries(session: Session, bid: int, days: set[date]) -> None:
+    """Drop the stored summaries of ``days`` (a ticket of theirs is being written): the next period report
+    summarises them again from their tickets (console/domain/ticket_summary.py)."""
+    s = m.TicketDaySummary
+    session.execute(delete(s).where(s.branch_id == bid, s.day.in_(sorted(days))))
 
 
 _FINAL_STATUS = {TicketEventType.FINISHED: TicketStatus.SERVED, TicketEventType.NO_SHOW: TicketStatus.NO_SHOW,
@@ -514,6 +524,8 @@ class StoreTicketLog:
             tickets.append({"branch_id": bid, "business_day": day, "ticket_id": ticket_id, **state})
             touched.append((day, ticket_id, state, counters))
         if events:
+            _forget_day_summaries(session, bid, {t["business_day"] for t in tickets}
+                                  | {t["issued_at"].astimezone(zone).date() for t in tickets})
             _insert_many(session, ev.__table__, events)
             _insert_many(session, m.Ticket.__table__, tickets)
             self.stored += len(events)
@@ -1138,3 +1150,46 @@ class SaveEmergencyPlans:
         session.add(m.AuditEntry(at=self.at, user=self.user, action="emergency_plans.save", entity="emergency_plan",
                                  entity_id=self.branch_code, before={"plans": before},
                                  after={"plans": list(self.plans)}))
+
+
+@dataclass
+class StoreDaySummaries:
+    """Summaries of closed days (console/domain/ticket_summary.py) computed from their tickets by a period report.
+    ``read_after_event_id``: the branch's newest feed event row when the tickets were read; a day with an event
+    stored since then is skipped (its summary would miss it), as is a day another PC summarised meanwhile.
+    Afterwards ``stored`` counts the summaries written."""
+
+    branch_code: str
+    summaries: dict[date, Any]  # day → TicketSummary
+    read_after_event_id: int
+    stored: int = 0
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        self.stored = 0
+        days = sorted(self.summaries)
+        if not days:
+            return
+        s, e = m.TicketDaySummary, m.TicketEventRow
+        skip = set(session.scalars(select(s.day).where(s.branch_id == bid, s.day.in_(days),
+                                                       s.version == SUMMARY_VERSION)))
+        # an event's business day and its ticket's issue day differ by at most a day (a ticket closed after
+        # midnight): a day next to a changed one is skipped as well
+        changed = set(session.scalars(select(e.business_day).where(
+            e.branch_id == bid, e.id > self.read_after_event_id, e.business_day >= days[0] - timedelta(days=1),
+            e.business_day <= days[-1] + timedelta(days=1)).distinct()))
+        skip.update(d + timedelta(days=shift) for d in changed for shift in (-1, 0, 1))
+        now = datetime.now(UTC)
+        rows = []
+        for day in days:
+            if day in skip:
+                continue
+            summary = self.summaries[day]
+            priority, ordinary = summary.waits_bytes()
+            rows.append({"branch_id": bid, "day": day, "version": SUMMARY_VERSION, "figures": summary.to_json(),
+                         "priority_waits": priority,
+                         "ordinary_waits": ordinary, "built_at": now})
+        if rows:  # a summary of another version is replaced
+            session.execute(delete(s).where(s.branch_id == bid, s.day.in_([r["day"] for r in rows])))
+            session.execute(s.__table__.insert(), rows)
+        self.stored = len(rows)

@@ -228,6 +228,7 @@ def permission(value) -> str:
         P.IMPORT_DATA: QCoreApplication.translate("labels", "import data"),
         P.EXPORT_REPORTS: QCoreApplication.translate("labels", "export reports"),
         P.VIEW_AUDIT: QCoreApplication.translate("labels", "read the audit trail"),
+        P.VIEW_STAFF_FIGURES: QCoreApplication.translate("labels", "see each person's and counter's figures"),
         P.MANAGE_CAMERAS: QCoreApplication.translate("labels", "manage cameras"),
         P.MANAGE_USERS: QCoreApplication.translate("labels", "manage users"),
         P.MANAGE_DATABASE: QCoreApplication.translate("labels", "manage the database, privacy and the API token"),

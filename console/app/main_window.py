@@ -133,6 +133,9 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner_bar)
         self.banner_bar = banner_bar
         self.reports = ReportPanel()
+        self.period_window = None
+        self.period_controller = None
+        self.reports.periods_button.clicked.connect(self.open_periods)
         self.docks: dict[str, QDockWidget] = {}
         self.stacks: dict[str, QStackedWidget] = {}
         self.notes: dict[str, QLabel] = {}
@@ -469,6 +472,12 @@ class MainWindow(QMainWindow):
         export = denied(Permission.EXPORT_REPORTS)
         self.alerts.set_export_denied(export)
         self.reports.set_export_denied(export)
+        if self.period_window is not None:  # another user: their role decides what the Periods window shows
+            if hidden is not None:
+                self.period_window.close()
+            self.period_controller.with_work = operator.may(Permission.VIEW_STAFF_FIGURES)
+            self.period_window.set_work_allowed(self.period_controller.with_work)
+            self.period_window.set_export_denied(export)
         self.staff.set_access(denied(Permission.EDIT_ROSTER), denied(Permission.CHECK_IN_STAFF), operator.username)
         for action, permission, possible in self.guarded_actions():
             why = denied(permission)
@@ -574,6 +583,44 @@ class MainWindow(QMainWindow):
 
         if self.context.operator.may(Permission.MANAGE_USERS):
             UsersDialog(UserStore(self.context.env.db), self.context.operator.username, self).exec()
+
+    @Slot()
+    def open_periods(self) -> None:
+        """The branch manager's period view (widgets/dialogs/period_window.py), one window kept while the console
+        runs; its figures are computed off the GUI thread (console/app/period_controller.py)."""
+        from zoneinfo import ZoneInfo
+
+        from console.app.period_controller import PeriodController
+        from storage import repository
+        from widgets.dialogs.period_window import PeriodWindow
+
+        if not self.context.operator.may(Permission.VIEW_QUEUE) or self.context.branch_code is None:
+            return
+        if self.period_window is None:
+            env = self.context.env
+            branch = repository.load_branch(env.db, self.context.branch_code)
+            zone = ZoneInfo(branch.timezone)
+
+            def now() -> datetime:  # the branch's clock: the demo's own, else the PC's
+                latest = self.context.controller.latest
+                return latest.snapshot.at if latest is not None else datetime.now(zone)
+
+            self.period_controller = PeriodController(env.db, branch.code, zone, env.settings.staffing.target_wait_min,
+                                                      self.context.writer.submit, now, self)
+            self.period_controller.with_work = self.context.operator.may(Permission.VIEW_STAFF_FIGURES)
+            window = PeriodWindow(self.period_controller.request, self.period_controller.today(), self,
+                                  branch_name=f"{branch.name} ({branch.code})")
+            self.period_controller.sig_ready.connect(window.show_comparison)
+            self.period_controller.sig_failed.connect(window.show_failure)
+            self.period_window = window
+            window.set_work_allowed(self.period_controller.with_work)
+            window.set_export_denied(labels.denied(self.context.operator.role, Permission.EXPORT_REPORTS,
+                                                   read_only=self.context.operator.read_only))
+            window.resize(1500, 860)
+            window.ask()
+        self.period_window.show()
+        self.period_window.raise_()
+        self.period_window.activateWindow()
 
     @Slot()
     def open_audit(self) -> None:

@@ -127,25 +127,9 @@ def incident_rows(incidents, tz: ZoneInfo) -> list[list[object]]:
 def write_xlsx(path: Path, found: Sequence[Section]) -> None:
     """The sections as one sheet each, written atomically; every cell through ``safe_cell``, since alert subjects,
     notes and names come from outside the console (a text a spreadsheet would run as a formula is written as text)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from console.reports.export import write_sections_xlsx
 
-    from console.reports.cell_safety import safe_cell, safe_row
-    from console.reports.export import write_atomically
-
-    def write(tmp: Path) -> None:
-        book = Workbook()
-        book.remove(book.active)
-        for title, header, rows in found:
-            sheet = book.create_sheet(title[:31])
-            sheet.append(safe_row(header))
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            for row in rows:
-                sheet.append([None if v == "" else safe_cell(v) for v in row])
-        book.save(tmp)
-
-    write_atomically(path, write)
+    write_sections_xlsx(path, found)
 
 
 def to_html(branch: BranchInfo, day: date, found: Sequence[Section]) -> str:
@@ -165,17 +149,9 @@ def to_html(branch: BranchInfo, day: date, found: Sequence[Section]) -> str:
 
 def render_pdf(document_html: str, path: Path) -> None:
     """Draw the HTML into a PDF (GUI thread). Written beside the target, then renamed."""
-    from PySide6.QtGui import QPageSize, QPdfWriter, QTextDocument
+    from widgets.pdf_document import render_pdf as draw
 
-    tmp = path.with_suffix(".pdf.tmp")
-    writer = QPdfWriter(str(tmp))
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setResolution(150)
-    doc = QTextDocument()
-    doc.setHtml(document_html)
-    doc.print_(writer)
-    del writer  # closes the file
-    tmp.replace(path)
+    draw(document_html, path)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from console.cli.common import (
     share,
 )
 from console.domain.day_report import DayReport, build_day_report
-from console.domain.period_report import GROUPINGS, PeriodReport, build_period_report
+from console.domain.period_report import GROUPINGS, PeriodReport
 
 if TYPE_CHECKING:
     from console.bootstrap import Environment
@@ -105,25 +105,31 @@ MAX_PERIOD_DAYS = 400
 
 def _run_period(env: Environment, args: argparse.Namespace, code: str, branch, first, last, clock, out: TextIO) -> int:
     """``report --from --to``: the period's figures over all its tickets, per group and per day."""
-    from storage import aggregates, repository
+    from console.reports.period_figures import load_period_report
+    from storage import aggregates
 
     if last < first:
         raise CommandError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
     if (last - first).days + 1 > MAX_PERIOD_DAYS:
         raise CommandError(f"the period is {(last - first).days + 1} days; at most {MAX_PERIOD_DAYS} in one report")
-    if getattr(args, "export", None) is not None:
-        raise CommandError("--export: a period report is printed or given as JSON for now; export one day at a time")
+    export = getattr(args, "export", None)
+    if export is not None and export.suffix.lower() not in (".csv", ".xlsx"):
+        raise CommandError(f"--export {export}: a period report is written as CSV (.csv) or Excel (.xlsx)")
     zone = ZoneInfo(branch.timezone)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-    tickets = repository.load_tickets(env.db, code, start, end)
-    appointments = repository.load_appointments(env.db, code, start, end)
-    purged_before = aggregates.purged_before(env.db, code)
-    purged = [first + timedelta(days=n) for n in range((last - first).days + 1)
-              if purged_before is not None and first + timedelta(days=n) < purged_before]
     target = args.target_wait_minutes or env.settings.staffing.target_wait_min
-    report = build_period_report(tickets, first, last, zone, target, appointments, at=min(clock, end),
-                                 group_by=args.group_by, purged_days=purged)
+    report, store = load_period_report(env.db, code, zone, first, last, today=clock.date(), target_wait_min=target,
+                                       group_by=args.group_by, at=min(clock, end))
+    if store is not None:
+        _store_summaries(env, store)
+    purged = list(report.purged_days)
+    if export is not None:
+        from console.reports.export import ExportError, export_report
+
+        try:
+            export_report(report, export)
+        except ExportError as exc:
+            raise CommandError(str(exc)) from None
     if args.json:
         data = report.to_json()
         if purged:
@@ -140,6 +146,21 @@ def _run_period(env: Environment, args: argparse.Namespace, code: str, branch, f
         return 0
     _print_period(report, branch.name, code, out)
     return 0
+
+
+def _store_summaries(env: Environment, task) -> None:
+    """Keep the closed days' summaries for the next report; a database that refuses the write (busy, read-only)
+    costs the next report time, never this one."""
+    import logging
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.writer import apply_now
+
+    try:
+        apply_now(env.db, task)
+    except SQLAlchemyError as exc:
+        logging.getLogger(__name__).info("day summaries not stored: %s", type(exc).__name__)
 
 
 def _print_period(p: PeriodReport, name: str, code: str, out: TextIO) -> None:

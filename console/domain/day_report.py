@@ -25,8 +25,9 @@ Priority and appointment customers are reported apart, so the branch sees whethe
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import fmean
 
@@ -37,9 +38,11 @@ from console.domain.appointments import (
     wait_after_check_in_s,
 )
 from console.domain.ids import natural_key
-from console.domain.queue_metrics import wait_s
 from console.domain.records import AppointmentRecord, TicketRecord
+from console.domain.ticket_summary import LOW_SCORE, TicketSummary, WaitGroup, merge, summarise
 from console.domain.vocabulary import ServiceType, TicketStatus
+
+__all__ = ["LOW_SCORE", "DayReport", "build_day_report", "percentile_nearest_rank", "report_from_summary"]
 
 INTERVAL = timedelta(minutes=30)
 
@@ -154,19 +157,16 @@ def _mean_or_none(values: Sequence[float]) -> float | None:
     return fmean(values) if values else None
 
 
-def _bucket(at: datetime, zone: tzinfo) -> datetime:
-    local = at.astimezone(zone)
-    return local.replace(minute=(local.minute // 30) * 30, second=0, microsecond=0)
-
-
 def _appointment_day(appointments: Sequence[AppointmentRecord], tickets: Sequence[TicketRecord],
-                     at: datetime) -> AppointmentDay:
+                     at: datetime, zone: tzinfo) -> AppointmentDay:
+    """``tickets``: at least those issued for the appointments; a ticket number is an appointment's when issued
+    on the day of its slot (numbers restart every day)."""
     counts = count_statuses(appointments, at)
-    by_id = {t.ticket_id: t for t in tickets}
+    by_id = {(t.issued_at.astimezone(zone).date(), t.ticket_id): t for t in tickets}
     waits: list[float] = []
     on_time: list[bool] = []
     for a in appointments:
-        ticket = by_id.get(a.ticket_id) if a.ticket_id else None
+        ticket = by_id.get((a.due_at.astimezone(zone).date(), a.ticket_id)) if a.ticket_id else None
         if (w := wait_after_check_in_s(a, ticket)) is not None:
             waits.append(w / 60)
         if (ok := called_on_time(a, ticket)) is not None:
@@ -190,178 +190,103 @@ def build_day_report(
     return report_over(todays, day, zone, target_wait_min, day_appointments(appointments, day, zone), at)
 
 
-@dataclass(slots=True)
-class _Tally:
-    """One group's counts while ``report_over`` passes over the tickets."""
-
-    arrived: int = 0
-    served: int = 0
-    asked: int = 0  # called or abandoned: the service level's denominator
-    within: int = 0  # called within the target
-    waits: list[float] = field(default_factory=list)
-
-    def figures(self) -> GroupDay:
-        return GroupDay(arrived=self.arrived, served=self.served, avg_wait_min=_mean_or_none(self.waits),
-                        p90_wait_min=percentile_nearest_rank(self.waits, 0.9), max_wait_min=max(self.waits, default=None),
-                        service_level=self.within / self.asked if self.asked else None)
-
-
 def report_over(todays: Sequence[TicketRecord], day: date, zone: tzinfo, target_wait_min: float,
                 appointments: Sequence[AppointmentRecord], at: datetime,
                 time_of_day: bool = False) -> DayReport:
     """The figures over exactly ``todays`` (and ``appointments``), dated ``day``: one day's tickets for the day
-    report, every ticket of a period for the period report (console/domain/period_report.py). ``time_of_day``:
-    the 30-minute intervals by the time of day over all days (their ``start`` on ``day``), else along the clock."""
-    # one pass over the tickets (a quarter of a busy branch is over 100,000): each ticket's wait and transaction
-    # time computed once (the definitions of queue_metrics.wait_s, handling_s and service_level)
+    report. ``time_of_day``: the 30-minute intervals by the time of day over all days (their ``start`` on ``day``),
+    else along the clock."""
+    summary = summarise(todays, day, zone)
+    if time_of_day:
+        summary = merge([summary])
+    return report_from_summary(summary, day, zone, target_wait_min, appointments, todays, at)
+
+
+def _group(g: WaitGroup, target_s: float) -> GroupDay:
+    waits = g.waits_s
+    return GroupDay(arrived=g.arrived, served=g.served, avg_wait_min=sum(waits) / len(waits) / 60 if waits else None,
+                    p90_wait_min=_p90_sorted(waits), max_wait_min=waits[-1] / 60 if waits else None,
+                    service_level=bisect_right(waits, target_s) / g.asked if g.asked else None)
+
+
+def _p90_sorted(waits_s: Sequence[float]) -> float | None:
+    """The nearest-rank 90th percentile of ascending waits in seconds, in minutes."""
+    if not waits_s:
+        return None
+    return waits_s[max(1, math.ceil(0.9 * len(waits_s))) - 1] / 60
+
+
+def _rating_figures(row: Sequence[int]) -> RatingFigures:
+    return RatingFigures(rated=row[0], avg_score=row[1] / row[0] if row[0] else None, low=row[2])
+
+
+def report_from_summary(summary: TicketSummary, day: date, zone: tzinfo, target_wait_min: float,
+                        appointments: Sequence[AppointmentRecord] = (),
+                        appointment_tickets: Sequence[TicketRecord] = (),
+                        at: datetime | None = None) -> DayReport:
+    """The day report's figures from a summary of tickets (console/domain/ticket_summary.py): one day's, or a
+    period's merged (its intervals then by the time of day, ``start`` on ``day``). ``appointments`` and the tickets
+    issued for them (``appointment_tickets``) give the appointment figures at the instant ``at`` (default: the end
+    of ``day``)."""
+    if at is None:
+        at = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     target_s = target_wait_min * 60
-    waits_min: list[float] = []
-    handling_min: list[float] = []
-    per_counter_handling: dict[str, list[float]] = {}
-    types: dict[ServiceType, list] = {}  # type → [arrived, served, waits]
-    groups = {True: _Tally(), False: _Tally()}  # priority → its waits and service level
-    statuses: dict[TicketStatus, int] = {}
-    served_status = TicketStatus.SERVED
-    for t in todays:
-        status = t.status
-        statuses[status] = statuses.get(status, 0) + 1
-        kind = types.get(t.service_type)
-        if kind is None:
-            kind = types[t.service_type] = [0, 0, []]
-        kind[0] += 1
-        group = groups[t.priority]
-        group.arrived += 1
-        if status is served_status:
-            kind[1] += 1
-            group.served += 1
-            if t.started_at is not None and t.finished_at is not None:
-                h = (t.finished_at - t.started_at).total_seconds() / 60
-                handling_min.append(h)
-                if t.counter_id is not None:
-                    per_counter_handling.setdefault(t.counter_id, []).append(h)
-        if t.called_at is not None:
-            w = (t.called_at - t.issued_at).total_seconds()
-            waits_min.append(w / 60)
-            kind[2].append(w / 60)
-            group.waits.append(w / 60)
-            group.asked += 1
-            group.within += w <= target_s
-        elif status is TicketStatus.ABANDONED:
-            group.asked += 1
+    s = summary
+    waits = sorted(s.priority.waits_s + s.ordinary.waits_s)
+    asked = s.priority.asked + s.ordinary.asked
+    within = bisect_right(s.priority.waits_s, target_s) + bisect_right(s.ordinary.waits_s, target_s)
     per_counter = {
-        cid: CounterDay(served=len(hs), avg_transaction_min=_mean_or_none(hs), busy_min=sum(hs))
-        for cid, hs in sorted(per_counter_handling.items(), key=lambda kv: natural_key(kv[0]))
+        cid: CounterDay(served=int(n), avg_transaction_min=total / n / 60 if n else None, busy_min=total / 60)
+        for cid, (n, total) in sorted(s.per_counter.items(), key=lambda kv: natural_key(kv[0]))
     }
-    per_type = {service_type.value: ServiceTypeDay(arrived=types[service_type][0], served=types[service_type][1],
-                                                   avg_wait_min=_mean_or_none(types[service_type][2]))
-                for service_type in ServiceType if service_type in types}
-    asked = groups[True].asked + groups[False].asked
-    within = groups[True].within + groups[False].within
+    per_type = {service_type.value: ServiceTypeDay(arrived=int(row[0]), served=int(row[1]),
+                                                   avg_wait_min=row[3] / row[2] / 60 if row[2] else None)
+                for service_type in ServiceType if (row := s.per_type.get(service_type.value)) is not None}
+    ratings = s.ratings
+    whole = _rating_figures(ratings["all"].get("", (0, 0, 0)))
 
-    intervals = _time_of_day_intervals(todays, day, zone) if time_of_day else _clock_intervals(todays, zone)
+    def by(kind: str) -> dict[str, RatingFigures]:
+        return {key: _rating_figures(row) for key, row in sorted(ratings[kind].items(),
+                                                                  key=lambda kv: natural_key(kv[0]))}
 
+    statuses = {TicketStatus(k): n for k, n in s.statuses.items()}
     return DayReport(
         date=day,
         target_wait_min=target_wait_min,
-        arrived=len(todays),
+        arrived=s.arrived,
         served=statuses.get(TicketStatus.SERVED, 0),
         no_show=statuses.get(TicketStatus.NO_SHOW, 0),
         abandoned=statuses.get(TicketStatus.ABANDONED, 0),
         waiting=sum(n for status, n in statuses.items() if not status.is_final),
-        avg_wait_min=_mean_or_none(waits_min),
-        p90_wait_min=percentile_nearest_rank(waits_min, 0.9),
-        max_wait_min=max(waits_min, default=None),
+        avg_wait_min=sum(waits) / len(waits) / 60 if waits else None,
+        p90_wait_min=_p90_sorted(waits),
+        max_wait_min=waits[-1] / 60 if waits else None,
         service_level=within / asked if asked else None,
-        avg_transaction_min=_mean_or_none(handling_min),
-        max_transaction_min=max(handling_min, default=None),
+        avg_transaction_min=s.handling_sum_s / s.handling_n / 60 if s.handling_n else None,
+        max_transaction_min=s.handling_max_s / 60 if s.handling_max_s is not None else None,
         per_counter=per_counter,
         per_service_type=per_type,
-        intervals=intervals,
-        priority=groups[True].figures(),
-        ordinary=groups[False].figures(),
-        appointments=_appointment_day(appointments, todays, at),
-        ratings=_ratings(todays),
+        intervals=_intervals(s, day, zone),
+        priority=_group(s.priority, target_s),
+        ordinary=_group(s.ordinary, target_s),
+        appointments=_appointment_day(appointments, appointment_tickets, at, zone),
+        ratings=Ratings(whole.rated, whole.avg_score, whole.low, by("counter"), by("staff"), by("type")),
     )
 
 
-#: Scores at or below this are "low" (1 or 2 of 5).
-LOW_SCORE = 2
-
-
-def _figures(scores: Sequence[int]) -> RatingFigures:
-    return RatingFigures(rated=len(scores), avg_score=_mean_or_none(scores),
-                         low=sum(1 for score in scores if score <= LOW_SCORE))
-
-
-def _ratings(tickets: Sequence[TicketRecord]) -> Ratings:
-    """Ratings over the rated tickets, and per counter, staff member and service type (each rated ticket counts
-    for the counter and the person that served it last)."""
-    rated = [t for t in tickets if t.rating is not None]
-    per: dict[str, dict[str, list[int]]] = {"counter": {}, "staff": {}, "type": {}}
-    for t in rated:
-        for kind, key in (("counter", t.counter_id), ("staff", t.staff_id), ("type", t.service_type.value)):
-            if key is not None:
-                per[kind].setdefault(key, []).append(t.rating)  # type: ignore[arg-type]
-    whole = _figures([t.rating for t in rated])  # type: ignore[misc]
-
-    def by(kind: str) -> dict[str, RatingFigures]:
-        return {key: _figures(scores) for key, scores in sorted(per[kind].items(), key=lambda kv: natural_key(kv[0]))}
-
-    return Ratings(whole.rated, whole.avg_score, whole.low, by("counter"), by("staff"), by("type"))
-
-
-def _time_of_day_intervals(tickets: Sequence[TicketRecord], day: date, zone: tzinfo) -> tuple[IntervalFigures, ...]:
-    """30-minute buckets by the time of day over all days: each ticket's steps fall in the bucket of their local time
-    of day, whatever the date; buckets from the earliest to the latest used, their ``start`` on ``day``."""
-    if not tickets:
+def _intervals(s: TicketSummary, day: date, zone: tzinfo) -> tuple[IntervalFigures, ...]:
+    """30-minute buckets: along the clock from the first issue's to the last issue's or finish's (a day's summary,
+    ``span``), or by the time of day from the earliest to the latest used (a merged summary)."""
+    if s.span is not None:
+        lowest, highest = s.span
+    elif s.slots:
+        lowest, highest = min(s.slots), max(s.slots)
+    else:
         return ()
-    slot = int(INTERVAL.total_seconds() // 60)
-
-    def index(moment: datetime) -> int:
-        local = moment.astimezone(zone)
-        return (local.hour * 60 + local.minute) // slot
-
-    arrived: dict[int, int] = {}
-    served: dict[int, int] = {}
-    waits: dict[int, list[float]] = {}
-    for t in tickets:
-        i = index(t.issued_at)
-        arrived[i] = arrived.get(i, 0) + 1
-        if t.status is TicketStatus.SERVED and t.finished_at is not None:
-            j = index(t.finished_at)
-            served[j] = served.get(j, 0) + 1
-        if t.called_at is not None and (w := wait_s(t)) is not None:
-            waits.setdefault(index(t.called_at), []).append(w / 60)
-    used = set(arrived) | set(served) | set(waits)
     midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone)
-    return tuple(IntervalFigures(start=midnight + i * INTERVAL, arrived=arrived.get(i, 0), served=served.get(i, 0),
-                                 avg_wait_min=_mean_or_none(waits.get(i, []))) for i in range(min(used), max(used) + 1))
+    empty = (0, 0, 0, 0.0)
+    return tuple(IntervalFigures(start=midnight + i * INTERVAL, arrived=int(row[0]), served=int(row[1]),
+                                 avg_wait_min=row[3] / row[2] / 60 if row[2] else None)
+                 for i in range(lowest, highest + 1) for row in (s.slots.get(i, empty),))
 
 
-def _clock_intervals(todays: Sequence[TicketRecord], zone: tzinfo) -> tuple[IntervalFigures, ...]:
-    """30-minute buckets along the clock, from the bucket of the first ticket to that of the last."""
-    if not todays:
-        return ()
-    # one pass over the tickets: each step falls in bucket (time − first bucket) // 30 min (timestamps in
-    # seconds; buckets are whole half-hours of the branch's clock, see _bucket)
-    first = _bucket(min(t.issued_at for t in todays), zone)
-    last_at = max(max(t.issued_at, t.finished_at or t.issued_at) for t in todays)
-    count = int((_bucket(last_at, zone) - first) / INTERVAL) + 1
-    origin, width = first.timestamp(), INTERVAL.total_seconds()
-    arrived = [0] * count
-    served = [0] * count
-    waits: list[list[float]] = [[] for _ in range(count)]
-
-    def index(at: datetime) -> int | None:
-        i = int((at.timestamp() - origin) // width)
-        return i if 0 <= i < count else None
-
-    for t in todays:
-        if (i := index(t.issued_at)) is not None:
-            arrived[i] += 1
-        if t.status is TicketStatus.SERVED and t.finished_at is not None and (i := index(t.finished_at)) is not None:
-            served[i] += 1
-        if t.called_at is not None and (w := wait_s(t)) is not None and (i := index(t.called_at)) is not None:
-            waits[i].append(w / 60)
-    return tuple(IntervalFigures(start=first + i * INTERVAL, arrived=arrived[i], served=served[i],
-                                 avg_wait_min=_mean_or_none(waits[i])) for i in range(count))

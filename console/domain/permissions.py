@@ -45,6 +45,7 @@ class Permission(StrEnum):
     IMPORT_DATA = "import_data"  # ticket and appointment imports
     EXPORT_REPORTS = "export_reports"
     VIEW_AUDIT = "view_audit"
+    VIEW_STAFF_FIGURES = "view_staff_figures"  # each person's and counter's figures over a period
     MANAGE_CAMERAS = "manage_cameras"  # cameras, zones, lines, models
     MANAGE_USERS = "manage_users"
     MANAGE_DATABASE = "manage_database"  # database settings, retention, API token
@@ -58,7 +59,7 @@ _LOBBY = _VIEW | {Permission.VIEW_QUEUE, Permission.ACK_CROWDING_ALERTS, Permiss
                   Permission.ACK_QUEUE_ALERTS, Permission.CHANGE_COUNTERS, Permission.CHECK_IN_STAFF,
                   Permission.EXPORT_REPORTS}
 _BRANCH = _LOBBY | {Permission.EDIT_ROSTER, Permission.EDIT_RULES, Permission.IMPORT_DATA, Permission.VIEW_AUDIT,
-                    Permission.CONFIGURE_BRANCH, Permission.EDIT_PLANS}
+                    Permission.CONFIGURE_BRANCH, Permission.EDIT_PLANS, Permission.VIEW_STAFF_FIGURES}
 
 #: The matrix (the README prints it as a table).
 MATRIX: dict[Role, frozenset[Permission]] = {
@@ -79,7 +80,8 @@ ACK_PERMISSION = {
 
 #: What a read-only window (a branch opened from the regional view) still allows to whoever's role has it.
 READ_ONLY_KEEPS = frozenset({Permission.VIEW_CAMERAS, Permission.VIEW_OCCUPANCY, Permission.VIEW_ALERTS,
-                             Permission.VIEW_QUEUE, Permission.EXPORT_REPORTS, Permission.VIEW_AUDIT})
+                             Permission.VIEW_QUEUE, Permission.EXPORT_REPORTS, Permission.VIEW_AUDIT,
+                             Permission.VIEW_STAFF_FIGURES})
 
 
 def allowed(role: Role | None, permission: Permission, read_only: bool = False) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from console.domain.day_report import DayReport
+from console.domain.period_report import PeriodReport
 from console.reports.cell_safety import safe_cell, safe_row
 
 FORMATS = (".csv", ".xlsx")
@@ -70,6 +71,41 @@ def sections(report: DayReport) -> Iterator[tuple[str, list[str], list[list[obje
         ]
 
 
+def _row_of(label: list[object], r: DayReport) -> list[object]:
+    rated = r.ratings.rated if r.ratings else 0
+    return [*label, r.arrived, r.served, r.no_show, r.abandoned, _round(r.avg_wait_min), _round(r.p90_wait_min),
+            _round(r.max_wait_min), _round(r.service_level, 4), _round(r.avg_transaction_min), rated,
+            _round(r.ratings.avg_score if r.ratings else None, 2)]
+
+
+_PERIOD_FIGURES = ["arrived", "served", "no_show", "abandoned", "avg_wait_min", "p90_wait_min", "max_wait_min",
+                   "service_level", "avg_transaction_min", "rated", "avg_rating"]
+
+
+def period_sections(report: PeriodReport) -> Iterator[tuple[str, list[str], list[list[object]]]]:
+    """A period report's sections: the day report's over the whole period (its summary naming the period, its
+    intervals by the time of day), then one row per group (day, week or month), one per day with tickets, and the
+    ratings per counter and service type."""
+    for title, header, rows in sections(report.figures):
+        if title == "Summary":
+            rows = [["from", report.first.isoformat()], ["to", report.last.isoformat()],
+                    ["days", report.day_count], ["days_with_tickets", len(report.days)],
+                    ["purged_days_left_out", len(report.purged_days)], *rows[1:]]
+        elif title == "Intervals":
+            rows = [[row[0][11:16], *row[1:]] for row in rows]  # a time of day over all the period's days
+            header = ["time_of_day", *header[1:]]
+        yield title, header, rows
+    yield "Groups", [report.group_by, "from", "to", *_PERIOD_FIGURES], [
+        _row_of([g.label, g.first.isoformat(), g.last.isoformat()], g.figures) for g in report.groups]
+    yield "Days", ["date", *_PERIOD_FIGURES], [_row_of([d.date.isoformat()], d) for d in report.days]
+    ratings = report.figures.ratings
+    if ratings is not None:
+        yield "Ratings", ["by", "key", "rated", "avg_rating", "scored_1_or_2"], [
+            [kind, key, f.rated, _round(f.avg_score, 2), f.low]
+            for kind, found in (("counter", ratings.per_counter), ("service_type", ratings.per_service_type))
+            for key, f in found.items()]
+
+
 def write_atomically(path: Path, write) -> None:
     """Write to a temporary file beside ``path``, then rename: a failed export never leaves half a file."""
     folder = path.parent
@@ -114,19 +150,20 @@ def write_table(path: Path, sheet: str, header: Sequence[str], rows: Sequence[Se
     return path
 
 
-def export_report(report: DayReport, path: Path) -> Path:
-    """Write ``report`` to ``path`` as CSV or .xlsx, chosen by its suffix."""
+def export_report(report: DayReport | PeriodReport, path: Path) -> Path:
+    """Write a day's or a period's ``report`` to ``path`` as CSV or .xlsx, chosen by its suffix."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ExportError(f"{path}: choose a .csv or .xlsx file name")
-    write_atomically(path, (lambda p: _write_csv(report, p)) if suffix == ".csv" else (lambda p: _write_xlsx(report, p)))
+    found = list(period_sections(report) if isinstance(report, PeriodReport) else sections(report))
+    write_atomically(path, (lambda p: _write_csv(found, p)) if suffix == ".csv" else (lambda p: _write_xlsx(found, p)))
     return path
 
 
-def _write_csv(report: DayReport, path: Path) -> None:
+def _write_csv(found: Sequence[tuple[str, list[str], list[list[object]]]], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f)
-        for n, (title, header, rows) in enumerate(sections(report)):
+        for n, (title, header, rows) in enumerate(found):
             if n:
                 writer.writerow([])
             writer.writerow(safe_row([title]))
@@ -134,13 +171,13 @@ def _write_csv(report: DayReport, path: Path) -> None:
             writer.writerows(safe_row(row) for row in rows)
 
 
-def _write_xlsx(report: DayReport, path: Path) -> None:
+def _write_xlsx(found: Sequence[tuple[str, list[str], list[list[object]]]], path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     book.remove(book.active)
-    for title, header, rows in sections(report):
+    for title, header, rows in found:
         sheet = book.create_sheet(title)
         sheet.append(safe_row(header))
         for cell in sheet[1]:
@@ -155,3 +192,46 @@ def _write_xlsx(report: DayReport, path: Path) -> None:
             width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 40)
     book.save(path)
+
+
+Section = tuple[str, Sequence[str], Sequence[Sequence[object]]]
+
+
+def write_sections_xlsx(path: Path, found: Sequence[Section],
+                        line_charts: dict[str, tuple[str, Sequence[int]]] | None = None) -> None:
+    """Sections as one sheet each (bold header, widths to fit), written atomically, every cell through
+    ``safe_cell``. ``line_charts``: section title → (chart title, the columns, 1-based, drawn as lines against the
+    first column) for a native Excel line chart beside the table."""
+    from openpyxl import Workbook
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.styles import Alignment, Font
+
+    def write(tmp: Path) -> None:
+        book = Workbook()
+        book.remove(book.active)
+        for title, header, rows in found:
+            sheet = book.create_sheet(title[:31])
+            sheet.append(safe_row(list(header)))
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            for row in rows:
+                sheet.append([None if v == "" else safe_cell(v) for v in row])
+            for column in sheet.columns:
+                width = max(max((len(line) for line in str(c.value).splitlines()), default=0)
+                            if c.value is not None else 0 for c in column)
+                sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
+                for c in column:
+                    if isinstance(c.value, str) and "\n" in c.value:
+                        c.alignment = Alignment(wrap_text=True, vertical="top")
+            chart_spec = (line_charts or {}).get(title)
+            if chart_spec is not None and rows:
+                chart = LineChart()
+                chart.title, chart.height, chart.width = chart_spec[0], 9, 18
+                for col in chart_spec[1]:
+                    chart.add_data(Reference(sheet, min_col=col, min_row=1, max_row=len(rows) + 1),
+                                   titles_from_data=True)
+                chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(rows) + 1))
+                sheet.add_chart(chart, f"{chr(ord('A') + len(header) + 1)}2")
+        book.save(tmp)
+
+    write_atomically(path, write)

@@ -2626,6 +2626,497 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     </message>
 </context>
 <context>
+    <name>PeriodWindow</name>
+    <message>
+        <source>Service figures by period</source>
+        <translation>按期间的服务指标</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日</translation>
+    </message>
+    <message>
+        <source>Week</source>
+        <translation>周</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月</translation>
+    </message>
+    <message>
+        <source>Quarter</source>
+        <translation>季度</translation>
+    </message>
+    <message>
+        <source>Range</source>
+        <translation>自选区间</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>The period before</source>
+        <translation>上一期间</translation>
+    </message>
+    <message>
+        <source>The period after</source>
+        <translation>下一期间</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>期间：</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>变化</translation>
+    </message>
+    <message>
+        <source>Tickets issued a day (average)</source>
+        <translation>日均取号数</translation>
+    </message>
+    <message>
+        <source>Average wait (min)</source>
+        <translation>平均等候（分钟）</translation>
+    </message>
+    <message>
+        <source>90% waited under (min)</source>
+        <translation>90% 客户等候不超过（分钟）</translation>
+    </message>
+    <message>
+        <source>Service level (%)</source>
+        <translation>服务达标率（%）</translation>
+    </message>
+    <message>
+        <source>Abandonment (%)</source>
+        <translation>弃号率（%）</translation>
+    </message>
+    <message>
+        <source>Tickets issued by service type</source>
+        <translation>各业务类型取号数</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>Tickets issued per day</source>
+        <translation>日均取号数</translation>
+    </message>
+    <message>
+        <source>Rated</source>
+        <translation>评价数</translation>
+    </message>
+    <message>
+        <source>Average (of 5)</source>
+        <translation>平均分（5 分制）</translation>
+    </message>
+    <message>
+        <source>Scored 1 or 2</source>
+        <translation>1–2 分</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Service type</source>
+        <translation>业务类型</translation>
+    </message>
+    <message>
+        <source>Figures</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Trends</source>
+        <translation>趋势</translation>
+    </message>
+    <message>
+        <source>Weekday × half-hour</source>
+        <translation>星期 × 半小时</translation>
+    </message>
+    <message>
+        <source>Ratings</source>
+        <translation>客户评价</translation>
+    </message>
+    <message>
+        <source>Counters and people</source>
+        <translation>窗口与人员</translation>
+    </message>
+    <message>
+        <source>Service-quality review</source>
+        <translation>服务质量回顾</translation>
+    </message>
+    <message>
+        <source>The period ends (%1) before it starts (%2): pick a later end.</source>
+        <translation>期间结束日（%1）早于开始日（%2）：请选择更晚的结束日。</translation>
+    </message>
+    <message>
+        <source>The period is %1 days; at most 400 can be shown at once.</source>
+        <translation>所选期间为 %1 天；一次最多显示 400 天。</translation>
+    </message>
+    <message>
+        <source>Computing %1 to %2…</source>
+        <translation>正在计算 %1 至 %2…</translation>
+    </message>
+    <message>
+        <source>The figures could not be computed: %1</source>
+        <translation>无法计算指标：%1</translation>
+    </message>
+    <message>
+        <source>%1 to %2: %3 days, %4 with tickets; target: called within %5 min.</source>
+        <translation>%1 至 %2：共 %3 天，其中 %4 天有取号；目标：%5 分钟内叫号。</translation>
+    </message>
+    <message>
+        <source>%1 of these days were purged after the retention period before they were summarised: the figures cover the other days.</source>
+        <translation>其中 %1 天的原始数据在汇总前已按保留期限清除：指标仅含其余日期。</translation>
+    </message>
+    <message>
+        <source>Tickets issued</source>
+        <translation>取号数</translation>
+    </message>
+    <message>
+        <source>Served</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <source>Gave up waiting</source>
+        <translation>放弃等候</translation>
+    </message>
+    <message>
+        <source>Abandonment (share of tickets issued)</source>
+        <translation>弃号率（占取号数）</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>过号未到</translation>
+    </message>
+    <message>
+        <source>Longest wait (min)</source>
+        <translation>最长等候（分钟）</translation>
+    </message>
+    <message>
+        <source>Service level (called within target)</source>
+        <translation>服务达标率（目标时间内叫号）</translation>
+    </message>
+    <message>
+        <source>Average transaction (min)</source>
+        <translation>平均办理时长（分钟）</translation>
+    </message>
+    <message>
+        <source>Customer rating (of 5)</source>
+        <translation>客户评价（5 分制）</translation>
+    </message>
+    <message>
+        <source>Ratings given</source>
+        <translation>评价条数</translation>
+    </message>
+    <message>
+        <source>This period</source>
+        <translation>本期</translation>
+    </message>
+    <message>
+        <source>Period before</source>
+        <translation>上期</translation>
+    </message>
+    <message>
+        <source>A year earlier</source>
+        <translation>去年同期</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 个百分点</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>Tickets</source>
+        <translation>取号数</translation>
+    </message>
+    <message>
+        <source>No tickets in this period.</source>
+        <translation>该期间没有取号。</translation>
+    </message>
+    <message>
+        <source>Tickets issued in each half-hour, per day on average over the weekday&apos;s days with tickets.</source>
+        <translation>每半小时的取号数：按该星期几有取号的日子取日均值。</translation>
+    </message>
+    <message>
+        <source>Average wait of the customers called in each half-hour, over every such day of the period.</source>
+        <translation>每半小时内被叫号客户的平均等候时间（覆盖期间内所有相应日子）。</translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>星期一</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>星期二</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>星期三</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>星期四</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>星期五</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>星期六</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>星期日</translation>
+    </message>
+    <message>
+        <source>In order of counter and employee number, not of any figure. Each average transaction time stands beside the branch&apos;s average for the same mix of business; idle share is idle time of the time staffed (open, serving, idle or paused) as the ticketing system reported the counter&apos;s states.</source>
+        <translation>按窗口号和员工编号排列，不按任何指标排名。每项平均办理时长都与本网点相同业务构成的平均值并列；空闲占比 = 空闲时间 ÷ 在岗时间（开启、办理中、空闲或暂停），依据叫号系统上报的窗口状态。</translation>
+    </message>
+    <message>
+        <source>Business mix</source>
+        <translation>业务构成</translation>
+    </message>
+    <message>
+        <source>Avg transaction (min)</source>
+        <translation>平均办理时长（分钟）</translation>
+    </message>
+    <message>
+        <source>Branch, same mix (min)</source>
+        <translation>网点同业务构成（分钟）</translation>
+    </message>
+    <message>
+        <source>Staffed (h)</source>
+        <translation>在岗（小时）</translation>
+    </message>
+    <message>
+        <source>Idle share</source>
+        <translation>空闲占比</translation>
+    </message>
+    <message>
+        <source>Pauses</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Rating (of 5)</source>
+        <translation>评价（5 分制）</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Shifts</source>
+        <translation>班次</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>迟到</translation>
+    </message>
+    <message>
+        <source>Absent</source>
+        <translation>缺勤</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>%1 (%2 min)</source>
+        <translation>%1 次（%2 分钟）</translation>
+    </message>
+    <message>
+        <source>%1 (%2 rated)</source>
+        <translation>%1（%2 条评价）</translation>
+    </message>
+    <message>
+        <source>The ticketing system reported no counter states in this period: time staffed, idle share and pauses cannot be measured.</source>
+        <translation>该期间叫号系统未上报窗口状态：无法计算在岗时间、空闲占比和暂停。</translation>
+    </message>
+    <message>
+        <source>A document for head office, as Excel (.xlsx) or PDF: the period&apos;s figures beside the period before and a year earlier, the trend, the customers&apos; ratings, alerts by rule, incidents and drills, and the comments below. Each person&apos;s figures are not part of it.</source>
+        <translation>报送上级行的文档（Excel .xlsx 或 PDF）：本期指标及与上期、去年同期的对比、趋势、客户评价、按规则统计的告警、突发事件与演练，以及下方的意见。不含个人指标。</translation>
+    </message>
+    <message>
+        <source>Branch manager&apos;s comments:</source>
+        <translation>网点负责人意见：</translation>
+    </message>
+    <message>
+        <source>What went well, what will change next quarter, what the branch needs from head office…</source>
+        <translation>做得好的方面、下季度的改进、需要上级行支持的事项…</translation>
+    </message>
+    <message>
+        <source>Export the review…</source>
+        <translation>导出回顾报告…</translation>
+    </message>
+    <message>
+        <source>Export the review</source>
+        <translation>导出回顾报告</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx);;PDF document (*.pdf)</source>
+        <translation>Excel 工作簿 (*.xlsx);;PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>%1: choose a .xlsx or .pdf file name</source>
+        <translation>%1：请选择 .xlsx 或 .pdf 文件名</translation>
+    </message>
+    <message>
+        <source>The review was not written: %1</source>
+        <translation>回顾报告未写入：%1</translation>
+    </message>
+    <message>
+        <source>Written to %1</source>
+        <translation>已写入 %1</translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation>网点</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>期间</translation>
+    </message>
+    <message>
+        <source>Days with tickets</source>
+        <translation>有取号的天数</translation>
+    </message>
+    <message>
+        <source>Service standard</source>
+        <translation>服务标准</translation>
+    </message>
+    <message>
+        <source>called within %1 min</source>
+        <translation>%1 分钟内叫号</translation>
+    </message>
+    <message>
+        <source>Prepared on</source>
+        <translation>编制日期</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Drills</source>
+        <translation>演练</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>突发事件</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>回顾</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Service figures</source>
+        <translation>服务指标</translation>
+    </message>
+    <message>
+        <source>Trend by %1</source>
+        <translation>按%1的趋势</translation>
+    </message>
+    <message>
+        <source>Customer ratings</source>
+        <translation>客户评价</translation>
+    </message>
+    <message>
+        <source>Counter or service type</source>
+        <translation>窗口或业务类型</translation>
+    </message>
+    <message>
+        <source>Alerts by rule</source>
+        <translation>按规则统计的告警</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>触发</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Median minutes to acknowledge</source>
+        <translation>确认用时中位数（分钟）</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>已升级</translation>
+    </message>
+    <message>
+        <source>Incidents and drills</source>
+        <translation>突发事件与演练</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Reported</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>Median minutes to first response</source>
+        <translation>首次响应用时中位数（分钟）</translation>
+    </message>
+    <message>
+        <source>Median minutes to close</source>
+        <translation>关闭用时中位数（分钟）</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <source>Branch manager&apos;s comments</source>
+        <translation>网点负责人意见</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+</context>
+<context>
     <name>PersonDialog</name>
     <message>
         <source>Staff member</source>
@@ -3005,6 +3496,14 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>Write this report to a CSV or Excel file</source>
         <translation>将本报表导出为 CSV 或 Excel 文件</translation>
+    </message>
+    <message>
+        <source>Periods…</source>
+        <translation>按期间…</translation>
+    </message>
+    <message>
+        <source>Weeks, months, quarters or any range beside the period before and a year earlier, with trends and a weekday × half-hour map</source>
+        <translation>按周、月、季度或任意区间查看指标，与上期及去年同期对比，含趋势图和星期 × 半小时热力图</translation>
     </message>
     <message>
         <source>Export report</source>
@@ -4198,6 +4697,10 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
     <message>
         <source>read the audit trail</source>
         <translation>查看审计记录</translation>
+    </message>
+    <message>
+        <source>see each person&apos;s and counter&apos;s figures</source>
+        <translation>查看每位员工和每个窗口的指标</translation>
     </message>
     <message>
         <source>manage cameras</source>

@@ -33,6 +33,12 @@ def test_a_period_over_all_its_tickets(data_dir: Path, tmp_path: Path) -> None: 
     text = run("report", "--from", "2026-11-23", "--to", "2026-12-01", data_dir=data_dir)
     assert text.returncode == 0 and text.stdout.startswith("Report 2026-11-23 to 2026-12-01 (9 days)")
     assert "2026-11-24" in text.stdout  # a day without tickets is a row of its own, with nothing
+    # the first report kept each closed day's summary; a later import into one of those days is not missed
+    late = "A003,cash,0,2026-11-23T15:00:00,2026-11-23T15:50:00,2026-11-23T15:51:00,2026-11-23T15:55:00,1,E1,served"
+    assert run("tickets", "import", str(write(tmp_path / "late.csv", [HEADER, late])), data_dir=data_dir
+               ).returncode == 0
+    again = json.loads(run("report", "--from", "2026-11-23", "--to", "2026-12-01", "--json", data_dir=data_dir).stdout)
+    assert (again["arrived"], again["max_wait_min"], again["days"][0]["arrived"]) == (6, 50.0, 3)
 
 
 def test_refusals_name_the_option(data_dir: Path) -> None:  # noqa: F811
@@ -74,3 +80,29 @@ def test_ratings_from_the_log_and_the_feed_reach_the_report(data_dir: Path, tmp_
     assert period["ratings"]["rated"] == 3
     text = run("report", "--date", "2026-11-23", data_dir=data_dir).stdout
     assert "customer ratings (1-5): 3 rated, average 3.67, 1 scored 1 or 2" in text
+
+
+def test_a_period_exported_to_excel_and_csv(data_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    from openpyxl import load_workbook
+
+    assert run("tickets", "import", str(write(tmp_path / "t.csv", [HEADER, *ROWS])), data_dir=data_dir
+               ).returncode == 0
+    book_path, csv_path = tmp_path / "period.xlsx", tmp_path / "period.csv"
+    for path in (book_path, csv_path):
+        result = run("report", "--from", "2026-11-23", "--to", "2026-12-01", "--group-by", "week", "--export",
+                     str(path), data_dir=data_dir)
+        assert result.returncode == 0, result.stderr
+    book = load_workbook(book_path)
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert (summary["from"], summary["to"], summary["days"], summary["arrived"], summary["avg_wait_min"]) == (
+        "2026-11-23", "2026-12-01", 9, 5, 14.0)
+    weeks = list(book["Groups"].iter_rows(min_row=2, values_only=True))
+    assert [(w[0], w[3]) for w in weeks] == [("2026-W48", 2), ("2026-W49", 3)]
+    assert [d[0] for d in book["Days"].iter_rows(min_row=2, values_only=True)] == [
+        "2026-11-23", "2026-11-30", "2026-12-01"]
+    text = csv_path.read_text(encoding="utf-8-sig")
+    assert "Groups" in text and "2026-W48" in text
+    pdf = run("report", "--from", "2026-11-23", "--to", "2026-12-01", "--export", str(tmp_path / "p.pdf"),
+              data_dir=data_dir)
+    assert pdf.returncode != 0 and "written as CSV (.csv) or Excel (.xlsx)" in pdf.stderr
+    assert not (tmp_path / "p.pdf").exists()

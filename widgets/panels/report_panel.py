@@ -68,8 +68,12 @@ class ReportPanel(QWidget):
         self.export_button.setEnabled(False)
         self.export_denied: str | None = None  # why this user may not export (None: allowed)
         self._report = None
+        self.periods_button = QPushButton(self.tr("Periods…"))
+        self.periods_button.setToolTip(self.tr("Weeks, months, quarters or any range beside the period before and a "
+                                               "year earlier, with trends and a weekday × half-hour map"))
         heading = QHBoxLayout()
         heading.addWidget(self.title, 1)
+        heading.addWidget(self.periods_button)
         heading.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

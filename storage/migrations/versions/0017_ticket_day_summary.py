@@ -1,0 +1,38 @@
+"""Each closed day's tickets reduced to figures that add up, for period reports (console/domain/ticket_summary.py).
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "ticket_day_summary",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("branch_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("figures", sa.Text(), nullable=False),
+        sa.Column("priority_waits", sa.LargeBinary(), nullable=False),
+        sa.Column("ordinary_waits", sa.LargeBinary(), nullable=False),
+        sa.Column("built_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["branch_id"], ["branch.id"], name=op.f("fk_ticket_day_summary_branch_id_branch"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_day_summary")),
+        sa.UniqueConstraint("branch_id", "day", name=op.f("uq_ticket_day_summary_branch_id")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("ticket_day_summary")
