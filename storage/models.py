@@ -597,3 +597,21 @@ class TicketDaySummary(Base):
     priority_waits: Mapped[bytes] = mapped_column(LargeBinary)  # seconds, 8-byte floats, ascending
     ordinary_waits: Mapped[bytes] = mapped_column(LargeBinary)
     built_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CameraDaySummary(Base):
+    """A closed day's lobby peak and visitors (console/domain/camera_day.py), so a period report reads one row a day
+    instead of its samples. Dropped by the writer when a sample of that day is stored; kept by the purge."""
+
+    __tablename__ = "camera_day_summary"
+    __table_args__ = (UniqueConstraint("branch_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    peak: Mapped[int | None] = mapped_column(Integer)
+    peak_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    visitors: Mapped[int] = mapped_column(Integer)
+    exits: Mapped[int] = mapped_column(Integer)
+    counted: Mapped[bool] = mapped_column(Boolean)
+    built_at: Mapped[datetime] = mapped_column(UtcDateTime)

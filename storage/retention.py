@@ -41,10 +41,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from console.domain import day_stats
+from console.domain.camera_day import CameraDay
 from console.domain.records import LineCrossings, OccupancyPoint
 from console.domain.ticket_summary import SUMMARY_VERSION, TicketSummary, summarise
 from storage import models as m
 from storage.database import Database
+from storage.day_summaries import camera_days_in
 from storage.repository import _ticket_record
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,8 @@ class BranchPlan:
     ticket_slots: list[day_stats.TicketSlot] = field(default_factory=list)
     #: the purged days' tickets reduced for period reports (days without a stored summary yet)
     summaries: dict[date, TicketSummary] = field(default_factory=dict)
+    #: the purged days' lobby peak and visitors (days with samples and no camera summary yet)
+    camera_days: dict[date, CameraDay] = field(default_factory=dict)
 
 
 @dataclass
@@ -138,6 +142,17 @@ def _plan_branch(session: Session, branch: m.Branch, older_than_days: int, now: 
     }
 
     s = m.OccupancySample
+    if plan.max_ids["occupancy_sample"] or plan.max_ids["line_crossing"]:
+        first_at = min(at for at in (
+            session.scalar(select(func.min(s.at)).where(s.branch_id == bid, s.at < cutoff)),
+            session.scalar(select(func.min(m.LineCrossingSample.at)).where(
+                m.LineCrossingSample.branch_id == bid, m.LineCrossingSample.at < cutoff))) if at is not None)
+        summarised = set(session.scalars(select(m.CameraDaySummary.day).where(m.CameraDaySummary.branch_id == bid)))
+        first_day = first_at.astimezone(zone).date()
+        todo = [first_day + timedelta(days=n) for n in range((keep_from - first_day).days)]
+        plan.camera_days = {d: c for d, c in camera_days_in(session, bid, zone,
+                                                             [d for d in todo if d not in summarised]).items()
+                            if c.peak is not None or c.counted}
     if plan.max_ids["occupancy_sample"]:
         places = session.scalars(select(s.zone).where(s.branch_id == bid, s.at < cutoff).distinct()).all()
         for place in places:  # one place at a time: streamed in order through (branch, zone, at)
@@ -234,6 +249,12 @@ class ApplyPurge:
             if stale:  # none, or of another version
                 session.execute(delete(m.TicketDaySummary).where(m.TicketDaySummary.branch_id == p.branch_id,
                                                                  m.TicketDaySummary.day.in_(stale)))
+            have = set(session.scalars(select(m.CameraDaySummary.day).where(
+                m.CameraDaySummary.branch_id == p.branch_id)))
+            session.add_all(m.CameraDaySummary(branch_id=p.branch_id, day=d, peak=c.peak, peak_at=c.peak_at,
+                                               visitors=c.visitors, exits=c.exits, counted=c.counted,
+                                               built_at=plan.at)
+                            for d, c in p.camera_days.items() if d not in have)
             session.add_all(m.TicketDaySummary(branch_id=p.branch_id, day=day, version=SUMMARY_VERSION,
                                                figures=summary.to_json(),
                                                priority_waits=summary.waits_bytes()[0],

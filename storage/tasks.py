@@ -555,6 +555,15 @@ class RecordOccupancy:
         rows = [{"branch_id": bid, "camera_id": p.camera_id or "", "zone": p.zone or "",
                  "at": p.at, "count": p.count} for p in self.points]
         _insert_ignoring_duplicates(session, m.OccupancySample.__table__, rows)
+        _forget_camera_days(session, bid, {p.at for p in self.points})
+
+
+def _forget_camera_days(session: Session, bid: int, moments: set[datetime]) -> None:
+    """Drop the stored camera summaries of the days these samples fall on (console/domain/camera_day.py)."""
+    zone = branch_zone(session, bid)
+    days = sorted({at.astimezone(zone).date() for at in moments})
+    c = m.CameraDaySummary
+    session.execute(delete(c).where(c.branch_id == bid, c.day.in_(days)))
 
 
 def _insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -587,6 +596,7 @@ class RecordLineCrossings:
         rows = [{"branch_id": bid, "camera_id": c.camera_id, "line": c.line, "at": c.at, "in_count": c.in_count,
                  "out_count": c.out_count} for c in self.crossings]
         _insert_ignoring_duplicates(session, m.LineCrossingSample.__table__, rows)
+        _forget_camera_days(session, bid, {c.at for c in self.crossings})
 
 
 @dataclass(frozen=True)
@@ -1192,4 +1202,36 @@ class StoreDaySummaries:
         if rows:  # a summary of another version is replaced
             session.execute(delete(s).where(s.branch_id == bid, s.day.in_([r["day"] for r in rows])))
             session.execute(s.__table__.insert(), rows)
+        self.stored = len(rows)
+
+
+@dataclass
+class StoreCameraDays:
+    """Camera summaries of closed days (console/domain/camera_day.py) computed by a period report.
+    ``read_after``: the newest occupancy sample and line-crossing row ids when the samples were read; a day with a
+    sample stored since then is skipped, as is a day summarised meanwhile. Afterwards ``stored`` counts them."""
+
+    branch_code: str
+    days: dict[date, Any]  # day → CameraDay
+    read_after: tuple[int, int]
+    stored: int = 0
+
+    def apply(self, session: Session) -> None:
+        bid = branch_id(session, self.branch_code)
+        self.stored = 0
+        if not self.days:
+            return
+        c, o, x = m.CameraDaySummary, m.OccupancySample, m.LineCrossingSample
+        wanted = sorted(self.days)
+        skip = set(session.scalars(select(c.day).where(c.branch_id == bid, c.day.in_(wanted))))
+        zone = branch_zone(session, bid)
+        late = [*session.scalars(select(o.at).where(o.branch_id == bid, o.id > self.read_after[0])),
+                *session.scalars(select(x.at).where(x.branch_id == bid, x.id > self.read_after[1]))]
+        skip.update(at.astimezone(zone).date() for at in late)
+        now = datetime.now(UTC)
+        rows = [{"branch_id": bid, "day": d, "peak": self.days[d].peak, "peak_at": self.days[d].peak_at,
+                 "visitors": self.days[d].visitors, "exits": self.days[d].exits, "counted": self.days[d].counted,
+                 "built_at": now} for d in wanted if d not in skip]
+        if rows:
+            session.execute(c.__table__.insert(), rows)
         self.stored = len(rows)

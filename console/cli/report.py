@@ -118,10 +118,10 @@ def _run_period(env: Environment, args: argparse.Namespace, code: str, branch, f
     zone = ZoneInfo(branch.timezone)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     target = args.target_wait_minutes or env.settings.staffing.target_wait_min
-    report, store = load_period_report(env.db, code, zone, first, last, today=clock.date(), target_wait_min=target,
+    report, tasks = load_period_report(env.db, code, zone, first, last, today=clock.date(), target_wait_min=target,
                                        group_by=args.group_by, at=min(clock, end))
-    if store is not None:
-        _store_summaries(env, store)
+    if tasks:
+        _store_summaries(env, tasks)
     purged = list(report.purged_days)
     if export is not None:
         from console.reports.export import ExportError, export_report
@@ -148,7 +148,7 @@ def _run_period(env: Environment, args: argparse.Namespace, code: str, branch, f
     return 0
 
 
-def _store_summaries(env: Environment, task) -> None:
+def _store_summaries(env: Environment, tasks: list) -> None:
     """Keep the closed days' summaries for the next report; a database that refuses the write (busy, read-only)
     costs the next report time, never this one."""
     import logging
@@ -158,7 +158,7 @@ def _store_summaries(env: Environment, task) -> None:
     from storage.writer import apply_now
 
     try:
-        apply_now(env.db, task)
+        apply_now(env.db, *tasks)
     except SQLAlchemyError as exc:
         logging.getLogger(__name__).info("day summaries not stored: %s", type(exc).__name__)
 

@@ -18,9 +18,10 @@ Plain functions, no Qt and no storage.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
+from console.domain.camera_day import CameraDay
 from console.domain.day_report import DayReport, report_from_summary
 from console.domain.records import AppointmentRecord, TicketRecord
 from console.domain.ticket_summary import SLOTS_PER_DAY, TicketSummary, merge, summarise
@@ -62,6 +63,8 @@ class PeriodReport:
     groups: tuple[PeriodGroup, ...]
     purged_days: tuple[date, ...] = ()
     heat: tuple[HeatCell, ...] = ()  # weekday × half-hour, every half-hour with a ticket step
+    #: the lobby cameras' days (peak occupancy, visitors), set by the caller that reads them
+    cameras: Mapping[date, CameraDay] = field(default_factory=dict, compare=False)
 
     @property
     def day_count(self) -> int:

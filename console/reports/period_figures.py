@@ -14,10 +14,11 @@ No Qt.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from console.domain.camera_day import CameraDay
 from console.domain.period_report import (
     PeriodReport,
     grouping_for,
@@ -30,8 +31,8 @@ from console.domain.ticket_summary import TicketSummary, merge, summarise
 from console.domain.work_figures import WorkFigures, state_times, work_figures
 from storage import aggregates, repository
 from storage.database import Database
-from storage.day_summaries import load_day_summaries
-from storage.tasks import StoreDaySummaries
+from storage.day_summaries import compute_camera_days, load_camera_days, load_day_summaries, newest_sample_ids
+from storage.tasks import StoreCameraDays, StoreDaySummaries
 
 
 def _runs(days: list[date]) -> list[tuple[date, date]]:
@@ -47,17 +48,19 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
 
 def load_period_report(db: Database, code: str, zone: ZoneInfo, first: date, last: date, *, today: date,
                        target_wait_min: float, group_by: str = "day",
-                       at: datetime | None = None) -> tuple[PeriodReport, StoreDaySummaries | None]:
-    """The report of ``first``…``last`` (branch-local days, both included) for branch ``code``, and the task that
-    stores the closed days' summaries computed on the way (None: nothing new). ``today``: the branch's today;
-    ``at``: the report's instant for appointments still to come (default: the end of the period)."""
-    report, task, _ = _load(db, code, zone, first, last, today, target_wait_min, group_by, at)
-    return report, task
+                       at: datetime | None = None) -> tuple[PeriodReport, list[StoreDaySummaries | StoreCameraDays]]:
+    """The report of ``first``…``last`` (branch-local days, both included) for branch ``code``, and the tasks that
+    store the closed days' ticket and camera summaries computed on the way (empty: nothing new). ``today``: the
+    branch's today; ``at``: the report's instant for appointments still to come (default: the end of the period)."""
+    report, tasks, _ = _load(db, code, zone, first, last, today, target_wait_min, group_by, at)
+    return report, tasks
 
 
 def _load(db: Database, code: str, zone: ZoneInfo, first: date, last: date, today: date, target_wait_min: float,
           group_by: str, at: datetime | None
-          ) -> tuple[PeriodReport, StoreDaySummaries | None, dict[date, TicketSummary]]:
+          ) -> tuple[PeriodReport, list[StoreDaySummaries | StoreCameraDays], dict[date, TicketSummary]]:
+    """The report with its camera days, the tasks storing what was summarised on the way, and the days'
+    summaries."""
     midnight = datetime.min.time()
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     stored = load_day_summaries(db, code, first, last)
@@ -85,8 +88,25 @@ def _load(db: Database, code: str, zone: ZoneInfo, first: date, last: date, toda
     appointment_tickets = repository.load_appointment_tickets(db, code, appointments, zone)
     report = period_report_from(summaries, first, last, zone, target_wait_min, appointments, appointment_tickets,
                                 at, group_by, purged)
-    task = StoreDaySummaries(code, computed, newest_event) if computed else None
-    return report, task, summaries
+    tasks: list[StoreDaySummaries | StoreCameraDays] = []
+    if computed:
+        tasks.append(StoreDaySummaries(code, computed, newest_event))
+    cameras, camera_task = _camera_days(db, code, zone, days, purged_before, today)
+    if camera_task is not None:
+        tasks.append(camera_task)
+    return replace(report, cameras=cameras), tasks, summaries
+
+
+def _camera_days(db: Database, code: str, zone: ZoneInfo, days: list[date], purged_before: date | None,
+                 today: date) -> tuple[dict[date, CameraDay], StoreCameraDays | None]:
+    """The lobby cameras' days: stored ones, the others computed from the samples (closed ones to be stored);
+    purged days without a stored one have no samples left and are left out."""
+    stored = load_camera_days(db, code, days[0], days[-1])
+    missing = [d for d in days if d not in stored and (purged_before is None or d >= purged_before)]
+    read_after = newest_sample_ids(db, code)
+    computed = compute_camera_days(db, code, zone, missing) if missing else {}
+    closed = {d: c for d, c in computed.items() if d < today}
+    return {**stored, **computed}, StoreCameraDays(code, closed, read_after) if closed else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,20 +158,20 @@ class PeriodComparison:
 
 def compare_periods(db: Database, code: str, zone: ZoneInfo, kind: str, first: date, last: date, *, today: date,
                     target_wait_min: float, at: datetime | None = None, with_work: bool = False
-                    ) -> tuple[PeriodComparison, list[StoreDaySummaries]]:
+                    ) -> tuple[PeriodComparison, list[StoreDaySummaries | StoreCameraDays]]:
     """The three reports, each grouped by the current period's steps (``grouping_for``), and the tasks storing the
     closed days' summaries computed on the way; ``with_work``: each counter's and person's figures as well."""
     group_by = grouping_for(first, last)
     reports: list[PeriodReport] = []
-    tasks: list[StoreDaySummaries] = []
+    tasks: list[StoreDaySummaries | StoreCameraDays] = []
     current: dict[date, TicketSummary] = {}
     for span_first, span_last in ((first, last), previous_period(kind, first, last), year_earlier(kind, first, last)):
-        report, task, summaries = _load(db, code, zone, span_first, span_last, today, target_wait_min, group_by, at)
+        report, found, summaries = _load(db, code, zone, span_first, span_last, today, target_wait_min, group_by,
+                                         at)
         reports.append(report)
         if len(reports) == 1:  # the period asked for
             current = summaries
-        if task is not None:
-            tasks.append(task)
+        tasks += found
     work = None
     if with_work:
         merged = merge(current[d] for d in sorted(current) if first <= d <= last)

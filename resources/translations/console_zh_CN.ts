@@ -2700,6 +2700,14 @@ Lobby occupancy, counters, queue, staff and alerts for a bank branch.</source>
         <translation>弃号率（%）</translation>
     </message>
     <message>
+        <source>Peak lobby occupancy (people)</source>
+        <translation>大堂最高在场人数（人）</translation>
+    </message>
+    <message>
+        <source>Visitors counted at the entrance, a day</source>
+        <translation>入口计数到访人数（日均）</translation>
+    </message>
+    <message>
         <source>Tickets issued by service type</source>
         <translation>各业务类型取号数</translation>
     </message>

@@ -45,12 +45,37 @@ def fill(db, first: date, last: date, per_day: int, seed: int) -> None:
         session.execute(m.Ticket.__table__.insert(), rows)
 
 
+def cameras(db) -> None:
+    """Two lobby cameras every 10 s on three July days (and a waiting-area zone that is not the lobby), a counting
+    line on two of them."""
+    rng = random.Random(4)
+    with db.session() as session:
+        bid = branch_id(session, BRANCH.code)
+    samples, crossings = [], []
+    for day in (date(2026, 7, 6), date(2026, 7, 7), date(2026, 7, 8)):
+        at = datetime.combine(day, clock_time(9), tzinfo=TZ)
+        while at < datetime.combine(day, clock_time(12), tzinfo=TZ):
+            for camera in ("c1", "c2"):
+                samples.append({"branch_id": bid, "camera_id": camera, "zone": "", "at": at,
+                                "count": rng.randint(0, 20)})
+            samples.append({"branch_id": bid, "camera_id": "c1", "zone": "Waiting area", "at": at, "count": 99})
+            if day != date(2026, 7, 8):
+                crossings.append({"branch_id": bid, "camera_id": "c1", "line": "Entrance", "at": at,
+                                  "in_count": rng.randint(0, 2), "out_count": rng.randint(0, 2)})
+            at += timedelta(seconds=10)
+    with db.session() as session:
+        session.execute(m.OccupancySample.__table__.insert(), samples)
+        session.execute(m.LineCrossingSample.__table__.insert(), crossings)
+    db.camera_rows = (samples, crossings)
+
+
 @pytest.fixture(scope="module")
 def branch_db(tmp_path_factory):
     db = open_database(f"sqlite:///{tmp_path_factory.mktemp('periods') / 'console.db'}")
     apply_now(db, SaveBranchSetup(branch=BRANCH, counters=(), staff=()))
     fill(db, date(2025, 7, 1), date(2025, 9, 30), 30, 1)  # a year earlier
     fill(db, date(2026, 4, 1), date(2026, 9, 30), 45, 2)  # the quarter before, and this one
+    cameras(db)
     yield db
     db.close()
 
@@ -99,6 +124,15 @@ def test_the_quarter_beside_the_one_before_and_a_year_earlier(window, branch_db)
     assert cell_text(figures, rows["Tickets issued"], 3) == \
         f"{'▲' if now > before else '▼'} {abs(now - before):,} ({abs(now - before) / before * 100:.1f}%)"
     assert "2026-07-01 – 2026-09-30" in figures.horizontalHeaderItem(1).text()
+    samples, crossings = branch_db.camera_rows
+    per_instant: dict = {}
+    for s in samples:
+        if s["zone"] == "":
+            per_instant[s["at"]] = per_instant.get(s["at"], 0) + s["count"]
+    assert cell_text(figures, rows["Peak lobby occupancy (people)"], 1) == str(max(per_instant.values()))
+    assert cell_text(figures, rows["Peak lobby occupancy (people)"], 2) == "—"  # no camera in the spring
+    visitors = sum(c["in_count"] for c in crossings) / 2  # a day, over the two days the line counted
+    assert cell_text(figures, rows["Visitors counted at the entrance, a day"], 1) == f"{visitors:,.0f}"
 
 
 def test_weekly_trend_and_weekday_map(window, branch_db) -> None:
@@ -120,6 +154,15 @@ def test_weekly_trend_and_weekday_map(window, branch_db) -> None:
     columns = {window.heat.horizontalHeaderItem(c).text(): c for c in range(window.heat.columnCount())}
     assert cell_text(window.heat, 1, columns["10:00"]) == f"{in_slot / len(tuesdays):.1f}"
     assert cell_text(window.heat, 6, columns["10:00"]) == ""  # closed on Sundays
+    window.trend_metric.setCurrentIndex(window.trend_metric.findData("peak"))
+    samples, _ = branch_db.camera_rows
+    per_instant: dict = {}
+    for s in samples:
+        if s["zone"] == "":
+            per_instant[s["at"]] = per_instant.get(s["at"], 0) + s["count"]
+    week = sorted(weeks).index((2026, 28))  # 6–12 July: the only week with cameras
+    assert window.series["This period"][week] == max(per_instant.values())
+    assert [v for n, v in enumerate(window.series["This period"]) if n != week] == [None] * (len(weeks) - 1)
 
 
 def test_stepping_back_asks_for_the_quarter_before(qtbot, branch_db, tmp_path: Path) -> None:

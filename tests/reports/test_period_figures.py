@@ -18,7 +18,7 @@ from storage import models as m
 from storage import repository
 from storage.database import open_database
 from storage.retention import ApplyPurge, plan_purge
-from storage.tasks import SaveBranchSetup, StoreFeedEvents
+from storage.tasks import SaveBranchSetup, StoreCameraDays, StoreDaySummaries, StoreFeedEvents
 from storage.writer import apply_now
 from tests.storage.test_ticket_days import BRANCH, TZ, day_events
 
@@ -49,7 +49,11 @@ def from_tickets(db, first: date, last: date):
 
 
 def report(db, first=FIRST, last=TODAY):
-    return load_period_report(db, BRANCH.code, TZ, first, last, today=TODAY, target_wait_min=10.0, group_by="week")
+    """The report and the task storing its ticket summaries (None: nothing new); camera days are stored at once."""
+    found, tasks = load_period_report(db, BRANCH.code, TZ, first, last, today=TODAY, target_wait_min=10.0,
+                                      group_by="week")
+    apply_now(db, *(t for t in tasks if isinstance(t, StoreCameraDays)))
+    return found, next((t for t in tasks if isinstance(t, StoreDaySummaries)), None)
 
 
 def test_closed_days_are_summarised_once_and_give_the_same_figures(db) -> None:
@@ -140,3 +144,22 @@ def test_a_summary_of_another_version_is_summarised_again(db) -> None:
     apply_now(db, store)
     with db.session() as s:
         assert s.scalar(select(m.TicketDaySummary.version).where(m.TicketDaySummary.day == FIRST)) >= 1
+
+
+def test_camera_days_are_kept_and_dropped_by_a_late_sample(db) -> None:
+    from console.domain.records import OccupancyPoint
+    from storage.tasks import RecordOccupancy
+
+    day = FIRST + timedelta(days=1)
+    noon = datetime.combine(day, clock_time(12), tzinfo=TZ)
+    apply_now(db, RecordOccupancy(BRANCH.code, (OccupancyPoint(noon, 7, None, "c1"), OccupancyPoint(noon, 5, None, "c2"),
+                                                OccupancyPoint(noon + timedelta(seconds=10), 9, None, "c1"))))
+    found, _ = report(db)  # stores the camera days at once
+    assert found.cameras[day].peak == 12 and found.cameras[day].peak_at == noon
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(m.CameraDaySummary)) == (TODAY - FIRST).days
+    # a sample arriving late for that day drops its summary; the next report counts it
+    apply_now(db, RecordOccupancy(BRANCH.code, (OccupancyPoint(noon + timedelta(hours=1), 30, None, "c1"),)))
+    with db.session() as s:
+        assert s.scalar(select(m.CameraDaySummary.day).where(m.CameraDaySummary.day == day)) is None
+    assert report(db)[0].cameras[day].peak == 30

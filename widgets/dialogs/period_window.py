@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.camera_day import peak_of, visitors_per_day, within
 from console.domain.day_report import DayReport
 from console.domain.period_report import PERIOD_KINDS, PeriodReport, period_of, previous_period
 from console.domain.vocabulary import ServiceType
@@ -56,6 +57,8 @@ def format_value(kind: str, value: float | None) -> str:
         return f"{value * 100:.1f}%"
     if kind == "score":
         return f"{value:.2f}"
+    if kind == "rate":
+        return f"{value:,.0f}"
     return f"{value:.1f}"
 
 
@@ -103,6 +106,8 @@ class PeriodWindow(QWidget):
                              ("p90_wait", self.tr("90% waited under (min)")),
                              ("service_level", self.tr("Service level (%)")),
                              ("abandonment", self.tr("Abandonment (%)")),
+                             ("peak", self.tr("Peak lobby occupancy (people)")),
+                             ("visitors", self.tr("Visitors counted at the entrance, a day")),
                              ("types", self.tr("Tickets issued by service type"))):
             self.trend_metric.addItem(caption, key)
         self.plot = pg.PlotWidget(background="w")
@@ -248,22 +253,35 @@ class PeriodWindow(QWidget):
         self._fill_ratings()
         self._fill_work()
 
-    def figure_rows(self) -> list[tuple[str, str, Callable[[DayReport], float | None]]]:
-        """(caption, kind, value) of each figure the window compares: kind count, minutes, share (0–1) or score."""
+    def figure_rows(self) -> list[tuple[str, str, Callable[[PeriodReport], float | None]]]:
+        """(caption, kind, value) of each figure the window compares: kind count, minutes, share (0–1), score or
+        rate (a day's average)."""
         return [
-            (self.tr("Tickets issued"), "count", lambda r: r.arrived),
-            (self.tr("Served"), "count", lambda r: r.served),
-            (self.tr("Gave up waiting"), "count", lambda r: r.abandoned),
-            (self.tr("Abandonment (share of tickets issued)"), "share", lambda r: _share(r, r.abandoned)),
-            (self.tr("No-show"), "count", lambda r: r.no_show),
-            (self.tr("Average wait (min)"), "minutes", lambda r: r.avg_wait_min),
-            (self.tr("90% waited under (min)"), "minutes", lambda r: r.p90_wait_min),
-            (self.tr("Longest wait (min)"), "minutes", lambda r: r.max_wait_min),
-            (self.tr("Service level (called within target)"), "share", lambda r: r.service_level),
-            (self.tr("Average transaction (min)"), "minutes", lambda r: r.avg_transaction_min),
-            (self.tr("Customer rating (of 5)"), "score", lambda r: r.ratings.avg_score if r.ratings else None),
-            (self.tr("Ratings given"), "count", lambda r: r.ratings.rated if r.ratings else 0),
+            (self.tr("Tickets issued"), "count", lambda p: p.figures.arrived),
+            (self.tr("Served"), "count", lambda p: p.figures.served),
+            (self.tr("Gave up waiting"), "count", lambda p: p.figures.abandoned),
+            (self.tr("Abandonment (share of tickets issued)"), "share", lambda p: _share(p.figures,
+                                                                                      p.figures.abandoned)),
+            (self.tr("No-show"), "count", lambda p: p.figures.no_show),
+            (self.tr("Average wait (min)"), "minutes", lambda p: p.figures.avg_wait_min),
+            (self.tr("90% waited under (min)"), "minutes", lambda p: p.figures.p90_wait_min),
+            (self.tr("Longest wait (min)"), "minutes", lambda p: p.figures.max_wait_min),
+            (self.tr("Service level (called within target)"), "share", lambda p: p.figures.service_level),
+            (self.tr("Average transaction (min)"), "minutes", lambda p: p.figures.avg_transaction_min),
+            (self.tr("Customer rating (of 5)"), "score",
+             lambda p: p.figures.ratings.avg_score if p.figures.ratings else None),
+            (self.tr("Ratings given"), "count", lambda p: p.figures.ratings.rated if p.figures.ratings else 0),
+            (self.tr("Peak lobby occupancy (people)"), "count",
+             lambda p: peak_of(within(p.cameras, p.first, p.last))),
+            (self.tr("Visitors counted at the entrance, a day"), "rate",
+             lambda p: visitors_per_day(within(p.cameras, p.first, p.last))),
         ]
+
+    @staticmethod
+    def _figure(value: Callable[[PeriodReport], float | None], report: PeriodReport) -> float | None:
+        """A figure of a period; ticket figures only where it had tickets, camera figures where they counted."""
+        found = value(report)
+        return found if report.days or found not in (0, None) else None
 
     def _column_title(self, caption: str, report: PeriodReport) -> str:
         span = report.first.isoformat() if report.first == report.last else \
@@ -280,7 +298,7 @@ class PeriodWindow(QWidget):
         rows = self.figure_rows()
         ensure_rows(self.figures, len(rows))
         for row, (caption, kind, value) in enumerate(rows):
-            now, before, year = (value(r.figures) if r.days else None for r in reports)
+            now, before, year = (self._figure(value, r) for r in reports)
             set_cell(self.figures, row, 0, caption)
             set_cell(self.figures, row, 1, format_value(kind, now), align_right=True)
             set_cell(self.figures, row, 2, format_value(kind, before), align_right=True)
@@ -295,7 +313,8 @@ class PeriodWindow(QWidget):
         if now is None or then is None:
             return "—"
         diff = now - then
-        shown = {"count": round(diff), "share": round(diff * 100, 1), "score": round(diff, 2)}.get(kind,
+        shown = {"count": round(diff), "rate": round(diff), "share": round(diff * 100, 1),
+                 "score": round(diff, 2)}.get(kind,
                                                                                                   round(diff, 1))
         if not shown:
             return "≈ 0"  # no "▼ 0.0" for a change that rounds to nothing
@@ -307,6 +326,8 @@ class PeriodWindow(QWidget):
             return self.tr("%1 points").replace("%1", f"{arrow} {abs(diff) * 100:.1f}")
         if kind == "score":
             return f"{arrow} {abs(diff):.2f}"
+        if kind == "rate":
+            return f"{arrow} {abs(diff):,.0f} ({abs(diff) / then * 100:.1f}%)" if then else f"{arrow} {abs(diff):,.0f}"
         return self.tr("%1 min").replace("%1", f"{arrow} {abs(diff):.1f}")
 
     # -- trends -------------------------------------------------------------------------------------------------
@@ -348,12 +369,16 @@ class PeriodWindow(QWidget):
             self.plot.setLabel("left", self.tr("Tickets"))
             return
         self._curve(self.tr("This period"), xs, self._values(key, current), CURRENT_PEN)
-        if year_ago.days:
-            self._curve(self.tr("A year earlier"), xs[:len(year_ago.groups)], self._values(key, year_ago)[:len(xs)],
-                        YEAR_AGO_PEN, dashed=True)
+        earlier = self._values(key, year_ago)[:len(xs)]
+        if any(v is not None for v in earlier):
+            self._curve(self.tr("A year earlier"), xs[:len(earlier)], earlier, YEAR_AGO_PEN, dashed=True)
         self.plot.setLabel("left", self.trend_metric.currentText())
 
     def _values(self, key: str, report: PeriodReport) -> list[float | None]:
+        if key == "peak":
+            return [peak_of(within(report.cameras, g.first, g.last)) for g in report.groups]
+        if key == "visitors":
+            return [visitors_per_day(within(report.cameras, g.first, g.last)) for g in report.groups]
         days = [d.date for d in report.days]
         return [self._value(key, g.figures, sum(1 for d in days if g.first <= d <= g.last)) for g in report.groups]
 
@@ -586,12 +611,12 @@ class PeriodWindow(QWidget):
                   self._column_title(self.tr("A year earlier"), reports[2]), self.tr("Change")]
         figures = []
         for caption, kind, value in self.figure_rows():
-            now, before, year = (value(r.figures) if r.days else None for r in reports)
+            now, before, year = (self._figure(value, r) for r in reports)
             figures.append([caption, format_value(kind, now), format_value(kind, before),
                             self.change(kind, now, before), format_value(kind, year), self.change(kind, now, year)])
         steps = {"day": self.tr("Day"), "week": self.tr("Week"), "month": self.tr("Month")}[c.group_by]
         values = {key: self._values(key, c) for key in ("arrived", "avg_wait", "p90_wait", "service_level",
-                                                        "abandonment")}
+                                                        "abandonment", "peak", "visitors")}
         trend = [[g.label, *(None if values[key][n] is None else round(values[key][n], 1) for key in values)]
                  for n, g in enumerate(c.groups)]
         ratings = c.figures.ratings
@@ -616,7 +641,8 @@ class PeriodWindow(QWidget):
             (self.tr("Service figures"), header, figures),
             (self.tr("Trend by %1").replace("%1", steps.lower()),
              [steps, self.tr("Tickets issued a day (average)"), self.tr("Average wait (min)"),
-              self.tr("90% waited under (min)"), self.tr("Service level (%)"), self.tr("Abandonment (%)")], trend),
+              self.tr("90% waited under (min)"), self.tr("Service level (%)"), self.tr("Abandonment (%)"),
+              self.tr("Peak lobby occupancy (people)"), self.tr("Visitors counted at the entrance, a day")], trend),
             (self.tr("Customer ratings"), [self.tr("Counter or service type"), self.tr("Rated"),
                                           self.tr("Average (of 5)"), self.tr("Scored 1 or 2")], rating_rows),
             (self.tr("Alerts by rule"), [self.tr("Rule"), self.tr("Level"), self.tr("Raised"),
