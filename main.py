@@ -33,6 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from console.app.service import serve
 
         return serve(args)
+    if args.command == "report" and str(getattr(args, "export", None) or "").lower().endswith(".pdf"):
+        from console.app.report_pdf import pdf_writer  # a PDF takes Qt, which the command line has not
+
+        args.pdf_writer = pdf_writer()
     if args.command is not None:
         return run_command(args)
 

@@ -11,7 +11,6 @@ sent from a short-lived thread, so neither blocks the window.
 
 from __future__ import annotations
 
-import html
 import logging
 import threading
 from collections.abc import Sequence
@@ -133,18 +132,9 @@ def write_xlsx(path: Path, found: Sequence[Section]) -> None:
 
 
 def to_html(branch: BranchInfo, day: date, found: Sequence[Section]) -> str:
-    parts = [f"<h2>{html.escape(branch.name)} ({html.escape(branch.code)}) — {day.isoformat()}</h2>"]
-    for title, header, rows in found:
-        parts.append(f"<h3>{html.escape(title)}</h3>")
-        if not rows:
-            parts.append("<p>—</p>")
-            continue
-        parts.append('<table border="1" cellspacing="0" cellpadding="3">')
-        parts.append("<tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header) + "</tr>")
-        for row in rows:
-            parts.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>")
-        parts.append("</table>")
-    return "\n".join(parts)
+    from console.reports.export import sections_html
+
+    return sections_html(f"{branch.name} ({branch.code}) — {day.isoformat()}", "", found)
 
 
 def render_pdf(document_html: str, path: Path) -> None:

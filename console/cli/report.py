@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="service-level target: called within M minutes (default: [staffing] target_wait_min "
                         "of the settings, 10 unless changed)")
     add_json(report)
-    add_export(report)
+    add_export(report, help="also write the report to PATH, as CSV (.csv), Excel (.xlsx) or PDF (.pdf)")
     report.set_defaults(handler=run_report)
 
 
@@ -84,12 +84,7 @@ def run_report(env: Environment, args: argparse.Namespace, out: TextIO) -> int:
     report = build_day_report(tickets, args.date, zone, target, appointments,
                               at=min(now, start + timedelta(days=1)))
     if getattr(args, "export", None) is not None:
-        from console.reports.export import ExportError, export_report
-
-        try:
-            export_report(report, args.export)
-        except ExportError as exc:
-            raise CommandError(str(exc)) from None
+        _export(args, report, args.export, f"{branch.name} ({code}) — {args.date.isoformat()}")
     if args.json:
         json.dump(report.to_json(), out, ensure_ascii=False, indent=2, default=str)
         out.write("\n")
@@ -113,8 +108,9 @@ def _run_period(env: Environment, args: argparse.Namespace, code: str, branch, f
     if (last - first).days + 1 > MAX_PERIOD_DAYS:
         raise CommandError(f"the period is {(last - first).days + 1} days; at most {MAX_PERIOD_DAYS} in one report")
     export = getattr(args, "export", None)
-    if export is not None and export.suffix.lower() not in (".csv", ".xlsx"):
-        raise CommandError(f"--export {export}: a period report is written as CSV (.csv) or Excel (.xlsx)")
+    if export is not None and export.suffix.lower() not in (".csv", ".xlsx", ".pdf"):
+        raise CommandError(f"--export {export}: a period report is written as CSV (.csv), Excel (.xlsx) or PDF "
+                           "(.pdf)")
     zone = ZoneInfo(branch.timezone)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     target = args.target_wait_minutes or env.settings.staffing.target_wait_min
@@ -124,12 +120,7 @@ def _run_period(env: Environment, args: argparse.Namespace, code: str, branch, f
         _store_summaries(env, tasks)
     purged = list(report.purged_days)
     if export is not None:
-        from console.reports.export import ExportError, export_report
-
-        try:
-            export_report(report, export)
-        except ExportError as exc:
-            raise CommandError(str(exc)) from None
+        _export(args, report, export, f"{branch.name} ({code}) — {first.isoformat()} to {last.isoformat()}")
     if args.json:
         data = report.to_json()
         if purged:
@@ -146,6 +137,28 @@ def _run_period(env: Environment, args: argparse.Namespace, code: str, branch, f
         return 0
     _print_period(report, branch.name, code, out)
     return 0
+
+
+def _export(args: argparse.Namespace, report: DayReport | PeriodReport, path, title: str) -> None:
+    """``--export``: CSV or Excel here; a PDF through ``args.pdf_writer`` (html, path), which main.py gives the
+    command from the application shell, since drawing a PDF takes Qt and the command line has none."""
+    from console.reports.export import ExportError, export_report, period_sections, sections, sections_html
+
+    if path.suffix.lower() not in (".csv", ".xlsx", ".pdf"):
+        raise CommandError(f"--export {path}: choose a .csv, .xlsx or .pdf file name")
+    try:
+        if path.suffix.lower() != ".pdf":
+            export_report(report, path)
+            return
+        writer = getattr(args, "pdf_writer", None)
+        if writer is None:
+            raise CommandError(f"--export {path}: PDF files are written when the command runs through main.py")
+        found = list(period_sections(report) if isinstance(report, PeriodReport) else sections(report))
+        writer(sections_html(title, "", found), path)
+    except ExportError as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"--export {path}: cannot be written ({exc.strerror or exc})") from None
 
 
 def _store_summaries(env: Environment, tasks: list) -> None:

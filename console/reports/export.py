@@ -235,3 +235,24 @@ def write_sections_xlsx(path: Path, found: Sequence[Section],
         book.save(tmp)
 
     write_atomically(path, write)
+
+
+def sections_html(title: str, subtitle: str, found: Sequence[Section]) -> str:
+    """The sections as an HTML document of tables, for a PDF drawn by Qt (the closing report, ``report --export
+    FILE.pdf``)."""
+    import html
+
+    parts = [f"<h2>{html.escape(title)}</h2>"]
+    if subtitle:
+        parts.append(f"<p>{html.escape(subtitle)}</p>")
+    for name, header, rows in found:
+        parts.append(f"<h3>{html.escape(name)}</h3>")
+        if not rows:
+            parts.append("<p>—</p>")
+            continue
+        parts.append('<table border="1" cellspacing="0" cellpadding="3">')
+        parts.append("<tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header) + "</tr>")
+        for row in rows:
+            parts.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>")
+        parts.append("</table>")
+    return "\n".join(parts)

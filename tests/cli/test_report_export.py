@@ -68,8 +68,8 @@ def test_report_export_from_the_command_line(tmp_path: Path) -> None:
                                  for name in book.sheetnames})
     assert run("report", "--date", "2026-11-27", "--export", str(plain), data_dir=data).returncode == 0
     check_against_json(figures, csv_sections(plain))
-    bad = run("report", "--date", "2026-11-27", "--export", str(tmp_path / "day.pdf"), data_dir=data)
-    assert bad.returncode != 0 and "choose a .csv or .xlsx" in bad.stderr and "Traceback" not in bad.stderr
+    bad = run("report", "--date", "2026-11-27", "--export", str(tmp_path / "day.docx"), data_dir=data)
+    assert bad.returncode != 0 and "choose a .csv, .xlsx or .pdf file name" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_unwritable_export_names_the_file_and_leaves_nothing(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 from tests.cli.test_tickets_import import HEADER, data_dir, run, write  # noqa: F401  (data_dir: a fixture)
@@ -102,7 +104,26 @@ def test_a_period_exported_to_excel_and_csv(data_dir: Path, tmp_path: Path) -> N
         "2026-11-23", "2026-11-30", "2026-12-01"]
     text = csv_path.read_text(encoding="utf-8-sig")
     assert "Groups" in text and "2026-W48" in text
-    pdf = run("report", "--from", "2026-11-23", "--to", "2026-12-01", "--export", str(tmp_path / "p.pdf"),
+    docx = run("report", "--from", "2026-11-23", "--to", "2026-12-01", "--export", str(tmp_path / "p.docx"),
+               data_dir=data_dir)
+    assert docx.returncode != 0 and "written as CSV (.csv), Excel (.xlsx) or PDF (.pdf)" in docx.stderr
+    assert not (tmp_path / "p.docx").exists()
+
+
+def test_a_period_and_a_day_exported_to_pdf(data_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    """PDF through main.py: drawn by Qt offscreen, no display needed; the figures are the Excel export's."""
+    assert run("tickets", "import", str(write(tmp_path / "t.csv", [HEADER, *ROWS])), data_dir=data_dir
+               ).returncode == 0
+    for extra, name in ((["--from", "2026-11-23", "--to", "2026-12-01", "--group-by", "week"], "period.pdf"),
+                        (["--date", "2026-11-30"], "day.pdf")):
+        pdf = tmp_path / name
+        result = run("report", *extra, "--export", str(pdf), data_dir=data_dir)
+        assert result.returncode == 0, result.stderr
+        assert pdf.read_bytes().startswith(b"%PDF") and not list(tmp_path.glob("*.tmp"))
+    text = subprocess.run(["pdftotext", str(tmp_path / "period.pdf"), "-"], capture_output=True, text=True).stdout \
+        if shutil.which("pdftotext") else ""
+    if text:  # the words of the PDF, where poppler is installed
+        assert "2026-11-23 to 2026-12-01" in text and "Groups" in text and "Days" in text
+    bad = run("report", "--from", "2026-11-23", "--export", str(tmp_path / "no-such-dir" / "p.pdf"),
               data_dir=data_dir)
-    assert pdf.returncode != 0 and "written as CSV (.csv) or Excel (.xlsx)" in pdf.stderr
-    assert not (tmp_path / "p.pdf").exists()
+    assert bad.returncode == 1 and "no-such-dir" in bad.stderr and "Traceback" not in bad.stderr
