@@ -131,6 +131,7 @@ class AppContext(QObject):
         self.reports: ReportService | None = None  # the closing-time day report
         self.snapshots: AlertSnapshots | None = None  # when alert snapshots are on
         self.retention: RetentionJob | None = None  # when raw data has a retention period
+        self.summaries = None  # the day summaries for period reports (console/reports/summary_job.py)
         #: the headless service running this branch's feed, alerts, deliveries and reports ("host pid N"), when one
         #: ran as this window started: the window then follows its alerts instead of raising its own
         self.service_holder: str | None = None
@@ -336,7 +337,8 @@ class AppContext(QObject):
             self._started(self.reports)
 
     def start_privacy(self) -> None:
-        """Alert snapshots (only when switched on) and the retention purge (at start, then nightly)."""
+        """Alert snapshots (only when switched on), the retention purge and the day summaries for period reports (at
+        start, then nightly)."""
         from console.alerts.snapshots import snapshot_folder, start_alert_snapshots
 
         privacy = self.env.settings.privacy
@@ -346,6 +348,15 @@ class AppContext(QObject):
                                                    lambda task: writer.submit_and_wait(task, 10.0))
         if self.snapshots is not None:
             self._started(self.snapshots)
+        if self.service_holder is None and self.branch_code is not None:
+            from console.reports.summary_job import SummaryJob
+
+            branch = repository.load_branch(self.env.db, self.branch_code)
+            if branch is not None:
+                self.summaries = SummaryJob(self.env.db, branch.code, ZoneInfo(branch.timezone), self.writer.submit,
+                                            self.env.settings.staffing.target_wait_min)
+                self.summaries.start()
+                self._started(self.summaries)
         if privacy.retention_days > 0 and self.service_holder is None:
             self.retention = RetentionJob(self.env.db, privacy.retention_days,
                                           snapshot_folder(privacy, self.env.data_dir), self.writer.submit_and_wait,
