@@ -27,10 +27,10 @@ import json
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from console.domain.records import TicketRecord
-from console.domain.vocabulary import TicketStatus
+from console.domain.vocabulary import ServiceType, TicketStatus
 
 #: bumped whenever what a summary holds changes: a stored summary of another version is summarised again
 SUMMARY_VERSION = 1
@@ -119,13 +119,17 @@ def summarise(tickets: Iterable[TicketRecord], day: date, zone: tzinfo) -> Ticke
     s = TicketSummary()
     statuses = s.statuses
     served_status, abandoned_status = TicketStatus.SERVED, TicketStatus.ABANDONED
-    slot_cache: dict[datetime, int] = {}
+    # a half-hour from the instant's distance to the day's local midnight: the same as ``slot_index`` on the days
+    # and the next whose UTC offset does not change (checked), and a tenth of its cost; across a change of offset
+    # (daylight saving), the local clock itself
+    midnight = datetime.combine(day, time(0), tzinfo=zone)
+    origin = midnight.timestamp()
+    steady = len({(midnight + timedelta(days=n)).utcoffset() for n in range(3)}) == 1
 
     def slot(at: datetime) -> int:
-        found = slot_cache.get(at)
-        if found is None:
-            found = slot_cache[at] = slot_index(at, day, zone)
-        return found
+        if steady:
+            return int((at.timestamp() - origin) // 1800)
+        return slot_index(at, day, zone)
 
     def slot_row(i: int) -> list[float]:
         row = s.slots.get(i)
@@ -136,27 +140,31 @@ def summarise(tickets: Iterable[TicketRecord], day: date, zone: tzinfo) -> Ticke
     first = last = None
     ratings = s.ratings
     work = s.work
+    by_status: dict[TicketStatus, int] = {}
+    type_names = {kind: kind.value for kind in ServiceType}  # an enum's .value is a Python call; a dict is not
     for t in tickets:
         status = t.status
-        statuses[status.value] = statuses.get(status.value, 0) + 1
-        kind = s.per_type.get(t.service_type.value)
+        by_status[status] = by_status.get(status, 0) + 1
+        type_name = type_names[t.service_type]
+        kind = s.per_type.get(type_name)
         if kind is None:
-            kind = s.per_type[t.service_type.value] = [0, 0, 0, 0.0, 0, 0.0]
+            kind = s.per_type[type_name] = [0, 0, 0, 0.0, 0, 0.0]
         kind[0] += 1
         group = s.priority if t.priority else s.ordinary
         group.arrived += 1
         issued = slot(t.issued_at)
         slot_row(issued)[0] += 1
         end = issued
-        if t.finished_at is not None:
-            end = max(end, slot(t.finished_at))
+        finished = None if t.finished_at is None else slot(t.finished_at)
+        if finished is not None:
+            end = max(end, finished)
         first = issued if first is None else min(first, issued)
         last = end if last is None else max(last, end)
         if status is served_status:
             kind[1] += 1
             group.served += 1
-            if t.finished_at is not None:
-                slot_row(slot(t.finished_at))[1] += 1
+            if finished is not None:
+                slot_row(finished)[1] += 1
             h = None
             if t.started_at is not None and t.finished_at is not None:
                 h = (t.finished_at - t.started_at).total_seconds()
@@ -164,9 +172,9 @@ def summarise(tickets: Iterable[TicketRecord], day: date, zone: tzinfo) -> Ticke
                 kind[5] += h
             for who, key in (("staff", t.staff_id), ("counter", t.counter_id)):
                 if key is not None:
-                    row = work[who].setdefault(key, {}).get(t.service_type.value)
+                    row = work[who].setdefault(key, {}).get(type_name)
                     if row is None:
-                        row = work[who][key][t.service_type.value] = [0, 0, 0.0]
+                        row = work[who][key][type_name] = [0, 0, 0.0]
                     row[0] += 1
                     if h is not None:
                         row[1] += 1
@@ -195,7 +203,7 @@ def summarise(tickets: Iterable[TicketRecord], day: date, zone: tzinfo) -> Ticke
             group.asked += 1
         if t.rating is not None:
             for rating_kind, key in (("all", ""), ("counter", t.counter_id), ("staff", t.staff_id),
-                                     ("type", t.service_type.value)):
+                                     ("type", type_name)):
                 if key is not None:
                     row = ratings[rating_kind].get(key)
                     if row is None:
@@ -203,6 +211,7 @@ def summarise(tickets: Iterable[TicketRecord], day: date, zone: tzinfo) -> Ticke
                     row[0] += 1
                     row[1] += t.rating
                     row[2] += t.rating <= LOW_SCORE
+    statuses.update({status.value: n for status, n in by_status.items()})
     s.priority.waits_s.sort()
     s.ordinary.waits_s.sort()
     s.span = None if first is None else (first, last)

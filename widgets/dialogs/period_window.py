@@ -190,10 +190,11 @@ class PeriodWindow(QWidget):
         self.first.setDate(QDate(first.year, first.month, first.day))
         last = last or first
         self.last.setDate(QDate(last.year, last.month, last.day))
-        self._kind_changed(ask=False)
+        self._kind_changed()
 
     @Slot()
-    def _kind_changed(self, *_args, ask: bool = False) -> None:
+    def _kind_changed(self, *_args) -> None:
+        """A range shows its last day; the other periods follow from the day picked."""
         is_range = self.kind.currentData() == "range"
         self.to_label.setVisible(is_range)
         self.last.setVisible(is_range)
