@@ -20,9 +20,14 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Start the bundle's build now when a bundle test is selected: it runs beside the other tests."""
+    """Start the bundle's build now when a bundle test is selected: it runs beside the other tests. Under
+    pytest-xdist every worker collects every test, so there the worker that runs the bundle test starts the build
+    when it gets there, beside the other worker's tests."""
+    import os
     import sys
 
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if sys.platform.startswith("linux") and any(i.nodeid.startswith("tests/installer/test_bundle.py") for i in items):
         from tests.installer import early_build
 
