@@ -237,9 +237,10 @@ def write_sections_xlsx(path: Path, found: Sequence[Section],
     write_atomically(path, write)
 
 
-def sections_html(title: str, subtitle: str, found: Sequence[Section]) -> str:
+def sections_html(title: str, subtitle: str, found: Sequence[Section], above: dict[str, str] | None = None) -> str:
     """The sections as an HTML document of tables, for a PDF drawn by Qt (the closing report, ``report --export
-    FILE.pdf``)."""
+    FILE.pdf``, the service-quality review). ``above``: section title → HTML of its own (a chart) put above the
+    section's table. A header's line breaks stay line breaks; a missing value (None) is "—"."""
     import html
 
     parts = [f"<h2>{html.escape(title)}</h2>"]
@@ -247,12 +248,15 @@ def sections_html(title: str, subtitle: str, found: Sequence[Section]) -> str:
         parts.append(f"<p>{html.escape(subtitle)}</p>")
     for name, header, rows in found:
         parts.append(f"<h3>{html.escape(name)}</h3>")
+        parts.append((above or {}).get(name, ""))
         if not rows:
             parts.append("<p>—</p>")
             continue
         parts.append('<table border="1" cellspacing="0" cellpadding="3">')
-        parts.append("<tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header) + "</tr>")
+        parts.append("<tr>" + "".join(f"<th>{html.escape(str(h)).replace(chr(10), '<br>')}</th>"
+                                      for h in header) + "</tr>")
         for row in rows:
-            parts.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>")
+            parts.append("<tr>" + "".join(f"<td>{'—' if v is None else html.escape(str(v))}</td>"
+                                          for v in row) + "</tr>")
         parts.append("</table>")
     return "\n".join(parts)

@@ -289,23 +289,28 @@ class PeriodWindow(QWidget):
             f"{report.first.isoformat()} – {report.last.isoformat()}"
         return f"{caption}\n{span}"
 
-    def _fill_figures(self) -> None:
+    def comparison_table(self) -> tuple[list[str], list[list[str]]]:
+        """The Figures tab's header and rows, as shown and as the review exports them: each figure of this period,
+        the period before with the change, a year earlier with the change."""
         comparison = self.comparison
         reports = (comparison.current, comparison.previous, comparison.year_ago)
-        self.figures.setHorizontalHeaderLabels([
-            self.tr("Figure"), self._column_title(self.tr("This period"), reports[0]),
-            self._column_title(self.tr("Period before"), reports[1]), self.tr("Change"),
-            self._column_title(self.tr("A year earlier"), reports[2]), self.tr("Change")])
-        rows = self.figure_rows()
-        ensure_rows(self.figures, len(rows))
-        for row, (caption, kind, value) in enumerate(rows):
+        header = [self.tr("Figure"), self._column_title(self.tr("This period"), reports[0]),
+                  self._column_title(self.tr("Period before"), reports[1]), self.tr("Change"),
+                  self._column_title(self.tr("A year earlier"), reports[2]), self.tr("Change")]
+        rows = []
+        for caption, kind, value in self.figure_rows():
             now, before, year = (self._figure(value, r) for r in reports)
-            set_cell(self.figures, row, 0, caption)
-            set_cell(self.figures, row, 1, format_value(kind, now), align_right=True)
-            set_cell(self.figures, row, 2, format_value(kind, before), align_right=True)
-            set_cell(self.figures, row, 3, self.change(kind, now, before), align_right=True)
-            set_cell(self.figures, row, 4, format_value(kind, year), align_right=True)
-            set_cell(self.figures, row, 5, self.change(kind, now, year), align_right=True)
+            rows.append([caption, format_value(kind, now), format_value(kind, before), self.change(kind, now, before),
+                         format_value(kind, year), self.change(kind, now, year)])
+        return header, rows
+
+    def _fill_figures(self) -> None:
+        header, rows = self.comparison_table()
+        self.figures.setHorizontalHeaderLabels(header)
+        ensure_rows(self.figures, len(rows))
+        for row, cells in enumerate(rows):
+            for column, text in enumerate(cells):
+                set_cell(self.figures, row, column, text, align_right=column > 0)
 
     def change(self, kind: str, now: float | None, then: float | None) -> str:
         """The change from ``then`` to ``now``: ▲ up, ▼ down (never "+", which a spreadsheet reads as a formula):
@@ -389,12 +394,16 @@ class PeriodWindow(QWidget):
             return label.split("-", 1)[1]
         return label[5:] if len(label) == 10 else label
 
-    def _curve(self, name: str, xs: list[int], ys: list[float | None], colour: str, dashed: bool = False) -> None:
-        self.series[name] = ys
+    def _curve(self, name: str, xs: list[int], ys: list[float | None], colour: str, dashed: bool = False,
+               plot: pg.PlotWidget | None = None) -> None:
+        """A series as a line with points (gaps where there is no value) on ``plot`` (default: the Trends tab's,
+        whose series the tests read from ``series``)."""
+        if plot is None:
+            plot, self.series[name] = self.plot, ys
         points = [(x, y) for x, y in zip(xs, ys, strict=False) if y is not None]
         pen = pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
-        self.plot.plot([p[0] for p in points], [p[1] for p in points], pen=pen, symbol="o", symbolSize=5,
-                       symbolBrush=colour, symbolPen=colour, name=name)
+        plot.plot([p[0] for p in points], [p[1] for p in points], pen=pen, symbol="o", symbolSize=5,
+                  symbolBrush=colour, symbolPen=colour, name=name)
 
     # -- heat map -----------------------------------------------------------------------------------------------
     @Slot()
@@ -598,7 +607,6 @@ class PeriodWindow(QWidget):
         """The review's sections in the interface language: (title, header, rows)."""
         comparison = self.comparison
         c = comparison.current
-        reports = (c, comparison.previous, comparison.year_ago)
         about = [
             [self.tr("Branch"), self.branch_name],
             [self.tr("Period"), f"{c.first.isoformat()} – {c.last.isoformat()}"],
@@ -607,14 +615,7 @@ class PeriodWindow(QWidget):
                 "%1", f"{c.figures.target_wait_min:g}")],
             [self.tr("Prepared on"), self.today.isoformat()],
         ]
-        header = [self.tr("Figure"), self._column_title(self.tr("This period"), reports[0]),
-                  self._column_title(self.tr("Period before"), reports[1]), self.tr("Change"),
-                  self._column_title(self.tr("A year earlier"), reports[2]), self.tr("Change")]
-        figures = []
-        for caption, kind, value in self.figure_rows():
-            now, before, year = (self._figure(value, r) for r in reports)
-            figures.append([caption, format_value(kind, now), format_value(kind, before),
-                            self.change(kind, now, before), format_value(kind, year), self.change(kind, now, year)])
+        header, figures = self.comparison_table()
         steps = {"day": self.tr("Day"), "week": self.tr("Week"), "month": self.tr("Month")}[c.group_by]
         values = {key: self._values(key, c) for key in ("arrived", "avg_wait", "p90_wait", "service_level",
                                                         "abandonment", "peak", "visitors")}
@@ -677,11 +678,7 @@ class PeriodWindow(QWidget):
             if year_ago.days:
                 series.append((self.tr("A year earlier"), self._values(key, year_ago)[:len(xs)], YEAR_AGO_PEN, True))
             for name, ys, colour, dashed in series:
-                points = [(x, y) for x, y in zip(xs, ys, strict=False) if y is not None]
-                chart.plot([p[0] for p in points], [p[1] for p in points], name=name, symbol="o", symbolSize=5,
-                           symbolBrush=colour, symbolPen=colour,
-                           pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine if dashed
-                                        else Qt.PenStyle.SolidLine))
+                self._curve(name, xs, ys, colour, dashed, plot=chart)
             chart.show()
             QApplication.processEvents()
             images[f"trend-{key}.png"] = chart.grab().toImage()
@@ -690,26 +687,16 @@ class PeriodWindow(QWidget):
         return images
 
     def review_html(self, found) -> str:
+        """The review for the PDF: its sections as tables, the two trend charts above the trend's table (this
+        period solid, a year earlier dashed)."""
+        from console.reports.export import sections_html
+
         c = self.comparison.current
         title = self.tr("Service-quality review")
         if self.branch_name:
             title += f" — {self.branch_name}"
-        parts = [f"<h2>{html.escape(title)}</h2>", f"<p>{c.first.isoformat()} – {c.last.isoformat()}</p>"]
         captions = {"arrived": self.tr("Tickets issued a day (average)"),
                     "service_level": self.tr("Service level (%)")}
-        for n, (title, header, rows) in enumerate(found):
-            parts.append(f"<h3>{html.escape(title)}</h3>")
-            if n == 2:  # the trend: the two charts above its table (this period solid, a year earlier dashed)
-                parts += [f'<p><b>{html.escape(caption)}</b><br><img src="trend-{key}.png" width="640"></p>'
-                          for key, caption in captions.items()]
-            if not rows:
-                parts.append("<p>—</p>")
-                continue
-            parts.append('<table border="1" cellspacing="0" cellpadding="3">')
-            parts.append("<tr>" + "".join(f"<th>{html.escape(str(h)).replace(chr(10), '<br>')}</th>"
-                                          for h in header) + "</tr>")
-            for row in rows:
-                parts.append("<tr>" + "".join(f"<td>{'—' if v is None else html.escape(str(v))}</td>"
-                                              for v in row) + "</tr>")
-            parts.append("</table>")
-        return "\n".join(parts)
+        charts = "".join(f'<p><b>{html.escape(caption)}</b><br><img src="trend-{key}.png" width="640"></p>'
+                         for key, caption in captions.items())
+        return sections_html(title, f"{c.first.isoformat()} – {c.last.isoformat()}", found, {found[2][0]: charts})
